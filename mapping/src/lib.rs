@@ -1,0 +1,1 @@
+//! Legacy codes and the API catalog.

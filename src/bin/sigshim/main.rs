@@ -1,0 +1,2 @@
+//! The `sigshim` command line.
+fn main() {}

@@ -1,0 +1,45 @@
+//! Turning replies and link failures into each operation's error kind.
+
+use crate::error::*;
+use crate::protocol::Reply;
+
+/// An operation's error enum, as far as the generic request path needs it.
+pub(crate) trait OpError: RtmCode + Copy {
+    /// The call needs a logged-in client.
+    const NOT_LOGGED_IN: Self;
+    /// No reply in time, or the link broke before it came.
+    const TIMEOUT: Self;
+    /// Anything else.
+    const FAILURE: Self;
+    /// The variant with this code.
+    fn decode(code: i32) -> Option<Self>;
+}
+
+macro_rules! op_error {
+    ($($t:ident: $nli:ident, $to:ident, $fail:ident;)+) => {$(
+        impl OpError for $t {
+            const NOT_LOGGED_IN: Self = $t::$nli;
+            const TIMEOUT: Self = $t::$to;
+            const FAILURE: Self = $t::$fail;
+            fn decode(code: i32) -> Option<Self> { $t::from_code(code) }
+        }
+    )+};
+}
+
+op_error! {
+    LogoutError: NotLoggedIn, Rejected, Rejected;
+    RenewTokenError: NotLoggedIn, Failure, Failure;
+    PeerMessageError: NotLoggedIn, Timeout, Failure;
+    QueryPeersOnlineStatusError: NotLoggedIn, Timeout, Failure;
+    SubscriptionError: NotLoggedIn, Timeout, Failure;
+    QuerySubscriptionError: NotLoggedIn, Timeout, Failure;
+    AttributeError: NotLoggedIn, Timeout, Failure;
+}
+
+/// Maps an error reply to `E`; any other reply is handed back for the caller to match.
+pub(crate) fn check<E: OpError>(reply: Reply) -> Result<Reply, E> {
+    match reply {
+        Reply::Error { code } => Err(E::decode(code).unwrap_or(E::FAILURE)),
+        other => Ok(other),
+    }
+}

@@ -1,0 +1,122 @@
+//! The task that owns a client's inbound side: events, kicks and reconnects.
+
+use std::sync::Arc;
+
+use tokio::time::Instant;
+
+use super::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S, Shared};
+use crate::error::LoginError;
+use crate::protocol::{Event, KickReason};
+use crate::transport::{CloseReason, Inbound, Inbox};
+
+/// Reads the inbox of the link opened by login `epoch` until the session ends.
+pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {
+    loop {
+        let reason = match inbox.recv().await {
+            Inbound::Event(ev) => match deliver(&s, ev).await {
+                None => continue,
+                Some(reason) => reason,
+            },
+            Inbound::Closed(reason) => reason,
+        };
+        match on_closed(&s, reason, epoch).await {
+            Some(next) => inbox = next,
+            None => return,
+        }
+    }
+}
+
+/// Turns one pushed event into a client event; a kick frame is handed back as a close reason.
+async fn deliver(s: &Shared, ev: Arc<Event>) -> Option<CloseReason> {
+    let event = match Arc::try_unwrap(ev).unwrap_or_else(|shared| (*shared).clone()) {
+        Event::PeerMessage { peer_id, message, offline } => {
+            ClientEvent::MessageFromPeer { peer_id, message, is_offline: offline }
+        }
+        Event::PeersOnlineStatusChanged { statuses } => ClientEvent::PeersOnlineStatusChanged { statuses },
+        Event::TokenPrivilegeWillExpire => ClientEvent::TokenPrivilegeWillExpire,
+        Event::Kicked { reason } => return Some(CloseReason::Kicked(reason)),
+    };
+    if let Some(p) = s.permit().await {
+        p.send(event);
+    }
+    None
+}
+
+/// Reports the end of a link; returns the next inbox when a reconnect succeeded.
+async fn on_closed(s: &Arc<Shared>, reason: CloseReason, epoch: u64) -> Option<Box<dyn Inbox>> {
+    let (state, why) = match reason {
+        CloseReason::Kicked(KickReason::RemoteLogin) => (S::Aborted, R::RemoteLogin),
+        CloseReason::Kicked(KickReason::TokenExpired) => (S::Aborted, R::TokenExpired),
+        CloseReason::Kicked(KickReason::Banned) => (S::Aborted, R::BannedByServer),
+        CloseReason::LoggedOut => (S::Disconnected, R::Logout),
+        CloseReason::LinkLost => (S::Reconnecting, R::Interrupted),
+    };
+    if why == R::TokenExpired {
+        if let Some(p) = s.permit().await {
+            p.send(ClientEvent::TokenExpired);
+        }
+    }
+    let permit = s.permit().await;
+    {
+        let mut c = s.conn.lock();
+        if c.epoch != epoch {
+            return None;
+        }
+        if let Some(link) = c.link.take() {
+            link.close();
+        }
+        s.set_state(&mut c, permit, state, why);
+    }
+    if state == S::Reconnecting { reconnect(s, epoch).await } else { None }
+}
+
+/// Logs in again with the last credentials until it works or the policy gives up.
+async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
+    let policy = s.reconnect;
+    let started = Instant::now();
+    let mut backoff = policy.initial_backoff;
+    let mut attempts = 0u32;
+    loop {
+        let out_of_attempts = policy.max_attempts.is_some_and(|m| attempts >= m);
+        let out_of_time = policy.max_duration.is_some_and(|d| started.elapsed() + backoff > d);
+        if out_of_attempts || out_of_time {
+            return give_up(s, epoch, S::Disconnected, R::Interrupted).await;
+        }
+        tokio::time::sleep(backoff).await;
+        attempts += 1;
+        let login = s.conn.lock().login.clone()?;
+        let result = tokio::time::timeout(s.login_timeout, s.connector.connect(login)).await;
+        match result {
+            Ok(Ok(link)) => {
+                let permit = s.permit().await;
+                let mut c = s.conn.lock();
+                if c.epoch != epoch {
+                    link.transport.close();
+                    return None;
+                }
+                c.link = Some(link.transport);
+                s.set_state(&mut c, permit, S::Connected, R::LoginSuccess);
+                return Some(link.inbox);
+            }
+            Ok(Err(LoginError::TokenExpired)) => {
+                if let Some(p) = s.permit().await {
+                    p.send(ClientEvent::TokenExpired);
+                }
+                return give_up(s, epoch, S::Aborted, R::TokenExpired).await;
+            }
+            Ok(Err(LoginError::InvalidToken | LoginError::InvalidAppId | LoginError::InvalidArgument)) => {
+                return give_up(s, epoch, S::Aborted, R::LoginFailure).await;
+            }
+            Ok(Err(_)) | Err(_) => backoff = (backoff * 2).min(policy.max_backoff),
+        }
+    }
+}
+
+async fn give_up(s: &Shared, epoch: u64, state: S, why: R) -> Option<Box<dyn Inbox>> {
+    let permit = s.permit().await;
+    let mut c = s.conn.lock();
+    if c.epoch == epoch {
+        s.set_state(&mut c, permit, state, why);
+    }
+    None
+}

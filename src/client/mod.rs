@@ -1,0 +1,348 @@
+//! The client handle: login, peer messages, presence and user attributes.
+//!
+//! A [`Client`] is a cheap handle; requests run on the caller's task through the link's
+//! [`Transport`](crate::transport::Transport), and a driver task owns the inbound side, turning
+//! pushed frames into [`ClientEvent`]s and handling kicks and reconnects.
+
+mod call;
+mod driver;
+mod events;
+mod options;
+mod state;
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use crate::attributes::{Attribute, AttributeUpdate};
+use crate::error::*;
+use crate::limits::{RateLimiter, RateLimits, validate_id};
+use crate::message::{Message, MessageReceipt, SendMessageOptions};
+use crate::protocol::{PeerStatus, Reply, Request};
+use crate::transport::{Connector, LoginRequest, MemoryConnector, Transport, TransportError};
+
+use call::{OpError, check};
+pub use events::{ClientEvent, Events};
+pub use options::{ClientBuilder, ReconnectPolicy};
+pub use state::{ConnectionChangeReason, ConnectionState};
+
+/// Connection bookkeeping, guarded by one short-lived lock.
+struct Conn {
+    state: ConnectionState,
+    /// Bumped on every login and logout so that stale tasks can tell they are stale.
+    epoch: u64,
+    login: Option<LoginRequest>,
+    link: Option<Arc<dyn Transport>>,
+    driver: Option<AbortHandle>,
+}
+
+/// State shared by the handles and the driver task.
+pub(crate) struct Shared {
+    app_id: String,
+    connector: Arc<dyn Connector>,
+    login_timeout: std::time::Duration,
+    request_timeout: std::time::Duration,
+    reconnect: ReconnectPolicy,
+    conn: Mutex<Conn>,
+    events: mpsc::Sender<ClientEvent>,
+    login_limiter: Mutex<RateLimiter>,
+}
+
+type Permit<'a> = Option<mpsc::Permit<'a, ClientEvent>>;
+
+impl Shared {
+    /// Reserves room for one event (waiting while the stream is full); `None` when the
+    /// application dropped its stream. Reserve before taking the `conn` lock, send under it, so
+    /// that events come out in the order of the state changes they report.
+    async fn permit(&self) -> Permit<'_> {
+        self.events.reserve().await.ok()
+    }
+
+    /// Sets the state and emits the change through `permit`.
+    fn set_state(&self, conn: &mut Conn, permit: Permit<'_>, state: ConnectionState, reason: ConnectionChangeReason) {
+        conn.state = state;
+        if let Some(p) = permit {
+            p.send(ClientEvent::ConnectionStateChanged { state, reason });
+        }
+    }
+}
+
+/// Ends the session when the last handle goes away.
+struct Owner(Arc<Shared>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let mut c = self.0.conn.lock();
+        if let Some(d) = c.driver.take() {
+            d.abort();
+        }
+        if let Some(link) = c.link.take() {
+            link.close();
+        }
+    }
+}
+
+/// An RTM-style client. Clone it freely; the session ends when the last clone is dropped.
+#[derive(Clone)]
+pub struct Client {
+    owner: Arc<Owner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("app_id", &self.shared().app_id)
+            .field("state", &self.connection_state())
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts building a client for `app_id`.
+    pub fn builder(app_id: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(app_id)
+    }
+
+    fn from_builder(b: ClientBuilder) -> (Client, Events) {
+        let connector = b
+            .connector
+            .unwrap_or_else(|| Arc::new(MemoryConnector::new(&crate::hub::Hub::shared(&b.app_id))));
+        let (tx, rx) = mpsc::channel(b.event_capacity);
+        let shared = Arc::new(Shared {
+            app_id: b.app_id,
+            connector,
+            login_timeout: b.login_timeout,
+            request_timeout: b.request_timeout,
+            reconnect: b.reconnect,
+            conn: Mutex::new(Conn {
+                state: ConnectionState::Disconnected,
+                epoch: 0,
+                login: None,
+                link: None,
+                driver: None,
+            }),
+            events: tx,
+            login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
+        });
+        (Client { owner: Arc::new(Owner(shared)) }, Events { rx })
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        &self.owner.0
+    }
+
+    /// The current connection state.
+    pub fn connection_state(&self) -> ConnectionState {
+        self.shared().conn.lock().state
+    }
+
+    /// The user ID of the current or last login.
+    pub fn user_id(&self) -> Option<String> {
+        self.shared().conn.lock().login.as_ref().map(|l| l.user_id.clone())
+    }
+
+    /// Logs in as `user_id`. `token` may be `None` when the hub has no App Certificate.
+    pub async fn login(&self, token: Option<&str>, user_id: &str) -> Result<(), LoginError> {
+        let s = self.shared();
+        if validate_id(user_id, 64).is_err() {
+            return Err(LoginError::InvalidArgument);
+        }
+        let login = LoginRequest {
+            app_id: s.app_id.clone(),
+            user_id: user_id.to_owned(),
+            token: token.map(str::to_owned),
+        };
+        let permit = s.permit().await;
+        let epoch = {
+            let mut c = s.conn.lock();
+            if c.state != ConnectionState::Disconnected {
+                return Err(LoginError::AlreadyLoggedIn);
+            }
+            if !s.login_limiter.lock().try_acquire() {
+                return Err(LoginError::TooOften);
+            }
+            c.epoch += 1;
+            c.login = Some(login.clone());
+            s.set_state(&mut c, permit, ConnectionState::Connecting, ConnectionChangeReason::Login);
+            c.epoch
+        };
+        let result = tokio::time::timeout(s.login_timeout, s.connector.connect(login)).await;
+        let permit = s.permit().await;
+        let mut c = s.conn.lock();
+        let stale = c.epoch != epoch;
+        match result {
+            Ok(Ok(link)) if !stale => {
+                c.link = Some(link.transport);
+                s.set_state(&mut c, permit, ConnectionState::Connected, ConnectionChangeReason::LoginSuccess);
+                let task = tokio::spawn(driver::run(s.clone(), link.inbox, epoch));
+                c.driver = Some(task.abort_handle());
+                Ok(())
+            }
+            Ok(Ok(link)) => {
+                link.transport.close();
+                Err(LoginError::Unknown)
+            }
+            Ok(Err(e)) => {
+                if !stale {
+                    s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::LoginFailure);
+                }
+                Err(e)
+            }
+            Err(_elapsed) => {
+                if !stale {
+                    s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::LoginTimeout);
+                }
+                Err(LoginError::Timeout)
+            }
+        }
+    }
+
+    /// Logs out. Also the way out of [`ConnectionState::Aborted`].
+    pub async fn logout(&self) -> Result<(), LogoutError> {
+        let s = self.shared();
+        let permit = s.permit().await;
+        let link = {
+            let mut c = s.conn.lock();
+            match c.state {
+                ConnectionState::Disconnected | ConnectionState::Connecting => {
+                    return Err(LogoutError::NotLoggedIn);
+                }
+                ConnectionState::Connected | ConnectionState::Reconnecting | ConnectionState::Aborted => {}
+            }
+            c.epoch += 1;
+            if let Some(d) = c.driver.take() {
+                d.abort();
+            }
+            let link = c.link.take();
+            s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::Logout);
+            link
+        };
+        if let Some(link) = link {
+            // The session ends either way; a lost reply only means the hub learns it from the link.
+            let _ = tokio::time::timeout(s.request_timeout, link.request(Request::Logout)).await;
+            link.close();
+        }
+        Ok(())
+    }
+
+    /// Sends a request on the current link and maps failures to `E`.
+    async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
+        let s = self.shared();
+        let link = {
+            let c = s.conn.lock();
+            match (&c.link, c.state) {
+                (Some(link), ConnectionState::Connected) => link.clone(),
+                _ => return Err(E::NOT_LOGGED_IN),
+            }
+        };
+        match tokio::time::timeout(s.request_timeout, link.request(request)).await {
+            Ok(Ok(reply)) => check(reply),
+            Ok(Err(TransportError::Closed | TransportError::Timeout)) | Err(_) => Err(E::TIMEOUT),
+        }
+    }
+
+    /// Replaces the session's token.
+    pub async fn renew_token(&self, token: &str) -> Result<(), RenewTokenError> {
+        self.call::<RenewTokenError>(Request::RenewToken { token: token.to_owned() }).await?;
+        if let Some(l) = self.shared().conn.lock().login.as_mut() {
+            l.token = Some(token.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Sends a message to a peer. `Ok` means the peer received it; see [`PeerMessageError`] for
+    /// the unreachable and cached outcomes.
+    pub async fn send_message_to_peer(
+        &self,
+        peer_id: &str,
+        message: &Message,
+        options: SendMessageOptions,
+    ) -> Result<MessageReceipt, PeerMessageError> {
+        let request =
+            Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
+        match self.call::<PeerMessageError>(request).await? {
+            Reply::MessageSent { id, server_ts } => Ok(MessageReceipt { id, server_ts }),
+            _ => Err(PeerMessageError::Failure),
+        }
+    }
+
+    /// Whether each peer is online (at most 256 peers by default).
+    pub async fn query_peers_online_status(
+        &self,
+        peer_ids: &[&str],
+    ) -> Result<Vec<PeerStatus>, QueryPeersOnlineStatusError> {
+        let peer_ids = peer_ids.iter().map(|p| p.to_string()).collect();
+        match self.call::<QueryPeersOnlineStatusError>(Request::QueryPeersOnlineStatus { peer_ids }).await? {
+            Reply::PeerStatuses { statuses } => Ok(statuses),
+            _ => Err(QueryPeersOnlineStatusError::Failure),
+        }
+    }
+
+    /// Subscribes to peers' online states; the current states arrive at once as an event.
+    pub async fn subscribe_peers_online_status(&self, peer_ids: &[&str]) -> Result<(), SubscriptionError> {
+        let peer_ids = peer_ids.iter().map(|p| p.to_string()).collect();
+        self.call::<SubscriptionError>(Request::SubscribePeersOnlineStatus { peer_ids }).await.map(drop)
+    }
+
+    /// Stops watching peers' online states.
+    pub async fn unsubscribe_peers_online_status(&self, peer_ids: &[&str]) -> Result<(), SubscriptionError> {
+        let peer_ids = peer_ids.iter().map(|p| p.to_string()).collect();
+        self.call::<SubscriptionError>(Request::UnsubscribePeersOnlineStatus { peer_ids }).await.map(drop)
+    }
+
+    /// The peers whose online state this client is subscribed to.
+    pub async fn query_peers_by_subscription_option(&self) -> Result<Vec<String>, QuerySubscriptionError> {
+        match self.call::<QuerySubscriptionError>(Request::QueryPeersBySubscriptionOption).await? {
+            Reply::PeerIds { peer_ids } => Ok(peer_ids),
+            _ => Err(QuerySubscriptionError::Failure),
+        }
+    }
+
+    async fn update_attributes(&self, update: AttributeUpdate) -> Result<(), AttributeError> {
+        self.call::<AttributeError>(Request::UpdateLocalUserAttributes { update }).await.map(drop)
+    }
+
+    /// Replaces all of the local user's attributes.
+    pub async fn set_local_user_attributes(&self, attributes: &[Attribute]) -> Result<(), AttributeError> {
+        self.update_attributes(AttributeUpdate::Set { attributes: attributes.to_vec() }).await
+    }
+
+    /// Adds or overwrites the local user's attributes by key.
+    pub async fn add_or_update_local_user_attributes(&self, attributes: &[Attribute]) -> Result<(), AttributeError> {
+        self.update_attributes(AttributeUpdate::AddOrUpdate { attributes: attributes.to_vec() }).await
+    }
+
+    /// Removes the local user's attributes with these keys.
+    pub async fn delete_local_user_attributes_by_keys(&self, keys: &[&str]) -> Result<(), AttributeError> {
+        let keys = keys.iter().map(|k| k.to_string()).collect();
+        self.update_attributes(AttributeUpdate::DeleteKeys { keys }).await
+    }
+
+    /// Removes all of the local user's attributes.
+    pub async fn clear_local_user_attributes(&self) -> Result<(), AttributeError> {
+        self.update_attributes(AttributeUpdate::Clear).await
+    }
+
+    async fn get_attributes(&self, user_id: &str, keys: Option<Vec<String>>) -> Result<Vec<Attribute>, AttributeError> {
+        match self.call::<AttributeError>(Request::GetUserAttributes { user_id: user_id.to_owned(), keys }).await? {
+            Reply::Attributes { attributes } => Ok(attributes),
+            _ => Err(AttributeError::Failure),
+        }
+    }
+
+    /// All attributes of a logged-in user.
+    pub async fn get_user_attributes(&self, user_id: &str) -> Result<Vec<Attribute>, AttributeError> {
+        self.get_attributes(user_id, None).await
+    }
+
+    /// The attributes of a logged-in user with these keys.
+    pub async fn get_user_attributes_by_keys(
+        &self,
+        user_id: &str,
+        keys: &[&str],
+    ) -> Result<Vec<Attribute>, AttributeError> {
+        self.get_attributes(user_id, Some(keys.iter().map(|k| k.to_string()).collect())).await
+    }
+}

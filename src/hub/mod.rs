@@ -1,0 +1,258 @@
+//! The embedded engine: sessions, routing, presence, user attributes and the offline store.
+//!
+//! Requests are handled on the caller's task: the hub looks the receiver up in a sharded map and
+//! pushes an `Arc`'d event into its bounded inbox. No lock is held across an `.await`, and there
+//! is no central actor on the message path.
+
+mod auth;
+mod offline;
+mod ops;
+mod presence;
+mod registry;
+mod session;
+mod stats;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc;
+
+use crate::error::LoginError;
+use crate::limits::Limits;
+use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
+use crate::transport::{CloseReason, LoginRequest};
+
+pub use session::Session;
+pub use stats::HubStats;
+
+use offline::OfflineStore;
+use presence::Watchers;
+use registry::Registry;
+use stats::Counters;
+
+/// How a hub is set up. Every limit defaults to its RTM value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubConfig {
+    /// The app ID clients must log in with.
+    pub app_id: String,
+    /// The App Certificate; when set, every login needs a valid token.
+    pub app_certificate: Option<String>,
+    /// Sizes, counts and call rates.
+    pub limits: Limits,
+    /// Capacity of each session's inbox; a full inbox refuses further pushes (slow consumer).
+    pub inbox_capacity: usize,
+    /// How long before token expiry the session is warned.
+    pub token_expiry_warning: Duration,
+    /// Offline messages stored across all receivers.
+    pub max_offline_messages: usize,
+}
+
+impl HubConfig {
+    /// Defaults for `app_id`, without a certificate.
+    pub fn new(app_id: impl Into<String>) -> Self {
+        Self {
+            app_id: app_id.into(),
+            app_certificate: None,
+            limits: Limits::default(),
+            inbox_capacity: 1024,
+            token_expiry_warning: Duration::from_secs(30),
+            max_offline_messages: 1_000_000,
+        }
+    }
+
+    /// Requires tokens signed with this certificate.
+    pub fn with_certificate(mut self, certificate: impl Into<String>) -> Self {
+        self.app_certificate = Some(certificate.into());
+        self
+    }
+
+    /// Replaces the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the per-session inbox capacity.
+    pub fn with_inbox_capacity(mut self, capacity: usize) -> Self {
+        self.inbox_capacity = capacity.max(1);
+        self
+    }
+}
+
+/// The in-process engine. Cheap to clone; all clones share one state.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+#[derive(Debug)]
+struct HubInner {
+    config: HubConfig,
+    registry: Registry,
+    watchers: Watchers,
+    offline: OfflineStore,
+    counters: Counters,
+    next_session: AtomicU64,
+    next_message: AtomicU64,
+}
+
+pub(crate) fn unix_now() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+impl Hub {
+    /// A hub with this configuration.
+    pub fn new(config: HubConfig) -> Self {
+        let l = &config.limits;
+        let offline =
+            OfflineStore::new(l.offline_messages_per_user, config.max_offline_messages, l.offline_message_ttl);
+        Self {
+            inner: Arc::new(HubInner {
+                registry: Registry::new(64),
+                watchers: Watchers::default(),
+                offline,
+                counters: Counters::default(),
+                next_session: AtomicU64::new(1),
+                next_message: AtomicU64::new(1),
+                config,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> HubStats {
+        self.inner.counters.snapshot(self.inner.registry.len(), self.inner.offline.len())
+    }
+
+    /// True when `user_id` has a session.
+    pub fn is_online(&self, user_id: &str) -> bool {
+        self.inner.registry.get(user_id).is_some()
+    }
+
+    /// Admits a login and opens its session; the receiver is the session's inbox.
+    ///
+    /// A session that already exists for the same user ID is ended with
+    /// [`KickReason::RemoteLogin`]. Messages stored while the user was offline are queued first.
+    pub fn login(&self, login: &LoginRequest) -> Result<(Arc<Session>, mpsc::Receiver<Arc<Event>>), LoginError> {
+        let inner = &self.inner;
+        let now = unix_now().as_secs();
+        let expires_at = auth::admit(&inner.config, login, now).inspect_err(|_| {
+            Counters::bump(&inner.counters.login_failures);
+        })?;
+        let key = inner.next_session.fetch_add(1, Ordering::Relaxed);
+        let (session, rx) =
+            Session::new(key, &login.user_id, inner.config.inbox_capacity, &inner.config.limits.rates);
+        let previous = inner.registry.insert(session.clone());
+        match previous {
+            Some(old) => self.retire(&old, CloseReason::Kicked(KickReason::RemoteLogin)),
+            None => inner.watchers.notify(&login.user_id, PeerOnlineState::Online),
+        }
+        for stored in inner.offline.take(&login.user_id) {
+            let ev = Event::PeerMessage { peer_id: stored.from, message: stored.message, offline: true };
+            if session.push(Arc::new(ev)) != session::Push::Queued {
+                Counters::bump(&inner.counters.inbox_full_drops);
+            }
+        }
+        self.arm_token_timer(&session, expires_at, now);
+        Counters::bump(&inner.counters.logins);
+        tracing::debug!(user = %login.user_id, session = key, "login");
+        Ok((session, rx))
+    }
+
+    /// Handles one request of a logged-in session.
+    pub fn handle(&self, session: &Arc<Session>, request: Request) -> Reply {
+        if session.is_closed() {
+            return Reply::Error { code: 102 };
+        }
+        ops::handle(self, session, request)
+    }
+
+    /// Ends a session whose link went away (as a network failure would): the user goes offline.
+    pub fn drop_link(&self, session: &Arc<Session>) {
+        self.end(session, CloseReason::LinkLost);
+    }
+
+    /// Ends a session and, if it was the user's current one, takes the user offline.
+    fn end(&self, session: &Arc<Session>, reason: CloseReason) {
+        let subscriptions = std::mem::take(&mut session.state.lock().subscriptions);
+        if session.close(reason) {
+            self.inner.watchers.unwatch(session, &subscriptions);
+            if self.inner.registry.remove(session) {
+                self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline);
+            }
+            tracing::debug!(user = %session.user_id(), session = session.key(), ?reason, "session ended");
+        }
+    }
+
+    /// Ends a replaced session without touching the user's online state.
+    fn retire(&self, session: &Arc<Session>, reason: CloseReason) {
+        let subscriptions = std::mem::take(&mut session.state.lock().subscriptions);
+        if session.close(reason) {
+            self.inner.watchers.unwatch(session, &subscriptions);
+        }
+    }
+
+    fn next_message_id(&self) -> u64 {
+        self.inner.next_message.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Schedules the expiry warning and the expiry of the session's token.
+    fn arm_token_timer(&self, session: &Arc<Session>, expires_at: Option<u64>, now_unix: u64) {
+        let Some(expires_at) = expires_at else { return };
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!("no tokio runtime: token expiry is not enforced for this session");
+            return;
+        };
+        let until_expiry = Duration::from_secs(expires_at.saturating_sub(now_unix));
+        let warning = self.inner.config.token_expiry_warning;
+        let hub: Weak<HubInner> = Arc::downgrade(&self.inner);
+        let target = Arc::downgrade(session);
+        let task = rt.spawn(async move {
+            let start = tokio::time::Instant::now();
+            tokio::time::sleep(until_expiry.saturating_sub(warning)).await;
+            if let Some(s) = target.upgrade() {
+                let _ = s.push(Arc::new(Event::TokenPrivilegeWillExpire));
+            }
+            tokio::time::sleep_until(start + until_expiry).await;
+            if let (Some(inner), Some(s)) = (hub.upgrade(), target.upgrade()) {
+                Hub { inner }.end(&s, CloseReason::Kicked(KickReason::TokenExpired));
+            }
+        });
+        if let Some(old) = session.state.lock().token_timer.replace(task.abort_handle()) {
+            old.abort();
+        }
+    }
+}
+
+impl Hub {
+    /// The process-wide hub for `app_id`, created on first use. Clients and legacy instances
+    /// built without an explicit hub or endpoint meet here.
+    pub fn shared(app_id: &str) -> Hub {
+        use std::collections::HashMap;
+        use std::sync::OnceLock;
+        static HUBS: OnceLock<parking_lot::Mutex<HashMap<String, Hub>>> = OnceLock::new();
+        HUBS.get_or_init(Default::default)
+            .lock()
+            .entry(app_id.to_owned())
+            .or_insert_with(|| Hub::new(HubConfig::new(app_id)))
+            .clone()
+    }
+
+    /// Ends `user_id`'s link as a network failure would (the user goes offline); false when the
+    /// user has no session. For operators and fault tests.
+    pub fn disconnect_user(&self, user_id: &str) -> bool {
+        match self.inner.registry.get(user_id) {
+            Some(s) => {
+                self.drop_link(&s);
+                true
+            }
+            None => false,
+        }
+    }
+}

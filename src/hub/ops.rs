@@ -1,0 +1,217 @@
+//! Request handlers: peer messages, presence, user attributes, token renewal.
+
+use std::sync::Arc;
+
+use super::session::{Limiters, Push, Session};
+use super::stats::Counters;
+use super::{Hub, auth, unix_now};
+use crate::attributes::{AttributeUpdate, validate_keys};
+use crate::error::{
+    AttributeError as AE, PeerMessageError as PE, QueryPeersOnlineStatusError as QE, QuerySubscriptionError,
+    RenewTokenError, RtmCode, SubscriptionError as SE,
+};
+use crate::limits::{RateLimiter, validate_id};
+use crate::message::{Message, SendMessageOptions};
+use crate::protocol::{Event, PeerOnlineState, PeerStatus, Reply, Request};
+
+pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Reply {
+    let result = match request {
+        Request::Logout => {
+            hub.end(session, crate::transport::CloseReason::LoggedOut);
+            Ok(Reply::Ok)
+        }
+        Request::Ping => Ok(Reply::Pong),
+        Request::RenewToken { token } => renew_token(hub, session, &token),
+        Request::SendPeerMessage { peer_id, message, options } => {
+            send_peer(hub, session, &peer_id, message, options)
+        }
+        Request::QueryPeersOnlineStatus { peer_ids } => query_online(hub, session, peer_ids),
+        Request::SubscribePeersOnlineStatus { peer_ids } => subscribe(hub, session, peer_ids),
+        Request::UnsubscribePeersOnlineStatus { peer_ids } => unsubscribe(hub, session, peer_ids),
+        Request::QueryPeersBySubscriptionOption => {
+            limit(hub, session, |l| &mut l.query_subscriptions, QuerySubscriptionError::TooOften).map(|()| {
+                Reply::PeerIds { peer_ids: session.state.lock().subscriptions.iter().cloned().collect() }
+            })
+        }
+        Request::UpdateLocalUserAttributes { update } => update_attributes(hub, session, &update),
+        Request::GetUserAttributes { user_id, keys } => get_attributes(hub, session, &user_id, keys),
+    };
+    result.unwrap_or_else(|code| Reply::Error { code })
+}
+
+/// Takes one call from a session budget, or fails with `too_often`'s code.
+fn limit<E: RtmCode>(
+    hub: &Hub,
+    session: &Session,
+    pick: impl FnOnce(&mut Limiters) -> &mut RateLimiter,
+    too_often: E,
+) -> Result<(), i32> {
+    if pick(&mut session.state.lock().limiters).try_acquire() {
+        Ok(())
+    } else {
+        Counters::bump(&hub.inner.counters.rate_limited);
+        Err(too_often.code())
+    }
+}
+
+fn renew_token(hub: &Hub, session: &Arc<Session>, token: &str) -> Result<Reply, i32> {
+    limit(hub, session, |l| &mut l.renew_token, RenewTokenError::TooOften)?;
+    let now = unix_now().as_secs();
+    let expires_at = auth::renew(&hub.inner.config, session.user_id(), token, now).map_err(|e| e.code())?;
+    hub.arm_token_timer(session, expires_at, now);
+    Ok(Reply::Ok)
+}
+
+fn send_peer(
+    hub: &Hub,
+    session: &Arc<Session>,
+    peer_id: &str,
+    mut message: Message,
+    options: SendMessageOptions,
+) -> Result<Reply, i32> {
+    let limits = &hub.inner.config.limits;
+    if validate_id(peer_id, limits.max_id_bytes).is_err() {
+        return Err(PE::InvalidUserId.code());
+    }
+    if message.is_empty() || message.payload_len() > limits.max_message_bytes {
+        return Err(PE::InvalidMessage.code());
+    }
+    limit(hub, session, |l| &mut l.messages, PE::TooOften)?;
+    message.id = hub.next_message_id();
+    message.server_ts = unix_now().as_millis() as u64;
+    let receipt = Reply::MessageSent { id: message.id, server_ts: message.server_ts };
+    let counters = &hub.inner.counters;
+    if let Some(peer) = hub.inner.registry.get(peer_id) {
+        let ev = Event::PeerMessage { peer_id: session.user_id().to_owned(), message, offline: false };
+        match peer.push(Arc::new(ev)) {
+            Push::Queued => {
+                Counters::bump(&counters.peer_messages_delivered);
+                return Ok(receipt);
+            }
+            Push::Full => {
+                // Never acknowledge what the receiver will not get.
+                Counters::bump(&counters.inbox_full_drops);
+                return Err(PE::Failure.code());
+            }
+            Push::Closed => return offline_path(hub, session, peer_id, None, options),
+        }
+    }
+    offline_path(hub, session, peer_id, Some(message), options)
+}
+
+fn offline_path(
+    hub: &Hub,
+    session: &Session,
+    peer_id: &str,
+    message: Option<Message>,
+    options: SendMessageOptions,
+) -> Result<Reply, i32> {
+    let counters = &hub.inner.counters;
+    if let (true, Some(m)) = (options.enable_offline_messaging, message) {
+        if hub.inner.offline.store(peer_id, session.user_id(), m) {
+            Counters::bump(&counters.peer_messages_cached);
+            return Err(PE::CachedByServer.code());
+        }
+    }
+    Counters::bump(&counters.peer_messages_unreachable);
+    Err(PE::PeerUnreachable.code())
+}
+
+fn query_online(hub: &Hub, session: &Session, peer_ids: Vec<String>) -> Result<Reply, i32> {
+    let limits = &hub.inner.config.limits;
+    if peer_ids.is_empty()
+        || peer_ids.len() > limits.max_query_peers
+        || peer_ids.iter().any(|p| validate_id(p, limits.max_id_bytes).is_err())
+    {
+        return Err(QE::InvalidArgument.code());
+    }
+    limit(hub, session, |l| &mut l.query_online, QE::TooOften)?;
+    let statuses = peer_ids
+        .into_iter()
+        .map(|peer_id| {
+            let state =
+                if hub.is_online(&peer_id) { PeerOnlineState::Online } else { PeerOnlineState::Offline };
+            PeerStatus { peer_id, state }
+        })
+        .collect();
+    Ok(Reply::PeerStatuses { statuses })
+}
+
+fn check_peer_list(hub: &Hub, peer_ids: &[String]) -> Result<(), i32> {
+    let max = hub.inner.config.limits.max_id_bytes;
+    if peer_ids.is_empty() || peer_ids.iter().any(|p| validate_id(p, max).is_err()) {
+        return Err(SE::InvalidArgument.code());
+    }
+    Ok(())
+}
+
+fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Result<Reply, i32> {
+    check_peer_list(hub, &peer_ids)?;
+    limit(hub, session, |l| &mut l.subscribe, SE::TooOften)?;
+    peer_ids.sort();
+    peer_ids.dedup();
+    {
+        let mut st = session.state.lock();
+        let added = peer_ids.iter().filter(|p| !st.subscriptions.contains(*p)).count();
+        if st.subscriptions.len() + added > hub.inner.config.limits.max_subscriptions {
+            return Err(SE::Overflow.code());
+        }
+        st.subscriptions.extend(peer_ids.iter().cloned());
+    }
+    hub.inner.watchers.watch(session, &peer_ids);
+    let statuses = peer_ids
+        .into_iter()
+        .map(|peer_id| {
+            let state =
+                if hub.is_online(&peer_id) { PeerOnlineState::Online } else { PeerOnlineState::Offline };
+            PeerStatus { peer_id, state }
+        })
+        .collect();
+    if session.push(Arc::new(Event::PeersOnlineStatusChanged { statuses })) == Push::Full {
+        Counters::bump(&hub.inner.counters.inbox_full_drops);
+    }
+    Ok(Reply::Ok)
+}
+
+fn unsubscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Result<Reply, i32> {
+    check_peer_list(hub, &peer_ids)?;
+    if peer_ids.len() > hub.inner.config.limits.max_subscriptions {
+        return Err(SE::InvalidArgument.code());
+    }
+    limit(hub, session, |l| &mut l.unsubscribe, SE::TooOften)?;
+    let removed: Vec<String> = {
+        let mut st = session.state.lock();
+        peer_ids.into_iter().filter(|p| st.subscriptions.remove(p)).collect()
+    };
+    hub.inner.watchers.unwatch(session, &removed);
+    Ok(Reply::Ok)
+}
+
+fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> Result<Reply, i32> {
+    limit(hub, session, |l| &mut l.set_user_attributes, AE::TooOften)?;
+    let limits = &hub.inner.config.limits;
+    let mut st = session.state.lock();
+    st.attributes.apply(update, limits, limits.max_user_attributes_bytes).map_err(|e| e.code())?;
+    Ok(Reply::Ok)
+}
+
+fn get_attributes(hub: &Hub, session: &Session, user_id: &str, keys: Option<Vec<String>>) -> Result<Reply, i32> {
+    let limits = &hub.inner.config.limits;
+    if validate_id(user_id, limits.max_id_bytes).is_err() {
+        return Err(AE::InvalidArgument.code());
+    }
+    if let Some(k) = &keys {
+        if k.is_empty() || k.len() > limits.max_attributes {
+            return Err(AE::InvalidArgument.code());
+        }
+        validate_keys(k, limits).map_err(|e| e.code())?;
+    }
+    limit(hub, session, |l| &mut l.get_user_attributes, AE::TooOften)?;
+    let target = hub.inner.registry.get(user_id).ok_or(AE::UserNotFound.code())?;
+    let st = target.state.lock();
+    let attributes = match keys {
+        None => st.attributes.all().to_vec(),
+        Some(k) => st.attributes.by_keys(&k),
+    };
+    Ok(Reply::Attributes { attributes })
+}

@@ -1,0 +1,144 @@
+//! One logged-in client as the hub sees it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use crate::attributes::AttributeSet;
+use crate::limits::{RateLimiter, RateLimits};
+use crate::protocol::Event;
+use crate::transport::CloseReason;
+
+/// Outcome of pushing an event into a session's bounded inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Push {
+    /// Queued for the client.
+    Queued,
+    /// The inbox is full (slow consumer); the event was not queued.
+    Full,
+    /// The session has ended.
+    Closed,
+}
+
+/// Per-session call budgets.
+#[derive(Debug)]
+pub(crate) struct Limiters {
+    pub(crate) messages: RateLimiter,
+    pub(crate) renew_token: RateLimiter,
+    pub(crate) query_online: RateLimiter,
+    pub(crate) subscribe: RateLimiter,
+    pub(crate) unsubscribe: RateLimiter,
+    pub(crate) query_subscriptions: RateLimiter,
+    pub(crate) set_user_attributes: RateLimiter,
+    pub(crate) get_user_attributes: RateLimiter,
+}
+
+impl Limiters {
+    fn new(r: &RateLimits) -> Self {
+        Self {
+            messages: RateLimiter::new(r.messages),
+            renew_token: RateLimiter::new(r.renew_token),
+            query_online: RateLimiter::new(r.query_online),
+            subscribe: RateLimiter::new(r.subscription),
+            unsubscribe: RateLimiter::new(r.subscription),
+            query_subscriptions: RateLimiter::new(r.subscription),
+            set_user_attributes: RateLimiter::new(r.set_user_attributes),
+            get_user_attributes: RateLimiter::new(r.get_user_attributes),
+        }
+    }
+}
+
+/// Mutable per-session state, behind one lock that is never held across an `.await`.
+#[derive(Debug)]
+pub(crate) struct SessionState {
+    pub(crate) attributes: AttributeSet,
+    pub(crate) subscriptions: BTreeSet<String>,
+    pub(crate) limiters: Limiters,
+    pub(crate) token_timer: Option<AbortHandle>,
+}
+
+/// A logged-in client: identity, bounded inbox and per-session state.
+///
+/// Opaque outside the hub; transports hold it to address their session.
+#[derive(Debug)]
+pub struct Session {
+    key: u64,
+    user_id: Arc<str>,
+    outbox: RwLock<Option<mpsc::Sender<Arc<Event>>>>,
+    close_reason: Mutex<Option<CloseReason>>,
+    pub(crate) state: Mutex<SessionState>,
+}
+
+impl Session {
+    pub(crate) fn new(
+        key: u64,
+        user_id: &str,
+        capacity: usize,
+        rates: &RateLimits,
+    ) -> (Arc<Self>, mpsc::Receiver<Arc<Event>>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let session = Arc::new(Self {
+            key,
+            user_id: Arc::from(user_id),
+            outbox: RwLock::new(Some(tx)),
+            close_reason: Mutex::new(None),
+            state: Mutex::new(SessionState {
+                attributes: AttributeSet::default(),
+                subscriptions: BTreeSet::new(),
+                limiters: Limiters::new(rates),
+                token_timer: None,
+            }),
+        });
+        (session, rx)
+    }
+
+    /// Unique id of this session within its hub.
+    pub fn key(&self) -> u64 {
+        self.key
+    }
+
+    /// The logged-in user.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// True once the session has ended.
+    pub fn is_closed(&self) -> bool {
+        self.outbox.read().is_none()
+    }
+
+    /// Why the session ended, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        *self.close_reason.lock()
+    }
+
+    /// Queues an event without waiting.
+    pub(crate) fn push(&self, event: Arc<Event>) -> Push {
+        match self.outbox.read().as_ref() {
+            None => Push::Closed,
+            Some(tx) => match tx.try_send(event) {
+                Ok(()) => Push::Queued,
+                Err(mpsc::error::TrySendError::Full(_)) => Push::Full,
+                Err(mpsc::error::TrySendError::Closed(_)) => Push::Closed,
+            },
+        }
+    }
+
+    /// Ends the session: the inbox closes once drained; returns false if it had already ended.
+    pub(crate) fn close(&self, reason: CloseReason) -> bool {
+        let tx = self.outbox.write().take();
+        if tx.is_none() {
+            return false;
+        }
+        self.close_reason.lock().get_or_insert(reason);
+        let mut st = self.state.lock();
+        if let Some(timer) = st.token_timer.take() {
+            timer.abort();
+        }
+        st.attributes = AttributeSet::default();
+        true
+    }
+}

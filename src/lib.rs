@@ -1,0 +1,53 @@
+//! # sigshim core
+//!
+//! An RTM-style real-time messaging core: a [`Client`] with RTM 1.x semantics (login with tokens,
+//! connection states, peer messages with delivery acknowledgements and offline caching, presence,
+//! user attributes), and the [`Hub`] that serves it in-process.
+//!
+//! ```
+//! use sigshim::{Client, ClientEvent, Hub, HubConfig, Message, SendMessageOptions};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let hub = Hub::new(HubConfig::new("demo-app"));
+//! let (alice, _alice_events) = Client::builder("demo-app").hub(&hub).build();
+//! let (bob, mut bob_events) = Client::builder("demo-app").hub(&hub).build();
+//! alice.login(None, "alice").await.unwrap();
+//! bob.login(None, "bob").await.unwrap();
+//!
+//! alice.send_message_to_peer("bob", &Message::text("hi"), SendMessageOptions::default()).await.unwrap();
+//! loop {
+//!     if let Some(ClientEvent::MessageFromPeer { peer_id, message, .. }) = bob_events.recv().await {
+//!         assert_eq!(peer_id, "alice");
+//!         assert_eq!(message.text_or_description(), "hi");
+//!         break;
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! # Layout
+//! - [`client`]: the [`Client`] handle, its options, connection states and events.
+//! - [`hub`]: the embedded engine (sessions, routing, presence, attributes, offline store).
+//! - [`transport`]: how a client reaches a hub ([`transport::MemoryConnector`] in-process).
+//! - [`protocol`]: the frames both sides exchange.
+//! - [`token`]: Signaling, AccessToken 006 and AccessToken2 007 tokens.
+//! - [`error`], [`limits`], [`message`], [`attributes`]: the vocabulary.
+
+pub mod attributes;
+pub mod client;
+pub mod error;
+pub mod hub;
+pub mod limits;
+pub mod message;
+pub mod protocol;
+pub mod token;
+pub mod transport;
+
+pub use attributes::{Attribute, AttributeUpdate};
+pub use client::{Client, ClientBuilder, ClientEvent, ConnectionChangeReason, ConnectionState, Events};
+pub use error::RtmCode;
+pub use hub::{Hub, HubConfig};
+pub use limits::Limits;
+pub use message::{Message, MessageBody, MessageReceipt, SendMessageOptions};
+pub use protocol::{PeerOnlineState, PeerStatus};

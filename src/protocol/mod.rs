@@ -1,0 +1,207 @@
+//! The frames a client and a hub exchange, as one serde model.
+//!
+//! In-process they travel as Rust values; over the network the same types are encoded as JSON.
+//! A [`Request`] always gets exactly one [`Reply`]; [`Event`]s are pushed by the hub at any time.
+//! Error replies carry the RTM numeric code of the operation's error enum (see [`crate::error`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::attributes::{Attribute, AttributeUpdate};
+use crate::message::{Message, SendMessageOptions};
+
+/// Online state of a peer (RTM `PEER_ONLINE_STATE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerOnlineState {
+    /// Logged in.
+    Online = 0,
+    /// Logged in but not heard from recently (subscriptions only).
+    Unreachable = 1,
+    /// Not logged in.
+    Offline = 2,
+}
+
+impl PeerOnlineState {
+    /// The RTM numeric value.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+/// One peer's online state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PeerStatus {
+    /// The peer's user ID.
+    pub peer_id: String,
+    /// Its state.
+    pub state: PeerOnlineState,
+}
+
+/// Why the hub ended a session on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KickReason {
+    /// The same user ID logged in elsewhere.
+    RemoteLogin,
+    /// The login token expired.
+    TokenExpired,
+    /// The server banned this login.
+    Banned,
+}
+
+/// What a logged-in client asks of the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// End the session.
+    Logout,
+    /// Replace the session's token.
+    RenewToken {
+        /// The new token.
+        token: String,
+    },
+    /// Send a message to a peer.
+    SendPeerMessage {
+        /// Receiver user ID.
+        peer_id: String,
+        /// The message.
+        message: Message,
+        /// Send options.
+        #[serde(default)]
+        options: SendMessageOptions,
+    },
+    /// One-shot online query.
+    QueryPeersOnlineStatus {
+        /// Peers to query.
+        peer_ids: Vec<String>,
+    },
+    /// Subscribe to peers' online state.
+    SubscribePeersOnlineStatus {
+        /// Peers to add.
+        peer_ids: Vec<String>,
+    },
+    /// Unsubscribe from peers' online state.
+    UnsubscribePeersOnlineStatus {
+        /// Peers to remove.
+        peer_ids: Vec<String>,
+    },
+    /// List the subscribed peers.
+    QueryPeersBySubscriptionOption,
+    /// Change the local user's attributes.
+    UpdateLocalUserAttributes {
+        /// The change.
+        update: AttributeUpdate,
+    },
+    /// Read a user's attributes (all of them when `keys` is `None`).
+    GetUserAttributes {
+        /// Whose.
+        user_id: String,
+        /// Which keys.
+        #[serde(default)]
+        keys: Option<Vec<String>>,
+    },
+    /// Liveness probe.
+    Ping,
+}
+
+/// The hub's answer to one [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    /// Done, nothing to return.
+    Ok,
+    /// Failed with the operation's RTM error code.
+    Error {
+        /// RTM code of the operation's error enum.
+        code: i32,
+    },
+    /// A peer message reached the peer.
+    MessageSent {
+        /// Server-assigned id.
+        id: u64,
+        /// Server receive time (ms).
+        server_ts: u64,
+    },
+    /// Online states.
+    PeerStatuses {
+        /// One per queried peer, in query order.
+        statuses: Vec<PeerStatus>,
+    },
+    /// Subscribed peers.
+    PeerIds {
+        /// The IDs.
+        peer_ids: Vec<String>,
+    },
+    /// A user's attributes.
+    Attributes {
+        /// The attributes.
+        attributes: Vec<Attribute>,
+    },
+    /// Answer to [`Request::Ping`].
+    Pong,
+}
+
+impl Reply {
+    /// An error reply with the given error's code.
+    pub fn error(e: impl crate::error::RtmCode) -> Self {
+        Reply::Error { code: e.code() }
+    }
+}
+
+/// What the hub pushes to a session at any time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A peer message arrived.
+    PeerMessage {
+        /// Sender.
+        peer_id: String,
+        /// The message, with id and server timestamp.
+        message: Message,
+        /// True when it was stored while this user was offline.
+        #[serde(default)]
+        offline: bool,
+    },
+    /// Subscribed peers' states (right after a subscribe, then on each change).
+    PeersOnlineStatusChanged {
+        /// The states that changed.
+        statuses: Vec<PeerStatus>,
+    },
+    /// The token expires in 30 s.
+    TokenPrivilegeWillExpire,
+    /// The hub ended the session.
+    Kicked {
+        /// Why.
+        reason: KickReason,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_json_shape() {
+        let r = Request::SendPeerMessage {
+            peer_id: "bob".into(),
+            message: Message::text("hi"),
+            options: SendMessageOptions::offline(),
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["op"], "send_peer_message");
+        assert_eq!(v["message"]["text"], "hi");
+        assert_eq!(v["options"]["enable_offline_messaging"], true);
+        assert_eq!(serde_json::from_value::<Request>(v).unwrap(), r);
+        let p: Request = serde_json::from_str(r#"{"op":"ping"}"#).unwrap();
+        assert_eq!(p, Request::Ping);
+        assert!(serde_json::from_str::<Request>(r#"{"op":"nope"}"#).is_err());
+    }
+
+    #[test]
+    fn reply_and_event_json_shape() {
+        let v = serde_json::to_value(Reply::Error { code: 102 }).unwrap();
+        assert_eq!(v, serde_json::json!({"reply":"error","code":102}));
+        let e = Event::Kicked { reason: KickReason::RemoteLogin };
+        assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"event":"kicked","reason":"remote_login"}));
+    }
+}

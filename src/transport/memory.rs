@@ -1,0 +1,79 @@
+//! The in-process transport: requests are function calls into the hub on the caller's task.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+
+use super::{CloseReason, Connector, Inbound, Inbox, Link, LoginRequest, Transport, TransportError};
+use crate::error::LoginError;
+use crate::hub::{Hub, Session};
+use crate::protocol::{Event, Reply, Request};
+
+/// Connects clients to a [`Hub`] in the same process.
+#[derive(Debug, Clone)]
+pub struct MemoryConnector {
+    hub: Hub,
+}
+
+impl MemoryConnector {
+    /// A connector for `hub`.
+    pub fn new(hub: &Hub) -> Self {
+        Self { hub: hub.clone() }
+    }
+}
+
+#[async_trait]
+impl Connector for MemoryConnector {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+        let (session, rx) = self.hub.login(&login)?;
+        let transport = Arc::new(MemoryTransport { hub: self.hub.clone(), session: session.clone() });
+        Ok(Link { transport, inbox: Box::new(MemoryInbox { rx, session, done: None }) })
+    }
+}
+
+struct MemoryTransport {
+    hub: Hub,
+    session: Arc<Session>,
+}
+
+#[async_trait]
+impl Transport for MemoryTransport {
+    async fn request(&self, request: Request) -> Result<Reply, TransportError> {
+        Ok(self.hub.handle(&self.session, request))
+    }
+
+    fn close(&self) {
+        self.hub.drop_link(&self.session);
+    }
+}
+
+impl Drop for MemoryTransport {
+    fn drop(&mut self) {
+        // A client that goes away without logging out loses its link.
+        self.hub.drop_link(&self.session);
+    }
+}
+
+struct MemoryInbox {
+    rx: mpsc::Receiver<Arc<Event>>,
+    session: Arc<Session>,
+    done: Option<CloseReason>,
+}
+
+#[async_trait]
+impl Inbox for MemoryInbox {
+    async fn recv(&mut self) -> Inbound {
+        if let Some(reason) = self.done {
+            return Inbound::Closed(reason);
+        }
+        match self.rx.recv().await {
+            Some(ev) => Inbound::Event(ev),
+            None => {
+                let reason = self.session.close_reason().unwrap_or(CloseReason::LinkLost);
+                self.done = Some(reason);
+                Inbound::Closed(reason)
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! How a [`Client`](crate::Client) reaches a hub.
+//!
+//! A [`Connector`] opens a link and logs in; the resulting [`Link`] carries requests one way
+//! ([`Transport`]) and pushed events the other ([`Inbox`]). The in-process
+//! [`MemoryConnector`] calls the [`Hub`](crate::Hub) directly on the caller's task; a network
+//! connector speaks the same [`protocol`](crate::protocol) over a socket.
+
+mod memory;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::LoginError;
+use crate::protocol::{Event, KickReason, Reply, Request};
+
+pub use memory::MemoryConnector;
+
+/// What a client sends to log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRequest {
+    /// The app ID the client was built for.
+    pub app_id: String,
+    /// The user ID to log in as.
+    pub user_id: String,
+    /// The token, `None` when the hub requires none.
+    pub token: Option<String>,
+}
+
+/// The link failed before a reply arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// The link is closed.
+    #[error("link closed")]
+    Closed,
+    /// No reply within the request timeout.
+    #[error("request timed out")]
+    Timeout,
+}
+
+/// Why a link ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The hub ended the session.
+    Kicked(KickReason),
+    /// The session ended after a logout.
+    LoggedOut,
+    /// The link broke.
+    LinkLost,
+}
+
+/// Something the hub pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// An event.
+    Event(Arc<Event>),
+    /// The link is over; nothing follows.
+    Closed(CloseReason),
+}
+
+/// The request side of a link.
+#[async_trait]
+pub trait Transport: Send + Sync + 'static {
+    /// Sends one request and waits for its reply.
+    async fn request(&self, request: Request) -> Result<Reply, TransportError>;
+
+    /// Drops the link without logging out (as a network failure would).
+    fn close(&self);
+}
+
+/// The event side of a link, read by one task.
+#[async_trait]
+pub trait Inbox: Send + 'static {
+    /// The next pushed item; after [`Inbound::Closed`] it keeps returning `Closed`.
+    async fn recv(&mut self) -> Inbound;
+}
+
+/// A logged-in link.
+pub struct Link {
+    /// Requests.
+    pub transport: Arc<dyn Transport>,
+    /// Pushed events.
+    pub inbox: Box<dyn Inbox>,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Link").finish_non_exhaustive()
+    }
+}
+
+/// Opens links to a hub.
+#[async_trait]
+pub trait Connector: Send + Sync + 'static {
+    /// Connects and logs in.
+    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError>;
+}
