@@ -11,7 +11,7 @@ use super::{TokenError, TokenKind, signaling, verify_login_token};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/vectors/agora_tokens.json"
+    "/../../shared/vectors/agora_tokens.json"
 );
 /// Before the 2015/2017 expiries of the Signaling vectors.
 const NOW_SIGNALING: u64 = 1_446_455_000;
