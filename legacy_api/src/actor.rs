@@ -1,0 +1,257 @@
+//! The task behind one legacy instance: runs its calls in order against a core [`Client`] and
+//! turns core results and events into legacy callbacks.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
+
+use sigshim::client::ReconnectPolicy;
+use sigshim::error::LoginError;
+use sigshim::{
+    Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub,
+};
+use sigshim_mapping::{LegacyCode, LoginStatus, translate};
+use tokio::sync::mpsc;
+
+use crate::callbacks::SignalingCallbacks;
+use crate::dispatcher::Job;
+use crate::options::{Endpoint, SignalingOptions};
+use crate::uid::uid_for;
+
+/// One legacy call, queued in call order.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Login { app_id: String, account: String, token: String, retry_time: Duration, retry_count: u32 },
+    Logout,
+    InstantSend { account: String, msg: String, msg_id: String, options: String },
+    QueryUserStatus { account: String },
+    SetAttr { name: String, value: String },
+    GetAttr { account: Option<String>, name: String },
+    GetAttrAll { account: Option<String> },
+    Invoke { name: String, req: String, call_id: String },
+    Dbg { a: String, b: String },
+    Destroy,
+}
+
+impl Command {
+    /// The legacy operation name, as `on_error` reports it.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Command::Login { .. } => "login",
+            Command::Logout => "logout",
+            Command::InstantSend { .. } => "message_instant_send",
+            Command::QueryUserStatus { .. } => "query_user_status",
+            Command::SetAttr { .. } => "set_attr",
+            Command::GetAttr { .. } => "get_attr",
+            Command::GetAttrAll { .. } => "get_attr_all",
+            Command::Invoke { .. } => "invoke",
+            Command::Dbg { .. } => "dbg",
+            Command::Destroy => "destroy",
+        }
+    }
+}
+
+/// The logged-in (or logging-in) core session of the instance.
+pub(crate) struct Session {
+    pub(crate) client: Client,
+    pub(crate) account: String,
+    fd: u32,
+    reconnects: u32,
+}
+
+pub(crate) struct Actor {
+    app_id: String,
+    pub(crate) options: SignalingOptions,
+    status: Arc<AtomicI32>,
+    jobs: mpsc::Sender<Job>,
+    pub(crate) session: Option<Session>,
+    events: Option<Events>,
+    next_fd: u32,
+    next_msg_id: u64,
+}
+
+impl Actor {
+    pub(crate) fn new(app_id: String, options: SignalingOptions, status: Arc<AtomicI32>, jobs: mpsc::Sender<Job>) -> Self {
+        Self { app_id, options, status, jobs, session: None, events: None, next_fd: 1, next_msg_id: 1 }
+    }
+
+    /// Queues a callback for the dispatcher thread.
+    pub(crate) async fn cb(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
+        let _ = self.jobs.send(Box::new(f)).await;
+    }
+
+    fn set_status(&self, s: LoginStatus) {
+        self.status.store(s as i32, Ordering::Release);
+    }
+
+    pub(crate) async fn run(mut self, mut cmds: mpsc::Receiver<Command>) {
+        loop {
+            tokio::select! {
+                biased;
+                ev = next_event(&mut self.events) => self.on_event(ev).await,
+                cmd = cmds.recv() => match cmd {
+                    Some(Command::Destroy) | None => break,
+                    Some(cmd) => self.handle(cmd).await,
+                },
+            }
+        }
+        if self.session.is_some() {
+            self.logout().await;
+        }
+    }
+
+    async fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Login { app_id, account, token, retry_time, retry_count } => {
+                self.login(app_id, account, token, retry_time, retry_count).await
+            }
+            Command::Logout => self.logout().await,
+            Command::InstantSend { account, msg, msg_id, options } => {
+                self.instant_send(account, msg, msg_id, &options).await
+            }
+            Command::QueryUserStatus { account } => self.query_user_status(account).await,
+            Command::SetAttr { name, value } => self.set_attr(name, value).await,
+            Command::GetAttr { account, name } => self.get_attr(account, name).await,
+            Command::GetAttrAll { account } => self.get_attr_all(account).await,
+            Command::Invoke { name, req, call_id } => crate::invoke::invoke(self, name, req, call_id).await,
+            Command::Dbg { a, b } => self.cb(move |c| c.on_dbg(&a, &b)).await,
+            Command::Destroy => {}
+        }
+    }
+
+    fn connector_builder(&self, app_id: &str) -> sigshim::ClientBuilder {
+        let b = Client::builder(app_id).login_timeout(self.options.login_timeout);
+        match &self.options.endpoint {
+            Endpoint::Embedded => b.hub(&Hub::shared(app_id)),
+            Endpoint::Hub(h) => b.hub(h),
+            Endpoint::Connector(c) => b.connector(c.clone()),
+        }
+    }
+
+    async fn login(&mut self, app_id: String, account: String, token: String, retry_time: Duration, retry_count: u32) {
+        if self.session.is_some() {
+            tracing::debug!(%account, "login while logged in ignored");
+            return;
+        }
+        let app_id = if app_id.is_empty() { self.app_id.clone() } else { app_id };
+        let policy = ReconnectPolicy {
+            max_attempts: Some(retry_count),
+            max_duration: Some(retry_time),
+            ..ReconnectPolicy::default()
+        };
+        let (client, events) = self.connector_builder(&app_id).reconnect_policy(policy).build();
+        self.set_status(LoginStatus::Logining);
+        let token = (!token.is_empty()).then_some(token);
+        let started = tokio::time::Instant::now();
+        let mut attempt = 0u32;
+        let result = loop {
+            attempt += 1;
+            match client.login(token.as_deref(), &account).await {
+                Err(e @ (LoginError::Timeout | LoginError::Unknown | LoginError::TooOften))
+                    if attempt <= retry_count && started.elapsed() < retry_time =>
+                {
+                    tracing::debug!(%account, attempt, error = %e, "login attempt failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                other => break other,
+            }
+        };
+        match result {
+            Ok(()) => {
+                let fd = self.next_fd;
+                self.next_fd += 1;
+                let uid = uid_for(&account);
+                self.session = Some(Session { client, account, fd, reconnects: 0 });
+                self.events = Some(events);
+                self.set_status(LoginStatus::Logined);
+                self.cb(move |c| c.on_login_success(uid, fd)).await;
+            }
+            Err(e) => {
+                self.set_status(LoginStatus::NotLogin);
+                let code = translate::login_failure(e).code();
+                self.cb(move |c| c.on_login_failed(code)).await;
+            }
+        }
+    }
+
+    async fn logout(&mut self) {
+        let Some(session) = self.session.take() else {
+            let code = LegacyCode::LogoutAlreadyLogout.code();
+            self.cb(move |c| c.on_logout(code)).await;
+            return;
+        };
+        self.events = None;
+        let _ = session.client.logout().await;
+        self.set_status(LoginStatus::NotLogin);
+        let code = LegacyCode::LogoutUser.code();
+        self.cb(move |c| c.on_logout(code)).await;
+    }
+
+    /// The session's client, or reports "not logged in" through `on_error(name, …)`.
+    pub(crate) async fn require_login(&self, name: &'static str) -> Option<(Client, String)> {
+        match &self.session {
+            Some(s) if self.status.load(Ordering::Acquire) == LoginStatus::Logined as i32 => {
+                Some((s.client.clone(), s.account.clone()))
+            }
+            _ => {
+                let code = translate::not_logged_in().code();
+                self.cb(move |c| c.on_error(name, code, "not logged in")).await;
+                None
+            }
+        }
+    }
+
+    pub(crate) fn fresh_msg_id(&mut self) -> String {
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        format!("sigshim-{id}")
+    }
+
+    async fn on_event(&mut self, ev: Option<ClientEvent>) {
+        let Some(ev) = ev else {
+            self.events = None;
+            return;
+        };
+        match ev {
+            ClientEvent::MessageFromPeer { peer_id, message, .. } => {
+                let text = crate::messages::legacy_text(&message);
+                let uid = uid_for(&peer_id);
+                self.cb(move |c| c.on_message_instant_receive(&peer_id, uid, &text)).await;
+            }
+            ClientEvent::ConnectionStateChanged { state, reason } => self.on_state(state, reason).await,
+            _ => {}
+        }
+    }
+
+    async fn on_state(&mut self, state: State, reason: Why) {
+        let Some(session) = self.session.as_mut() else { return };
+        match (state, reason) {
+            (State::Reconnecting, _) => {
+                session.reconnects += 1;
+                let n = session.reconnects;
+                self.set_status(LoginStatus::Reconnecting);
+                self.cb(move |c| c.on_reconnecting(n)).await;
+            }
+            (State::Connected, _) if self.status.load(Ordering::Acquire) == LoginStatus::Reconnecting as i32 => {
+                let fd = session.fd;
+                self.set_status(LoginStatus::Logined);
+                self.cb(move |c| c.on_reconnected(fd)).await;
+            }
+            (State::Aborted | State::Disconnected, why) => {
+                self.session = None;
+                self.events = None;
+                self.set_status(LoginStatus::NotLogin);
+                let code = translate::logout_reason(why).code();
+                self.cb(move |c| c.on_logout(code)).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn next_event(events: &mut Option<Events>) -> Option<ClientEvent> {
+    match events {
+        Some(e) => e.recv().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,70 @@
+//! `invoke("io.agora.signal.<func>", req_json, call_id)`, answered with the legacy JSON shapes.
+
+use serde_json::{Value, json};
+
+use crate::actor::Actor;
+
+/// The prefix every legacy RPC name carries.
+pub const PREFIX: &str = "io.agora.signal.";
+
+/// Why an RPC could not be answered; the text goes into `on_invoke_ret`'s `err`.
+fn err(code: i32, what: &str) -> String {
+    format!("{code}: {what}")
+}
+
+fn field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {
+    req.get(key).and_then(Value::as_str).ok_or_else(|| err(1004, &format!("missing string field \"{key}\"")))
+}
+
+/// Runs one RPC and reports it through `on_invoke_ret(call_id, err, resp)`.
+pub(crate) async fn invoke(actor: &Actor, name: String, req: String, call_id: String) {
+    let result = answer(actor, &name, &req).await;
+    let (e, resp) = match result {
+        Ok(v) => (String::new(), v.to_string()),
+        Err(e) => (e, "{}".to_owned()),
+    };
+    actor.cb(move |c| c.on_invoke_ret(&call_id, &e, &resp)).await;
+}
+
+async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
+    let func = name.strip_prefix(PREFIX).ok_or_else(|| err(1004, "function names start with io.agora.signal."))?;
+    let req: Value = serde_json::from_str(if req.trim().is_empty() { "{}" } else { req })
+        .map_err(|_| err(1004, "request is not valid JSON"))?;
+    if !req.is_object() {
+        return Err(err(1004, "request must be a JSON object"));
+    }
+    match func {
+        "user_query_user_status" => {
+            let account = field(&req, "account")?;
+            let online = actor.user_online(account).await.map_err(|c| err(c, "query failed"))?;
+            Ok(json!({"result": "ok", "account": account, "status": i32::from(online)}))
+        }
+        "user_set_attr" => {
+            let (name, value) = (field(&req, "name")?, field(&req, "value")?);
+            actor.write_attr(name, value).await.map_err(|c| err(c, "attribute update failed"))?;
+            Ok(json!({"result": "ok"}))
+        }
+        "user_get_attr" => {
+            let (account, name) = (field(&req, "account")?, field(&req, "name")?);
+            let (_, attrs) = actor
+                .read_attrs("invoke", Some(account.to_owned()), Some(name))
+                .await
+                .map_err(|c| err(c, "attribute read failed"))?;
+            let value = attrs.into_iter().next().map(|a| a.value).unwrap_or_default();
+            Ok(json!({"result": "ok", "account": account, "name": name, "value": value}))
+        }
+        "user_get_attr_all" => {
+            let account = field(&req, "account")?;
+            let (_, attrs) = actor
+                .read_attrs("invoke", Some(account.to_owned()), None)
+                .await
+                .map_err(|c| err(c, "attribute read failed"))?;
+            let map: serde_json::Map<String, Value> =
+                attrs.into_iter().map(|a| (a.key, Value::String(a.value))).collect();
+            Ok(json!({"result": "ok", "account": account, "attrs": map}))
+        }
+        "channel_query_userlist_all" => Err(err(1001, "unsupported: channel_query_userlist_all has no equivalent")),
+        f if f.starts_with("channel_") => Err(err(1001, "channel functions are not available in this release")),
+        _ => Err(err(1004, "unknown function")),
+    }
+}

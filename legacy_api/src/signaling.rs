@@ -1,0 +1,269 @@
+//! The legacy instance: every Signaling method of this release, returning at once; results
+//! arrive through [`SignalingCallbacks`].
+
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+use crate::actor::{Actor, Command};
+use crate::callbacks::SignalingCallbacks;
+use crate::dispatcher::{self, Sink};
+use crate::options::SignalingOptions;
+
+/// The legacy SDK version this facade reproduces (1.4.4), in the legacy integer encoding
+/// `1 MM mm pp bbb`.
+pub const SDK_VERSION: i32 = 1_01_04_04_000;
+
+/// Default reconnect limits of `login` (the legacy native defaults).
+const DEFAULT_RETRY_TIME: i32 = 30;
+const DEFAULT_RETRY_COUNT: i32 = 3;
+
+/// A legacy Signaling instance.
+pub struct Signaling {
+    app_id: String,
+    cmds: mpsc::Sender<Command>,
+    status: Arc<AtomicI32>,
+    sink: Sink,
+    destroyed: AtomicBool,
+}
+
+impl std::fmt::Debug for Signaling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signaling").field("app_id", &self.app_id).field("status", &self.get_status()).finish()
+    }
+}
+
+static SINGLETON: Mutex<Option<Arc<Signaling>>> = Mutex::new(None);
+
+/// The runtime legacy instances use when they are created outside of one.
+fn runtime() -> tokio::runtime::Handle {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if let Ok(h) = tokio::runtime::Handle::try_current() {
+        return h;
+    }
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("sigshim-legacy")
+            .enable_all()
+            .build()
+            .expect("building the legacy runtime")
+    })
+    .handle()
+    .clone()
+}
+
+impl Signaling {
+    /// The process-wide instance (legacy `getInstance`). Switching the app ID needs
+    /// [`destroy`](Self::destroy) first; until then the existing instance is returned.
+    pub fn get_instance(app_id: &str) -> Arc<Signaling> {
+        let mut slot = SINGLETON.lock();
+        if let Some(s) = slot.as_ref().filter(|s| !s.destroyed.load(Ordering::Acquire)) {
+            if s.app_id != app_id {
+                tracing::warn!(current = %s.app_id, requested = %app_id, "destroy the instance to switch app ID");
+            }
+            return s.clone();
+        }
+        let s = Self::create_instance(app_id);
+        *slot = Some(s.clone());
+        s
+    }
+
+    /// A new independent instance (legacy `createAgoraSDKInstance`).
+    pub fn create_instance(app_id: &str) -> Arc<Signaling> {
+        Self::create_instance_with(app_id, SignalingOptions::default())
+    }
+
+    /// A new instance with explicit options (endpoint, acknowledgement mode).
+    pub fn create_instance_with(app_id: &str, options: SignalingOptions) -> Arc<Signaling> {
+        let (jobs, sink) = dispatcher::start();
+        let (tx, rx) = mpsc::channel(1024);
+        let status = Arc::new(AtomicI32::new(0));
+        let actor = Actor::new(app_id.to_owned(), options, status.clone(), jobs);
+        runtime().spawn(actor.run(rx));
+        Arc::new(Signaling {
+            app_id: app_id.to_owned(),
+            cmds: tx,
+            status,
+            sink,
+            destroyed: AtomicBool::new(false),
+        })
+    }
+
+    /// The app ID this instance was created for.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    fn send(&self, cmd: Command) {
+        if self.destroyed.load(Ordering::Acquire) {
+            tracing::warn!("call on a destroyed Signaling instance ignored");
+            return;
+        }
+        if let Err(e) = self.cmds.try_send(cmd) {
+            let name = match &e {
+                mpsc::error::TrySendError::Full(c) | mpsc::error::TrySendError::Closed(c) => c.name(),
+            };
+            let cb = self.sink.read().clone();
+            cb.on_error(name, 1001, "too many calls in flight");
+        }
+    }
+
+    /// Frees the instance: it logs out (`on_logout(101)` if it was logged in), the queued
+    /// callbacks still run, then its task and dispatcher thread end. Later calls are ignored.
+    /// Returns at once.
+    pub fn destroy(&self) {
+        if self.destroyed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        // The command queue closes when `cmds` drops; Destroy asks for the logout first.
+        let _ = self.cmds.try_send(Command::Destroy);
+        let mut slot = SINGLETON.lock();
+        if slot.as_ref().is_some_and(|s| std::ptr::eq(&**s, self)) {
+            *slot = None;
+        }
+    }
+
+    /// Registers the callback sink (legacy `callbackSet`).
+    pub fn callback_set(&self, callbacks: Arc<dyn SignalingCallbacks>) {
+        *self.sink.write() = callbacks;
+    }
+
+    /// The current callback sink (legacy `callbackGet`).
+    pub fn callback_get(&self) -> Arc<dyn SignalingCallbacks> {
+        self.sink.read().clone()
+    }
+
+    /// No-op: the event loop always runs (kept for interface compatibility).
+    pub fn start(&self) {}
+
+    /// No-op: the event loop stops with [`destroy`](Self::destroy).
+    pub fn stop(&self) {}
+
+    /// Accepted and ignored: background state does not change delivery here.
+    pub fn set_background(&self, background: u32) {
+        tracing::debug!(background, "set_background");
+    }
+
+    /// Accepted and ignored: the transport detects the network state itself.
+    pub fn set_network_status(&self, status: u32) {
+        tracing::debug!(status, "set_network_status");
+    }
+
+    /// No-op keep-alive: the transport keeps the link alive itself.
+    pub fn ping(&self) {}
+
+    /// Debug hook: answered with `on_dbg(a, b)`.
+    pub fn dbg(&self, a: &str, b: &str) {
+        self.send(Command::Dbg { a: a.to_owned(), b: b.to_owned() });
+    }
+
+    /// Logs in with the default reconnect limits (30 s, 3 attempts).
+    pub fn login(&self, app_id: &str, account: &str, token: &str, uid: u32, device_id: &str) {
+        self.login2(app_id, account, token, uid, device_id, DEFAULT_RETRY_TIME, DEFAULT_RETRY_COUNT);
+    }
+
+    /// Logs in; `retry_time_in_s` and `retry_count` bound the retries of the login and of later
+    /// reconnects (whichever runs out first). `uid` and `device_id` are ignored, as in the legacy
+    /// SDK. A login while logged in or logging in is ignored.
+    #[allow(clippy::too_many_arguments)]
+    pub fn login2(
+        &self,
+        app_id: &str,
+        account: &str,
+        token: &str,
+        _uid: u32,
+        _device_id: &str,
+        retry_time_in_s: i32,
+        retry_count: i32,
+    ) {
+        self.send(Command::Login {
+            app_id: app_id.to_owned(),
+            account: account.to_owned(),
+            token: token.to_owned(),
+            retry_time: Duration::from_secs(retry_time_in_s.max(0) as u64),
+            retry_count: retry_count.max(0) as u32,
+        });
+    }
+
+    /// Logs out (`on_logout(101)`, or `on_logout(108)` when not logged in).
+    pub fn logout(&self) {
+        self.send(Command::Logout);
+    }
+
+    /// 0 not logged in, 1 logging in, 2 logged in, 3 reconnecting.
+    pub fn get_status(&self) -> i32 {
+        self.status.load(Ordering::Acquire)
+    }
+
+    /// 1 when logged in, else 0.
+    pub fn is_online(&self) -> i32 {
+        i32::from(self.get_status() == 2)
+    }
+
+    /// The legacy version integer ([`SDK_VERSION`]).
+    pub fn get_sdk_version(&self) -> i32 {
+        SDK_VERSION
+    }
+
+    /// Sends a peer message; `on_message_send_success(msg_id)` when the server accepted it.
+    /// An empty `msg_id` is replaced by a generated one.
+    pub fn message_instant_send(&self, account: &str, uid: u32, msg: &str, msg_id: &str) {
+        self.message_instant_send2(account, uid, msg, msg_id, "");
+    }
+
+    /// As [`message_instant_send`](Self::message_instant_send); `options` is a JSON object whose
+    /// key `offline` (bool or 0/1) overrides offline caching for this message.
+    pub fn message_instant_send2(&self, account: &str, _uid: u32, msg: &str, msg_id: &str, options: &str) {
+        self.send(Command::InstantSend {
+            account: account.to_owned(),
+            msg: msg.to_owned(),
+            msg_id: msg_id.to_owned(),
+            options: options.to_owned(),
+        });
+    }
+
+    /// Asks whether `account` is online: `on_query_user_status_result(account, "1"|"0")`.
+    pub fn query_user_status(&self, account: &str) {
+        self.send(Command::QueryUserStatus { account: account.to_owned() });
+    }
+
+    /// Sets an attribute of the logged-in user; an empty value removes it.
+    pub fn set_attr(&self, name: &str, value: &str) {
+        self.send(Command::SetAttr { name: name.to_owned(), value: value.to_owned() });
+    }
+
+    /// Reads an attribute of the logged-in user: `on_user_attr_result`.
+    pub fn get_attr(&self, name: &str) {
+        self.send(Command::GetAttr { account: None, name: name.to_owned() });
+    }
+
+    /// Reads all attributes of the logged-in user: `on_user_attr_all_result` with a JSON object.
+    pub fn get_attr_all(&self) {
+        self.send(Command::GetAttrAll { account: None });
+    }
+
+    /// Reads an attribute of any logged-in user.
+    pub fn get_user_attr(&self, account: &str, name: &str) {
+        self.send(Command::GetAttr { account: Some(account.to_owned()), name: name.to_owned() });
+    }
+
+    /// Reads all attributes of any logged-in user.
+    pub fn get_user_attr_all(&self, account: &str) {
+        self.send(Command::GetAttrAll { account: Some(account.to_owned()) });
+    }
+
+    /// Calls a legacy RPC by name (`io.agora.signal.*`): `on_invoke_ret(call_id, err, resp)`.
+    pub fn invoke(&self, name: &str, req: &str, call_id: &str) {
+        self.send(Command::Invoke { name: name.to_owned(), req: req.to_owned(), call_id: call_id.to_owned() });
+    }
+}
+
+impl Drop for Signaling {
+    fn drop(&mut self) {
+        self.destroy();
+    }
+}

@@ -1,0 +1,108 @@
+//! Channels: membership, member queries, channel attributes and channel messages.
+
+use super::entry::Area::Channels;
+use super::entry::CatalogEntry;
+use super::entry::ItemKind::Method;
+use super::entry::Strategy::{Planned, Unsupported};
+
+pub(super) const ROWS: &[CatalogEntry] = &[
+    CatalogEntry {
+        legacy: "channel_join",
+        legacy_original: "channelJoin",
+        kind: Method,
+        area: Channels,
+        core: "`Client::create_channel` + `Channel::join`",
+        strategy: Planned,
+        note: "Joining a second channel leaves the first unless multi-channel mode is on; the member list follows the join; the special channels `_agora_user_online` and `_agora_channel_event` are unsupported and fail with `on_channel_join_failed(channel, 300)`.",
+    },
+    CatalogEntry {
+        legacy: "channel_leave",
+        legacy_original: "channelLeave",
+        kind: Method,
+        area: Channels,
+        core: "`Channel::leave`",
+        strategy: Planned,
+        note: "Reports `on_channel_leaved(channel, 602)`; other ways out of a channel use `translate::leave_reason`.",
+    },
+    CatalogEntry {
+        legacy: "channel_query_user_num",
+        legacy_original: "channelQueryUserNum",
+        kind: Method,
+        area: Channels,
+        core: "`Client::get_channel_member_count`",
+        strategy: Planned,
+        note: "Needs no membership; answered by `on_channel_query_user_num_result(channel, 0, num)`, failures 500 or 501 through `translate::member_count_failure`.",
+    },
+    CatalogEntry {
+        legacy: "channel_query_user_is_in",
+        legacy_original: "channelQueryUserIsIn",
+        kind: Method,
+        area: Channels,
+        core: "`Client::is_channel_member` (extension)",
+        strategy: Planned,
+        note: "Needs no membership, so the core gets a one-account membership query; answered by `on_channel_query_user_is_in(channel, account, 1 or 0)`.",
+    },
+    CatalogEntry {
+        legacy: "channel_set_attr",
+        legacy_original: "channelSetAttr",
+        kind: Method,
+        area: Channels,
+        core: "`Client::add_or_update_channel_attributes`",
+        strategy: Planned,
+        note: r#"Members see `on_channel_attr_updated(channel, name, value, "update")`."#,
+    },
+    CatalogEntry {
+        legacy: "channel_del_attr",
+        legacy_original: "channelDelAttr",
+        kind: Method,
+        area: Channels,
+        core: "`Client::delete_channel_attributes_by_keys`",
+        strategy: Planned,
+        note: r#"Members see `on_channel_attr_updated(channel, name, "", "del")`."#,
+    },
+    CatalogEntry {
+        legacy: "channel_clear_attr",
+        legacy_original: "channelClearAttr",
+        kind: Method,
+        area: Channels,
+        core: "`Client::clear_channel_attributes`",
+        strategy: Planned,
+        note: r#"Members see one `on_channel_attr_updated(channel, "", "", "clear")`."#,
+    },
+    CatalogEntry {
+        legacy: "message_channel_send",
+        legacy_original: "messageChannelSend",
+        kind: Method,
+        area: Channels,
+        core: "`Channel::send_message`",
+        strategy: Planned,
+        note: "The sender must be a member; success on server acceptance; failures through `translate::channel_send_failure`.",
+    },
+    CatalogEntry {
+        legacy: "message_channel_send_force",
+        legacy_original: "messageChannelSendForce",
+        kind: Method,
+        area: Channels,
+        core: "`Client::publish_to_channel` (extension)",
+        strategy: Planned,
+        note: "Publishes without joining: no join or leave events, and the sender is not listed as a member.",
+    },
+    CatalogEntry {
+        legacy: "message_channel_send2",
+        legacy_original: "messageChannelSend2",
+        kind: Method,
+        area: Channels,
+        core: "—",
+        strategy: Unsupported,
+        note: "Undocumented variant with an `extra` argument; answered by `on_message_send_error(msg_id, 400)`. Use `message_channel_send`.",
+    },
+    CatalogEntry {
+        legacy: "message_channel_send_fast",
+        legacy_original: "messageChannelSendFast",
+        kind: Method,
+        area: Channels,
+        core: "—",
+        strategy: Unsupported,
+        note: "Found in a single old Android build; answered by `on_message_send_error(msg_id, 400)`. Use `message_channel_send`.",
+    },
+];

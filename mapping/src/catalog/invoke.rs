@@ -1,0 +1,120 @@
+//! The `invoke` method and the function names it accepts.
+//!
+//! Every answer is `on_invoke_ret(call_id, err, resp)`: on success `err` is empty and `resp` the
+//! legacy JSON shape; on failure `err` is `"N: reason"` with a legacy code `N`, and `resp` is `{}`.
+
+use super::entry::Area::Invoke;
+use super::entry::CatalogEntry;
+use super::entry::ItemKind::{Invoke as Function, Method};
+use super::entry::Strategy::{Emulated, Planned, Unsupported};
+
+pub(super) const ROWS: &[CatalogEntry] = &[
+    CatalogEntry {
+        legacy: "invoke",
+        legacy_original: "invoke",
+        kind: Method,
+        area: Invoke,
+        core: "the rows below",
+        strategy: Emulated,
+        note: r#"Dispatches on `name` and answers `on_invoke_ret(call_id, err, resp)`; a failure has `err` = "N: reason" with a legacy code N and `resp` = `{}`; an unknown name or bad JSON gives 1004."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.user_query_user_status",
+        legacy_original: "io.agora.signal.user_query_user_status",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::query_peers_online_status`",
+        strategy: Emulated,
+        note: r#"`{"account":A}` gives `{"result":"ok","account":A,"status":1}` (0 when offline)."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.user_set_attr",
+        legacy_original: "io.agora.signal.user_set_attr",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::add_or_update_local_user_attributes`, `Client::delete_local_user_attributes_by_keys`",
+        strategy: Emulated,
+        note: r#"`{"name":N,"value":V}` gives `{"result":"ok"}`; an empty value removes the key."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.user_get_attr",
+        legacy_original: "io.agora.signal.user_get_attr",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::get_user_attributes_by_keys`",
+        strategy: Emulated,
+        note: r#"`{"account":A,"name":N}` gives `{"result":"ok","account":A,"name":N,"value":V}`."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.user_get_attr_all",
+        legacy_original: "io.agora.signal.user_get_attr_all",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::get_user_attributes`",
+        strategy: Emulated,
+        note: r#"`{"account":A}` gives `{"result":"ok","account":A,"attrs":{…}}`, the attributes as one object of strings."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_query_num",
+        legacy_original: "io.agora.signal.channel_query_num",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::get_channel_member_count`",
+        strategy: Planned,
+        note: r#"`{"name":C}` gives `{"result":"ok","num":n}`; no membership needed."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_query_user_isin",
+        legacy_original: "io.agora.signal.channel_query_user_isin",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::is_channel_member` (extension)",
+        strategy: Planned,
+        note: r#"`{"name":C,"account":A}` gives `{"isin":1}` (0 when absent)."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_query_userlist",
+        legacy_original: "io.agora.signal.channel_query_userlist",
+        kind: Function,
+        area: Invoke,
+        core: "`Channel::get_members`",
+        strategy: Planned,
+        note: r#"`{"name":C}` gives `{"num":n,"list":[…]}`, at most 512 members as in RTM."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_query_userlist_all",
+        legacy_original: "io.agora.signal.channel_query_userlist_all",
+        kind: Function,
+        area: Invoke,
+        core: "—",
+        strategy: Unsupported,
+        note: r#"A deprecated server-side bulk listing; answered by `on_invoke_ret(call_id, "1001: unsupported …", "{}")`."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_set_attr",
+        legacy_original: "io.agora.signal.channel_set_attr",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::add_or_update_channel_attributes`",
+        strategy: Planned,
+        note: r#"`{"channel":C,"name":N,"value":V}` gives `{"result":"ok"}`."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_del_attr",
+        legacy_original: "io.agora.signal.channel_del_attr",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::delete_channel_attributes_by_keys`",
+        strategy: Planned,
+        note: r#"`{"channel":C,"name":N}` gives `{"result":"ok"}`."#,
+    },
+    CatalogEntry {
+        legacy: "io.agora.signal.channel_clear_attr",
+        legacy_original: "io.agora.signal.channel_clear_attr",
+        kind: Function,
+        area: Invoke,
+        core: "`Client::clear_channel_attributes`",
+        strategy: Planned,
+        note: r#"`{"channel":C}` gives `{"result":"ok"}`."#,
+    },
+];

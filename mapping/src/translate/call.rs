@@ -1,0 +1,62 @@
+//! Call invitations.
+
+use sigshim::error::{InvitationApiError, LocalInvitationError};
+
+use crate::codes::LegacyCode;
+
+/// The code for `on_invite_failed` when an outgoing invitation fails.
+///
+/// | Core [`LocalInvitationError`] | Legacy code |
+/// |---|---|
+/// | `PeerOffline` | `INVITE_E_PEEROFFLINE` 703 |
+/// | `PeerNoResponse` | `INVITE_E_TIMEOUT` 704 |
+/// | `InvitationExpire` | `INVITE_E_TIMEOUT` 704 |
+/// | `NotLoggedIn`, any later variant | `INVITE_E_OTHER` 700 |
+pub fn local_invitation_failure(error: LocalInvitationError) -> LegacyCode {
+    use LocalInvitationError as E;
+    match error {
+        E::PeerOffline => LegacyCode::InvitePeerOffline,
+        E::PeerNoResponse | E::InvitationExpire => LegacyCode::InviteTimeout,
+        E::NotLoggedIn => LegacyCode::InviteOther,
+        _ => LegacyCode::InviteOther,
+    }
+}
+
+/// The code for `on_invite_failed` when the core refuses an invitation call outright.
+///
+/// | Core [`InvitationApiError`] | Legacy code |
+/// |---|---|
+/// | `AlreadySent` | `INVITE_E_REINVITE` 701 |
+/// | `InvalidArgument`, `NotStarted`, `AlreadyEnd`, `AlreadyAccept`, any later variant | `INVITE_E_OTHER` 700 |
+pub fn invitation_api_failure(error: InvitationApiError) -> LegacyCode {
+    use InvitationApiError as E;
+    match error {
+        E::AlreadySent => LegacyCode::InviteReinvite,
+        E::InvalidArgument | E::NotStarted | E::AlreadyEnd | E::AlreadyAccept => LegacyCode::InviteOther,
+        _ => LegacyCode::InviteOther,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_invitation_failures() {
+        for &e in LocalInvitationError::ALL {
+            assert!((700..=705).contains(&local_invitation_failure(e).code()), "{e:?}");
+        }
+        assert_eq!(local_invitation_failure(LocalInvitationError::PeerOffline).code(), 703);
+        assert_eq!(local_invitation_failure(LocalInvitationError::PeerNoResponse).code(), 704);
+        assert_eq!(local_invitation_failure(LocalInvitationError::InvitationExpire).code(), 704);
+        assert_eq!(local_invitation_failure(LocalInvitationError::NotLoggedIn).code(), 700);
+    }
+
+    #[test]
+    fn invitation_api_failures() {
+        for &e in InvitationApiError::ALL {
+            let expected = if e == InvitationApiError::AlreadySent { 701 } else { 700 };
+            assert_eq!(invitation_api_failure(e).code(), expected, "{e:?}");
+        }
+    }
+}

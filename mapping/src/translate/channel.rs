@@ -1,0 +1,160 @@
+//! Channel join and leave.
+
+use sigshim::ConnectionChangeReason;
+use sigshim::error::{ChannelMemberCountError, JoinChannelError, LeaveChannelError};
+
+use crate::codes::LegacyCode;
+
+/// The code for `on_channel_join_failed`: the legacy SDK had a single join failure code.
+///
+/// Every [`JoinChannelError`] variant, present and future, gives `JOINCHANNEL_E_OTHER` 300.
+pub fn join_failure(error: JoinChannelError) -> LegacyCode {
+    use JoinChannelError as E;
+    match error {
+        E::Failure
+        | E::Rejected
+        | E::InvalidArgument
+        | E::Timeout
+        | E::ExceedLimit
+        | E::AlreadyJoined
+        | E::TooOften
+        | E::JoinSameChannelTooOften
+        | E::NotInitialized
+        | E::NotLoggedIn => LegacyCode::JoinChannelOther,
+        _ => LegacyCode::JoinChannelOther,
+    }
+}
+
+/// Why the local user is no longer in a channel, as far as `on_channel_leaved` cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeaveCause {
+    /// The application called `channel_leave` (or joined another channel in single-channel mode).
+    ByUser,
+    /// The session ended: `logout`, a login elsewhere, or an expired token.
+    Logout,
+    /// The server removed the user.
+    Kicked,
+    /// The link was lost and could not be restored.
+    Disconnected,
+}
+
+impl LeaveCause {
+    /// Every cause.
+    pub const ALL: &'static [Self] = &[Self::ByUser, Self::Logout, Self::Kicked, Self::Disconnected];
+
+    /// The cause of losing every joined channel when the connection ends for `reason`.
+    ///
+    /// | Core [`ConnectionChangeReason`] | Cause | Code |
+    /// |---|---|---|
+    /// | `Logout`, `RemoteLogin`, `TokenExpired` | `Logout` | 603 |
+    /// | `BannedByServer` | `Kicked` | 601 |
+    /// | `Interrupted`, `Login`, `LoginSuccess`, `LoginFailure`, `LoginTimeout` | `Disconnected` | 604 |
+    pub fn from_connection(reason: ConnectionChangeReason) -> Self {
+        use ConnectionChangeReason as R;
+        match reason {
+            R::Logout | R::RemoteLogin | R::TokenExpired => Self::Logout,
+            R::BannedByServer => Self::Kicked,
+            R::Interrupted | R::Login | R::LoginSuccess | R::LoginFailure | R::LoginTimeout => {
+                Self::Disconnected
+            }
+        }
+    }
+}
+
+/// The code for `on_channel_leaved`.
+///
+/// | Cause | Legacy code |
+/// |---|---|
+/// | `ByUser` | `LEAVECHANNEL_E_BYUSER` 602 (the legacy docs leave this value open; 602 is its name) |
+/// | `Logout` | `LEAVECHANNEL_E_LOGOUT` 603 |
+/// | `Kicked` | `LEAVECHANNEL_E_KICKED` 601 |
+/// | `Disconnected` | `LEAVECHANNEL_E_DISCONN` 604 |
+pub fn leave_reason(cause: LeaveCause) -> LegacyCode {
+    match cause {
+        LeaveCause::ByUser => LegacyCode::LeaveChannelByUser,
+        LeaveCause::Logout => LegacyCode::LeaveChannelLogout,
+        LeaveCause::Kicked => LegacyCode::LeaveChannelKicked,
+        LeaveCause::Disconnected => LegacyCode::LeaveChannelDisconn,
+    }
+}
+
+/// The code for `on_channel_leaved` when [`LeaveChannelError`] ends a `channel_leave`.
+///
+/// | Core [`LeaveChannelError`] | Legacy code |
+/// |---|---|
+/// | `Kicked` | `LEAVECHANNEL_E_KICKED` 601 |
+/// | `NotLoggedIn`, `NotInitialized` | `LEAVECHANNEL_E_LOGOUT` 603 |
+/// | `Failure`, `Rejected`, `NotInChannel`, any later variant | `LEAVECHANNEL_E_OTHER` 600 |
+pub fn leave_failure(error: LeaveChannelError) -> LegacyCode {
+    use LeaveChannelError as E;
+    match error {
+        E::Kicked => LegacyCode::LeaveChannelKicked,
+        E::NotLoggedIn | E::NotInitialized => LegacyCode::LeaveChannelLogout,
+        E::Failure | E::Rejected | E::NotInChannel => LegacyCode::LeaveChannelOther,
+        _ => LegacyCode::LeaveChannelOther,
+    }
+}
+
+/// The code for `on_channel_query_user_num_result` when the member count query fails.
+///
+/// | Core [`ChannelMemberCountError`] | Legacy code |
+/// |---|---|
+/// | `Timeout` | `QUERYUSERNUM_E_TIMEOUT` 501 |
+/// | every other variant | `QUERYUSERNUM_E_OTHER` 500 |
+pub fn member_count_failure(error: ChannelMemberCountError) -> LegacyCode {
+    use ChannelMemberCountError as E;
+    match error {
+        E::Timeout => LegacyCode::QueryUserNumTimeout,
+        E::Failure
+        | E::InvalidArgument
+        | E::TooOften
+        | E::ExceedLimit
+        | E::NotInitialized
+        | E::NotLoggedIn => LegacyCode::QueryUserNumOther,
+        _ => LegacyCode::QueryUserNumOther,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_failures() {
+        for &e in JoinChannelError::ALL {
+            assert_eq!(join_failure(e).code(), 300, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn leave_reasons() {
+        let got: Vec<i32> = LeaveCause::ALL.iter().map(|&c| leave_reason(c).code()).collect();
+        assert_eq!(got, [602, 603, 601, 604]);
+    }
+
+    #[test]
+    fn leave_causes_from_the_connection() {
+        use ConnectionChangeReason as R;
+        assert_eq!(LeaveCause::from_connection(R::Logout), LeaveCause::Logout);
+        assert_eq!(LeaveCause::from_connection(R::RemoteLogin), LeaveCause::Logout);
+        assert_eq!(LeaveCause::from_connection(R::BannedByServer), LeaveCause::Kicked);
+        assert_eq!(LeaveCause::from_connection(R::Interrupted), LeaveCause::Disconnected);
+    }
+
+    #[test]
+    fn member_count_failures() {
+        for &e in ChannelMemberCountError::ALL {
+            let expected = if e == ChannelMemberCountError::Timeout { 501 } else { 500 };
+            assert_eq!(member_count_failure(e).code(), expected, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn leave_failures() {
+        for &e in LeaveChannelError::ALL {
+            assert!((600..=604).contains(&leave_failure(e).code()), "{e:?}");
+        }
+        assert_eq!(leave_failure(LeaveChannelError::Kicked).code(), 601);
+        assert_eq!(leave_failure(LeaveChannelError::NotInChannel).code(), 600);
+    }
+}
