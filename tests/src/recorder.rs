@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use sigshim_legacy::SignalingCallbacks;
-use tokio::sync::mpsc;
+use std::sync::mpsc;
 
 /// How long a test waits for one expected callback or event before failing.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -30,23 +30,28 @@ impl fmt::Display for Cb {
 /// The callback sink side: every callback becomes a [`Cb`].
 #[derive(Debug)]
 pub struct Recorder {
-    tx: mpsc::UnboundedSender<Cb>,
+    tx: Mutex<mpsc::Sender<Cb>>,
     log: Arc<Mutex<Vec<Cb>>>,
 }
 
 /// The test side: waits for callbacks, keeping the ones it skipped for later waits.
+///
+/// Waiting blocks a `spawn_blocking` thread on a std channel with a real-time deadline. While it
+/// blocks, a paused tokio clock does not auto-advance, so tests with paused time stay
+/// deterministic although callbacks come from the facade's dispatcher thread.
 #[derive(Debug)]
 pub struct Callbacks {
-    rx: mpsc::UnboundedReceiver<Cb>,
+    rx: Arc<Mutex<mpsc::Receiver<Cb>>>,
     backlog: VecDeque<Cb>,
     log: Arc<Mutex<Vec<Cb>>>,
 }
 
 /// A connected recorder and reader.
 pub fn recorder() -> (Arc<Recorder>, Callbacks) {
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel();
     let log = Arc::new(Mutex::new(Vec::new()));
-    (Arc::new(Recorder { tx, log: log.clone() }), Callbacks { rx, backlog: VecDeque::new(), log })
+    let rec = Recorder { tx: Mutex::new(tx), log: log.clone() };
+    (Arc::new(rec), Callbacks { rx: Arc::new(Mutex::new(rx)), backlog: VecDeque::new(), log })
 }
 
 impl Callbacks {
@@ -55,13 +60,20 @@ impl Callbacks {
         if let Some(i) = self.backlog.iter().position(&pred) {
             return self.backlog.remove(i).expect("index from position");
         }
-        let deadline = tokio::time::Instant::now() + WAIT;
+        let deadline = std::time::Instant::now() + WAIT;
         loop {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(cb)) if pred(&cb) => return cb,
-                Ok(Some(cb)) => self.backlog.push_back(cb),
-                Ok(None) => panic!("callbacks closed while waiting for {what}"),
-                Err(_) => panic!("no {what} within {WAIT:?}; pending: {:?}", self.pending()),
+            let rx = self.rx.clone();
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let next = tokio::task::spawn_blocking(move || rx.lock().recv_timeout(left))
+                .await
+                .expect("the waiting thread does not panic");
+            match next {
+                Ok(cb) if pred(&cb) => return cb,
+                Ok(cb) => self.backlog.push_back(cb),
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("callbacks closed while waiting for {what}"),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("no {what} within {WAIT:?}; pending: {:?}", self.pending())
+                }
             }
         }
     }
@@ -85,7 +97,7 @@ impl Callbacks {
 
     /// Callbacks received but not yet consumed by a wait.
     pub fn pending(&mut self) -> Vec<String> {
-        while let Ok(cb) = self.rx.try_recv() {
+        while let Ok(cb) = self.rx.lock().try_recv() {
             self.backlog.push_back(cb);
         }
         self.backlog.iter().map(ToString::to_string).collect()
@@ -101,7 +113,7 @@ impl Recorder {
     fn rec(&self, name: &'static str, args: Vec<String>) {
         let cb = Cb { name, args };
         self.log.lock().push(cb.clone());
-        let _ = self.tx.send(cb);
+        let _ = self.tx.lock().send(cb);
     }
 }
 
