@@ -1,0 +1,85 @@
+//! The `sigshim` binary end to end: `demo` and `token build | verify`.
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sigshim");
+const APP: &str = "970CA35de60c44645bbae8a215061b33";
+const CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("running the sigshim binary")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn build(kind: &str, user: &str, now: &str) -> String {
+    let o = run(&[
+        "token", "build", "--kind", kind, "--app-id", APP, "--app-certificate", CERT, "--user", user, "--expire",
+        "600", "--now", now,
+    ]);
+    assert!(o.status.success(), "build {kind}: {}", String::from_utf8_lossy(&o.stderr));
+    stdout(&o).trim().to_owned()
+}
+
+fn verify(token: &str, user: &str, now: &str, cert: &str) -> Output {
+    run(&["token", "verify", "--app-id", APP, "--app-certificate", cert, "--user", user, "--now", now, token])
+}
+
+#[test]
+fn demo_runs_and_exits_zero() {
+    let o = run(&["demo"]);
+    assert!(o.status.success(), "demo failed: {}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    for expected in [
+        "on_login_success(uid=",
+        "on_message_instant_receive(\"bob\"",
+        "on_query_user_status_result(\"bob\", \"1\")",
+        "on_message_send_success(\"m1\")",
+        "on_user_attr_all_result(\"bob\", {\"room\":\"42\"})",
+        "on_logout(101)",
+        "demo finished",
+    ] {
+        assert!(out.contains(expected), "demo output lacks {expected:?}:\n{out}");
+    }
+}
+
+#[test]
+fn every_kind_builds_and_verifies() {
+    for (kind, prefix) in [("signaling", "1:"), ("rtm", "006"), ("rtm2", "007")] {
+        let token = build(kind, "alice", "1700000000");
+        assert!(token.starts_with(prefix), "{kind}: {token}");
+        let ok = verify(&token, "alice", "1700000100", CERT);
+        assert_eq!(ok.status.code(), Some(0), "{kind}: {}", String::from_utf8_lossy(&ok.stderr));
+        let wrong_user = verify(&token, "bob", "1700000100", CERT);
+        assert_eq!(wrong_user.status.code(), Some(1), "{kind} accepted for another user");
+        let expired = verify(&token, "alice", "1700000601", CERT);
+        assert_eq!(expired.status.code(), Some(1), "{kind} accepted after expiry");
+        let wrong_cert = verify(&token, "alice", "1700000100", "00000000000000000000000000000000");
+        assert_eq!(wrong_cert.status.code(), Some(1), "{kind} accepted with another certificate");
+    }
+}
+
+#[test]
+fn official_vector_verifies_through_the_cli() {
+    // rtm007_test_user_java from the shared vectors (issue_ts 1111111, expire 600).
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/agora_tokens.json");
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("shared vectors")).expect("JSON");
+    let v = vectors
+        .as_array()
+        .and_then(|a| a.iter().find(|v| v["name"] == "rtm007_test_user_java"))
+        .expect("the java 007 vector");
+    let token = v["expected"].as_str().expect("expected token");
+    assert_eq!(verify(token, "test_user", "1111200", CERT).status.code(), Some(0));
+    let truncated = &token[..token.len() - 4];
+    assert_eq!(verify(truncated, "test_user", "1111200", CERT).status.code(), Some(1));
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_two() {
+    let o = run(&["token", "build", "--kind", "rtm2", "--app-id", "short", "--app-certificate", CERT, "--user", "a"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!o.stderr.is_empty());
+}
