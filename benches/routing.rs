@@ -22,7 +22,10 @@ fn hub() -> Hub {
     Hub::new(HubConfig::new(APP).with_limits(limits).with_inbox_capacity(4096))
 }
 
-fn login(hub: &Hub, user: &str) -> (Arc<sigshim::hub::Session>, tokio::sync::mpsc::Receiver<Arc<sigshim::protocol::Event>>) {
+fn login(
+    hub: &Hub,
+    user: &str,
+) -> (Arc<sigshim::hub::Session>, tokio::sync::mpsc::Receiver<Arc<sigshim::protocol::Event>>) {
     hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
 }
 

@@ -16,8 +16,20 @@ fn stdout(o: &Output) -> String {
 
 fn build(kind: &str, user: &str, now: &str) -> String {
     let o = run(&[
-        "token", "build", "--kind", kind, "--app-id", APP, "--app-certificate", CERT, "--user", user, "--expire",
-        "600", "--now", now,
+        "token",
+        "build",
+        "--kind",
+        kind,
+        "--app-id",
+        APP,
+        "--app-certificate",
+        CERT,
+        "--user",
+        user,
+        "--expire",
+        "600",
+        "--now",
+        now,
     ]);
     assert!(o.status.success(), "build {kind}: {}", String::from_utf8_lossy(&o.stderr));
     stdout(&o).trim().to_owned()
@@ -79,7 +91,18 @@ fn official_vector_verifies_through_the_cli() {
 
 #[test]
 fn bad_input_is_refused_with_exit_two() {
-    let o = run(&["token", "build", "--kind", "rtm2", "--app-id", "short", "--app-certificate", CERT, "--user", "a"]);
+    let o = run(&[
+        "token",
+        "build",
+        "--kind",
+        "rtm2",
+        "--app-id",
+        "short",
+        "--app-certificate",
+        CERT,
+        "--user",
+        "a",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!o.stderr.is_empty());
 }

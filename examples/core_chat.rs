@@ -21,7 +21,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let status = alice.query_peers_online_status(&["bob"]).await?;
     println!("alice sees {status:?}");
 
-    let receipt = alice.send_message_to_peer("bob", &Message::text("hi bob"), SendMessageOptions::default()).await?;
+    let receipt =
+        alice.send_message_to_peer("bob", &Message::text("hi bob"), SendMessageOptions::default()).await?;
     println!("alice sent message {} (bob received it)", receipt.id);
     while let Some(ev) = bob_events.recv().await {
         if let ClientEvent::MessageFromPeer { peer_id, message, .. } = ev {

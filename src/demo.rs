@@ -105,7 +105,10 @@ impl Demo {
         println!("    -> Ok; state {:?}", self.bob.connection_state());
 
         println!("\n[bob, core] send_message_to_peer(\"alice\", \"are you there?\", offline caching on)");
-        let r = self.bob.send_message_to_peer("alice", &Message::text("are you there?"), SendMessageOptions::offline()).await;
+        let r = self
+            .bob
+            .send_message_to_peer("alice", &Message::text("are you there?"), SendMessageOptions::offline())
+            .await;
         println!("    -> {r:?} (alice is offline: the hub keeps it for her next login)");
 
         self.legacy("login(APP_ID, \"alice\", \"_no_need_token\", 0, \"\")", "login");
@@ -127,7 +130,10 @@ impl Demo {
         expect(self.callback().await?, "on_message_send_success(\"m1\")")?;
         self.bob_event().await?;
         println!("\n[bob, core] send_message_to_peer(\"alice\", \"hi alice\")");
-        let r = self.bob.send_message_to_peer("alice", &Message::text("hi alice"), SendMessageOptions::default()).await;
+        let r = self
+            .bob
+            .send_message_to_peer("alice", &Message::text("hi alice"), SendMessageOptions::default())
+            .await;
         println!("    -> {r:?} (Ok: alice's client received it)");
         expect(self.callback().await?, "on_message_instant_receive(\"bob\"")?;
 
@@ -135,7 +141,10 @@ impl Demo {
         self.legacy("set_attr(\"mood\", \"busy\")", "set_attr");
         self.alice.set_attr("mood", "busy");
         println!("\n[bob, core] add_or_update_local_user_attributes([room=42])");
-        self.bob.add_or_update_local_user_attributes(&[Attribute::new("room", "42")]).await.map_err(|e| e.to_string())?;
+        self.bob
+            .add_or_update_local_user_attributes(&[Attribute::new("room", "42")])
+            .await
+            .map_err(|e| e.to_string())?;
         self.legacy("get_user_attr_all(\"bob\")", "get_user_attr_all");
         self.alice.get_user_attr_all("bob");
         expect(self.callback().await?, "{\"room\":\"42\"}")?;

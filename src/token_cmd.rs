@@ -88,12 +88,7 @@ pub(crate) fn run(cmd: TokenCommand) -> ExitCode {
 }
 
 fn build(args: &BuildArgs) -> Result<String, TokenError> {
-    let Credentials {
-        app_id,
-        app_certificate: cert,
-        user,
-        now,
-    } = &args.credentials;
+    let Credentials { app_id, app_certificate: cert, user, now } = &args.credentials;
     // The 006/007 builders check this too; Signaling has no structure to check.
     let hex32 = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if !hex32(app_id) || !hex32(cert) {
@@ -104,9 +99,7 @@ fn build(args: &BuildArgs) -> Result<String, TokenError> {
     let expire = args.expire;
     match args.kind {
         BuildKind::Signaling => {
-            let expired_ts = now
-                .checked_add(u64::from(expire))
-                .ok_or(TokenError::InvalidInput)?;
+            let expired_ts = now.checked_add(u64::from(expire)).ok_or(TokenError::InvalidInput)?;
             Ok(signaling::build(user, app_id, cert, expired_ts))
         }
         BuildKind::Rtm => {
@@ -125,12 +118,7 @@ fn build(args: &BuildArgs) -> Result<String, TokenError> {
 }
 
 fn verify(args: &VerifyArgs) -> ExitCode {
-    let Credentials {
-        app_id,
-        app_certificate,
-        user,
-        now,
-    } = &args.credentials;
+    let Credentials { app_id, app_certificate, user, now } = &args.credentials;
     let now = now.unwrap_or_else(token::unix_now);
     let text = if args.token == "-" {
         let mut line = String::new();

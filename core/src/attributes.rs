@@ -154,8 +154,7 @@ mod tests {
         assert_eq!(s.all(), &[a("x", "1"), a("y", "3"), a("z", "4")]);
         s.apply(&AttributeUpdate::Set { attributes: vec![a("q", "9")] }, &l, 16384).unwrap();
         assert_eq!(s.all(), &[a("q", "9")]);
-        s.apply(&AttributeUpdate::DeleteKeys { keys: vec!["q".into(), "nope".into()] }, &l, 16384)
-            .unwrap();
+        s.apply(&AttributeUpdate::DeleteKeys { keys: vec!["q".into(), "nope".into()] }, &l, 16384).unwrap();
         assert!(s.all().is_empty());
     }
 
@@ -166,8 +165,14 @@ mod tests {
         s.apply(&AttributeUpdate::Set { attributes: vec![a("k", "v")] }, &l, 16384).unwrap();
         let before = s.clone();
         let err = |s: &mut AttributeSet, u| s.apply(&u, &l, 16384).unwrap_err();
-        assert_eq!(err(&mut s, AttributeUpdate::AddOrUpdate { attributes: vec![a("", "v")] }), AttributeError::InvalidArgument);
-        assert_eq!(err(&mut s, AttributeUpdate::AddOrUpdate { attributes: vec![a("k", "")] }), AttributeError::InvalidArgument);
+        assert_eq!(
+            err(&mut s, AttributeUpdate::AddOrUpdate { attributes: vec![a("", "v")] }),
+            AttributeError::InvalidArgument
+        );
+        assert_eq!(
+            err(&mut s, AttributeUpdate::AddOrUpdate { attributes: vec![a("k", "")] }),
+            AttributeError::InvalidArgument
+        );
         assert_eq!(
             err(&mut s, AttributeUpdate::AddOrUpdate { attributes: vec![a(&"k".repeat(33), "v")] }),
             AttributeError::InvalidArgument
@@ -179,7 +184,10 @@ mod tests {
         let many: Vec<_> = (0..33).map(|i| a(&format!("k{i}"), "v")).collect();
         assert_eq!(err(&mut s, AttributeUpdate::Set { attributes: many }), AttributeError::SizeOverflow);
         let heavy: Vec<_> = (0..3).map(|i| a(&format!("h{i}"), &"v".repeat(8000))).collect();
-        assert_eq!(err(&mut s, AttributeUpdate::AddOrUpdate { attributes: heavy }), AttributeError::SizeOverflow);
+        assert_eq!(
+            err(&mut s, AttributeUpdate::AddOrUpdate { attributes: heavy }),
+            AttributeError::SizeOverflow
+        );
         assert_eq!(s, before);
     }
 }

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use sigshim::client::ReconnectPolicy;
 use sigshim::error::LoginError;
-use sigshim::{
-    Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub,
-};
+use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub};
 use sigshim_mapping::{LegacyCode, LoginStatus, translate};
 use tokio::sync::mpsc;
 
@@ -71,7 +69,12 @@ pub(crate) struct Actor {
 }
 
 impl Actor {
-    pub(crate) fn new(app_id: String, options: SignalingOptions, status: Arc<AtomicI32>, jobs: mpsc::Sender<Job>) -> Self {
+    pub(crate) fn new(
+        app_id: String,
+        options: SignalingOptions,
+        status: Arc<AtomicI32>,
+        jobs: mpsc::Sender<Job>,
+    ) -> Self {
         Self { app_id, options, status, jobs, session: None, events: None, next_fd: 1, next_msg_id: 1 }
     }
 
@@ -128,7 +131,14 @@ impl Actor {
         }
     }
 
-    async fn login(&mut self, app_id: String, account: String, token: String, retry_time: Duration, retry_count: u32) {
+    async fn login(
+        &mut self,
+        app_id: String,
+        account: String,
+        token: String,
+        retry_time: Duration,
+        retry_count: u32,
+    ) {
         if self.session.is_some() {
             tracing::debug!(%account, "login while logged in ignored");
             return;
@@ -158,6 +168,8 @@ impl Actor {
         };
         match result {
             Ok(()) => {
+                let mut events = events;
+                skip_login_events(&mut events);
                 let fd = self.next_fd;
                 self.next_fd += 1;
                 let uid = uid_for(&account);
@@ -189,15 +201,21 @@ impl Actor {
 
     /// The session's client, or reports "not logged in" through `on_error(name, …)`.
     pub(crate) async fn require_login(&self, name: &'static str) -> Option<(Client, String)> {
+        let found = self.logged_in();
+        if found.is_none() {
+            let code = translate::not_logged_in().code();
+            self.cb(move |c| c.on_error(name, code, "not logged in")).await;
+        }
+        found
+    }
+
+    /// The session's client and account while logged in, reporting nothing otherwise.
+    pub(crate) fn logged_in(&self) -> Option<(Client, String)> {
         match &self.session {
             Some(s) if self.status.load(Ordering::Acquire) == LoginStatus::Logined as i32 => {
                 Some((s.client.clone(), s.account.clone()))
             }
-            _ => {
-                let code = translate::not_logged_in().code();
-                self.cb(move |c| c.on_error(name, code, "not logged in")).await;
-                None
-            }
+            _ => None,
         }
     }
 
@@ -232,7 +250,9 @@ impl Actor {
                 self.set_status(LoginStatus::Reconnecting);
                 self.cb(move |c| c.on_reconnecting(n)).await;
             }
-            (State::Connected, _) if self.status.load(Ordering::Acquire) == LoginStatus::Reconnecting as i32 => {
+            (State::Connected, _)
+                if self.status.load(Ordering::Acquire) == LoginStatus::Reconnecting as i32 =>
+            {
                 let fd = session.fd;
                 self.set_status(LoginStatus::Logined);
                 self.cb(move |c| c.on_reconnected(fd)).await;
@@ -245,6 +265,18 @@ impl Actor {
                 self.cb(move |c| c.on_logout(code)).await;
             }
             _ => {}
+        }
+    }
+}
+
+/// Drops the connection events `login` queued, up to the success of its last attempt: they are
+/// reported by `on_login_success` already, and those of failed earlier attempts (a disconnect
+/// after a timeout) would otherwise end the new session. Later events (offline messages) stay.
+fn skip_login_events(events: &mut Events) {
+    let success = ClientEvent::ConnectionStateChanged { state: State::Connected, reason: Why::LoginSuccess };
+    while let Some(ev) = events.try_recv() {
+        if ev == success {
+            break;
         }
     }
 }

@@ -50,7 +50,16 @@ pub trait SignalingCallbacks: Send + Sync + 'static {
     /// This side ended the call.
     fn on_invite_end_by_myself(&self, channel_id: &str, account: &str, uid: u32) {}
     /// An in-call message (DTMF digits) arrived.
-    fn on_invite_msg(&self, channel_id: &str, account: &str, uid: u32, msg_type: &str, msg_data: &str, extra: &str) {}
+    fn on_invite_msg(
+        &self,
+        channel_id: &str,
+        account: &str,
+        uid: u32,
+        msg_type: &str,
+        msg_data: &str,
+        extra: &str,
+    ) {
+    }
     /// A peer or channel message could not be sent (40x codes, or 1003 before login).
     fn on_message_send_error(&self, message_id: &str, ecode: i32) {}
     /// Send progress (never emitted; kept for interface compatibility).

@@ -1,6 +1,7 @@
 //! `invoke("io.agora.signal.<func>", req_json, call_id)`, answered with the legacy JSON shapes.
 
 use serde_json::{Value, json};
+use sigshim_mapping::translate;
 
 use crate::actor::Actor;
 
@@ -27,11 +28,19 @@ pub(crate) async fn invoke(actor: &Actor, name: String, req: String, call_id: St
 }
 
 async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
-    let func = name.strip_prefix(PREFIX).ok_or_else(|| err(1004, "function names start with io.agora.signal."))?;
+    let func =
+        name.strip_prefix(PREFIX).ok_or_else(|| err(1004, "function names start with io.agora.signal."))?;
     let req: Value = serde_json::from_str(if req.trim().is_empty() { "{}" } else { req })
         .map_err(|_| err(1004, "request is not valid JSON"))?;
     if !req.is_object() {
         return Err(err(1004, "request must be a JSON object"));
+    }
+    // Checked here, so that the answer comes through `on_invoke_ret` alone: the helpers below
+    // would also report a missing login through `on_error`.
+    let user_fn =
+        matches!(func, "user_query_user_status" | "user_set_attr" | "user_get_attr" | "user_get_attr_all");
+    if user_fn && actor.logged_in().is_none() {
+        return Err(err(translate::not_logged_in().code(), "not logged in"));
     }
     match func {
         "user_query_user_status" => {
@@ -63,8 +72,50 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
                 attrs.into_iter().map(|a| (a.key, Value::String(a.value))).collect();
             Ok(json!({"result": "ok", "account": account, "attrs": map}))
         }
-        "channel_query_userlist_all" => Err(err(1001, "unsupported: channel_query_userlist_all has no equivalent")),
-        f if f.starts_with("channel_") => Err(err(1001, "channel functions are not available in this release")),
+        "channel_query_userlist_all" => {
+            Err(err(1001, "unsupported: channel_query_userlist_all has no equivalent"))
+        }
+        f if f.starts_with("channel_") => {
+            Err(err(1001, "channel functions are not available in this release"))
+        }
         _ => Err(err(1004, "unknown function")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex, mpsc};
+
+    use crate::{Signaling, SignalingCallbacks, SignalingOptions};
+
+    struct Log(Mutex<mpsc::Sender<String>>);
+
+    impl SignalingCallbacks for Log {
+        fn on_invoke_ret(&self, call_id: &str, err: &str, resp: &str) {
+            self.0.lock().unwrap().send(format!("invoke_ret {call_id} {err} {resp}")).unwrap();
+        }
+        fn on_error(&self, name: &str, ecode: i32, _desc: &str) {
+            self.0.lock().unwrap().send(format!("error {name} {ecode}")).unwrap();
+        }
+        fn on_dbg(&self, a: &str, _b: &str) {
+            self.0.lock().unwrap().send(format!("dbg {a}")).unwrap();
+        }
+    }
+
+    #[test]
+    fn before_login_only_on_invoke_ret_answers() {
+        let hub = sigshim::Hub::new(sigshim::HubConfig::new("app"));
+        let sig = Signaling::create_instance_with("app", SignalingOptions::default().hub(&hub));
+        let (tx, rx) = mpsc::channel();
+        sig.callback_set(Arc::new(Log(Mutex::new(tx))));
+        sig.invoke("io.agora.signal.user_query_user_status", r#"{"account":"a"}"#, "1");
+        sig.invoke("io.agora.signal.user_get_attr_all", r#"{"account":"a"}"#, "2");
+        sig.dbg("end", "");
+        let got: Vec<String> = rx.iter().take(3).collect();
+        assert_eq!(
+            got,
+            ["invoke_ret 1 1003: not logged in {}", "invoke_ret 2 1003: not logged in {}", "dbg end"]
+        );
+        sig.destroy();
     }
 }

@@ -48,7 +48,9 @@ impl Actor {
         let strict = self.options.strict_peer_ack;
         match result {
             Ok(_) => self.cb(move |c| c.on_message_send_success(&msg_id)).await,
-            Err(e) if e.server_accepted() && !strict => self.cb(move |c| c.on_message_send_success(&msg_id)).await,
+            Err(e) if e.server_accepted() && !strict => {
+                self.cb(move |c| c.on_message_send_success(&msg_id)).await
+            }
             Err(e) => {
                 let code = if e == sigshim::error::PeerMessageError::NotLoggedIn {
                     translate::not_logged_in().code()

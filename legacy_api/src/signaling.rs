@@ -15,6 +15,7 @@ use crate::options::SignalingOptions;
 
 /// The legacy SDK version this facade reproduces (1.4.4), in the legacy integer encoding
 /// `1 MM mm pp bbb`.
+#[allow(clippy::inconsistent_digit_grouping)] // grouped by the fields of that encoding
 pub const SDK_VERSION: i32 = 1_01_04_04_000;
 
 /// Default reconnect limits of `login` (the legacy native defaults).
@@ -258,7 +259,11 @@ impl Signaling {
 
     /// Calls a legacy RPC by name (`io.agora.signal.*`): `on_invoke_ret(call_id, err, resp)`.
     pub fn invoke(&self, name: &str, req: &str, call_id: &str) {
-        self.send(Command::Invoke { name: name.to_owned(), req: req.to_owned(), call_id: call_id.to_owned() });
+        self.send(Command::Invoke {
+            name: name.to_owned(),
+            req: req.to_owned(),
+            call_id: call_id.to_owned(),
+        });
     }
 }
 

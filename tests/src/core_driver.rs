@@ -36,6 +36,11 @@ impl CoreDriver {
         Self { client, events, backlog: VecDeque::new(), user: user.to_owned() }
     }
 
+    /// The next event if one is ready (backlog first), without waiting.
+    pub fn try_next_event(&mut self) -> Option<ClientEvent> {
+        self.backlog.pop_front().or_else(|| self.events.try_recv())
+    }
+
     /// Waits for the first event (backlog first) that `pick` maps to a value.
     pub async fn wait_event<T>(&mut self, what: &str, pick: impl Fn(&ClientEvent) -> Option<T>) -> T {
         if let Some(i) = self.backlog.iter().position(|e| pick(e).is_some()) {
@@ -80,13 +85,15 @@ impl Driver for CoreDriver {
     }
 
     async fn logout(&mut self) -> Outcome {
-        self.client.logout().await.map_err(|e| {
-            fail(if e == LogoutError::NotLoggedIn { K::NotLoggedIn } else { K::Other }, e)
-        })
+        self.client
+            .logout()
+            .await
+            .map_err(|e| fail(if e == LogoutError::NotLoggedIn { K::NotLoggedIn } else { K::Other }, e))
     }
 
     async fn send_peer(&mut self, to: &str, text: &str) -> Outcome {
-        let r = self.client.send_message_to_peer(to, &Message::text(text), SendMessageOptions::offline()).await;
+        let r =
+            self.client.send_message_to_peer(to, &Message::text(text), SendMessageOptions::offline()).await;
         r.map(drop).map_err(|e| {
             let kind = match e {
                 PeerMessageError::NotLoggedIn => K::NotLoggedIn,

@@ -50,11 +50,16 @@ impl LegacyDriver {
 
     /// An instance on `hub` with explicit options (the endpoint is set to `hub`).
     pub fn with_options(hub: &Hub, user: &str, options: SignalingOptions) -> Self {
-        let app_id = hub.config().app_id.clone();
-        let sig = Signaling::create_instance_with(&app_id, options.hub(hub));
+        Self::with_endpoint(&hub.config().app_id, user, options.hub(hub))
+    }
+
+    /// An instance for `app_id` with the options exactly as given (endpoint included), e.g. a
+    /// custom connector or an app ID the hub does not serve.
+    pub fn with_endpoint(app_id: &str, user: &str, options: SignalingOptions) -> Self {
+        let sig = Signaling::create_instance_with(app_id, options);
         let (rec, cbs) = recorder();
         sig.callback_set(rec);
-        Self { sig, cbs, user: user.to_owned(), app_id, seq: 0 }
+        Self { sig, cbs, user: user.to_owned(), app_id: app_id.to_owned(), seq: 0 }
     }
 
     fn next_id(&mut self, prefix: &str) -> String {
@@ -124,7 +129,8 @@ impl Driver for LegacyDriver {
         let cb = self
             .cbs
             .wait_for("query result", |c| {
-                c.name == "on_query_user_status_result" || (c.name == "on_error" && c.args[0] == "query_user_status")
+                c.name == "on_query_user_status_result"
+                    || (c.name == "on_error" && c.args[0] == "query_user_status")
             })
             .await;
         if cb.name == "on_error" { Err(fail(code(&cb.args[1]))) } else { Ok(cb.args[1] == "1") }
@@ -141,7 +147,11 @@ impl Driver for LegacyDriver {
 
     async fn get_attr(&mut self, user: &str, key: &str) -> Outcome<String> {
         let op = if user == self.user { "get_attr" } else { "get_user_attr" };
-        if user == self.user { self.sig.get_attr(key) } else { self.sig.get_user_attr(user, key) }
+        if user == self.user {
+            self.sig.get_attr(key)
+        } else {
+            self.sig.get_user_attr(user, key)
+        }
         let cb = self
             .cbs
             .wait_for("attribute result", |c| {
@@ -156,7 +166,8 @@ impl Driver for LegacyDriver {
         let cb = self
             .cbs
             .wait_for("attributes result", |c| {
-                c.name == "on_user_attr_all_result" || (c.name == "on_error" && c.args[0] == "get_user_attr_all")
+                c.name == "on_user_attr_all_result"
+                    || (c.name == "on_error" && c.args[0] == "get_user_attr_all")
             })
             .await;
         if cb.name == "on_error" {

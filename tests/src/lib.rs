@@ -21,8 +21,10 @@
 
 mod core_driver;
 mod driver;
+pub mod fixtures;
 mod legacy_driver;
 mod recorder;
+pub mod scenario;
 
 pub use core_driver::CoreDriver;
 pub use driver::{Api, Driver, Fail, FailKind, Outcome};

@@ -70,7 +70,9 @@ impl Callbacks {
             match next {
                 Ok(cb) if pred(&cb) => return cb,
                 Ok(cb) => self.backlog.push_back(cb),
-                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("callbacks closed while waiting for {what}"),
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    panic!("callbacks closed while waiting for {what}")
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     panic!("no {what} within {WAIT:?}; pending: {:?}", self.pending())
                 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 use super::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S, Shared};
+use crate::attributes::AttributeUpdate;
 use crate::error::LoginError;
-use crate::protocol::{Event, KickReason};
-use crate::transport::{CloseReason, Inbound, Inbox};
+use crate::protocol::{Event, KickReason, Reply, Request};
+use crate::transport::{CloseReason, Inbound, Inbox, Transport};
 
 /// Reads the inbox of the link opened by login `epoch` until the session ends.
 pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {
@@ -88,6 +89,7 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
         let result = tokio::time::timeout(s.login_timeout, s.connector.connect(login)).await;
         match result {
             Ok(Ok(link)) => {
+                resync(s, &*link.transport).await;
                 let permit = s.permit().await;
                 let mut c = s.conn.lock();
                 if c.epoch != epoch {
@@ -108,6 +110,31 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
                 return give_up(s, epoch, S::Aborted, R::LoginFailure).await;
             }
             Ok(Err(_)) | Err(_) => backoff = (backoff * 2).min(policy.max_backoff),
+        }
+    }
+}
+
+/// Sets the new session up as the lost one was: the local user's attributes and the presence
+/// subscriptions (the hub dropped both with the link). Failures are logged; the session stays.
+/// The re-subscription reports the current state of every subscribed peer, a superset of RTM's
+/// "the peers whose state changed meanwhile".
+async fn resync(s: &Shared, link: &dyn Transport) {
+    let restore = s.conn.lock().restore.clone();
+    let mut requests = Vec::new();
+    if !restore.attributes.is_empty() {
+        let update = AttributeUpdate::Set { attributes: restore.attributes };
+        requests.push(Request::UpdateLocalUserAttributes { update });
+    }
+    if !restore.subscriptions.is_empty() {
+        let peer_ids = restore.subscriptions.into_iter().collect();
+        requests.push(Request::SubscribePeersOnlineStatus { peer_ids });
+    }
+    for request in requests {
+        match tokio::time::timeout(s.request_timeout, link.request(request)).await {
+            Ok(Ok(Reply::Error { code })) => tracing::warn!(code, "re-sync after reconnect refused"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after reconnect failed"),
+            Err(_) => tracing::warn!("re-sync after reconnect timed out"),
         }
     }
 }

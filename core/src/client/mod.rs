@@ -36,6 +36,41 @@ struct Conn {
     login: Option<LoginRequest>,
     link: Option<Arc<dyn Transport>>,
     driver: Option<AbortHandle>,
+    /// What the session set up, restored on the new session after an automatic reconnect.
+    restore: Restore,
+}
+
+/// Session state that lives on the hub and is lost with the link: RTM re-syncs it after an
+/// automatic reconnect (rtm-api §5.2). Reset by every login.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Restore {
+    /// The local user's attributes, as the hub last accepted them.
+    pub(crate) attributes: Vec<Attribute>,
+    /// Peers whose online status is subscribed.
+    pub(crate) subscriptions: std::collections::BTreeSet<String>,
+}
+
+impl Restore {
+    /// Mirrors an attribute update the hub accepted.
+    fn apply(&mut self, update: &AttributeUpdate) {
+        let merge = |items: &mut Vec<Attribute>, attrs: &[Attribute]| {
+            for a in attrs {
+                match items.iter_mut().find(|x| x.key == a.key) {
+                    Some(x) => x.value.clone_from(&a.value),
+                    None => items.push(a.clone()),
+                }
+            }
+        };
+        match update {
+            AttributeUpdate::Set { attributes } => {
+                self.attributes.clear();
+                merge(&mut self.attributes, attributes);
+            }
+            AttributeUpdate::AddOrUpdate { attributes } => merge(&mut self.attributes, attributes),
+            AttributeUpdate::DeleteKeys { keys } => self.attributes.retain(|a| !keys.contains(&a.key)),
+            AttributeUpdate::Clear => self.attributes.clear(),
+        }
+    }
 }
 
 /// State shared by the handles and the driver task.
@@ -61,7 +96,13 @@ impl Shared {
     }
 
     /// Sets the state and emits the change through `permit`.
-    fn set_state(&self, conn: &mut Conn, permit: Permit<'_>, state: ConnectionState, reason: ConnectionChangeReason) {
+    fn set_state(
+        &self,
+        conn: &mut Conn,
+        permit: Permit<'_>,
+        state: ConnectionState,
+        reason: ConnectionChangeReason,
+    ) {
         conn.state = state;
         if let Some(p) = permit {
             p.send(ClientEvent::ConnectionStateChanged { state, reason });
@@ -122,6 +163,7 @@ impl Client {
                 login: None,
                 link: None,
                 driver: None,
+                restore: Restore::default(),
             }),
             events: tx,
             login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
@@ -165,6 +207,7 @@ impl Client {
             }
             c.epoch += 1;
             c.login = Some(login.clone());
+            c.restore = Restore::default();
             s.set_state(&mut c, permit, ConnectionState::Connecting, ConnectionChangeReason::Login);
             c.epoch
         };
@@ -186,13 +229,23 @@ impl Client {
             }
             Ok(Err(e)) => {
                 if !stale {
-                    s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::LoginFailure);
+                    s.set_state(
+                        &mut c,
+                        permit,
+                        ConnectionState::Disconnected,
+                        ConnectionChangeReason::LoginFailure,
+                    );
                 }
                 Err(e)
             }
             Err(_elapsed) => {
                 if !stale {
-                    s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::LoginTimeout);
+                    s.set_state(
+                        &mut c,
+                        permit,
+                        ConnectionState::Disconnected,
+                        ConnectionChangeReason::LoginTimeout,
+                    );
                 }
                 Err(LoginError::Timeout)
             }
@@ -282,14 +335,23 @@ impl Client {
 
     /// Subscribes to peers' online states; the current states arrive at once as an event.
     pub async fn subscribe_peers_online_status(&self, peer_ids: &[&str]) -> Result<(), SubscriptionError> {
-        let peer_ids = peer_ids.iter().map(|p| p.to_string()).collect();
-        self.call::<SubscriptionError>(Request::SubscribePeersOnlineStatus { peer_ids }).await.map(drop)
+        let ids: Vec<String> = peer_ids.iter().map(|p| p.to_string()).collect();
+        let request = Request::SubscribePeersOnlineStatus { peer_ids: ids.clone() };
+        self.call::<SubscriptionError>(request).await?;
+        self.shared().conn.lock().restore.subscriptions.extend(ids);
+        Ok(())
     }
 
     /// Stops watching peers' online states.
     pub async fn unsubscribe_peers_online_status(&self, peer_ids: &[&str]) -> Result<(), SubscriptionError> {
-        let peer_ids = peer_ids.iter().map(|p| p.to_string()).collect();
-        self.call::<SubscriptionError>(Request::UnsubscribePeersOnlineStatus { peer_ids }).await.map(drop)
+        let ids: Vec<String> = peer_ids.iter().map(|p| p.to_string()).collect();
+        let request = Request::UnsubscribePeersOnlineStatus { peer_ids: ids.clone() };
+        self.call::<SubscriptionError>(request).await?;
+        let mut c = self.shared().conn.lock();
+        for p in &ids {
+            c.restore.subscriptions.remove(p);
+        }
+        Ok(())
     }
 
     /// The peers whose online state this client is subscribed to.
@@ -301,7 +363,9 @@ impl Client {
     }
 
     async fn update_attributes(&self, update: AttributeUpdate) -> Result<(), AttributeError> {
-        self.call::<AttributeError>(Request::UpdateLocalUserAttributes { update }).await.map(drop)
+        self.call::<AttributeError>(Request::UpdateLocalUserAttributes { update: update.clone() }).await?;
+        self.shared().conn.lock().restore.apply(&update);
+        Ok(())
     }
 
     /// Replaces all of the local user's attributes.
@@ -310,7 +374,10 @@ impl Client {
     }
 
     /// Adds or overwrites the local user's attributes by key.
-    pub async fn add_or_update_local_user_attributes(&self, attributes: &[Attribute]) -> Result<(), AttributeError> {
+    pub async fn add_or_update_local_user_attributes(
+        &self,
+        attributes: &[Attribute],
+    ) -> Result<(), AttributeError> {
         self.update_attributes(AttributeUpdate::AddOrUpdate { attributes: attributes.to_vec() }).await
     }
 
@@ -325,8 +392,15 @@ impl Client {
         self.update_attributes(AttributeUpdate::Clear).await
     }
 
-    async fn get_attributes(&self, user_id: &str, keys: Option<Vec<String>>) -> Result<Vec<Attribute>, AttributeError> {
-        match self.call::<AttributeError>(Request::GetUserAttributes { user_id: user_id.to_owned(), keys }).await? {
+    async fn get_attributes(
+        &self,
+        user_id: &str,
+        keys: Option<Vec<String>>,
+    ) -> Result<Vec<Attribute>, AttributeError> {
+        match self
+            .call::<AttributeError>(Request::GetUserAttributes { user_id: user_id.to_owned(), keys })
+            .await?
+        {
             Reply::Attributes { attributes } => Ok(attributes),
             _ => Err(AttributeError::Failure),
         }
@@ -344,5 +418,25 @@ impl Client {
         keys: &[&str],
     ) -> Result<Vec<Attribute>, AttributeError> {
         self.get_attributes(user_id, Some(keys.iter().map(|k| k.to_string()).collect())).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restore_mirrors_attribute_updates() {
+        let a = |k: &str, v: &str| Attribute::new(k, v);
+        let mut r = Restore::default();
+        r.apply(&AttributeUpdate::AddOrUpdate { attributes: vec![a("x", "1"), a("y", "2")] });
+        r.apply(&AttributeUpdate::AddOrUpdate { attributes: vec![a("x", "3")] });
+        assert_eq!(r.attributes, [a("x", "3"), a("y", "2")]);
+        r.apply(&AttributeUpdate::DeleteKeys { keys: vec!["x".into()] });
+        assert_eq!(r.attributes, [a("y", "2")]);
+        r.apply(&AttributeUpdate::Set { attributes: vec![a("z", "4")] });
+        assert_eq!(r.attributes, [a("z", "4")]);
+        r.apply(&AttributeUpdate::Clear);
+        assert!(r.attributes.is_empty());
     }
 }

@@ -11,7 +11,11 @@ use super::HubConfig;
 pub(crate) const NO_NEED_TOKEN: &str = "_no_need_token";
 
 /// Checks a login; on success returns when the token's login privilege ends (Unix seconds).
-pub(crate) fn admit(config: &HubConfig, login: &LoginRequest, now_unix: u64) -> Result<Option<u64>, LoginError> {
+pub(crate) fn admit(
+    config: &HubConfig,
+    login: &LoginRequest,
+    now_unix: u64,
+) -> Result<Option<u64>, LoginError> {
     if login.app_id.is_empty() || login.app_id != config.app_id {
         return Err(LoginError::InvalidAppId);
     }

@@ -41,6 +41,7 @@ pub struct HubConfig {
     /// Sizes, counts and call rates.
     pub limits: Limits,
     /// Capacity of each session's inbox; a full inbox refuses further pushes (slow consumer).
+    /// A session gets extra room for the offline messages waiting for it at login.
     pub inbox_capacity: usize,
     /// How long before token expiry the session is warned.
     pub token_expiry_warning: Duration,
@@ -105,8 +106,11 @@ impl Hub {
     /// A hub with this configuration.
     pub fn new(config: HubConfig) -> Self {
         let l = &config.limits;
-        let offline =
-            OfflineStore::new(l.offline_messages_per_user, config.max_offline_messages, l.offline_message_ttl);
+        let offline = OfflineStore::new(
+            l.offline_messages_per_user,
+            config.max_offline_messages,
+            l.offline_message_ttl,
+        );
         Self {
             inner: Arc::new(HubInner {
                 registry: Registry::new(64),
@@ -139,19 +143,27 @@ impl Hub {
     ///
     /// A session that already exists for the same user ID is ended with
     /// [`KickReason::RemoteLogin`]. Messages stored while the user was offline are queued first.
-    pub fn login(&self, login: &LoginRequest) -> Result<(Arc<Session>, mpsc::Receiver<Arc<Event>>), LoginError> {
+    pub fn login(
+        &self,
+        login: &LoginRequest,
+    ) -> Result<(Arc<Session>, mpsc::Receiver<Arc<Event>>), LoginError> {
         let inner = &self.inner;
         let now = unix_now().as_secs();
         let expires_at = auth::admit(&inner.config, login, now).inspect_err(|_| {
             Counters::bump(&inner.counters.login_failures);
         })?;
         let key = inner.next_session.fetch_add(1, Ordering::Relaxed);
-        let (session, rx) =
-            Session::new(key, &login.user_id, inner.config.inbox_capacity, &inner.config.limits.rates);
+        // Room for the stored messages on top of the usual capacity: they were acknowledged as
+        // cached, so a small inbox must not drop them at login.
+        let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id);
+        let (session, rx) = Session::new(key, &login.user_id, capacity, &inner.config.limits.rates);
         let previous = inner.registry.insert(session.clone());
         match previous {
             Some(old) => self.retire(&old, CloseReason::Kicked(KickReason::RemoteLogin)),
-            None => inner.watchers.notify(&login.user_id, PeerOnlineState::Online),
+            None => {
+                let drops = &inner.counters.inbox_full_drops;
+                inner.watchers.notify(&login.user_id, PeerOnlineState::Online, drops);
+            }
         }
         for stored in inner.offline.take(&login.user_id) {
             let ev = Event::PeerMessage { peer_id: stored.from, message: stored.message, offline: true };
@@ -184,7 +196,8 @@ impl Hub {
         if session.close(reason) {
             self.inner.watchers.unwatch(session, &subscriptions);
             if self.inner.registry.remove(session) {
-                self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline);
+                let drops = &self.inner.counters.inbox_full_drops;
+                self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline, drops);
             }
             tracing::debug!(user = %session.user_id(), session = session.key(), ?reason, "session ended");
         }
@@ -213,9 +226,10 @@ impl Hub {
         let warning = self.inner.config.token_expiry_warning;
         let hub: Weak<HubInner> = Arc::downgrade(&self.inner);
         let target = Arc::downgrade(session);
+        // Measured from now, not from whenever the task first runs (that may be later).
+        let start = tokio::time::Instant::now();
         let task = rt.spawn(async move {
-            let start = tokio::time::Instant::now();
-            tokio::time::sleep(until_expiry.saturating_sub(warning)).await;
+            tokio::time::sleep_until(start + until_expiry.saturating_sub(warning)).await;
             if let Some(s) = target.upgrade() {
                 let _ = s.push(Arc::new(Event::TokenPrivilegeWillExpire));
             }
@@ -254,5 +268,32 @@ impl Hub {
             }
             None => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::access_token2;
+
+    const APP: &str = "970CA35de60c44645bbae8a215061b33";
+    const CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
+
+    /// The expiry timers count from the login, even when their task first runs later.
+    #[tokio::test(start_paused = true)]
+    async fn token_timers_count_from_login() {
+        let hub = Hub::new(HubConfig::new(APP).with_certificate(CERT));
+        let token = access_token2::build_rtm_now(APP, CERT, "alice", 60).expect("token");
+        let login = LoginRequest { app_id: APP.into(), user_id: "alice".into(), token: Some(token) };
+        let start = tokio::time::Instant::now();
+        let (session, mut rx) = hub.login(&login).expect("login");
+        // The clock moves before the timer task is first polled.
+        tokio::time::advance(Duration::from_secs(31)).await;
+        assert_eq!(rx.recv().await.as_deref(), Some(&Event::TokenPrivilegeWillExpire));
+        assert_eq!(start.elapsed(), Duration::from_secs(31), "warned 30 s before expiry");
+        tokio::time::advance(Duration::from_secs(29)).await;
+        assert_eq!(rx.recv().await, None);
+        assert_eq!(start.elapsed(), Duration::from_secs(60), "ended at expiry");
+        assert_eq!(session.close_reason(), Some(CloseReason::Kicked(KickReason::TokenExpired)));
     }
 }

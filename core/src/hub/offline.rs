@@ -72,6 +72,11 @@ impl OfflineStore {
         queue.into_iter().filter(|s| s.expires > now).collect()
     }
 
+    /// Messages stored for `user` (expired ones included until they are dropped).
+    pub(crate) fn count(&self, user: &str) -> usize {
+        self.inner.lock().boxes.get(user).map_or(0, |q| q.len())
+    }
+
     /// Messages currently stored.
     pub(crate) fn len(&self) -> usize {
         self.inner.lock().total
@@ -94,6 +99,7 @@ mod tests {
             assert!(s.store("bob", "alice", Message::text(i.to_string())));
         }
         assert_eq!(s.len(), 3);
+        assert_eq!((s.count("bob"), s.count("carol")), (3, 0));
         assert_eq!(texts(s.take("bob")), ["2", "3", "4"]);
         assert_eq!(s.len(), 0);
         assert!(s.take("bob").is_empty());

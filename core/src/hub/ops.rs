@@ -126,15 +126,20 @@ fn query_online(hub: &Hub, session: &Session, peer_ids: Vec<String>) -> Result<R
         return Err(QE::InvalidArgument.code());
     }
     limit(hub, session, |l| &mut l.query_online, QE::TooOften)?;
-    let statuses = peer_ids
+    let statuses = current_states(hub, peer_ids);
+    Ok(Reply::PeerStatuses { statuses })
+}
+
+/// The current online state of each peer, in the given order.
+fn current_states(hub: &Hub, peer_ids: Vec<String>) -> Vec<PeerStatus> {
+    peer_ids
         .into_iter()
         .map(|peer_id| {
             let state =
                 if hub.is_online(&peer_id) { PeerOnlineState::Online } else { PeerOnlineState::Offline };
             PeerStatus { peer_id, state }
         })
-        .collect();
-    Ok(Reply::PeerStatuses { statuses })
+        .collect()
 }
 
 fn check_peer_list(hub: &Hub, peer_ids: &[String]) -> Result<(), i32> {
@@ -159,14 +164,7 @@ fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Re
         st.subscriptions.extend(peer_ids.iter().cloned());
     }
     hub.inner.watchers.watch(session, &peer_ids);
-    let statuses = peer_ids
-        .into_iter()
-        .map(|peer_id| {
-            let state =
-                if hub.is_online(&peer_id) { PeerOnlineState::Online } else { PeerOnlineState::Offline };
-            PeerStatus { peer_id, state }
-        })
-        .collect();
+    let statuses = current_states(hub, peer_ids);
     if session.push(Arc::new(Event::PeersOnlineStatusChanged { statuses })) == Push::Full {
         Counters::bump(&hub.inner.counters.inbox_full_drops);
     }
@@ -195,7 +193,12 @@ fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> 
     Ok(Reply::Ok)
 }
 
-fn get_attributes(hub: &Hub, session: &Session, user_id: &str, keys: Option<Vec<String>>) -> Result<Reply, i32> {
+fn get_attributes(
+    hub: &Hub,
+    session: &Session,
+    user_id: &str,
+    keys: Option<Vec<String>>,
+) -> Result<Reply, i32> {
     let limits = &hub.inner.config.limits;
     if validate_id(user_id, limits.max_id_bytes).is_err() {
         return Err(AE::InvalidArgument.code());

@@ -1,11 +1,13 @@
 //! Who watches whose online state, and the pushes when it changes.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
-use super::session::Session;
+use super::session::{Push, Session};
+use super::stats::Counters;
 use crate::protocol::{Event, PeerOnlineState, PeerStatus};
 
 /// watched user ID -> (watcher session key -> watcher).
@@ -34,8 +36,9 @@ impl Watchers {
         }
     }
 
-    /// Tells every watcher of `user_id` its new state.
-    pub(crate) fn notify(&self, user_id: &str, state: PeerOnlineState) {
+    /// Tells every watcher of `user_id` its new state; a push refused by a full inbox is counted
+    /// in `drops`.
+    pub(crate) fn notify(&self, user_id: &str, state: PeerOnlineState, drops: &AtomicU64) {
         let targets: Vec<Arc<Session>> = match self.map.lock().get(user_id) {
             Some(w) => w.values().filter_map(Weak::upgrade).collect(),
             None => return,
@@ -45,7 +48,29 @@ impl Watchers {
         });
         for t in targets {
             // A watcher whose inbox is full misses this change; the next query tells the truth.
-            let _ = t.push(event.clone());
+            if t.push(event.clone()) == Push::Full {
+                Counters::bump(drops);
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering::Relaxed;
+
+    use super::*;
+    use crate::limits::RateLimits;
+
+    #[test]
+    fn a_change_a_full_watcher_misses_is_counted() {
+        let (watcher, _inbox) = Session::new(1, "w", 1, &RateLimits::default());
+        let watchers = Watchers::default();
+        watchers.watch(&watcher, &["p".to_owned()]);
+        let drops = AtomicU64::new(0);
+        watchers.notify("p", PeerOnlineState::Online, &drops); // fills the one slot
+        watchers.notify("p", PeerOnlineState::Offline, &drops);
+        watchers.notify("nobody-watches", PeerOnlineState::Offline, &drops);
+        assert_eq!(drops.load(Relaxed), 1);
     }
 }

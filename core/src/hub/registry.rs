@@ -20,10 +20,7 @@ pub(crate) struct Registry {
 impl Registry {
     pub(crate) fn new(shards: usize) -> Self {
         let n = shards.max(1).next_power_of_two();
-        Self {
-            hasher: Default::default(),
-            shards: (0..n).map(|_| RwLock::new(HashMap::new())).collect(),
-        }
+        Self { hasher: Default::default(), shards: (0..n).map(|_| RwLock::new(HashMap::new())).collect() }
     }
 
     fn shard(&self, user_id: &str) -> &Shard {

@@ -202,6 +202,9 @@ mod tests {
         let v = serde_json::to_value(Reply::Error { code: 102 }).unwrap();
         assert_eq!(v, serde_json::json!({"reply":"error","code":102}));
         let e = Event::Kicked { reason: KickReason::RemoteLogin };
-        assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"event":"kicked","reason":"remote_login"}));
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"event":"kicked","reason":"remote_login"})
+        );
     }
 }

@@ -17,8 +17,8 @@ use hmac::Mac;
 
 use super::bytes::{Reader, Writer};
 use super::{
-    MAX_TOKEN_LEN, TokenError, TokenKind, VerifiedToken, check_expiry, hmac_sha256, is_hex32,
-    random_salt, unix_now,
+    MAX_TOKEN_LEN, TokenError, TokenKind, VerifiedToken, check_expiry, hmac_sha256, is_hex32, random_salt,
+    unix_now,
 };
 
 /// The three-character version prefix.
@@ -78,12 +78,7 @@ pub struct ParsedAccessToken {
 /// HMAC over `appId ‖ channel ‖ uid ‖ message`, ready to finalise or verify.
 fn signer(cert: &str, app_id: &str, channel: &str, uid: &str, message: &[u8]) -> super::HmacSha256 {
     let mut mac = hmac_sha256(cert.as_bytes());
-    for part in [
-        app_id.as_bytes(),
-        channel.as_bytes(),
-        uid.as_bytes(),
-        message,
-    ] {
+    for part in [app_id.as_bytes(), channel.as_bytes(), uid.as_bytes(), message] {
         mac.update(part);
     }
     mac
@@ -102,26 +97,16 @@ impl AccessToken {
         message.u32(self.salt).u32(self.ts).map(&self.privileges)?;
         let message = message.into_vec();
 
-        let signature = signer(
-            app_certificate,
-            &self.app_id,
-            &self.channel_name,
-            &self.uid,
-            &message,
-        )
-        .finalize()
-        .into_bytes();
+        let signature = signer(app_certificate, &self.app_id, &self.channel_name, &self.uid, &message)
+            .finalize()
+            .into_bytes();
         let mut content = Writer::new();
         content
             .str(signature)?
             .u32(crc32fast::hash(self.channel_name.as_bytes()))
             .u32(crc32fast::hash(self.uid.as_bytes()))
             .str(&message)?;
-        Ok(format!(
-            "{VERSION}{}{}",
-            self.app_id,
-            BASE64.encode(content.into_vec())
-        ))
+        Ok(format!("{VERSION}{}{}", self.app_id, BASE64.encode(content.into_vec())))
     }
 
     /// Decodes a 006 token without checking its signature.
@@ -172,26 +157,15 @@ impl ParsedAccessToken {
     /// A CRC mismatch is reported as [`TokenError::WrongUser`] (a cheap
     /// pre-filter); the HMAC, compared in constant time, as
     /// [`TokenError::BadSignature`]. App id and expiry are not checked here.
-    pub fn verify(
-        &self,
-        app_certificate: &str,
-        channel_name: &str,
-        uid: &str,
-    ) -> Result<(), TokenError> {
+    pub fn verify(&self, app_certificate: &str, channel_name: &str, uid: &str) -> Result<(), TokenError> {
         if self.crc_channel_name != crc32fast::hash(channel_name.as_bytes())
             || self.crc_uid != crc32fast::hash(uid.as_bytes())
         {
             return Err(TokenError::WrongUser);
         }
-        signer(
-            app_certificate,
-            &self.app_id,
-            channel_name,
-            uid,
-            &self.message,
-        )
-        .verify_slice(&self.signature)
-        .map_err(|_| TokenError::BadSignature)
+        signer(app_certificate, &self.app_id, channel_name, uid, &self.message)
+            .verify_slice(&self.signature)
+            .map_err(|_| TokenError::BadSignature)
     }
 }
 
@@ -227,9 +201,7 @@ pub fn build_rtm_now(
     valid_for_secs: u32,
 ) -> Result<String, TokenError> {
     let now = u32::try_from(unix_now()).map_err(|_| TokenError::InvalidInput)?;
-    let expires = now
-        .checked_add(valid_for_secs)
-        .ok_or(TokenError::InvalidInput)?;
+    let expires = now.checked_add(valid_for_secs).ok_or(TokenError::InvalidInput)?;
     let ts = now.saturating_add(DEFAULT_TS_VALIDITY).max(expires);
     build_rtm(app_id, app_certificate, account, expires, random_salt(), ts)
 }
@@ -256,15 +228,8 @@ pub fn verify_rtm(
         return Err(TokenError::WrongAppId);
     }
     parsed.verify(app_certificate, account, "")?;
-    let login = *parsed
-        .privileges
-        .get(&PRIVILEGE_RTM_LOGIN)
-        .ok_or(TokenError::MissingPrivilege)?;
-    let expires_at = [parsed.ts, login]
-        .into_iter()
-        .filter(|&t| t != 0)
-        .map(u64::from)
-        .min();
+    let login = *parsed.privileges.get(&PRIVILEGE_RTM_LOGIN).ok_or(TokenError::MissingPrivilege)?;
+    let expires_at = [parsed.ts, login].into_iter().filter(|&t| t != 0).map(u64::from).min();
     check_expiry(TokenKind::AccessToken006, expires_at, now_unix)
 }
 

@@ -23,8 +23,8 @@ use hmac::Mac;
 
 use super::bytes::{Reader, Writer};
 use super::{
-    MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, TokenError, TokenKind, VerifiedToken, check_expiry,
-    hmac_sha256, is_hex32, random_salt, unix_now,
+    MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, TokenError, TokenKind, VerifiedToken, check_expiry, hmac_sha256,
+    is_hex32, random_salt, unix_now,
 };
 
 mod service;
@@ -86,10 +86,7 @@ pub fn decode_payload(token: &str) -> Result<Vec<u8>, TokenError> {
     let mut decoder = ZlibDecoder::new(compressed.as_slice());
     let mut payload = Vec::new();
     let limit = u64::try_from(MAX_PAYLOAD_LEN).map_or(u64::MAX, |n| n.saturating_add(1));
-    (&mut decoder)
-        .take(limit)
-        .read_to_end(&mut payload)
-        .map_err(|_| TokenError::Malformed)?;
+    (&mut decoder).take(limit).read_to_end(&mut payload).map_err(|_| TokenError::Malformed)?;
     if payload.len() > MAX_PAYLOAD_LEN || !decoder.into_inner().is_empty() {
         return Err(TokenError::Malformed);
     }
@@ -111,11 +108,7 @@ impl AccessToken2 {
         let service_count = u16::try_from(services.len()).map_err(|_| TokenError::InvalidInput)?;
 
         let mut info = Writer::new();
-        info.str(&self.app_id)?
-            .u32(self.issue_ts)
-            .u32(self.expire)
-            .u32(self.salt)
-            .u16(service_count);
+        info.str(&self.app_id)?.u32(self.issue_ts).u32(self.expire).u32(self.salt).u16(service_count);
         for service in services {
             service.write(&mut info)?;
         }
@@ -138,9 +131,7 @@ impl AccessToken2 {
         let payload = self.build_payload(app_certificate)?;
         let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
         // Writing into a Vec cannot fail; an error here would be a zlib fault.
-        encoder
-            .write_all(&payload)
-            .map_err(|_| TokenError::InvalidInput)?;
+        encoder.write_all(&payload).map_err(|_| TokenError::InvalidInput)?;
         let compressed = encoder.finish().map_err(|_| TokenError::InvalidInput)?;
         Ok(format!("{VERSION}{}", BASE64.encode(compressed)))
     }
@@ -175,13 +166,7 @@ impl AccessToken2 {
             }
         }
         Ok(ParsedAccessToken2 {
-            token: AccessToken2 {
-                app_id,
-                issue_ts,
-                expire,
-                salt,
-                services,
-            },
+            token: AccessToken2 { app_id, issue_ts, expire, salt, services },
             signature,
             signing_info: signing_info.to_vec(),
             unknown_service_type,
@@ -196,8 +181,7 @@ impl ParsedAccessToken2 {
         let key = signing_key(app_certificate, self.token.issue_ts, self.token.salt);
         let mut mac = hmac_sha256(&key);
         mac.update(&self.signing_info);
-        mac.verify_slice(&self.signature)
-            .map_err(|_| TokenError::BadSignature)
+        mac.verify_slice(&self.signature).map_err(|_| TokenError::BadSignature)
     }
 }
 
@@ -233,14 +217,7 @@ pub fn build_rtm_now(
     expire_secs: u32,
 ) -> Result<String, TokenError> {
     let now = u32::try_from(unix_now()).map_err(|_| TokenError::InvalidInput)?;
-    build_rtm(
-        app_id,
-        app_certificate,
-        user_id,
-        expire_secs,
-        now,
-        random_salt(),
-    )
+    build_rtm(app_id, app_certificate, user_id, expire_secs, now, random_salt())
 }
 
 /// Verifies a 007 token for an RTM login by `user_id` at `now_unix`.
@@ -267,10 +244,7 @@ pub fn verify_rtm(
     parsed.verify_signature(app_certificate)?;
 
     let mut rtm_users = parsed.token.services.iter().filter_map(|s| match s {
-        Service::Rtm {
-            user_id,
-            privileges,
-        } => Some((user_id, privileges)),
+        Service::Rtm { user_id, privileges } => Some((user_id, privileges)),
         _ => None,
     });
     let first = rtm_users.next().ok_or(TokenError::MissingPrivilege)?;
@@ -278,9 +252,7 @@ pub fn verify_rtm(
         .chain(rtm_users)
         .find(|(id, _)| id.as_str() == user_id)
         .ok_or(TokenError::WrongUser)?;
-    let login = *privileges
-        .get(&RTM_PRIVILEGE_LOGIN)
-        .ok_or(TokenError::MissingPrivilege)?;
+    let login = *privileges.get(&RTM_PRIVILEGE_LOGIN).ok_or(TokenError::MissingPrivilege)?;
 
     let expires_at = u64::from(parsed.token.issue_ts) + u64::from(parsed.token.expire.min(login));
     check_expiry(TokenKind::AccessToken2007, Some(expires_at), now_unix)

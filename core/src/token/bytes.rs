@@ -118,9 +118,7 @@ impl<'a> Reader<'a> {
     /// Reads a length-prefixed string that must be valid UTF-8.
     pub(crate) fn string(&mut self) -> Result<String, TokenError> {
         let raw = self.bytes()?;
-        std::str::from_utf8(raw)
-            .map(str::to_owned)
-            .map_err(|_| TokenError::Malformed)
+        std::str::from_utf8(raw).map(str::to_owned).map_err(|_| TokenError::Malformed)
     }
 
     /// Reads a counted `u16 -> u32` map. A repeated key keeps its last value.
@@ -147,11 +145,7 @@ impl<'a> Reader<'a> {
 
     /// Succeeds only if every byte has been consumed.
     pub(crate) fn finish(&self) -> Result<(), TokenError> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(TokenError::Malformed)
-        }
+        if self.rest.is_empty() { Ok(()) } else { Err(TokenError::Malformed) }
     }
 }
 
@@ -186,28 +180,16 @@ mod tests {
     #[test]
     fn oversized_string_is_rejected() {
         let long = vec![0u8; usize::from(u16::MAX) + 1];
-        assert_eq!(
-            Writer::new().str(long).err(),
-            Some(TokenError::InvalidInput)
-        );
+        assert_eq!(Writer::new().str(long).err(), Some(TokenError::InvalidInput));
     }
 
     #[test]
     fn short_input_is_malformed() {
         assert_eq!(Reader::new(&[1]).u16(), Err(TokenError::Malformed));
-        assert_eq!(
-            Reader::new(&[5, 0, b'a']).bytes(),
-            Err(TokenError::Malformed)
-        );
+        assert_eq!(Reader::new(&[5, 0, b'a']).bytes(), Err(TokenError::Malformed));
         assert_eq!(Reader::new(&[1, 0, 1, 0]).map(), Err(TokenError::Malformed));
-        assert_eq!(
-            Reader::new(&[2, 0, 0xff, 0xfe]).string(),
-            Err(TokenError::Malformed)
-        );
-        assert_eq!(
-            Reader::new(&[1, 0, 0]).signature(),
-            Err(TokenError::Malformed)
-        );
+        assert_eq!(Reader::new(&[2, 0, 0xff, 0xfe]).string(), Err(TokenError::Malformed));
+        assert_eq!(Reader::new(&[1, 0, 0]).signature(), Err(TokenError::Malformed));
         assert_eq!(Reader::new(&[0]).finish(), Err(TokenError::Malformed));
     }
 }

@@ -143,9 +143,7 @@ pub fn verify_login_token(
 ) -> Result<VerifiedToken, TokenError> {
     let kind = detect_kind(token).ok_or(TokenError::Malformed)?;
     match kind {
-        TokenKind::Signaling => {
-            signaling::verify(token, app_id, app_certificate, user_id, now_unix)
-        }
+        TokenKind::Signaling => signaling::verify(token, app_id, app_certificate, user_id, now_unix),
         TokenKind::AccessToken006 => {
             access_token::verify_rtm(token, app_id, app_certificate, user_id, now_unix)
         }
@@ -157,9 +155,7 @@ pub fn verify_login_token(
 
 /// Current Unix time in seconds (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// A random salt in `1..=99_999_999`, the range the official builders use.
@@ -170,11 +166,7 @@ pub fn random_salt() -> u32 {
 /// Renders a numeric RTC uid the way the official builders do: 0 becomes the
 /// empty string ("any uid"), anything else its decimal form.
 pub fn rtc_uid_string(uid: u32) -> String {
-    if uid == 0 {
-        String::new()
-    } else {
-        uid.to_string()
-    }
+    if uid == 0 { String::new() } else { uid.to_string() }
 }
 
 /// Whether `s` is exactly 32 ASCII hex digits (the shape of app ids and
@@ -220,10 +212,7 @@ mod tests {
     #[test]
     fn unknown_prefix_is_malformed() {
         for token in ["", "garbage", "1", "00", "005xyz", "\u{1F600}"] {
-            assert_eq!(
-                verify_login_token(token, "a", "b", "u", 0),
-                Err(TokenError::Malformed)
-            );
+            assert_eq!(verify_login_token(token, "a", "b", "u", 0), Err(TokenError::Malformed));
         }
     }
 

@@ -60,12 +60,7 @@ pub fn build(account: &str, app_id: &str, app_certificate: &str, expired_ts: u64
 
 /// Like [`build`], valid for `valid_for_secs` from the current time.
 #[must_use]
-pub fn build_now(
-    account: &str,
-    app_id: &str,
-    app_certificate: &str,
-    valid_for_secs: u64,
-) -> String {
+pub fn build_now(account: &str, app_id: &str, app_certificate: &str, valid_for_secs: u64) -> String {
     let expired_ts = unix_now().saturating_add(valid_for_secs);
     build(account, app_id, app_certificate, expired_ts)
 }
@@ -123,13 +118,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let ok = verify(&token(), APP_ID, CERT, "2882341273", TS).unwrap();
-        assert_eq!(
-            ok,
-            VerifiedToken {
-                kind: TokenKind::Signaling,
-                expires_at: Some(TS)
-            }
-        );
+        assert_eq!(ok, VerifiedToken { kind: TokenKind::Signaling, expires_at: Some(TS) });
     }
 
     #[test]
@@ -146,28 +135,13 @@ mod tests {
         let check = |tok: &str, app: &str, cert: &str, acct: &str, now: u64| {
             verify(tok, app, cert, acct, now).unwrap_err()
         };
-        assert_eq!(
-            check(&t, APP_ID, CERT, "2882341273", TS + 1),
-            TokenError::Expired
-        );
-        assert_eq!(
-            check(&t, APP_ID, CERT, "someone", 0),
-            TokenError::BadSignature
-        );
-        assert_eq!(
-            check(&t, APP_ID, "0".repeat(32).as_str(), "2882341273", 0),
-            TokenError::BadSignature
-        );
+        assert_eq!(check(&t, APP_ID, CERT, "2882341273", TS + 1), TokenError::Expired);
+        assert_eq!(check(&t, APP_ID, CERT, "someone", 0), TokenError::BadSignature);
+        assert_eq!(check(&t, APP_ID, "0".repeat(32).as_str(), "2882341273", 0), TokenError::BadSignature);
         let lower = APP_ID.to_ascii_lowercase();
-        assert_eq!(
-            check(&t, &lower, CERT, "2882341273", 0),
-            TokenError::WrongAppId
-        );
+        assert_eq!(check(&t, &lower, CERT, "2882341273", 0), TokenError::WrongAppId);
         let tampered = t.replace(":1514219634:", ":1514219635:");
-        assert_eq!(
-            check(&tampered, APP_ID, CERT, "2882341273", 0),
-            TokenError::BadSignature
-        );
+        assert_eq!(check(&tampered, APP_ID, CERT, "2882341273", 0), TokenError::BadSignature);
     }
 
     #[test]

@@ -16,35 +16,22 @@ fn err(token: &str, cert: &str, account: &str, now: u64) -> TokenError {
 
 #[test]
 fn expiry_policy() {
-    let ok = |t: &str| {
-        verify_rtm(t, APP_ID, CERT, "test_user", 100)
-            .unwrap()
-            .expires_at
-    };
+    let ok = |t: &str| verify_rtm(t, APP_ID, CERT, "test_user", 100).unwrap().expires_at;
     assert_eq!(ok(&rtm(500, 400)), Some(400));
     assert_eq!(ok(&rtm(300, 400)), Some(300));
     assert_eq!(ok(&rtm(0, 400)), Some(400));
     assert_eq!(ok(&rtm(500, 0)), Some(500));
     assert_eq!(ok(&rtm(0, 0)), None);
-    assert_eq!(
-        err(&rtm(500, 400), CERT, "test_user", 401),
-        TokenError::Expired
-    );
+    assert_eq!(err(&rtm(500, 400), CERT, "test_user", 401), TokenError::Expired);
 }
 
 #[test]
 fn rejections() {
     let t = rtm(500, 400);
-    assert_eq!(
-        err(&t, OTHER_CERT, "test_user", 0),
-        TokenError::BadSignature
-    );
+    assert_eq!(err(&t, OTHER_CERT, "test_user", 0), TokenError::BadSignature);
     assert_eq!(err(&t, CERT, "other_user", 0), TokenError::WrongUser);
     let lower = APP_ID.to_ascii_lowercase();
-    assert_eq!(
-        verify_rtm(&t, &lower, CERT, "test_user", 0),
-        Err(TokenError::WrongAppId)
-    );
+    assert_eq!(verify_rtm(&t, &lower, CERT, "test_user", 0), Err(TokenError::WrongAppId));
 
     let rtc = AccessToken {
         app_id: APP_ID.into(),
@@ -53,10 +40,7 @@ fn rejections() {
         ..AccessToken::default()
     };
     let rtc = rtc.build(CERT).unwrap();
-    assert_eq!(
-        err(&rtc, CERT, "test_user", 0),
-        TokenError::MissingPrivilege
-    );
+    assert_eq!(err(&rtc, CERT, "test_user", 0), TokenError::MissingPrivilege);
 }
 
 #[test]
@@ -81,36 +65,20 @@ fn malformed_inputs() {
         format!("006{APP_ID}!!!!"),
         format!("006{APP_ID} {}", &t[35..]),
         format!("006{}{}", "é".repeat(16), &t[35..]),
-        format!(
-            "006{APP_ID}{}",
-            BASE64.encode(&content[..content.len() - 1])
-        ),
-        format!(
-            "006{APP_ID}{}",
-            BASE64.encode([&content[..], &[0]].concat())
-        ),
+        format!("006{APP_ID}{}", BASE64.encode(&content[..content.len() - 1])),
+        format!("006{APP_ID}{}", BASE64.encode([&content[..], &[0]].concat())),
         format!("006{APP_ID}{}", "A".repeat(MAX_TOKEN_LEN)),
     ];
     for case in cases {
-        assert_eq!(
-            AccessToken::parse(&case),
-            Err(TokenError::Malformed),
-            "{case:.80}"
-        );
+        assert_eq!(AccessToken::parse(&case), Err(TokenError::Malformed), "{case:.80}");
         assert_eq!(err(&case, CERT, "test_user", 0), TokenError::Malformed);
     }
 }
 
 #[test]
 fn builder_validates_input() {
-    assert_eq!(
-        build_rtm("short", CERT, "u", 1, 1, 1),
-        Err(TokenError::InvalidInput)
-    );
-    assert_eq!(
-        build_rtm(APP_ID, "short", "u", 1, 1, 1),
-        Err(TokenError::InvalidInput)
-    );
+    assert_eq!(build_rtm("short", CERT, "u", 1, 1, 1), Err(TokenError::InvalidInput));
+    assert_eq!(build_rtm(APP_ID, "short", "u", 1, 1, 1), Err(TokenError::InvalidInput));
     let huge = AccessToken {
         app_id: APP_ID.into(),
         privileges: (0..=u16::MAX).map(|k| (k, 0)).collect(),

@@ -166,39 +166,18 @@ impl Service {
     pub(super) fn write(&self, w: &mut Writer) -> Result<(), TokenError> {
         w.u16(self.service_type()).map(self.privileges())?;
         match self {
-            Self::Rtc {
-                channel_name: a,
-                uid: b,
-                ..
-            }
-            | Self::Streaming {
-                channel_name: a,
-                account: b,
-                ..
-            }
-            | Self::FCdn {
-                channel_name: a,
-                account: b,
-                ..
-            } => {
+            Self::Rtc { channel_name: a, uid: b, .. }
+            | Self::Streaming { channel_name: a, account: b, .. }
+            | Self::FCdn { channel_name: a, account: b, .. } => {
                 w.str(a)?.str(b)?;
             }
             Self::Rtm { user_id, .. } | Self::Chat { user_id, .. } => {
                 w.str(user_id)?;
             }
-            Self::Apaas {
-                room_uuid,
-                user_uuid,
-                role,
-                ..
-            } => {
+            Self::Apaas { room_uuid, user_uuid, role, .. } => {
                 w.str(room_uuid)?.str(user_uuid)?.i16(*role);
             }
-            Self::Rtm2 {
-                user_id,
-                permissions,
-                ..
-            } => {
+            Self::Rtm2 { user_id, permissions, .. } => {
                 w.str(user_id)?;
                 write_rtm2_permissions(w, permissions)?;
             }
@@ -216,41 +195,20 @@ impl Service {
         }
         let privileges = r.map()?;
         let service = match service_type {
-            SERVICE_RTC => Self::Rtc {
-                channel_name: r.string()?,
-                uid: r.string()?,
-                privileges,
-            },
-            SERVICE_RTM => Self::Rtm {
-                user_id: r.string()?,
-                privileges,
-            },
-            SERVICE_STREAMING => Self::Streaming {
-                channel_name: r.string()?,
-                account: r.string()?,
-                privileges,
-            },
+            SERVICE_RTC => Self::Rtc { channel_name: r.string()?, uid: r.string()?, privileges },
+            SERVICE_RTM => Self::Rtm { user_id: r.string()?, privileges },
+            SERVICE_STREAMING => {
+                Self::Streaming { channel_name: r.string()?, account: r.string()?, privileges }
+            }
             SERVICE_FPA => Self::Fpa { privileges },
-            SERVICE_CHAT => Self::Chat {
-                user_id: r.string()?,
-                privileges,
-            },
-            SERVICE_FCDN => Self::FCdn {
-                channel_name: r.string()?,
-                account: r.string()?,
-                privileges,
-            },
-            SERVICE_APAAS => Self::Apaas {
-                room_uuid: r.string()?,
-                user_uuid: r.string()?,
-                role: r.i16()?,
-                privileges,
-            },
-            SERVICE_RTM2 => Self::Rtm2 {
-                user_id: r.string()?,
-                privileges,
-                permissions: read_rtm2_permissions(r)?,
-            },
+            SERVICE_CHAT => Self::Chat { user_id: r.string()?, privileges },
+            SERVICE_FCDN => Self::FCdn { channel_name: r.string()?, account: r.string()?, privileges },
+            SERVICE_APAAS => {
+                Self::Apaas { room_uuid: r.string()?, user_uuid: r.string()?, role: r.i16()?, privileges }
+            }
+            SERVICE_RTM2 => {
+                Self::Rtm2 { user_id: r.string()?, privileges, permissions: read_rtm2_permissions(r)? }
+            }
             SERVICE_CONVOAI => Self::ConvoAi { privileges },
             _ => Self::Stt { privileges },
         };

@@ -36,12 +36,7 @@ fn sign_raw(info: &[u8], issue_ts: u32, salt: u32) -> String {
 
 fn header(service_count: u16) -> Writer {
     let mut w = Writer::new();
-    w.str(APP_ID)
-        .unwrap()
-        .u32(ISSUED)
-        .u32(600)
-        .u32(7)
-        .u16(service_count);
+    w.str(APP_ID).unwrap().u32(ISSUED).u32(600).u32(7).u16(service_count);
     w
 }
 
@@ -52,10 +47,7 @@ fn round_trip_and_expiry() {
     assert_eq!(ok.kind, TokenKind::AccessToken2007);
     assert_eq!(ok.expires_at, Some(u64::from(ISSUED) + 600));
     assert!(verify(&t, CERT, "alice", u64::from(ISSUED) + 600).is_ok());
-    assert_eq!(
-        verify(&t, CERT, "alice", u64::from(ISSUED) + 601),
-        Err(TokenError::Expired)
-    );
+    assert_eq!(verify(&t, CERT, "alice", u64::from(ISSUED) + 601), Err(TokenError::Expired));
 }
 
 #[test]
@@ -78,16 +70,10 @@ fn login_privilege_can_end_before_the_token() {
 #[test]
 fn rejections() {
     let t = rtm_token("alice", 600);
-    assert_eq!(
-        verify(&t, OTHER_CERT, "alice", 0),
-        Err(TokenError::BadSignature)
-    );
+    assert_eq!(verify(&t, OTHER_CERT, "alice", 0), Err(TokenError::BadSignature));
     assert_eq!(verify(&t, CERT, "bob", 0), Err(TokenError::WrongUser));
     let lower = APP_ID.to_ascii_lowercase();
-    assert_eq!(
-        verify_rtm(&t, &lower, CERT, "alice", 0),
-        Err(TokenError::WrongAppId)
-    );
+    assert_eq!(verify_rtm(&t, &lower, CERT, "alice", 0), Err(TokenError::WrongAppId));
 
     let no_login = AccessToken2 {
         app_id: APP_ID.into(),
@@ -95,21 +81,12 @@ fn rejections() {
         expire: 600,
         salt: 1,
         services: vec![
-            Service::Rtm {
-                user_id: "alice".into(),
-                privileges: Privileges::new(),
-            },
-            Service::Chat {
-                user_id: "alice".into(),
-                privileges: Privileges::from([(1, 600)]),
-            },
+            Service::Rtm { user_id: "alice".into(), privileges: Privileges::new() },
+            Service::Chat { user_id: "alice".into(), privileges: Privileges::from([(1, 600)]) },
         ],
     };
     let t = no_login.build(CERT).unwrap();
-    assert_eq!(
-        verify(&t, CERT, "alice", 0),
-        Err(TokenError::MissingPrivilege)
-    );
+    assert_eq!(verify(&t, CERT, "alice", 0), Err(TokenError::MissingPrivilege));
 }
 
 #[test]
@@ -122,29 +99,14 @@ fn rtc_before_rtm_and_several_rtm_services() {
         salt: 1,
         // Deliberately unsorted: the builder sorts by type, keeping Rtm order.
         services: vec![
-            Service::Rtm {
-                user_id: "alice".into(),
-                privileges: login(),
-            },
-            Service::Rtc {
-                channel_name: "c".into(),
-                uid: String::new(),
-                privileges: login(),
-            },
-            Service::Rtm {
-                user_id: "bob".into(),
-                privileges: login(),
-            },
+            Service::Rtm { user_id: "alice".into(), privileges: login() },
+            Service::Rtc { channel_name: "c".into(), uid: String::new(), privileges: login() },
+            Service::Rtm { user_id: "bob".into(), privileges: login() },
         ],
     };
     let t = token.build(CERT).unwrap();
     let parsed = AccessToken2::parse(&t).unwrap();
-    let types: Vec<u16> = parsed
-        .token
-        .services
-        .iter()
-        .map(Service::service_type)
-        .collect();
+    let types: Vec<u16> = parsed.token.services.iter().map(Service::service_type).collect();
     assert_eq!(types, [SERVICE_RTC, SERVICE_RTM, SERVICE_RTM]);
     assert!(verify(&t, CERT, "alice", 0).is_ok());
     assert!(verify(&t, CERT, "bob", 0).is_ok());
@@ -157,21 +119,15 @@ fn tampered_payload_fails_signature() {
     let mut payload = decode_payload(&t).unwrap();
     let expire_offset = 2 + 32 + 2 + 32 + 4;
     payload[expire_offset] ^= 0x01;
-    assert_eq!(
-        verify(&encode(&payload), CERT, "alice", 0),
-        Err(TokenError::BadSignature)
-    );
+    assert_eq!(verify(&encode(&payload), CERT, "alice", 0), Err(TokenError::BadSignature));
 }
 
 #[test]
 fn parsing_stops_at_unknown_service() {
     let mut info = header(2);
-    Service::Rtm {
-        user_id: "alice".into(),
-        privileges: Privileges::from([(1, 600)]),
-    }
-    .write(&mut info)
-    .unwrap();
+    Service::Rtm { user_id: "alice".into(), privileges: Privileges::from([(1, 600)]) }
+        .write(&mut info)
+        .unwrap();
     info.u16(999).u32(0xDEAD_BEEF);
     let t = sign_raw(&info.into_vec(), ISSUED, 7);
     let parsed = AccessToken2::parse(&t).unwrap();
@@ -183,10 +139,7 @@ fn parsing_stops_at_unknown_service() {
     let mut info = header(2);
     info.u16(999);
     let t = sign_raw(&info.into_vec(), ISSUED, 7);
-    assert_eq!(
-        verify(&t, CERT, "alice", 0),
-        Err(TokenError::MissingPrivilege)
-    );
+    assert_eq!(verify(&t, CERT, "alice", 0), Err(TokenError::MissingPrivilege));
 }
 
 #[test]
@@ -221,11 +174,7 @@ fn malformed_inputs() {
         format!("007{}", "A".repeat(MAX_TOKEN_LEN)),
     ];
     for case in cases {
-        assert_eq!(
-            verify(&case, CERT, "alice", 0),
-            Err(TokenError::Malformed),
-            "{case:.80}"
-        );
+        assert_eq!(verify(&case, CERT, "alice", 0), Err(TokenError::Malformed), "{case:.80}");
     }
 }
 
@@ -233,20 +182,11 @@ fn malformed_inputs() {
 fn builder_validates_input() {
     let err = |app: &str, cert: &str| build_rtm(app, cert, "u", 600, ISSUED, 1).unwrap_err();
     assert_eq!(err("short", CERT), TokenError::InvalidInput);
-    assert_eq!(
-        err(APP_ID, "zz0CA35de60c44645bbae8a215061b33"),
-        TokenError::InvalidInput
-    );
-    let empty = AccessToken2 {
-        app_id: APP_ID.into(),
-        ..AccessToken2::default()
-    };
+    assert_eq!(err(APP_ID, "zz0CA35de60c44645bbae8a215061b33"), TokenError::InvalidInput);
+    let empty = AccessToken2 { app_id: APP_ID.into(), ..AccessToken2::default() };
     assert_eq!(empty.build(CERT), Err(TokenError::InvalidInput));
     let long_user = "x".repeat(usize::from(u16::MAX) + 1);
-    assert_eq!(
-        build_rtm(APP_ID, CERT, &long_user, 1, 1, 1),
-        Err(TokenError::InvalidInput)
-    );
+    assert_eq!(build_rtm(APP_ID, CERT, &long_user, 1, 1, 1), Err(TokenError::InvalidInput));
 
     let t = build_rtm_now(APP_ID, CERT, "u", 60).unwrap();
     assert!(verify(&t, CERT, "u", unix_now()).is_ok());

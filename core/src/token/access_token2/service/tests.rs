@@ -22,46 +22,15 @@ fn every_variant_round_trips() {
         (4, BTreeMap::from([(1, vec![s("user")])])),
     ]);
     for service in [
-        Service::Rtc {
-            channel_name: s("ch"),
-            uid: s("7"),
-            privileges: p.clone(),
-        },
-        Service::Rtm {
-            user_id: s("u"),
-            privileges: p.clone(),
-        },
-        Service::Streaming {
-            channel_name: s("ch"),
-            account: s("a"),
-            privileges: p.clone(),
-        },
-        Service::Fpa {
-            privileges: p.clone(),
-        },
-        Service::Chat {
-            user_id: s(""),
-            privileges: p.clone(),
-        },
-        Service::FCdn {
-            channel_name: s("ch"),
-            account: s("a"),
-            privileges: p.clone(),
-        },
-        Service::Apaas {
-            room_uuid: s("r"),
-            user_uuid: s("u"),
-            role: -1,
-            privileges: p.clone(),
-        },
-        Service::Rtm2 {
-            user_id: s("u"),
-            privileges: p.clone(),
-            permissions,
-        },
-        Service::ConvoAi {
-            privileges: p.clone(),
-        },
+        Service::Rtc { channel_name: s("ch"), uid: s("7"), privileges: p.clone() },
+        Service::Rtm { user_id: s("u"), privileges: p.clone() },
+        Service::Streaming { channel_name: s("ch"), account: s("a"), privileges: p.clone() },
+        Service::Fpa { privileges: p.clone() },
+        Service::Chat { user_id: s(""), privileges: p.clone() },
+        Service::FCdn { channel_name: s("ch"), account: s("a"), privileges: p.clone() },
+        Service::Apaas { room_uuid: s("r"), user_uuid: s("u"), role: -1, privileges: p.clone() },
+        Service::Rtm2 { user_id: s("u"), privileges: p.clone(), permissions },
+        Service::ConvoAi { privileges: p.clone() },
         Service::Stt { privileges: p },
     ] {
         round_trip(service);
@@ -79,13 +48,7 @@ fn unknown_types_are_not_parsed() {
 fn truncated_tail_is_malformed() {
     // Rtm2 claiming 65535 resource types but providing none.
     let buf = [0, 0, 0, 0, 0xff, 0xff];
-    assert_eq!(
-        Service::read(SERVICE_RTM2, &mut Reader::new(&buf)),
-        Err(TokenError::Malformed)
-    );
+    assert_eq!(Service::read(SERVICE_RTM2, &mut Reader::new(&buf)), Err(TokenError::Malformed));
     let buf = [0, 0, 5, 0, b'a'];
-    assert_eq!(
-        Service::read(SERVICE_RTM, &mut Reader::new(&buf)),
-        Err(TokenError::Malformed)
-    );
+    assert_eq!(Service::read(SERVICE_RTM, &mut Reader::new(&buf)), Err(TokenError::Malformed));
 }

@@ -1,0 +1,105 @@
+//! Shared set-up for the message, presence, attribute, invoke and mixed-fleet scenarios: hubs
+//! with adjusted limits, per-API expectations, core event waits, and the marker technique that
+//! proves something did *not* arrive without sleeping.
+
+use sigshim::SendMessageOptions;
+use sigshim::error::PeerMessageError;
+use sigshim::limits::RateLimits;
+use sigshim::{ClientEvent, Hub, HubConfig, Limits, Message, MessageReceipt, PeerOnlineState, PeerStatus};
+
+use crate::core_driver::CoreDriver;
+use crate::driver::{Api, Driver, Fail, FailKind};
+use crate::{APIS, APP_ID, driver};
+
+/// A hub whose limits are the RTM defaults changed by `adjust`.
+pub fn hub_with(adjust: impl FnOnce(&mut Limits)) -> Hub {
+    let mut limits = Limits::default();
+    adjust(&mut limits);
+    Hub::new(HubConfig::new(APP_ID).with_limits(limits))
+}
+
+/// A hub without call-rate limits (for scenarios that need many calls quickly).
+pub fn relaxed_hub() -> Hub {
+    hub_with(|l| l.rates = RateLimits::unlimited())
+}
+
+/// Every (first, second) API combination, e.g. (sender, receiver).
+pub fn api_pairs() -> impl Iterator<Item = (Api, Api)> {
+    APIS.into_iter().flat_map(|a| APIS.into_iter().map(move |b| (a, b)))
+}
+
+/// The failure each API must report for the same situation: `(kind, code)` for the core and for
+/// the facade.
+pub fn expected(api: Api, core: (FailKind, i32), legacy: (FailKind, i32)) -> Fail {
+    let (kind, code) = match api {
+        Api::Core => core,
+        Api::Legacy => legacy,
+    };
+    Fail { kind, code }
+}
+
+/// A driver of `api` for `user`, already logged in.
+pub async fn online(api: Api, hub: &Hub, user: &str) -> Box<dyn Driver> {
+    let mut d = driver(api, hub, user);
+    d.login(None).await.unwrap_or_else(|e| panic!("{api:?} login of {user} failed: {e:?}"));
+    d
+}
+
+/// A core driver for `user`, already logged in.
+pub async fn online_core(hub: &Hub, user: &str) -> CoreDriver {
+    let mut d = CoreDriver::new(hub, user);
+    d.login(None).await.unwrap_or_else(|e| panic!("core login of {user} failed: {e:?}"));
+    d
+}
+
+/// Sends `marker` from `from` to `to` and asserts it is the next message `to` receives: proof
+/// that nothing else was queued for `to` before it.
+pub async fn expect_only_marker(from: &mut dyn Driver, to: &mut dyn Driver, marker: &str) {
+    from.send_peer(to.user(), marker).await.expect("the marker is delivered");
+    let got = to.recv_peer().await;
+    assert_eq!(
+        got,
+        (from.user().to_owned(), marker.to_owned()),
+        "{} received something before the marker",
+        to.user()
+    );
+}
+
+/// The next peer message of a core client: (sender, message, is_offline).
+pub async fn next_message(d: &mut CoreDriver) -> (String, Message, bool) {
+    d.wait_event("a peer message", |e| match e {
+        ClientEvent::MessageFromPeer { peer_id, message, is_offline } => {
+            Some((peer_id.clone(), message.clone(), *is_offline))
+        }
+        _ => None,
+    })
+    .await
+}
+
+/// The next online-status event of a core client, as (peer, state) sorted by peer.
+pub async fn next_statuses(d: &mut CoreDriver) -> Vec<(String, PeerOnlineState)> {
+    let statuses = d
+        .wait_event("an online status change", |e| match e {
+            ClientEvent::PeersOnlineStatusChanged { statuses } => Some(statuses.clone()),
+            _ => None,
+        })
+        .await;
+    let mut v: Vec<_> = statuses.into_iter().map(|PeerStatus { peer_id, state }| (peer_id, state)).collect();
+    v.sort_by(|x, y| x.0.cmp(&y.0));
+    v
+}
+
+/// `(peer, state)` pairs for comparisons with [`next_statuses`].
+pub fn states(pairs: &[(&str, PeerOnlineState)]) -> Vec<(String, PeerOnlineState)> {
+    pairs.iter().map(|(p, s)| ((*p).to_owned(), *s)).collect()
+}
+
+/// Sends `message` from a core client with explicit options, returning the core's own result.
+pub async fn core_send(
+    d: &CoreDriver,
+    to: &str,
+    message: Message,
+    options: SendMessageOptions,
+) -> Result<MessageReceipt, PeerMessageError> {
+    d.client.send_message_to_peer(to, &message, options).await
+}

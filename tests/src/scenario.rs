@@ -1,0 +1,162 @@
+//! Shared set-up for the session and token scenarios: paused-time control, a fault-injecting
+//! connector, strict event-order assertions, token fixtures and golden transcripts.
+//!
+//! Paused time: tokio advances a paused clock on its own whenever the runtime is idle, so a
+//! scenario that depends on a timer calls [`advance`] to the exact moment first and only then
+//! looks at events ([`expect_events`], [`assert_quiet`]) or waits for legacy callbacks (those
+//! waits block a `spawn_blocking` thread, which keeps the paused clock still).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sigshim::error::LoginError;
+use sigshim::transport::{Connector, Link, LoginRequest, MemoryConnector};
+use sigshim::{ClientEvent, ConnectionChangeReason, ConnectionState, Hub, HubConfig};
+
+use crate::core_driver::CoreDriver;
+use crate::legacy_driver::LegacyDriver;
+
+/// App ID of the hubs that require tokens (32 hex digits, as in the official token vectors).
+pub const TOKEN_APP_ID: &str = "970CA35de60c44645bbae8a215061b33";
+/// App Certificate of those hubs.
+pub const TOKEN_CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
+/// A well-formed certificate the hubs do not use.
+pub const OTHER_CERT: &str = "0123456789abcdef0123456789abcdef";
+/// A well-formed app ID the hubs do not serve.
+pub const OTHER_APP_ID: &str = "fedcba9876543210fedcba9876543210";
+
+/// A fresh hub that requires tokens signed with [`TOKEN_CERT`] for [`TOKEN_APP_ID`].
+pub fn token_hub() -> Hub {
+    Hub::new(HubConfig::new(TOKEN_APP_ID).with_certificate(TOKEN_CERT))
+}
+
+/// Lets every task that is ready run (the hub's timers, client drivers, legacy actors) before
+/// the test goes on. Does not move the clock.
+pub async fn settle() {
+    for _ in 0..32 {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Moves a paused clock forward by `by` and lets the woken tasks run.
+pub async fn advance(by: Duration) {
+    tokio::time::advance(by).await;
+    settle().await;
+}
+
+/// Shorthand for [`advance`] by whole seconds.
+pub async fn advance_secs(secs: u64) {
+    advance(Duration::from_secs(secs)).await;
+}
+
+/// A `ConnectionStateChanged` event.
+pub fn state(state: ConnectionState, reason: ConnectionChangeReason) -> ClientEvent {
+    ClientEvent::ConnectionStateChanged { state, reason }
+}
+
+/// Asserts that the next events of `d` are exactly `expected`, in this order (nothing skipped).
+pub async fn expect_events(d: &mut CoreDriver, expected: &[ClientEvent]) {
+    for (i, want) in expected.iter().enumerate() {
+        let got = d.wait_event("the next event", |e| Some(e.clone())).await;
+        assert_eq!(&got, want, "event #{i} of {expected:?}");
+    }
+}
+
+/// Asserts that `d` has no event waiting, after letting every ready task run.
+pub async fn assert_quiet(d: &mut CoreDriver) {
+    settle().await;
+    if let Some(e) = d.try_next_event() {
+        panic!("unexpected event {e:?}");
+    }
+}
+
+/// Asserts that none of the `names` callbacks is pending once every call made so far was
+/// processed (a [`LegacyDriver::fence`] round trip).
+pub async fn assert_no_callback(l: &mut LegacyDriver, names: &[&str]) {
+    l.fence().await;
+    let pending = l.cbs.pending();
+    let hit: Vec<&String> =
+        pending.iter().filter(|line| names.iter().any(|n| line.starts_with(&format!("{n}(")))).collect();
+    assert!(hit.is_empty(), "unexpected callbacks {hit:?}");
+}
+
+/// What a [`FaultyConnector`] does with one connect attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Log in at the hub.
+    Pass,
+    /// Never answer (a network that swallows packets).
+    Hang,
+    /// Fail with this error.
+    Fail(LoginError),
+}
+
+type Plan = Box<dyn Fn(usize) -> Step + Send + Sync>;
+
+/// A connector with scripted faults: attempt `n` (counting from 1) does what `plan(n)` says.
+/// Counts every attempt.
+pub struct FaultyConnector {
+    hub: Option<MemoryConnector>,
+    plan: Plan,
+    attempts: AtomicUsize,
+}
+
+impl std::fmt::Debug for FaultyConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaultyConnector").field("attempts", &self.attempts()).finish_non_exhaustive()
+    }
+}
+
+impl FaultyConnector {
+    /// A connector whose attempts never get an answer.
+    pub fn never_answers() -> Arc<Self> {
+        Arc::new(Self { hub: None, plan: Box::new(|_| Step::Hang), attempts: AtomicUsize::new(0) })
+    }
+
+    /// A connector to `hub` following `plan` (attempt numbers start at 1).
+    pub fn new(hub: &Hub, plan: impl Fn(usize) -> Step + Send + Sync + 'static) -> Arc<Self> {
+        Arc::new(Self {
+            hub: Some(MemoryConnector::new(hub)),
+            plan: Box::new(plan),
+            attempts: AtomicUsize::new(0),
+        })
+    }
+
+    /// How many connect attempts were made so far.
+    pub fn attempts(&self) -> usize {
+        self.attempts.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl Connector for FaultyConnector {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+        let n = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        match ((self.plan)(n), &self.hub) {
+            (Step::Pass, Some(hub)) => hub.connect(login).await,
+            (Step::Fail(e), _) => Err(e),
+            (Step::Hang, _) | (Step::Pass, None) => std::future::pending().await,
+        }
+    }
+}
+
+/// Compares `lines` with the golden file `tests/golden/<name>`, or rewrites the file when the
+/// environment variable `SIGSHIM_BLESS=1` is set.
+pub fn check_golden(name: &str, lines: &[String]) {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "golden", name].iter().collect();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    if std::env::var("SIGSHIM_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("reading {} ({e}); run with SIGSHIM_BLESS=1 to create it", path.display())
+    });
+    let want: Vec<&str> = want.lines().collect();
+    let got: Vec<&str> = text.lines().collect();
+    assert_eq!(got, want, "transcript differs from {} (SIGSHIM_BLESS=1 rewrites it)", path.display());
+}
