@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::actor::{Actor, Command};
 use crate::callbacks::SignalingCallbacks;
-use crate::dispatcher::{self, Sink};
+use crate::dispatcher::{self, Job, Sink};
 use crate::options::SignalingOptions;
 
 /// The legacy SDK version this facade reproduces (1.4.4), in the legacy integer encoding
@@ -28,6 +28,8 @@ pub struct Signaling {
     cmds: mpsc::Sender<Command>,
     status: Arc<AtomicI32>,
     sink: Sink,
+    /// Feeds the dispatcher directly, for failures found before the actor sees a call.
+    jobs: mpsc::Sender<Job>,
     destroyed: AtomicBool,
 }
 
@@ -83,13 +85,14 @@ impl Signaling {
         let (jobs, sink) = dispatcher::start();
         let (tx, rx) = mpsc::channel(1024);
         let status = Arc::new(AtomicI32::new(0));
-        let actor = Actor::new(app_id.to_owned(), options, status.clone(), jobs);
+        let actor = Actor::new(app_id.to_owned(), options, status.clone(), jobs.clone());
         runtime().spawn(actor.run(rx));
         Arc::new(Signaling {
             app_id: app_id.to_owned(),
             cmds: tx,
             status,
             sink,
+            jobs,
             destroyed: AtomicBool::new(false),
         })
     }
@@ -108,8 +111,12 @@ impl Signaling {
             let name = match &e {
                 mpsc::error::TrySendError::Full(c) | mpsc::error::TrySendError::Closed(c) => c.name(),
             };
-            let cb = self.sink.read().clone();
-            cb.on_error(name, 1001, "too many calls in flight");
+            // Reported on the dispatcher thread like every other callback, never on the caller's.
+            let code = sigshim_mapping::LegacyCode::GeneralFailed.code();
+            let job: Job = Box::new(move |c| c.on_error(name, code, "too many calls in flight"));
+            if self.jobs.try_send(job).is_err() {
+                tracing::warn!(call = name, "call dropped: the instance is overloaded or destroyed");
+            }
         }
     }
 

@@ -296,4 +296,26 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(60), "ended at expiry");
         assert_eq!(session.close_reason(), Some(CloseReason::Kicked(KickReason::TokenExpired)));
     }
+
+    /// A receiver whose session ends between the lookup and the push is treated as offline: the
+    /// message is cached (not lost) when the sender asked for caching.
+    #[tokio::test]
+    async fn a_session_closing_under_a_send_falls_back_to_the_offline_store() {
+        use crate::message::{Message, SendMessageOptions};
+        let hub = Hub::new(HubConfig::new(APP));
+        let login = |u: &str| LoginRequest { app_id: APP.into(), user_id: u.into(), token: None };
+        let (alice, _a) = hub.login(&login("alice")).expect("alice");
+        let (bob, _b) = hub.login(&login("bob")).expect("bob");
+        // Close bob's session without taking it out of the registry: the state a concurrent
+        // logout leaves for an instant.
+        assert!(bob.close(CloseReason::LinkLost));
+        let send = |options| Request::SendPeerMessage {
+            peer_id: "bob".into(),
+            message: Message::text("kept"),
+            options,
+        };
+        assert_eq!(hub.handle(&alice, send(SendMessageOptions::offline())), Reply::Error { code: 4 });
+        assert_eq!(hub.handle(&alice, send(SendMessageOptions::default())), Reply::Error { code: 3 });
+        assert_eq!(hub.stats().offline_stored, 1);
+    }
 }

@@ -81,37 +81,42 @@ fn send_peer(
     message.server_ts = unix_now().as_millis() as u64;
     let receipt = Reply::MessageSent { id: message.id, server_ts: message.server_ts };
     let counters = &hub.inner.counters;
-    if let Some(peer) = hub.inner.registry.get(peer_id) {
-        let ev = Event::PeerMessage { peer_id: session.user_id().to_owned(), message, offline: false };
-        match peer.push(Arc::new(ev)) {
-            Push::Queued => {
-                Counters::bump(&counters.peer_messages_delivered);
-                return Ok(receipt);
+    let message = match hub.inner.registry.get(peer_id) {
+        None => message,
+        Some(peer) => {
+            let ev = Event::PeerMessage { peer_id: session.user_id().to_owned(), message, offline: false };
+            match peer.try_push(Arc::new(ev)) {
+                Ok(()) => {
+                    Counters::bump(&counters.peer_messages_delivered);
+                    return Ok(receipt);
+                }
+                Err((Push::Full, _)) => {
+                    // Never acknowledge what the receiver will not get.
+                    Counters::bump(&counters.inbox_full_drops);
+                    return Err(PE::Failure.code());
+                }
+                // The session ended between the lookup and the push: the peer is offline now.
+                Err((_, ev)) => match Arc::unwrap_or_clone(ev) {
+                    Event::PeerMessage { message, .. } => message,
+                    _ => return Err(PE::Failure.code()),
+                },
             }
-            Push::Full => {
-                // Never acknowledge what the receiver will not get.
-                Counters::bump(&counters.inbox_full_drops);
-                return Err(PE::Failure.code());
-            }
-            Push::Closed => return offline_path(hub, session, peer_id, None, options),
         }
-    }
-    offline_path(hub, session, peer_id, Some(message), options)
+    };
+    offline_path(hub, session, peer_id, message, options)
 }
 
 fn offline_path(
     hub: &Hub,
     session: &Session,
     peer_id: &str,
-    message: Option<Message>,
+    message: Message,
     options: SendMessageOptions,
 ) -> Result<Reply, i32> {
     let counters = &hub.inner.counters;
-    if let (true, Some(m)) = (options.enable_offline_messaging, message) {
-        if hub.inner.offline.store(peer_id, session.user_id(), m) {
-            Counters::bump(&counters.peer_messages_cached);
-            return Err(PE::CachedByServer.code());
-        }
+    if options.enable_offline_messaging && hub.inner.offline.store(peer_id, session.user_id(), message) {
+        Counters::bump(&counters.peer_messages_cached);
+        return Err(PE::CachedByServer.code());
     }
     Counters::bump(&counters.peer_messages_unreachable);
     Err(PE::PeerUnreachable.code())

@@ -117,13 +117,20 @@ impl Session {
 
     /// Queues an event without waiting.
     pub(crate) fn push(&self, event: Arc<Event>) -> Push {
+        match self.try_push(event) {
+            Ok(()) => Push::Queued,
+            Err((outcome, _)) => outcome,
+        }
+    }
+
+    /// Queues an event without waiting; a refused event is handed back with the reason.
+    pub(crate) fn try_push(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
         match self.outbox.read().as_ref() {
-            None => Push::Closed,
-            Some(tx) => match tx.try_send(event) {
-                Ok(()) => Push::Queued,
-                Err(mpsc::error::TrySendError::Full(_)) => Push::Full,
-                Err(mpsc::error::TrySendError::Closed(_)) => Push::Closed,
-            },
+            None => Err((Push::Closed, event)),
+            Some(tx) => tx.try_send(event).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(ev) => (Push::Full, ev),
+                mpsc::error::TrySendError::Closed(ev) => (Push::Closed, ev),
+            }),
         }
     }
 
