@@ -4,6 +4,7 @@
 //! `cargo bench --bench routing`. Rate limits are lifted so that the hub itself is measured.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -75,7 +76,24 @@ fn client_vs_facade(c: &mut Criterion) {
         alice.login(None, "alice").await.unwrap();
         bob.login(None, "bob").await.unwrap();
     });
-    rt.spawn(async move { while bob_events.recv().await.is_some() {} });
+    // Bob counts what reaches his event stream; each measured batch ends when he has it all, so
+    // both paths are measured end to end (sent, delivered and consumed).
+    let received = Arc::new(AtomicU64::new(0));
+    let counter = received.clone();
+    rt.spawn(async move {
+        while let Some(ev) = bob_events.recv().await {
+            if matches!(ev, sigshim::ClientEvent::MessageFromPeer { .. }) {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    let mut expected = 0u64;
+    let mut drained = move |n: usize| {
+        expected += n as u64;
+        while received.load(Ordering::Relaxed) < expected {
+            std::thread::yield_now();
+        }
+    };
     let msg = Message::text("x".repeat(64));
     let mut g = c.benchmark_group("peer_send");
     const N: usize = 2_000;
@@ -84,19 +102,40 @@ fn client_vs_facade(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 for _ in 0..N {
-                    alice.send_message_to_peer("bob", &msg, SendMessageOptions::default()).await.unwrap();
+                    // A full receiver inbox refuses the send (slow consumer); let it drain and retry.
+                    while let Err(e) =
+                        alice.send_message_to_peer("bob", &msg, SendMessageOptions::default()).await
+                    {
+                        assert_eq!(
+                            e,
+                            sigshim::error::PeerMessageError::Failure,
+                            "only back-pressure is expected"
+                        );
+                        tokio::task::yield_now().await;
+                    }
                 }
-            })
+            });
+            drained(N);
         })
     });
 
-    struct Acks(std_mpsc::Sender<()>);
+    /// Forwards each send outcome (0 = success, else the legacy error code) and the login.
+    struct Acks(std_mpsc::Sender<i32>);
     impl SignalingCallbacks for Acks {
         fn on_message_send_success(&self, _id: &str) {
-            let _ = self.0.send(());
+            let _ = self.0.send(0);
+        }
+        fn on_message_send_error(&self, _id: &str, ecode: i32) {
+            let _ = self.0.send(ecode);
         }
         fn on_login_success(&self, _uid: u32, _fd: u32) {
-            let _ = self.0.send(());
+            let _ = self.0.send(0);
+        }
+        fn on_login_failed(&self, ecode: i32) {
+            let _ = self.0.send(ecode);
+        }
+        fn on_error(&self, _name: &str, ecode: i32, _desc: &str) {
+            let _ = self.0.send(ecode);
         }
     }
     let text = "x".repeat(64);
@@ -105,7 +144,7 @@ fn client_vs_facade(c: &mut Criterion) {
     let carol = Signaling::create_instance_with(APP, SignalingOptions::default().hub(&hub));
     carol.callback_set(Arc::new(Acks(tx)));
     carol.login(APP, "carol", "", 0, "");
-    acks.recv().unwrap();
+    assert_eq!(acks.recv_timeout(std::time::Duration::from_secs(5)), Ok(0), "carol logs in");
     g.bench_function("legacy_facade", |b| {
         b.iter(|| {
             // Legacy calls return at once; keep at most 500 in flight (the call queue holds 1024).
@@ -114,8 +153,10 @@ fn client_vs_facade(c: &mut Criterion) {
                     carol.message_instant_send("bob", 0, &text, "");
                 }
                 for _ in 0..500 {
-                    acks.recv().unwrap();
+                    let code = acks.recv_timeout(std::time::Duration::from_secs(5));
+                    assert_eq!(code, Ok(0), "every facade send succeeds: {:?}", hub.stats());
                 }
+                drained(500);
             }
         })
     });
