@@ -28,6 +28,8 @@ pub(crate) enum Command {
     GetAttrAll { account: Option<String> },
     Invoke { name: String, req: String, call_id: String },
     Dbg { a: String, b: String },
+    RefuseSend { name: &'static str, msg_id: String },
+    BcCall { call_id: String },
     Destroy,
 }
 
@@ -44,6 +46,8 @@ impl Command {
             Command::GetAttrAll { .. } => "get_attr_all",
             Command::Invoke { .. } => "invoke",
             Command::Dbg { .. } => "dbg",
+            Command::RefuseSend { name, .. } => name,
+            Command::BcCall { .. } => "bc_call",
             Command::Destroy => "destroy",
         }
     }
@@ -118,6 +122,15 @@ impl Actor {
             Command::GetAttrAll { account } => self.get_attr_all(account).await,
             Command::Invoke { name, req, call_id } => crate::invoke::invoke(self, name, req, call_id).await,
             Command::Dbg { a, b } => self.cb(move |c| c.on_dbg(&a, &b)).await,
+            Command::RefuseSend { name, msg_id } => {
+                let code = LegacyCode::SendMessageOther.code();
+                tracing::debug!(call = name, "unsupported send refused");
+                self.cb(move |c| c.on_message_send_error(&msg_id, code)).await
+            }
+            Command::BcCall { call_id } => {
+                let reason = format!("{}: unsupported", translate::unsupported().code());
+                self.cb(move |c| c.on_bc_call_result(&reason, "{}", &call_id)).await
+            }
             Command::Destroy => {}
         }
     }

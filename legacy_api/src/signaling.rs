@@ -274,6 +274,49 @@ impl Signaling {
     }
 }
 
+impl Signaling {
+    fn refuse_send(&self, name: &'static str, msg_id: &str) {
+        self.send(Command::RefuseSend { name, msg_id: msg_id.to_owned() });
+    }
+
+    /// Unsupported (no application-server endpoint): `on_message_send_error(msg_id, 400)`.
+    pub fn message_app_send(&self, _msg: &str, msg_id: &str) {
+        self.refuse_send("message_app_send", msg_id);
+    }
+
+    /// Unsupported (use [`message_instant_send`](Self::message_instant_send)):
+    /// `on_message_send_error(msg_id, 400)`.
+    pub fn message_push_send(&self, _account: &str, _uid: u32, _msg: &str, msg_id: &str) {
+        self.refuse_send("message_push_send", msg_id);
+    }
+
+    /// Unsupported (use [`message_instant_send`](Self::message_instant_send)):
+    /// `on_message_send_error(msg_id, 400)`.
+    pub fn message_chat_send(&self, _account: &str, _uid: u32, _msg: &str, msg_id: &str) {
+        self.refuse_send("message_chat_send", msg_id);
+    }
+
+    /// Unsupported (obsolete in the legacy SDK): `on_message_send_error(msg_id, 400)`.
+    pub fn message_dtmf_send(&self, _uid: u32, _msg: &str, msg_id: &str) {
+        self.refuse_send("message_dtmf_send", msg_id);
+    }
+
+    /// Unsupported (undocumented variant): `on_message_send_error(msg_id, 400)`.
+    pub fn message_channel_send2(&self, _channel_id: &str, _msg: &str, msg_id: &str, _extra: &str) {
+        self.refuse_send("message_channel_send2", msg_id);
+    }
+
+    /// Unsupported (a single old build had it): `on_message_send_error(msg_id, 400)`.
+    pub fn message_channel_send_fast(&self, _channel_id: &str, _msg: &str, msg_id: &str) {
+        self.refuse_send("message_channel_send_fast", msg_id);
+    }
+
+    /// Unsupported (no broadcast RPC service): `on_bc_call_result("1001: unsupported", "{}", call_id)`.
+    pub fn bc_call(&self, _func: &str, _json_args: &str, call_id: &str) {
+        self.send(Command::BcCall { call_id: call_id.to_owned() });
+    }
+}
+
 impl Drop for Signaling {
     fn drop(&mut self) {
         self.destroy();
