@@ -41,6 +41,7 @@ pub mod hub;
 pub mod limits;
 pub mod message;
 pub mod protocol;
+pub mod server;
 pub mod token;
 pub mod transport;
 

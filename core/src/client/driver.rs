@@ -89,7 +89,9 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
         let result = tokio::time::timeout(s.login_timeout, s.connector.connect(login)).await;
         match result {
             Ok(Ok(link)) => {
-                resync(s, &*link.transport).await;
+                if !link.resumed {
+                    resync(s, &*link.transport).await;
+                }
                 let permit = s.permit().await;
                 let mut c = s.conn.lock();
                 if c.epoch != epoch {

@@ -316,7 +316,7 @@ impl Client {
         let request =
             Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
         match self.call::<PeerMessageError>(request).await? {
-            Reply::MessageSent { id, server_ts } => Ok(MessageReceipt { id, server_ts }),
+            Reply::MessageSent { message_id, server_ts } => Ok(MessageReceipt { id: message_id, server_ts }),
             _ => Err(PeerMessageError::Failure),
         }
     }

@@ -7,6 +7,7 @@
 mod auth;
 mod offline;
 mod ops;
+mod park;
 mod presence;
 mod registry;
 mod session;
@@ -23,10 +24,12 @@ use crate::limits::Limits;
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 use crate::transport::{CloseReason, LoginRequest};
 
+pub use park::{ParkedLink, ResumeError};
 pub use session::Session;
 pub use stats::HubStats;
 
 use offline::OfflineStore;
+use park::Parking;
 use presence::Watchers;
 use registry::Registry;
 use stats::Counters;
@@ -47,6 +50,9 @@ pub struct HubConfig {
     pub token_expiry_warning: Duration,
     /// Offline messages stored across all receivers.
     pub max_offline_messages: usize,
+    /// How long a network session survives a broken link, waiting for the client to resume it
+    /// (RTM: 30 s). The user stays online meanwhile.
+    pub session_grace: Duration,
 }
 
 impl HubConfig {
@@ -59,6 +65,7 @@ impl HubConfig {
             inbox_capacity: 1024,
             token_expiry_warning: Duration::from_secs(30),
             max_offline_messages: 1_000_000,
+            session_grace: Duration::from_secs(30),
         }
     }
 
@@ -93,6 +100,7 @@ struct HubInner {
     registry: Registry,
     watchers: Watchers,
     offline: OfflineStore,
+    parking: Parking,
     counters: Counters,
     next_session: AtomicU64,
     next_message: AtomicU64,
@@ -116,6 +124,7 @@ impl Hub {
                 registry: Registry::new(64),
                 watchers: Watchers::default(),
                 offline,
+                parking: Parking::default(),
                 counters: Counters::default(),
                 next_session: AtomicU64::new(1),
                 next_message: AtomicU64::new(1),
@@ -131,7 +140,11 @@ impl Hub {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> HubStats {
-        self.inner.counters.snapshot(self.inner.registry.len(), self.inner.offline.len())
+        self.inner.counters.snapshot(
+            self.inner.registry.len(),
+            self.inner.offline.len(),
+            self.inner.parking.parked_count(),
+        )
     }
 
     /// True when `user_id` has a session.
@@ -155,8 +168,12 @@ impl Hub {
         let key = inner.next_session.fetch_add(1, Ordering::Relaxed);
         // Room for the stored messages on top of the usual capacity: they were acknowledged as
         // cached, so a small inbox must not drop them at login.
-        let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id);
+        // Room for the messages waiting for this user: stored offline, or held by a parked
+        // session that this login replaces.
+        let parked = inner.registry.get(&login.user_id).map_or(0, |old| inner.parking.pending(old.key()));
+        let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id) + parked;
         let (session, rx) = Session::new(key, &login.user_id, capacity, &inner.config.limits.rates);
+        inner.parking.register(&session);
         let previous = inner.registry.insert(session.clone());
         match previous {
             Some(old) => self.retire(&old, CloseReason::Kicked(KickReason::RemoteLogin)),
@@ -194,6 +211,9 @@ impl Hub {
     fn end(&self, session: &Arc<Session>, reason: CloseReason) {
         let subscriptions = std::mem::take(&mut session.state.lock().subscriptions);
         if session.close(reason) {
+            if let Some(link) = self.inner.parking.forget(session) {
+                self.salvage(session.user_id(), link);
+            }
             self.inner.watchers.unwatch(session, &subscriptions);
             if self.inner.registry.remove(session) {
                 let drops = &self.inner.counters.inbox_full_drops;
@@ -207,6 +227,9 @@ impl Hub {
     fn retire(&self, session: &Arc<Session>, reason: CloseReason) {
         let subscriptions = std::mem::take(&mut session.state.lock().subscriptions);
         if session.close(reason) {
+            if let Some(link) = self.inner.parking.forget(session) {
+                self.salvage(session.user_id(), link);
+            }
             self.inner.watchers.unwatch(session, &subscriptions);
         }
     }

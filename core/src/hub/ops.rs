@@ -79,13 +79,18 @@ fn send_peer(
     limit(hub, session, |l| &mut l.messages, PE::TooOften)?;
     message.id = hub.next_message_id();
     message.server_ts = unix_now().as_millis() as u64;
-    let receipt = Reply::MessageSent { id: message.id, server_ts: message.server_ts };
+    let receipt = Reply::MessageSent { message_id: message.id, server_ts: message.server_ts };
     let counters = &hub.inner.counters;
     let message = match hub.inner.registry.get(peer_id) {
         None => message,
         Some(peer) => {
             let ev = Event::PeerMessage { peer_id: session.user_id().to_owned(), message, offline: false };
             match peer.try_push(Arc::new(ev)) {
+                Ok(()) if peer.is_parked() => {
+                    // Held for a peer whose link broke: delivered if it resumes, else kept offline.
+                    Counters::bump(&counters.peer_messages_cached);
+                    return Err(PE::CachedByServer.code());
+                }
                 Ok(()) => {
                     Counters::bump(&counters.peer_messages_delivered);
                     return Ok(receipt);

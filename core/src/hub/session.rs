@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
-use tokio::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::{Notify, mpsc};
 use tokio::task::AbortHandle;
 
 use crate::attributes::AttributeSet;
@@ -70,6 +72,14 @@ pub struct Session {
     outbox: RwLock<Option<mpsc::Sender<Arc<Event>>>>,
     close_reason: Mutex<Option<CloseReason>>,
     pub(crate) state: Mutex<SessionState>,
+    /// Proves ownership when a network client resumes the session.
+    secret: u128,
+    /// True while the session has no link (within the grace period after a link loss).
+    parked: AtomicBool,
+    /// Asks the task that serves the current link to hand the session over (a resume arrived).
+    pub(crate) takeover: Notify,
+    /// Signalled each time the session is parked.
+    pub(crate) parked_signal: Notify,
 }
 
 impl Session {
@@ -91,6 +101,10 @@ impl Session {
                 limiters: Limiters::new(rates),
                 token_timer: None,
             }),
+            secret: rand::random(),
+            parked: AtomicBool::new(false),
+            takeover: Notify::new(),
+            parked_signal: Notify::new(),
         });
         (session, rx)
     }
@@ -103,6 +117,25 @@ impl Session {
     /// The logged-in user.
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// The resume ticket secret.
+    pub(crate) fn secret(&self) -> u128 {
+        self.secret
+    }
+
+    /// True while the session has no link.
+    pub fn is_parked(&self) -> bool {
+        self.parked.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_parked(&self, parked: bool) {
+        self.parked.store(parked, Ordering::Release);
+    }
+
+    /// Waits until the hub asks this session's link to hand over to a resuming link.
+    pub async fn takeover_requested(&self) {
+        self.takeover.notified().await;
     }
 
     /// True once the session has ended.

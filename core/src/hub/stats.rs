@@ -19,10 +19,16 @@ impl Counters {
         c.fetch_add(1, Relaxed);
     }
 
-    pub(crate) fn snapshot(&self, online_users: usize, offline_stored: usize) -> HubStats {
+    pub(crate) fn snapshot(
+        &self,
+        online_users: usize,
+        offline_stored: usize,
+        parked_sessions: usize,
+    ) -> HubStats {
         HubStats {
             online_users,
             offline_stored,
+            parked_sessions,
             logins: self.logins.load(Relaxed),
             login_failures: self.login_failures.load(Relaxed),
             peer_messages_delivered: self.peer_messages_delivered.load(Relaxed),
@@ -41,6 +47,8 @@ pub struct HubStats {
     pub online_users: usize,
     /// Offline messages stored now.
     pub offline_stored: usize,
+    /// Sessions waiting for their network client to resume them.
+    pub parked_sessions: usize,
     /// Successful logins.
     pub logins: u64,
     /// Refused logins.

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::attributes::{Attribute, AttributeUpdate};
 use crate::message::{Message, SendMessageOptions};
 
+pub mod wire;
+
 /// Online state of a peer (RTM `PEER_ONLINE_STATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -117,8 +119,8 @@ pub enum Reply {
     },
     /// A peer message reached the peer.
     MessageSent {
-        /// Server-assigned id.
-        id: u64,
+        /// Server-assigned id of the message.
+        message_id: u64,
         /// Server receive time (ms).
         server_ts: u64,
     },
@@ -139,6 +141,31 @@ pub enum Reply {
     },
     /// Answer to [`Request::Ping`].
     Pong,
+    /// Answer to a network client's login or resume (see [`wire`]).
+    LoggedIn {
+        /// The ticket that resumes this session after a broken link.
+        session: String,
+        /// True when an existing session was resumed.
+        resumed: bool,
+    },
+}
+
+impl Request {
+    /// The request's `op` name, as it appears on the wire.
+    pub fn op_name(&self) -> &'static str {
+        match self {
+            Request::Logout => "logout",
+            Request::RenewToken { .. } => "renew_token",
+            Request::SendPeerMessage { .. } => "send_peer_message",
+            Request::QueryPeersOnlineStatus { .. } => "query_peers_online_status",
+            Request::SubscribePeersOnlineStatus { .. } => "subscribe_peers_online_status",
+            Request::UnsubscribePeersOnlineStatus { .. } => "unsubscribe_peers_online_status",
+            Request::QueryPeersBySubscriptionOption => "query_peers_by_subscription_option",
+            Request::UpdateLocalUserAttributes { .. } => "update_local_user_attributes",
+            Request::GetUserAttributes { .. } => "get_user_attributes",
+            Request::Ping => "ping",
+        }
+    }
 }
 
 impl Reply {

@@ -28,7 +28,7 @@ impl Connector for MemoryConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
         let (session, rx) = self.hub.login(&login)?;
         let transport = Arc::new(MemoryTransport { hub: self.hub.clone(), session: session.clone() });
-        Ok(Link { transport, inbox: Box::new(MemoryInbox { rx, session, done: None }) })
+        Ok(Link { transport, inbox: Box::new(MemoryInbox { rx, session, done: None }), resumed: false })
     }
 }
 

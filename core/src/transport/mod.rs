@@ -6,6 +6,7 @@
 //! connector speaks the same [`protocol`](crate::protocol) over a socket.
 
 mod memory;
+mod ws;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::error::LoginError;
 use crate::protocol::{Event, KickReason, Reply, Request};
 
 pub use memory::MemoryConnector;
+pub use ws::{WsConnector, WsOptions};
 
 /// What a client sends to log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +83,9 @@ pub struct Link {
     pub transport: Arc<dyn Transport>,
     /// Pushed events.
     pub inbox: Box<dyn Inbox>,
+    /// True when the connector resumed the previous session (its state is intact) rather than
+    /// starting a new one.
+    pub resumed: bool,
 }
 
 impl std::fmt::Debug for Link {

@@ -1,0 +1,257 @@
+//! The network encoding: one JSON object per WebSocket text frame.
+//!
+//! A client opens with a [`Hello`] (login or resume), then sends [`RequestFrame`]s, each with an
+//! `id` that its [`ReplyFrame`] echoes, and acknowledges received events with [`Control::Ack`].
+//! The server pushes [`EventFrame`]s numbered by `seq`; after a broken link a client resumes its
+//! session and the server replays every event after the last one acknowledged. Protocol
+//! violations are answered with an [`ErrorFrame`] or a close code from [`close`]. `docs/PROTOCOL.md`
+//! describes every frame with examples.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Event, Reply, Request};
+
+/// The first frame of a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Hello {
+    /// Start a session.
+    Login {
+        /// Correlation id echoed by the reply (default 0).
+        #[serde(default)]
+        id: u64,
+        /// The app ID.
+        app_id: String,
+        /// The user ID.
+        user_id: String,
+        /// The token, when the server requires one.
+        #[serde(default)]
+        token: Option<String>,
+    },
+    /// Take over a session whose link broke.
+    Resume {
+        /// Correlation id echoed by the reply (default 0).
+        #[serde(default)]
+        id: u64,
+        /// The ticket from the `logged_in` reply.
+        session: String,
+        /// The last event `seq` the client received.
+        #[serde(default)]
+        last_seq: u64,
+    },
+}
+
+impl Hello {
+    /// The correlation id.
+    pub fn id(&self) -> u64 {
+        match self {
+            Hello::Login { id, .. } | Hello::Resume { id, .. } => *id,
+        }
+    }
+}
+
+/// A request with its correlation id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestFrame {
+    /// Echoed by the reply.
+    pub id: u64,
+    /// The request (its `op` and fields sit beside `id`).
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// Connection-level frames from the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Control {
+    /// Every event up to and including `seq` arrived; the server may forget them.
+    Ack {
+        /// The highest received `seq`.
+        seq: u64,
+    },
+}
+
+/// Anything a client sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientFrame {
+    /// Login or resume.
+    Hello(Hello),
+    /// A request.
+    Request(RequestFrame),
+    /// An acknowledgement.
+    Control(Control),
+}
+
+/// A frame that could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid frame: {0}")]
+pub struct FrameError(pub String);
+
+/// Parses one client frame. Requests, the common case, are tried first.
+pub fn parse_client(text: &str) -> Result<ClientFrame, FrameError> {
+    match serde_json::from_str::<RequestFrame>(text) {
+        Ok(r) => Ok(ClientFrame::Request(r)),
+        Err(request_error) => {
+            if let Ok(c) = serde_json::from_str::<Control>(text) {
+                return Ok(ClientFrame::Control(c));
+            }
+            if let Ok(h) = serde_json::from_str::<Hello>(text) {
+                return Ok(ClientFrame::Hello(h));
+            }
+            Err(FrameError(request_error.to_string()))
+        }
+    }
+}
+
+/// The answer to one request (or to the hello).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyFrame {
+    /// The request's id.
+    pub id: u64,
+    /// The reply (its `reply` tag and fields sit beside `id`).
+    #[serde(flatten)]
+    pub reply: Reply,
+}
+
+/// A pushed event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFrame {
+    /// Position in the session's event sequence (from 1); 0 for the final `kicked` notice, which
+    /// is not replayed.
+    #[serde(default)]
+    pub seq: u64,
+    /// The event (its `event` tag and fields sit beside `seq`).
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// What went wrong with a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtocolError {
+    /// Not JSON, an unknown `op`, or fields of the wrong type.
+    BadFrame,
+    /// A request before a successful login.
+    NotLoggedIn,
+    /// A second hello on a logged-in connection.
+    AlreadyLoggedIn,
+    /// The resume ticket is unknown or its session has ended.
+    UnknownSession,
+}
+
+/// A protocol error; the connection stays open unless a close frame follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorFrame {
+    /// The kind.
+    pub error: ProtocolError,
+    /// A human-readable explanation.
+    pub detail: String,
+}
+
+/// Anything the server sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerFrame {
+    /// A reply.
+    Reply(ReplyFrame),
+    /// An event.
+    Event(EventFrame),
+    /// A protocol error.
+    Error(ErrorFrame),
+}
+
+/// Parses one server frame.
+pub fn parse_server(text: &str) -> Result<ServerFrame, FrameError> {
+    if let Ok(e) = serde_json::from_str::<EventFrame>(text) {
+        return Ok(ServerFrame::Event(e));
+    }
+    if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
+        return Ok(ServerFrame::Reply(r));
+    }
+    serde_json::from_str::<ErrorFrame>(text).map(ServerFrame::Error).map_err(|e| FrameError(e.to_string()))
+}
+
+/// WebSocket close codes the server uses.
+pub mod close {
+    /// The session ended normally (logout).
+    pub const NORMAL: u16 = 1000;
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A binary frame: only text frames are accepted.
+    pub const UNSUPPORTED_DATA: u16 = 1003;
+    /// A text frame that is not valid UTF-8.
+    pub const INVALID_PAYLOAD: u16 = 1007;
+    /// No valid hello in time, or too many bad frames.
+    pub const POLICY: u16 = 1008;
+    /// A frame larger than the server's limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// The hub ended the session (the preceding `kicked` event says why).
+    pub const KICKED: u16 = 4000;
+    /// Nothing heard from the client within the idle timeout.
+    pub const IDLE: u16 = 4001;
+    /// The server dropped the session's link (operator action).
+    pub const DROPPED: u16 = 4002;
+    /// The client stopped acknowledging events; its backlog hit the limit.
+    pub const SLOW_CONSUMER: u16 = 4008;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Message;
+
+    #[test]
+    fn client_frames() {
+        let r = parse_client(
+            r#"{"id":7,"op":"send_peer_message","peer_id":"bob","message":{"type":"text","text":"hi"}}"#,
+        );
+        match r {
+            Ok(ClientFrame::Request(RequestFrame {
+                id: 7,
+                request: Request::SendPeerMessage { peer_id, message, .. },
+            })) => {
+                assert_eq!(peer_id, "bob");
+                assert_eq!(message, Message::text("hi"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse_client(r#"{"op":"ack","seq":3}"#),
+            Ok(ClientFrame::Control(Control::Ack { seq: 3 }))
+        );
+        assert!(matches!(
+            parse_client(r#"{"op":"login","app_id":"a","user_id":"u"}"#),
+            Ok(ClientFrame::Hello(Hello::Login { id: 0, token: None, .. }))
+        ));
+        assert!(matches!(
+            parse_client(r#"{"op":"resume","session":"t","last_seq":9}"#),
+            Ok(ClientFrame::Hello(Hello::Resume { last_seq: 9, .. }))
+        ));
+        for bad in
+            ["", "{", "[]", "42", r#"{"id":1,"op":"fly"}"#, r#"{"id":"x","op":"ping"}"#, r#"{"op":"ping"}"#]
+        {
+            assert!(parse_client(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn server_frames_round_trip() {
+        let frames = [
+            ServerFrame::Reply(ReplyFrame {
+                id: 3,
+                reply: Reply::MessageSent { message_id: 9, server_ts: 1 },
+            }),
+            ServerFrame::Reply(ReplyFrame { id: 4, reply: Reply::Error { code: 102 } }),
+            ServerFrame::Event(EventFrame { seq: 5, event: Event::TokenPrivilegeWillExpire }),
+            ServerFrame::Error(ErrorFrame { error: ProtocolError::BadFrame, detail: "x".into() }),
+        ];
+        for f in frames {
+            let text = match &f {
+                ServerFrame::Reply(r) => serde_json::to_string(r),
+                ServerFrame::Event(e) => serde_json::to_string(e),
+                ServerFrame::Error(e) => serde_json::to_string(e),
+            }
+            .unwrap();
+            assert_eq!(parse_server(&text), Ok(f), "{text}");
+        }
+    }
+}

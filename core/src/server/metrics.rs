@@ -1,0 +1,62 @@
+//! Prometheus metrics: the process-wide recorder, and the hub's counters exported at scrape time.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::hub::Hub;
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the Prometheus recorder once per process (a recorder installed by the application
+/// first wins; `/metrics` is then empty apart from the hub's figures).
+pub(super) fn install() {
+    HANDLE.get_or_init(|| {
+        let buckets = [0.000_05, 0.0001, 0.000_25, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0];
+        PrometheusBuilder::new().set_buckets(&buckets).ok().and_then(|b| b.install_recorder().ok())
+    });
+}
+
+/// The metrics in Prometheus text format: the recorder's (connections, frames, requests by op,
+/// errors by code, request latency histogram, closes by code) followed by the hub's counters.
+pub fn render_metrics(hub: &Hub) -> String {
+    let mut out = HANDLE.get().and_then(|h| h.as_ref()).map(PrometheusHandle::render).unwrap_or_default();
+    let s = hub.stats();
+    let gauges = [
+        ("sigshim_online_users", "Users logged in now.", s.online_users as u64),
+        ("sigshim_parked_sessions", "Sessions waiting for their client to resume.", s.parked_sessions as u64),
+        ("sigshim_offline_messages", "Offline messages stored now.", s.offline_stored as u64),
+    ];
+    for (name, help, v) in gauges {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}\n"));
+    }
+    let counters = [
+        ("sigshim_logins_total", "Successful logins.", s.logins),
+        ("sigshim_login_failures_total", "Refused logins.", s.login_failures),
+        (
+            "sigshim_peer_messages_delivered_total",
+            "Peer messages queued to an online receiver.",
+            s.peer_messages_delivered,
+        ),
+        (
+            "sigshim_peer_messages_cached_total",
+            "Peer messages stored for a receiver.",
+            s.peer_messages_cached,
+        ),
+        (
+            "sigshim_peer_messages_unreachable_total",
+            "Peer messages refused: receiver offline.",
+            s.peer_messages_unreachable,
+        ),
+        (
+            "sigshim_queue_drops_total",
+            "Pushes refused because an inbox was full (slow consumer).",
+            s.inbox_full_drops,
+        ),
+        ("sigshim_rate_limited_total", "Requests refused by a rate limit.", s.rate_limited),
+    ];
+    for (name, help, v) in counters {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
+    }
+    out
+}

@@ -1,0 +1,179 @@
+//! The network server: a WebSocket endpoint over a [`Hub`], plus `/healthz` and `/metrics`.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use sigshim_core::{Hub, HubConfig};
+//! use sigshim_core::server::{Server, ServerConfig};
+//!
+//! let hub = Hub::new(HubConfig::new("my-app"));
+//! let server = Server::bind(hub, ServerConfig::new("127.0.0.1:9000".parse().unwrap())).await?;
+//! println!("clients connect to {}", server.url());
+//! server.shutdown().await; // tells clients, drains, returns
+//! # Ok(()) }
+//! ```
+
+mod conn;
+mod http;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::hub::Hub;
+
+pub use metrics::render_metrics;
+
+/// Limits and timeouts of the network endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Largest frame (and message) a client may send, in bytes (default 128 KiB).
+    pub max_frame_bytes: usize,
+    /// How long a new connection has to send its login or resume (default 10 s).
+    pub handshake_timeout: Duration,
+    /// A connection that sends nothing (not even a ping) for this long is considered lost and
+    /// its session parked (default 30 s).
+    pub idle_timeout: Duration,
+    /// Connections served at once; more are refused with HTTP 503 (default 100 000).
+    pub max_connections: usize,
+    /// Events sent but not yet acknowledged per connection; at the limit the server stops
+    /// sending and the session's inbox fills (default 1024).
+    pub max_unacked: usize,
+    /// Malformed frames tolerated per connection before it is closed (default 16).
+    pub max_bad_frames: u32,
+    /// Socket read buffer per connection, in bytes (default 4 KiB; grows for large frames).
+    pub read_buffer_bytes: usize,
+    /// Socket write buffer per connection, in bytes (default 4 KiB).
+    pub write_buffer_bytes: usize,
+}
+
+impl ServerConfig {
+    /// Defaults, listening on `listen`.
+    pub fn new(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            max_frame_bytes: 128 * 1024,
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 100_000,
+            max_unacked: 1024,
+            max_bad_frames: 16,
+            read_buffer_bytes: 4 * 1024,
+            write_buffer_bytes: 4 * 1024,
+        }
+    }
+}
+
+/// State shared by the listener and the connections.
+struct Shared {
+    hub: Hub,
+    config: ServerConfig,
+    shutdown: watch::Receiver<bool>,
+    connections: AtomicUsize,
+    all_closed: Notify,
+}
+
+impl Shared {
+    /// Counts a connection in; `None` when the server is full.
+    fn admit(self: &Arc<Self>) -> Option<ConnGuard> {
+        let n = self.connections.fetch_add(1, Ordering::AcqRel);
+        if n >= self.config.max_connections {
+            self.connections.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        ::metrics::gauge!("sigshim_connections").increment(1.0);
+        Some(ConnGuard(self.clone()))
+    }
+}
+
+/// Counts a connection out when dropped.
+struct ConnGuard(Arc<Shared>);
+
+impl Drop for ConnGuard {
+    fn drop(&mut self) {
+        ::metrics::gauge!("sigshim_connections").decrement(1.0);
+        if self.0.connections.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.all_closed.notify_waiters();
+        }
+    }
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    shared: Arc<Shared>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("connections", &self.connections).finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Binds `config.listen` (port 0 picks a free port) and starts serving `hub`.
+    pub async fn bind(hub: Hub, config: ServerConfig) -> std::io::Result<Server> {
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        metrics::install();
+        let (stop, shutdown) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            hub,
+            config,
+            shutdown: shutdown.clone(),
+            connections: AtomicUsize::new(0),
+            all_closed: Notify::new(),
+        });
+        let app = http::router(shared.clone());
+        let mut stopped = shutdown;
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "listening");
+        Ok(Server { addr, stop, shared, task })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The WebSocket URL clients connect to.
+    pub fn url(&self) -> String {
+        format!("ws://{}/", self.addr)
+    }
+
+    /// Connections open now.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::Acquire)
+    }
+
+    /// Stops accepting, tells every client (close 1001) after sending what was queued for it,
+    /// parks their sessions (a client can resume them on another server over the same hub), and
+    /// returns once every connection has closed.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        loop {
+            let closed = self.shared.all_closed.notified();
+            if self.shared.connections.load(Ordering::Acquire) == 0 {
+                break;
+            }
+            closed.await;
+        }
+        let _ = self.task.await;
+        tracing::info!(addr = %self.addr, "stopped");
+    }
+}

@@ -1,0 +1,333 @@
+//! The WebSocket transport: the [`protocol::wire`](crate::protocol::wire) frames over
+//! `ws://`, with heartbeats, acknowledgements and session resume after a broken link.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::{SinkExt, StreamExt};
+use parking_lot::Mutex;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use super::{CloseReason, Connector, Inbound, Inbox, Link, LoginRequest, Transport, TransportError};
+use crate::error::LoginError;
+use crate::protocol::wire::{Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, ServerFrame};
+use crate::protocol::{Event, Reply, Request, wire};
+
+/// Tuning of the WebSocket transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WsOptions {
+    /// How often the client pings the server (default 2 s).
+    pub heartbeat: Duration,
+    /// The link counts as lost when nothing arrives for this long (default 6 s).
+    pub link_timeout: Duration,
+    /// Largest frame accepted from the server (default 256 KiB).
+    pub max_frame_bytes: usize,
+    /// Events buffered between the socket and the client (default 1024).
+    pub inbox_capacity: usize,
+    /// Acknowledge after this many events (default 32), and whenever the link goes quiet.
+    pub ack_every: u64,
+}
+
+impl Default for WsOptions {
+    fn default() -> Self {
+        Self {
+            heartbeat: Duration::from_secs(2),
+            link_timeout: Duration::from_secs(6),
+            max_frame_bytes: 256 * 1024,
+            inbox_capacity: 1024,
+            ack_every: 32,
+        }
+    }
+}
+
+/// The session this connector can resume.
+#[derive(Debug, Clone)]
+struct Resumable {
+    user_id: String,
+    ticket: String,
+    last_seq: Arc<AtomicU64>,
+}
+
+/// Connects a client to a `sigshim serve` endpoint (`ws://host:port/`). Use one connector per
+/// client: it remembers the client's session so that a reconnect resumes it.
+#[derive(Debug)]
+pub struct WsConnector {
+    url: String,
+    options: WsOptions,
+    resumable: Arc<Mutex<Option<Resumable>>>,
+}
+
+impl WsConnector {
+    /// A connector for `url` with default options.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self::with_options(url, WsOptions::default())
+    }
+
+    /// A connector for `url` with explicit options.
+    pub fn with_options(url: impl Into<String>, options: WsOptions) -> Self {
+        Self { url: url.into(), options, resumable: Arc::new(Mutex::new(None)) }
+    }
+}
+
+/// Why opening a link failed.
+enum OpenError {
+    Login(LoginError),
+    UnknownSession,
+}
+
+#[async_trait]
+impl Connector for WsConnector {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+        let prior = self.resumable.lock().clone().filter(|r| r.user_id == login.user_id);
+        if let Some(prior) = prior {
+            let hello = Hello::Resume {
+                id: 0,
+                session: prior.ticket.clone(),
+                last_seq: prior.last_seq.load(Ordering::Acquire),
+            };
+            match self.open(hello, prior.last_seq.clone()).await {
+                Ok((link, _)) => return Ok(link),
+                Err(OpenError::Login(e)) => return Err(e),
+                Err(OpenError::UnknownSession) => *self.resumable.lock() = None,
+            }
+        }
+        let hello =
+            Hello::Login { id: 0, app_id: login.app_id, user_id: login.user_id.clone(), token: login.token };
+        let last_seq = Arc::new(AtomicU64::new(0));
+        match self.open(hello, last_seq.clone()).await {
+            Ok((link, ticket)) => {
+                *self.resumable.lock() = Some(Resumable { user_id: login.user_id, ticket, last_seq });
+                Ok(link)
+            }
+            Err(OpenError::Login(e)) => Err(e),
+            Err(OpenError::UnknownSession) => Err(LoginError::Unknown),
+        }
+    }
+}
+
+type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
+
+impl WsConnector {
+    /// Opens a socket, says hello and starts the link's tasks; returns the link and its ticket.
+    async fn open(&self, hello: Hello, last_seq: Arc<AtomicU64>) -> Result<(Link, String), OpenError> {
+        let o = self.options;
+        let mut config = WebSocketConfig::default();
+        config.max_frame_size = Some(o.max_frame_bytes);
+        config.max_message_size = Some(o.max_frame_bytes);
+        let network = |e: &dyn std::fmt::Display| {
+            tracing::debug!(error = %e, url = %self.url, "cannot reach the server");
+            // The network failed: the legacy and RTM vocabularies both call this a timeout.
+            OpenError::Login(LoginError::Timeout)
+        };
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(&self.url, Some(config), true)
+            .await
+            .map_err(|e| network(&e))?;
+        let (mut sink, mut stream) = ws.split();
+        let text = serde_json::to_string(&hello).map_err(|e| network(&e))?;
+        sink.send(WsMessage::text(text)).await.map_err(|e| network(&e))?;
+        let (ticket, resumed) = loop {
+            let frame = match tokio::time::timeout(o.link_timeout, stream.next()).await {
+                Ok(Some(Ok(WsMessage::Text(t)))) => wire::parse_server(&t).map_err(|e| network(&e))?,
+                Ok(Some(Ok(WsMessage::Close(_)))) | Ok(None) => return Err(network(&"closed during login")),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(e))) => return Err(network(&e)),
+                Err(_) => return Err(network(&"no answer to the login")),
+            };
+            match frame {
+                ServerFrame::Reply(ReplyFrame { reply: Reply::LoggedIn { session, resumed }, .. }) => {
+                    break (session, resumed);
+                }
+                ServerFrame::Reply(ReplyFrame { reply: Reply::Error { code }, .. }) => {
+                    return Err(OpenError::Login(LoginError::from_code(code).unwrap_or(LoginError::Unknown)));
+                }
+                ServerFrame::Error(ErrorFrame { error: ProtocolError::UnknownSession, .. }) => {
+                    return Err(OpenError::UnknownSession);
+                }
+                other => return Err(network(&format!("unexpected answer to the login: {other:?}"))),
+            }
+        };
+        let pending: Pending = Arc::default();
+        let (out_tx, mut out_rx) = mpsc::channel::<WsMessage>(256);
+        let (in_tx, in_rx) = mpsc::channel::<Inbound>(o.inbox_capacity.max(1));
+        let writer = tokio::spawn(async move {
+            let mut ping = tokio::time::interval(o.heartbeat);
+            ping.tick().await;
+            loop {
+                let msg = tokio::select! {
+                    m = out_rx.recv() => match m { Some(m) => m, None => break },
+                    _ = ping.tick() => WsMessage::Ping(Default::default()),
+                };
+                if sink.feed(msg).await.is_err() {
+                    break;
+                }
+                // Coalesce whatever else is queued into one flush.
+                while let Ok(m) = out_rx.try_recv() {
+                    if sink.feed(m).await.is_err() {
+                        return;
+                    }
+                }
+                if sink.flush().await.is_err() {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        });
+        let reader =
+            Reader { pending: pending.clone(), inbox: in_tx, out: out_tx.clone(), last_seq, options: o };
+        let reader = tokio::spawn(reader.run(stream));
+        let transport = Arc::new(WsTransport {
+            out: out_tx,
+            pending,
+            next_id: AtomicU64::new(1),
+            tasks: [writer.abort_handle(), reader.abort_handle()],
+            resumable: self.resumable.clone(),
+        });
+        let inbox = Box::new(WsInbox { rx: in_rx, done: false });
+        Ok((Link { transport, inbox, resumed }, ticket))
+    }
+}
+
+/// Reads the socket: replies to their callers, events to the inbox, acknowledgements back.
+struct Reader {
+    pending: Pending,
+    inbox: mpsc::Sender<Inbound>,
+    out: mpsc::Sender<WsMessage>,
+    last_seq: Arc<AtomicU64>,
+    options: WsOptions,
+}
+
+impl Reader {
+    async fn run<S>(self, mut stream: S)
+    where
+        S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>> + Unpin,
+    {
+        let mut unacked = 0u64;
+        let mut kicked = None;
+        loop {
+            // A quiet link acknowledges what it has; a silent one is lost.
+            let wait = if unacked > 0 { Duration::from_millis(50) } else { self.options.link_timeout };
+            let frame = match tokio::time::timeout(wait, stream.next()).await {
+                Err(_) if unacked > 0 => {
+                    self.ack(&mut unacked).await;
+                    continue;
+                }
+                Err(_) | Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(WsMessage::Close(_)))) => break,
+                Ok(Some(Ok(WsMessage::Text(t)))) => t,
+                Ok(Some(Ok(_))) => continue,
+            };
+            match wire::parse_server(&frame) {
+                Ok(ServerFrame::Reply(ReplyFrame { id, reply })) => {
+                    if let Some(tx) = self.pending.lock().remove(&id) {
+                        let _ = tx.send(reply);
+                    }
+                }
+                Ok(ServerFrame::Event(EventFrame { event: Event::Kicked { reason }, .. })) => {
+                    kicked = Some(reason)
+                }
+                Ok(ServerFrame::Event(EventFrame { seq, event })) => {
+                    if seq != 0 && seq <= self.last_seq.load(Ordering::Acquire) {
+                        continue; // replayed after a resume, already delivered
+                    }
+                    if self.inbox.send(Inbound::Event(Arc::new(event))).await.is_err() {
+                        break;
+                    }
+                    if seq != 0 {
+                        self.last_seq.store(seq, Ordering::Release);
+                        unacked += 1;
+                        if unacked >= self.options.ack_every {
+                            self.ack(&mut unacked).await;
+                        }
+                    }
+                }
+                Ok(ServerFrame::Error(e)) => {
+                    tracing::warn!(error = ?e.error, detail = %e.detail, "server refused a frame")
+                }
+                Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
+            }
+        }
+        self.pending.lock().clear();
+        let reason = kicked.map_or(CloseReason::LinkLost, CloseReason::Kicked);
+        let _ = self.inbox.send(Inbound::Closed(reason)).await;
+    }
+
+    async fn ack(&self, unacked: &mut u64) {
+        let seq = self.last_seq.load(Ordering::Acquire);
+        if let Ok(text) = serde_json::to_string(&Control::Ack { seq }) {
+            let _ = self.out.send(WsMessage::text(text)).await;
+        }
+        *unacked = 0;
+    }
+}
+
+struct WsTransport {
+    out: mpsc::Sender<WsMessage>,
+    pending: Pending,
+    next_id: AtomicU64,
+    tasks: [AbortHandle; 2],
+    resumable: Arc<Mutex<Option<Resumable>>>,
+}
+
+#[async_trait]
+impl Transport for WsTransport {
+    async fn request(&self, request: Request) -> Result<Reply, TransportError> {
+        let logout = request == Request::Logout;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let text =
+            serde_json::to_string(&wire::RequestFrame { id, request }).map_err(|_| TransportError::Closed)?;
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().insert(id, tx);
+        if self.out.send(WsMessage::text(text)).await.is_err() {
+            self.pending.lock().remove(&id);
+            return Err(TransportError::Closed);
+        }
+        let reply = rx.await.map_err(|_| TransportError::Closed)?;
+        if logout {
+            // The session is over; a later login starts a new one.
+            *self.resumable.lock() = None;
+        }
+        Ok(reply)
+    }
+
+    fn close(&self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Drop for WsTransport {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+struct WsInbox {
+    rx: mpsc::Receiver<Inbound>,
+    done: bool,
+}
+
+#[async_trait]
+impl Inbox for WsInbox {
+    async fn recv(&mut self) -> Inbound {
+        if self.done {
+            return Inbound::Closed(CloseReason::LinkLost);
+        }
+        match self.rx.recv().await {
+            Some(Inbound::Closed(r)) => {
+                self.done = true;
+                Inbound::Closed(r)
+            }
+            Some(ev) => ev,
+            None => {
+                self.done = true;
+                Inbound::Closed(CloseReason::LinkLost)
+            }
+        }
+    }
+}
