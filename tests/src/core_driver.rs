@@ -27,7 +27,7 @@ fn fail(kind: K, e: impl RtmCode) -> Fail {
 impl CoreDriver {
     /// A client of `hub` that will log in as `user`.
     pub fn new(hub: &Hub, user: &str) -> Self {
-        let (client, events) = Client::builder(hub.config().app_id.clone()).hub(hub).build();
+        let (client, events) = crate::backend::client_builder(hub).build();
         Self::from_parts(client, events, user)
     }
 

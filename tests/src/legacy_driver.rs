@@ -50,7 +50,7 @@ impl LegacyDriver {
 
     /// An instance on `hub` with explicit options (the endpoint is set to `hub`).
     pub fn with_options(hub: &Hub, user: &str, options: SignalingOptions) -> Self {
-        Self::with_endpoint(&hub.config().app_id, user, options.hub(hub))
+        Self::with_endpoint(&hub.config().app_id, user, crate::backend::legacy_options(hub, options))
     }
 
     /// An instance for `app_id` with the options exactly as given (endpoint included), e.g. a

@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+pub mod backend;
 mod core_driver;
 mod driver;
 pub mod fixtures;
@@ -26,6 +27,7 @@ mod legacy_driver;
 mod recorder;
 pub mod scenario;
 
+pub use backend::{Backend, backend, memory_only, over_ws};
 pub use core_driver::CoreDriver;
 pub use driver::{Api, Driver, Fail, FailKind, Outcome};
 pub use legacy_driver::{LegacyDriver, kind_of};

@@ -28,6 +28,9 @@ fn legacy_via(connector: std::sync::Arc<FaultyConnector>, user: &str) -> LegacyD
 
 #[tokio::test(start_paused = true)]
 async fn core_login_timeout() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let never = FaultyConnector::never_answers();
     let (client, events) =
         Client::builder(APP_ID).connector(never.clone()).login_timeout(Duration::from_secs(3)).build();
@@ -44,6 +47,9 @@ async fn core_login_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn core_login_after_a_timeout_works() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let (client, events) = Client::builder(APP_ID).connector(flaky.clone()).build();
@@ -83,18 +89,27 @@ async fn legacy_login_retries(retry_time: i32, retry_count: i32, expected_attemp
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_timeout_retries_up_to_retry_count() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     // 1 attempt + 2 retries; the 5 s retry time is not reached first.
     legacy_login_retries(5, 2, 3).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_timeout_retries_within_retry_time() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     // The 2 s retry time runs out after the first retry, although 5 retries were allowed.
     legacy_login_retries(2, 5, 2).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_succeeds_on_a_retry() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let mut l = legacy_via(flaky.clone(), "alice");
@@ -113,6 +128,9 @@ async fn legacy_login_succeeds_on_a_retry() {
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnects_after_link_loss() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let mut c = CoreDriver::new(&hub, "alice");
     c.login(None).await.expect("login");
@@ -139,6 +157,9 @@ async fn core_reconnects_after_link_loss() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnects_after_link_loss() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let mut l = LegacyDriver::new(&hub, "alice");
     l.login(None).await.expect("login");
@@ -163,6 +184,9 @@ async fn legacy_reconnects_after_link_loss() {
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnect_restores_attributes_and_subscriptions() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let mut bob = CoreDriver::new(&hub, "bob");
     bob.login(None).await.expect("bob");
@@ -209,6 +233,9 @@ async fn core_reconnect_restores_attributes_and_subscriptions() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnect_restores_attributes() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let mut l = LegacyDriver::new(&hub, "alice");
     l.login(None).await.expect("login");
@@ -232,6 +259,9 @@ fn dies_after_first(hub: &sigshim::Hub, failures: usize) -> std::sync::Arc<Fault
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnect_gives_up_when_the_policy_runs_out() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let conn = dies_after_first(&hub, 2);
     let policy = ReconnectPolicy { max_attempts: Some(2), ..ReconnectPolicy::default() };
@@ -263,6 +293,9 @@ async fn core_reconnect_gives_up_when_the_policy_runs_out() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnect_exhaustion_logs_out_with_102() {
+    if sigshim_conformance::memory_only() {
+        return; // paused time needs the in-process backend
+    }
     let hub = hub();
     let conn = dies_after_first(&hub, usize::MAX - 1);
     let mut l = legacy_via(conn.clone(), "alice");

@@ -133,6 +133,11 @@ impl Hub {
         }
     }
 
+    /// True when both handles are the same hub.
+    pub fn same_as(&self, other: &Hub) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// The configuration.
     pub fn config(&self) -> &HubConfig {
         &self.inner.config

@@ -123,6 +123,17 @@ impl Server {
     /// Binds `config.listen` (port 0 picks a free port) and starts serving `hub`.
     pub async fn bind(hub: Hub, config: ServerConfig) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        Self::serve(hub, config, listener)
+    }
+
+    /// Starts serving `hub` on an already bound listener (`config.listen` is ignored). Needs a
+    /// tokio runtime context.
+    pub fn start(hub: Hub, config: ServerConfig, listener: std::net::TcpListener) -> std::io::Result<Server> {
+        listener.set_nonblocking(true)?;
+        Self::serve(hub, config, tokio::net::TcpListener::from_std(listener)?)
+    }
+
+    fn serve(hub: Hub, config: ServerConfig, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
         let addr = listener.local_addr()?;
         metrics::install();
         let (stop, shutdown) = watch::channel(false);
