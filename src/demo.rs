@@ -5,12 +5,24 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sigshim::transport::WsConnector;
 use sigshim::{Attribute, Client, ClientEvent, Events, Hub, HubConfig, Message, SendMessageOptions};
 use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
 use sigshim_mapping::catalog;
 use tokio::sync::mpsc;
 
 const APP_ID: &str = "sigshim-demo";
+
+/// Arguments of `sigshim demo`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct DemoArgs {
+    /// Run through a `sigshim serve` endpoint (`ws://host:port/`) instead of the embedded hub.
+    #[arg(long)]
+    server: Option<String>,
+    /// The app ID (must match the server's).
+    #[arg(long, default_value = APP_ID)]
+    app_id: String,
+}
 const WAIT: Duration = Duration::from_secs(5);
 
 /// Forwards the callbacks the demo shows as printable lines.
@@ -57,6 +69,7 @@ impl SignalingCallbacks for Printer {
 
 /// The demo's two users and what they report.
 struct Demo {
+    app_id: String,
     alice: Arc<Signaling>,
     callbacks: mpsc::UnboundedReceiver<String>,
     bob: Client,
@@ -111,8 +124,8 @@ impl Demo {
             .await;
         println!("    -> {r:?} (alice is offline: the hub keeps it for her next login)");
 
-        self.legacy("login(APP_ID, \"alice\", \"_no_need_token\", 0, \"\")", "login");
-        self.alice.login(APP_ID, "alice", "_no_need_token", 0, "");
+        self.legacy("login(app_id, \"alice\", \"_no_need_token\", 0, \"\")", "login");
+        self.alice.login(&self.app_id, "alice", "_no_need_token", 0, "");
         expect(self.callback().await?, "on_login_success")?;
         expect(self.callback().await?, "on_message_instant_receive(\"bob\"")?;
 
@@ -167,7 +180,7 @@ fn expect(line: String, fragment: &str) -> Step {
 }
 
 /// Runs the demo; non-zero exit if any step misbehaves.
-pub(crate) fn run() -> ExitCode {
+pub(crate) fn run(args: DemoArgs) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -176,13 +189,28 @@ pub(crate) fn run() -> ExitCode {
         }
     };
     let result = rt.block_on(async {
-        let hub = Hub::new(HubConfig::new(APP_ID));
-        println!("sigshim demo: embedded hub for app {APP_ID:?}; alice uses the legacy API, bob the core");
+        let app_id = args.app_id;
+        let (alice_options, bob_builder) = match &args.server {
+            None => {
+                let hub = Hub::new(HubConfig::new(&app_id));
+                println!(
+                    "sigshim demo: embedded hub for app {app_id:?}; alice uses the legacy API, bob the core"
+                );
+                (SignalingOptions::default().hub(&hub), Client::builder(&app_id).hub(&hub))
+            }
+            Some(url) => {
+                println!(
+                    "sigshim demo: server {url} for app {app_id:?}; alice uses the legacy API, bob the core"
+                );
+                let alice = SignalingOptions::default().connector(Arc::new(WsConnector::new(url.clone())));
+                (alice, Client::builder(&app_id).connector(Arc::new(WsConnector::new(url.clone()))))
+            }
+        };
         let (tx, callbacks) = mpsc::unbounded_channel();
-        let alice = Signaling::create_instance_with(APP_ID, SignalingOptions::default().hub(&hub));
+        let alice = Signaling::create_instance_with(&app_id, alice_options);
         alice.callback_set(Arc::new(Printer(tx)));
-        let (bob, bob_events) = Client::builder(APP_ID).hub(&hub).build();
-        let mut demo = Demo { alice, callbacks, bob, bob_events };
+        let (bob, bob_events) = bob_builder.build();
+        let mut demo = Demo { app_id, alice, callbacks, bob, bob_events };
         let r = demo.run().await;
         demo.alice.destroy();
         r

@@ -1,6 +1,9 @@
-//! The `sigshim` command line: `demo`, `token`.
+//! The `sigshim` command line: `demo`, `serve`, `chat`, `token`.
 
+mod chat;
+mod config;
 mod demo;
+mod serve;
 mod token_cmd;
 
 use std::process::ExitCode;
@@ -17,8 +20,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Legacy-facade and core users talking through the embedded hub, with a transcript.
-    Demo,
+    /// Legacy-facade and core users talking through the embedded hub (or a server), with a
+    /// transcript.
+    Demo(demo::DemoArgs),
+    /// Serve the hub over WebSocket, with /healthz and /metrics, until SIGINT or SIGTERM.
+    Serve(serve::ServeArgs),
+    /// Log in to a server, send one message to a peer, and print what the peer sends back.
+    Chat(chat::ChatArgs),
     /// Build and verify Signaling, AccessToken (006) and AccessToken2 (007) tokens.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
@@ -30,7 +38,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Demo => demo::run(),
+        Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Chat(args) => chat::run(args),
         Command::Token(cmd) => token_cmd::run(cmd),
     }
 }

@@ -1,0 +1,203 @@
+//! `sigshim serve` configuration: an optional TOML file, overridden by flags and environment.
+//!
+//! Durations are written in milliseconds (`*_ms`) or seconds (`*_secs`); every key is optional
+//! and defaults to the RTM value. `sigshim serve --print-config` shows the effective settings.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sigshim::HubConfig;
+use sigshim::limits::{RateLimit, RateLimits};
+use sigshim::server::ServerConfig;
+
+/// The whole file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileConfig {
+    /// Address to listen on.
+    pub(crate) listen: Option<SocketAddr>,
+    /// The app ID clients log in with.
+    pub(crate) app_id: Option<String>,
+    /// The App Certificate; when set, every login needs a token.
+    pub(crate) app_certificate: Option<String>,
+    /// Network limits.
+    #[serde(default)]
+    pub(crate) server: ServerSection,
+    /// Hub policies.
+    #[serde(default)]
+    pub(crate) hub: HubSection,
+    /// Call-rate budgets per client, as `{ count, per_ms }`.
+    #[serde(default)]
+    pub(crate) rates: RatesSection,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerSection {
+    pub(crate) max_frame_bytes: Option<usize>,
+    pub(crate) handshake_timeout_ms: Option<u64>,
+    pub(crate) idle_timeout_ms: Option<u64>,
+    pub(crate) max_connections: Option<usize>,
+    pub(crate) max_unacked: Option<usize>,
+    pub(crate) max_bad_frames: Option<u32>,
+}
+
+/// `[hub]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HubSection {
+    pub(crate) inbox_capacity: Option<usize>,
+    pub(crate) session_grace_ms: Option<u64>,
+    pub(crate) token_expiry_warning_ms: Option<u64>,
+    pub(crate) max_offline_messages: Option<usize>,
+    pub(crate) offline_messages_per_user: Option<usize>,
+    pub(crate) offline_message_ttl_secs: Option<u64>,
+    pub(crate) max_message_bytes: Option<usize>,
+    pub(crate) max_query_peers: Option<usize>,
+    pub(crate) max_subscriptions: Option<usize>,
+    pub(crate) max_attribute_value_bytes: Option<usize>,
+    pub(crate) max_user_attributes_bytes: Option<usize>,
+    pub(crate) max_attributes: Option<usize>,
+}
+
+/// One budget in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Rate {
+    count: u32,
+    per_ms: u64,
+}
+
+impl From<Rate> for RateLimit {
+    fn from(r: Rate) -> Self {
+        RateLimit::new(r.count, Duration::from_millis(r.per_ms))
+    }
+}
+
+/// `[rates]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RatesSection {
+    /// Lift every budget (trusted clients, benchmarks).
+    #[serde(default)]
+    pub(crate) unlimited: bool,
+    pub(crate) renew_token: Option<Rate>,
+    pub(crate) messages: Option<Rate>,
+    pub(crate) query_online: Option<Rate>,
+    pub(crate) subscription: Option<Rate>,
+    pub(crate) set_user_attributes: Option<Rate>,
+    pub(crate) get_user_attributes: Option<Rate>,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("no app ID: pass --app-id, set SIGSHIM_APP_ID, or put app_id in the file")]
+    NoAppId,
+}
+
+impl FileConfig {
+    /// Reads and checks a TOML file.
+    pub(crate) fn load(path: &Path) -> Result<Self, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse { path: shown, message: e.to_string() })
+    }
+
+    /// The hub and server settings, with the defaults filled in.
+    pub(crate) fn resolve(
+        &self,
+        default_listen: SocketAddr,
+    ) -> Result<(HubConfig, ServerConfig), ConfigError> {
+        let app_id = self.app_id.clone().filter(|a| !a.is_empty()).ok_or(ConfigError::NoAppId)?;
+        let mut hub = HubConfig::new(app_id);
+        hub.app_certificate = self.app_certificate.clone().filter(|c| !c.is_empty());
+        let h = &self.hub;
+        let ms = Duration::from_millis;
+        set(&mut hub.inbox_capacity, h.inbox_capacity);
+        set(&mut hub.session_grace, h.session_grace_ms.map(ms));
+        set(&mut hub.token_expiry_warning, h.token_expiry_warning_ms.map(ms));
+        set(&mut hub.max_offline_messages, h.max_offline_messages);
+        let l = &mut hub.limits;
+        set(&mut l.offline_messages_per_user, h.offline_messages_per_user);
+        set(&mut l.offline_message_ttl, h.offline_message_ttl_secs.map(Duration::from_secs));
+        set(&mut l.max_message_bytes, h.max_message_bytes);
+        set(&mut l.max_query_peers, h.max_query_peers);
+        set(&mut l.max_subscriptions, h.max_subscriptions);
+        set(&mut l.max_attribute_value_bytes, h.max_attribute_value_bytes);
+        set(&mut l.max_user_attributes_bytes, h.max_user_attributes_bytes);
+        set(&mut l.max_attributes, h.max_attributes);
+        let r = &self.rates;
+        if r.unlimited {
+            l.rates = RateLimits::unlimited();
+        }
+        let rates = &mut l.rates;
+        set(&mut rates.renew_token, r.renew_token.map(Into::into));
+        set(&mut rates.messages, r.messages.map(Into::into));
+        set(&mut rates.query_online, r.query_online.map(Into::into));
+        set(&mut rates.subscription, r.subscription.map(Into::into));
+        set(&mut rates.set_user_attributes, r.set_user_attributes.map(Into::into));
+        set(&mut rates.get_user_attributes, r.get_user_attributes.map(Into::into));
+
+        let mut server = ServerConfig::new(self.listen.unwrap_or(default_listen));
+        let s = &self.server;
+        set(&mut server.max_frame_bytes, s.max_frame_bytes);
+        set(&mut server.handshake_timeout, s.handshake_timeout_ms.map(ms));
+        set(&mut server.idle_timeout, s.idle_timeout_ms.map(ms));
+        set(&mut server.max_connections, s.max_connections);
+        set(&mut server.max_unacked, s.max_unacked);
+        set(&mut server.max_bad_frames, s.max_bad_frames);
+        Ok((hub, server))
+    }
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_override_defaults() {
+        let text = r#"
+            app_id = "app"
+            listen = "127.0.0.1:7000"
+            [server]
+            idle_timeout_ms = 5000
+            [hub]
+            session_grace_ms = 1000
+            offline_messages_per_user = 10
+            [rates]
+            messages = { count = 1500, per_ms = 3000 }
+        "#;
+        let f: FileConfig = toml::from_str(text).unwrap();
+        let (hub, server) = f.resolve("0.0.0.0:1".parse().unwrap()).unwrap();
+        assert_eq!(hub.app_id, "app");
+        assert_eq!(hub.session_grace, Duration::from_millis(1000));
+        assert_eq!(hub.limits.offline_messages_per_user, 10);
+        assert_eq!(hub.limits.rates.messages, RateLimit::new(1500, Duration::from_secs(3)));
+        assert_eq!(hub.limits.rates.query_online, RateLimits::default().query_online);
+        assert_eq!(server.listen, "127.0.0.1:7000".parse().unwrap());
+        assert_eq!(server.idle_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_app_id_are_errors() {
+        assert!(toml::from_str::<FileConfig>("app_idd = \"x\"").is_err());
+        assert!(toml::from_str::<FileConfig>("[hub]\nsession_grace = 3").is_err());
+        let empty = FileConfig::default();
+        assert!(matches!(empty.resolve("127.0.0.1:1".parse().unwrap()), Err(ConfigError::NoAppId)));
+    }
+}

@@ -1,0 +1,108 @@
+//! `sigshim serve`: the WebSocket server over an embedded hub, until SIGINT or SIGTERM.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sigshim::Hub;
+use sigshim::server::Server;
+
+use crate::config::FileConfig;
+
+/// Where the server listens when nothing says otherwise.
+const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
+
+/// Arguments of `sigshim serve`; flags and environment override the file.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:9000].
+    #[arg(long, env = "SIGSHIM_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// The app ID clients log in with.
+    #[arg(long, env = "SIGSHIM_APP_ID")]
+    app_id: Option<String>,
+    /// The App Certificate: when set, every login needs a valid token.
+    #[arg(long, env = "SIGSHIM_APP_CERTIFICATE", hide_env_values = true)]
+    app_certificate: Option<String>,
+    /// A TOML file with limits and policies (see README).
+    #[arg(long, env = "SIGSHIM_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+/// Runs the server; exit 0 after a graceful shutdown, 1 on a start-up error, 2 on bad settings.
+pub(crate) fn run(args: ServeArgs) -> ExitCode {
+    let mut file = match args.config.as_deref().map(FileConfig::load).transpose() {
+        Ok(f) => f.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.listen.is_some() {
+        file.listen = args.listen;
+    }
+    if args.app_id.is_some() {
+        file.app_id = args.app_id;
+    }
+    if args.app_certificate.is_some() {
+        file.app_certificate = args.app_certificate;
+    }
+    let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("a valid default address");
+    let (hub_config, server_config) = match file.resolve(default_listen) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let tokens = if hub_config.app_certificate.is_some() { "required" } else { "not required" };
+        let app_id = hub_config.app_id.clone();
+        let server = match Server::bind(Hub::new(hub_config), server_config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("cannot listen: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("sigshim serving {} (app ID {app_id:?}, tokens {tokens})", server.url());
+        println!("health: http://{0}/healthz  metrics: http://{0}/metrics", server.local_addr());
+        let _ = std::io::stdout().flush();
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down");
+        server.shutdown().await;
+        println!("sigshim stopped ({signal})");
+        ExitCode::SUCCESS
+    })
+}
+
+/// Waits for SIGINT or SIGTERM and names it.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}
