@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use sigshim::client::ReconnectPolicy;
 use sigshim::error::LoginError;
+use sigshim::transport::WsConnector;
 use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub};
 use sigshim_mapping::{LegacyCode, LoginStatus, translate};
 use tokio::sync::mpsc;
@@ -70,6 +71,8 @@ pub(crate) struct Actor {
     events: Option<Events>,
     next_fd: u32,
     next_msg_id: u64,
+    /// The instance's network connector, when its endpoint is a URL.
+    ws: Option<Arc<WsConnector>>,
 }
 
 impl Actor {
@@ -79,7 +82,17 @@ impl Actor {
         status: Arc<AtomicI32>,
         jobs: mpsc::Sender<Job>,
     ) -> Self {
-        Self { app_id, options, status, jobs, session: None, events: None, next_fd: 1, next_msg_id: 1 }
+        Self {
+            app_id,
+            options,
+            status,
+            jobs,
+            session: None,
+            events: None,
+            next_fd: 1,
+            next_msg_id: 1,
+            ws: None,
+        }
     }
 
     /// Queues a callback for the dispatcher thread.
@@ -135,12 +148,17 @@ impl Actor {
         }
     }
 
-    fn connector_builder(&self, app_id: &str) -> sigshim::ClientBuilder {
+    fn connector_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
         let b = Client::builder(app_id).login_timeout(self.options.login_timeout);
         match &self.options.endpoint {
             Endpoint::Embedded => b.hub(&Hub::shared(app_id)),
             Endpoint::Hub(h) => b.hub(h),
             Endpoint::Connector(c) => b.connector(c.clone()),
+            Endpoint::Url(url) => {
+                // One connector per instance, kept across logins, so a reconnect resumes.
+                let c = self.ws.get_or_insert_with(|| Arc::new(WsConnector::new(url.clone()))).clone();
+                b.connector(c)
+            }
         }
     }
 

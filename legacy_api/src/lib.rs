@@ -45,6 +45,6 @@ mod uid;
 
 pub use callbacks::{NoCallbacks, SignalingCallbacks};
 pub use invoke::PREFIX as INVOKE_PREFIX;
-pub use options::{Endpoint, SignalingOptions};
+pub use options::{Endpoint, SignalingOptions, URL_ENV};
 pub use signaling::{SDK_VERSION, Signaling};
 pub use uid::uid_for;

@@ -15,6 +15,23 @@ pub enum Endpoint {
     Hub(Hub),
     /// Any connector (for example a network transport).
     Connector(Arc<dyn Connector>),
+    /// A `sigshim serve` deployment (`ws://host:port/`); each instance keeps its own connection
+    /// state so that it resumes its session after a broken link.
+    Url(String),
+}
+
+/// The environment variable that points instances created with default options at a
+/// deployment instead of the embedded hub, so unchanged legacy code can use a server.
+pub const URL_ENV: &str = "SIGSHIM_URL";
+
+impl Endpoint {
+    /// [`Endpoint::Url`] when `SIGSHIM_URL` is set (and not empty), else [`Endpoint::Embedded`].
+    pub fn from_env() -> Self {
+        match std::env::var(URL_ENV) {
+            Ok(url) if !url.trim().is_empty() => Endpoint::Url(url.trim().to_owned()),
+            _ => Endpoint::Embedded,
+        }
+    }
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -23,6 +40,7 @@ impl std::fmt::Debug for Endpoint {
             Endpoint::Embedded => f.write_str("Embedded"),
             Endpoint::Hub(_) => f.write_str("Hub"),
             Endpoint::Connector(_) => f.write_str("Connector"),
+            Endpoint::Url(u) => write!(f, "Url({u})"),
         }
     }
 }
@@ -30,7 +48,7 @@ impl std::fmt::Debug for Endpoint {
 /// Options of a legacy instance. The defaults reproduce the legacy SDK.
 #[derive(Debug, Clone)]
 pub struct SignalingOptions {
-    /// Where to connect.
+    /// Where to connect (default: `SIGSHIM_URL` if set, else the embedded hub).
     pub endpoint: Endpoint,
     /// Report `on_message_send_success` only when the peer received the message (RTM's meaning)
     /// instead of when the server accepted it (the legacy meaning, default).
@@ -45,7 +63,7 @@ pub struct SignalingOptions {
 impl Default for SignalingOptions {
     fn default() -> Self {
         Self {
-            endpoint: Endpoint::Embedded,
+            endpoint: Endpoint::from_env(),
             strict_peer_ack: false,
             offline_messages: true,
             login_timeout: std::time::Duration::from_secs(10),
@@ -57,6 +75,12 @@ impl SignalingOptions {
     /// Connect to this hub.
     pub fn hub(mut self, hub: &Hub) -> Self {
         self.endpoint = Endpoint::Hub(hub.clone());
+        self
+    }
+
+    /// Connect to a `sigshim serve` deployment.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Endpoint::Url(url.into());
         self
     }
 
