@@ -128,3 +128,26 @@ fn a_token_protected_server_admits_built_tokens_and_refuses_others() {
         assert!(err.contains(expected), "{t:?}: {err}");
     }
 }
+
+#[test]
+fn the_conformance_command_checks_a_deployment() {
+    for extra in [&[][..], &["--app-certificate", CERT][..]] {
+        let served = Served::start(extra);
+        let o = Command::new(BIN)
+            .args(["conformance", &served.url, "--app-id", APP])
+            .args(extra)
+            .output()
+            .expect("conformance runs");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{out}");
+        assert!(out.contains(" passed, 0 failed"), "{out}");
+        assert!(out.contains("peer_message_legacy_and_core         pass"), "{out}");
+        // Against the wrong app ID every check fails, and the exit status says so.
+        let o = Command::new(BIN)
+            .args(["conformance", &served.url, "--app-id", "other-app"])
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("0 passed"));
+    }
+}

@@ -1,7 +1,8 @@
-//! The `sigshim` command line: `demo`, `serve`, `chat`, `token`.
+//! The `sigshim` command line: `demo`, `serve`, `chat`, `conformance`, `token`.
 
 mod chat;
 mod config;
+mod conformance_cmd;
 mod demo;
 mod serve;
 mod token_cmd;
@@ -27,6 +28,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Log in to a server, send one message to a peer, and print what the peer sends back.
     Chat(chat::ChatArgs),
+    /// Run the conformance checks against a deployment and print a pass/fail table.
+    Conformance(conformance_cmd::ConformanceArgs),
     /// Build and verify Signaling, AccessToken (006) and AccessToken2 (007) tokens.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Chat(args) => chat::run(args),
+        Command::Conformance(args) => conformance_cmd::run(args),
         Command::Token(cmd) => token_cmd::run(cmd),
     }
 }

@@ -24,7 +24,10 @@ mod core_driver;
 mod driver;
 pub mod fixtures;
 mod legacy_driver;
+pub mod proxy;
+pub mod raw;
 mod recorder;
+pub mod remote;
 pub mod scenario;
 
 pub use backend::{Backend, backend, memory_only, over_ws};

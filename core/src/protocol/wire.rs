@@ -190,7 +190,9 @@ pub mod close {
     pub const IDLE: u16 = 4001;
     /// The server dropped the session's link (operator action).
     pub const DROPPED: u16 = 4002;
-    /// The client stopped acknowledging events; its backlog hit the limit.
+    /// Reserved for a client that stops acknowledging events. Not sent today: at
+    /// `ServerConfig::max_unacked` the server stops sending, the session's inbox fills and
+    /// further pushes are refused (and counted).
     pub const SLOW_CONSUMER: u16 = 4008;
 }
 

@@ -1,7 +1,7 @@
 //! One WebSocket connection: hello, then requests, replies, events and acknowledgements.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use futures_util::SinkExt;
@@ -40,10 +40,14 @@ async fn send_json<T: serde::Serialize>(socket: &mut WebSocket, frame: &T) -> bo
     }
 }
 
+/// How long a close frame may take to go out: a link that cannot take it (a half-open link with
+/// full buffers) is dropped without one.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
 async fn close_with(socket: &mut WebSocket, code: u16, reason: &str) {
     ::metrics::counter!("sigshim_closes_total", "code" => code.to_string()).increment(1);
     let frame = CloseFrame { code, reason: reason.into() };
-    let _ = socket.send(WsMessage::Close(Some(frame))).await;
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
 }
 
 async fn protocol_error(socket: &mut WebSocket, error: ProtocolError, detail: String) {
@@ -52,21 +56,57 @@ async fn protocol_error(socket: &mut WebSocket, error: ProtocolError, detail: St
     send_json(socket, &ErrorFrame { error, detail }).await;
 }
 
+/// A frame the WebSocket layer refused: tells the client why when the reason has a close code of
+/// its own (too large, not UTF-8); any other read error means the link is gone.
+async fn refuse(socket: &mut WebSocket, error: axum::Error) {
+    tracing::debug!(%error, "frame refused");
+    if let Some((code, reason)) = refusal(error) {
+        close_with(socket, code, reason).await;
+    }
+}
+
+/// The close code and reason for a read error, if it is the client's fault.
+fn refusal(error: axum::Error) -> Option<(u16, &'static str)> {
+    use tokio_tungstenite::tungstenite::Error as WsError;
+    match *error.into_inner().downcast::<WsError>().ok()? {
+        WsError::Capacity(_) => Some((close::TOO_BIG, "frame too large")),
+        WsError::Utf8(_) => Some((close::INVALID_PAYLOAD, "text frame is not valid UTF-8")),
+        _ => None,
+    }
+}
+
 /// Waits for the login or resume; answers it and returns the session with its link state.
 async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>, ParkedLink)> {
-    let first = tokio::time::timeout(shared.config.handshake_timeout, socket.recv()).await;
-    let text = match first {
-        Err(_) => {
-            tracing::debug!("no hello in time");
-            close_with(socket, close::POLICY, "login expected").await;
-            return None;
+    let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
+    let mut shutdown = shared.shutdown.clone();
+    let text = loop {
+        let first = tokio::select! {
+            biased;
+            () = async { let _ = shutdown.wait_for(|s| *s).await; } => {
+                close_with(socket, close::GOING_AWAY, "server shutting down").await;
+                return None;
+            }
+            first = tokio::time::timeout_at(deadline, socket.recv()) => first,
+        };
+        match first {
+            Err(_) => {
+                tracing::debug!("no hello in time");
+                close_with(socket, close::POLICY, "login expected").await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Text(t)))) => break t,
+            Ok(Some(Ok(WsMessage::Binary(_)))) => {
+                close_with(socket, close::UNSUPPORTED_DATA, "text frames only").await;
+                return None;
+            }
+            // Answered by the WebSocket layer; the hello is still due by the deadline.
+            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => {}
+            Ok(Some(Err(e))) => {
+                refuse(socket, e).await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Close(_))) | None) => return None,
         }
-        Ok(Some(Ok(WsMessage::Text(t)))) => t,
-        Ok(Some(Ok(WsMessage::Binary(_)))) => {
-            close_with(socket, close::UNSUPPORTED_DATA, "text frames only").await;
-            return None;
-        }
-        Ok(_) => return None,
     };
     let hello = match wire::parse_client(&text) {
         Ok(ClientFrame::Hello(h)) => h,
@@ -119,6 +159,16 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     Some((session, link))
 }
 
+/// One write to a logged-in connection's socket.
+enum Write {
+    /// Queue a frame.
+    Feed(WsMessage),
+    /// Queue a frame and flush.
+    Send(WsMessage),
+    /// Flush what is queued.
+    Flush,
+}
+
 struct Conn {
     socket: WebSocket,
     shared: Arc<Shared>,
@@ -137,7 +187,7 @@ impl Conn {
             tokio::select! {
                 biased;
                 () = async { let _ = shutdown.wait_for(|s| *s).await; } => {
-                    self.forward_ready().await;
+                    self.flush_queued().await;
                     close_with(&mut self.socket, close::GOING_AWAY, "server shutting down").await;
                     return End::Park;
                 }
@@ -150,7 +200,11 @@ impl Conn {
                         close_with(&mut self.socket, close::IDLE, "idle timeout").await;
                         return End::Park;
                     }
-                    Ok(None | Some(Err(_))) => return End::Park,
+                    Ok(None) => return End::Park,
+                    Ok(Some(Err(e))) => {
+                        refuse(&mut self.socket, e).await;
+                        return End::Park;
+                    }
                     Ok(Some(Ok(msg))) => {
                         if let Some(end) = self.on_frame(msg).await {
                             return end;
@@ -178,8 +232,41 @@ impl Conn {
         };
         self.link.unacked.push_back((seq, event));
         let msg = WsMessage::text(text);
-        let ok = if flush { self.socket.send(msg).await } else { self.socket.feed(msg).await };
-        ok.is_ok()
+        self.write(if flush { Write::Send(msg) } else { Write::Feed(msg) }).await
+    }
+
+    /// Sends a reply or notice (flushed); false if the socket failed.
+    async fn send_frame<T: serde::Serialize>(&mut self, frame: &T) -> bool {
+        match serde_json::to_string(frame) {
+            Ok(text) => self.write(Write::Send(WsMessage::text(text))).await,
+            Err(_) => false,
+        }
+    }
+
+    /// Performs one write. False when it fails, when it makes no progress within the idle
+    /// timeout (a half-open link whose buffers are full: nothing is read on the other side), or
+    /// when a resume asks for the session meanwhile. The link is then given up; the events it
+    /// sent stay unacknowledged, for the next link to replay.
+    async fn write(&mut self, op: Write) -> bool {
+        let limit = self.shared.config.idle_timeout;
+        let socket = &mut self.socket;
+        let io = async move {
+            match op {
+                Write::Feed(msg) => socket.feed(msg).await,
+                Write::Send(msg) => socket.send(msg).await,
+                Write::Flush => socket.flush().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            done = tokio::time::timeout(limit, io) => matches!(done, Ok(Ok(()))),
+            // A stuck write must not hold the session: hand it over (a notification that loses
+            // this race is kept for the loop in `run`).
+            () = self.session.takeover_requested() => {
+                tracing::debug!(user = %self.session.user_id(), "write abandoned: session taken over");
+                false
+            }
+        }
     }
 
     /// Sends every event already queued (up to the unacknowledged limit) and flushes once.
@@ -194,14 +281,26 @@ impl Conn {
                 Err(_) => break,
             }
         }
-        self.socket.flush().await.is_ok()
+        self.write(Write::Flush).await
+    }
+
+    /// Sends every event queued now, past the unacknowledged limit (the link ends anyway, and
+    /// the client would otherwise wait for a resume to get them), and flushes.
+    async fn flush_queued(&mut self) -> bool {
+        for _ in 0..self.link.inbox.len() {
+            let Ok(ev) = self.link.inbox.try_recv() else { break };
+            if !self.forward(ev, false).await {
+                return false;
+            }
+        }
+        self.write(Write::Flush).await
     }
 
     /// The hub ended the session: say why and close.
     async fn session_over(&mut self) -> End {
         match self.session.close_reason() {
             Some(CloseReason::Kicked(reason)) => {
-                send_json(&mut self.socket, &EventFrame { seq: 0, event: Event::Kicked { reason } }).await;
+                self.send_frame(&EventFrame { seq: 0, event: Event::Kicked { reason } }).await;
                 close_with(&mut self.socket, close::KICKED, "session ended by the server").await;
             }
             Some(CloseReason::LoggedOut) => close_with(&mut self.socket, close::NORMAL, "logged out").await,
@@ -238,7 +337,7 @@ impl Conn {
                         .increment(1);
                 }
                 let ok = reply == Reply::Ok;
-                if !send_json(&mut self.socket, &ReplyFrame { id, reply }).await {
+                if !self.send_frame(&ReplyFrame { id, reply }).await {
                     return Some(End::Park);
                 }
                 if logout && ok {
@@ -265,5 +364,26 @@ impl Conn {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
+
+    use super::*;
+
+    fn code(error: impl Into<axum::BoxError>) -> Option<u16> {
+        refusal(axum::Error::new(error)).map(|(code, _)| code)
+    }
+
+    #[test]
+    fn read_errors_that_are_the_clients_fault_have_a_close_code() {
+        let too_big = WsError::Capacity(CapacityError::MessageTooLong { size: 9, max_size: 8 });
+        assert_eq!(code(too_big), Some(close::TOO_BIG));
+        assert_eq!(code(WsError::Utf8("invalid".into())), Some(close::INVALID_PAYLOAD));
+        assert_eq!(code(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)), None);
+        assert_eq!(code(WsError::ConnectionClosed), None);
+        assert_eq!(code(std::io::Error::other("not from the WebSocket layer")), None);
     }
 }

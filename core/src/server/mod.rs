@@ -37,8 +37,8 @@ pub struct ServerConfig {
     pub max_frame_bytes: usize,
     /// How long a new connection has to send its login or resume (default 10 s).
     pub handshake_timeout: Duration,
-    /// A connection that sends nothing (not even a ping) for this long is considered lost and
-    /// its session parked (default 30 s).
+    /// A connection that sends nothing (not even a ping) for this long, or on which a write makes
+    /// no progress for this long, is considered lost and its session parked (default 30 s).
     pub idle_timeout: Duration,
     /// Connections served at once; more are refused with HTTP 503 (default 100 000).
     pub max_connections: usize,
@@ -146,6 +146,13 @@ impl Server {
         });
         let app = http::router(shared.clone());
         let mut stopped = shutdown;
+        // Small frames go out at once: with Nagle's algorithm an event written while the
+        // previous one awaits the client's (delayed) TCP acknowledgement waits up to 40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {

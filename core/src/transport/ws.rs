@@ -1,7 +1,7 @@
 //! The WebSocket transport: the [`protocol::wire`](crate::protocol::wire) frames over
 //! `ws://`, with heartbeats, acknowledgements and session resume after a broken link.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -54,6 +54,36 @@ struct Resumable {
     last_seq: Arc<AtomicU64>,
 }
 
+/// How many of the last delivered peer messages a connector remembers: at least the server's
+/// default `max_unacked`, the most events a session can hold sent but unacknowledged.
+const DELIVERED_WINDOW: usize = 1024;
+
+/// The peer messages a connector delivered lately, as (id, server timestamp).
+///
+/// When a session expires, the hub moves the peer messages it sent but never saw acknowledged to
+/// the offline store, and the next session delivers them as offline messages. Some of them did
+/// reach the client (the link broke before the acknowledgement): those are skipped, so that each
+/// message is delivered once.
+#[derive(Debug, Default)]
+struct Delivered {
+    recent: VecDeque<(u64, u64)>,
+}
+
+impl Delivered {
+    /// Records a delivered message.
+    fn record(&mut self, id: u64, server_ts: u64) {
+        if self.recent.len() == DELIVERED_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((id, server_ts));
+    }
+
+    /// True when this message was delivered lately.
+    fn contains(&self, id: u64, server_ts: u64) -> bool {
+        self.recent.contains(&(id, server_ts))
+    }
+}
+
 /// Connects a client to a `sigshim serve` endpoint (`ws://host:port/`). Use one connector per
 /// client: it remembers the client's session so that a reconnect resumes it.
 #[derive(Debug)]
@@ -61,6 +91,7 @@ pub struct WsConnector {
     url: String,
     options: WsOptions,
     resumable: Arc<Mutex<Option<Resumable>>>,
+    delivered: Arc<Mutex<Delivered>>,
 }
 
 impl WsConnector {
@@ -71,7 +102,7 @@ impl WsConnector {
 
     /// A connector for `url` with explicit options.
     pub fn with_options(url: impl Into<String>, options: WsOptions) -> Self {
-        Self { url: url.into(), options, resumable: Arc::new(Mutex::new(None)) }
+        Self { url: url.into(), options, resumable: Arc::default(), delivered: Arc::default() }
     }
 }
 
@@ -178,8 +209,14 @@ impl WsConnector {
             }
             let _ = sink.close().await;
         });
-        let reader =
-            Reader { pending: pending.clone(), inbox: in_tx, out: out_tx.clone(), last_seq, options: o };
+        let reader = Reader {
+            pending: pending.clone(),
+            inbox: in_tx,
+            out: out_tx.clone(),
+            last_seq,
+            delivered: self.delivered.clone(),
+            options: o,
+        };
         let reader = tokio::spawn(reader.run(stream));
         let transport = Arc::new(WsTransport {
             out: out_tx,
@@ -199,6 +236,7 @@ struct Reader {
     inbox: mpsc::Sender<Inbound>,
     out: mpsc::Sender<WsMessage>,
     last_seq: Arc<AtomicU64>,
+    delivered: Arc<Mutex<Delivered>>,
     options: WsOptions,
 }
 
@@ -234,7 +272,20 @@ impl Reader {
                     if seq != 0 && seq <= self.last_seq.load(Ordering::Acquire) {
                         continue; // replayed after a resume, already delivered
                     }
-                    if self.inbox.send(Inbound::Event(Arc::new(event))).await.is_err() {
+                    let again = match &event {
+                        Event::PeerMessage { message, offline, .. } => {
+                            let mut delivered = self.delivered.lock();
+                            // Only a message kept from an expired session (an offline one) can
+                            // come twice; looking the others up would only cost time.
+                            let again = *offline && delivered.contains(message.id, message.server_ts);
+                            if !again {
+                                delivered.record(message.id, message.server_ts);
+                            }
+                            again
+                        }
+                        _ => false,
+                    };
+                    if !again && self.inbox.send(Inbound::Event(Arc::new(event))).await.is_err() {
                         break;
                     }
                     if seq != 0 {
@@ -329,5 +380,70 @@ impl Inbox for WsInbox {
                 Inbound::Closed(CloseReason::LinkLost)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Message;
+
+    fn peer_message(seq: u64, id: u64, offline: bool) -> WsMessageResult {
+        let mut message = Message::text(format!("#{id}"));
+        message.id = id;
+        message.server_ts = 1_000 + id;
+        let event = Event::PeerMessage { peer_id: "bob".into(), message, offline };
+        Ok(WsMessage::text(serde_json::to_string(&EventFrame { seq, event }).unwrap()))
+    }
+
+    /// Runs a reader of one link over `frames`; returns the ids of the peer messages it passed on.
+    async fn read(delivered: &Arc<Mutex<Delivered>>, frames: Vec<WsMessageResult>) -> Vec<u64> {
+        let (inbox, mut rx) = mpsc::channel(16);
+        let (out, _out_rx) = mpsc::channel(16);
+        let reader = Reader {
+            pending: Pending::default(),
+            inbox,
+            out,
+            last_seq: Arc::default(),
+            delivered: delivered.clone(),
+            options: WsOptions::default(),
+        };
+        reader.run(futures_util::stream::iter(frames)).await;
+        let mut ids = Vec::new();
+        while let Ok(Inbound::Event(ev)) = rx.try_recv() {
+            if let Event::PeerMessage { message, .. } = &*ev {
+                ids.push(message.id);
+            }
+        }
+        ids
+    }
+
+    type WsMessageResult = Result<WsMessage, tokio_tungstenite::tungstenite::Error>;
+
+    /// After an expired session, the hub hands the messages it never saw acknowledged to the next
+    /// session as offline messages: those the client had already received are not delivered again.
+    #[tokio::test]
+    async fn offline_copies_of_delivered_messages_are_skipped() {
+        let delivered = Arc::default();
+        // The first session got 7 and 8; the link broke before the acknowledgement.
+        assert_eq!(
+            read(&delivered, vec![peer_message(1, 7, false), peer_message(2, 8, false)]).await,
+            [7, 8]
+        );
+        // The next session starts with the kept ones (7, 8, and 9 that never arrived), offline.
+        let next = vec![peer_message(1, 7, true), peer_message(2, 8, true), peer_message(3, 9, true)];
+        assert_eq!(read(&delivered, next).await, [9]);
+        // Live messages are not looked up: ids are unique, a live one is never a copy.
+        assert_eq!(read(&delivered, vec![peer_message(1, 10, false)]).await, [10]);
+    }
+
+    #[test]
+    fn the_delivered_window_is_bounded() {
+        let mut d = Delivered::default();
+        for id in 0..DELIVERED_WINDOW as u64 + 10 {
+            d.record(id, id);
+        }
+        assert_eq!(d.recent.len(), DELIVERED_WINDOW);
+        assert!(!d.contains(9, 9) && d.contains(10, 10));
     }
 }
