@@ -34,7 +34,11 @@ async fn login_ping_message_ack_and_logout_by_hand() {
     let reply = alice.json().await;
     let ticket = reply["session"].as_str().expect("a session ticket").to_owned();
     assert!(!ticket.is_empty());
-    assert_eq!(reply, json!({"id": 0, "reply": "logged_in", "session": ticket, "resumed": false}));
+    let window = strict_config().max_unacked;
+    assert_eq!(
+        reply,
+        json!({"id": 0, "reply": "logged_in", "session": ticket, "resumed": false, "window": window})
+    );
 
     alice.send_json(&json!({"id": 1, "op": "ping"})).await;
     assert_eq!(alice.json().await, json!({"id": 1, "reply": "pong"}));
@@ -412,7 +416,12 @@ async fn a_resume_replays_only_the_events_not_acknowledged() {
     bob2.send_json(&json!({"id": 9, "op": "resume", "session": ticket, "last_seq": 0})).await;
     assert_eq!(bob.close_code().await, close::DROPPED);
     let reply = bob2.json().await;
-    assert_eq!(reply, json!({"id": 9, "reply": "logged_in", "session": ticket, "resumed": true}));
+    let window = reply["window"].as_u64().expect("the server's window");
+    assert!(window > 0);
+    assert_eq!(
+        reply,
+        json!({"id": 9, "reply": "logged_in", "session": ticket, "resumed": true, "window": window})
+    );
     let replayed: Vec<Incoming> = vec![bob2.next().await, bob2.next().await];
     let seqs: Vec<_> = replayed
         .iter()

@@ -147,6 +147,10 @@ pub enum Reply {
         session: String,
         /// True when an existing session was resumed.
         resumed: bool,
+        /// Events the server sends before it waits for an acknowledgement; clients acknowledge
+        /// well before that (0 when not stated).
+        #[serde(default)]
+        window: usize,
     },
 }
 

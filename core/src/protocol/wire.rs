@@ -137,6 +137,9 @@ pub enum ProtocolError {
     AlreadyLoggedIn,
     /// The resume ticket is unknown or its session has ended.
     UnknownSession,
+    /// The session is still held by another connection that did not let go in time; try the
+    /// resume again.
+    SessionBusy,
 }
 
 /// A protocol error; the connection stays open unless a close frame follows.

@@ -7,7 +7,7 @@ use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use futures_util::SinkExt;
 
 use super::{ConnGuard, Shared};
-use crate::hub::{ParkedLink, Session};
+use crate::hub::{ParkedLink, ResumeError, Session};
 use crate::protocol::wire::{
     self, ClientFrame, Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, RequestFrame, close,
 };
@@ -136,13 +136,18 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
         Hello::Resume { session, last_seq, .. } => match shared.hub.resume(&session).await {
             Ok((session, link)) => (session, link, true, last_seq),
             Err(e) => {
-                protocol_error(socket, ProtocolError::UnknownSession, e.to_string()).await;
-                close_with(socket, close::POLICY, "unknown session").await;
+                let kind = match e {
+                    ResumeError::UnknownSession => ProtocolError::UnknownSession,
+                    ResumeError::Busy => ProtocolError::SessionBusy,
+                };
+                protocol_error(socket, kind, e.to_string()).await;
+                close_with(socket, close::POLICY, "cannot resume").await;
                 return None;
             }
         },
     };
-    let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed };
+    let window = shared.config.max_unacked;
+    let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed, window };
     if !send_json(socket, &ReplyFrame { id, reply }).await {
         shared.hub.park(&session, link);
         return None;

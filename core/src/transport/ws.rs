@@ -147,7 +147,7 @@ type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
 impl WsConnector {
     /// Opens a socket, says hello and starts the link's tasks; returns the link and its ticket.
     async fn open(&self, hello: Hello, last_seq: Arc<AtomicU64>) -> Result<(Link, String), OpenError> {
-        let o = self.options;
+        let mut o = self.options;
         let mut config = WebSocketConfig::default();
         config.max_frame_size = Some(o.max_frame_bytes);
         config.max_message_size = Some(o.max_frame_bytes);
@@ -171,7 +171,14 @@ impl WsConnector {
                 Err(_) => return Err(network(&"no answer to the login")),
             };
             match frame {
-                ServerFrame::Reply(ReplyFrame { reply: Reply::LoggedIn { session, resumed }, .. }) => {
+                ServerFrame::Reply(ReplyFrame {
+                    reply: Reply::LoggedIn { session, resumed, window },
+                    ..
+                }) => {
+                    // Acknowledge by half the server's window at the latest, so it never waits.
+                    if window > 0 {
+                        o.ack_every = o.ack_every.min((window as u64 / 2).max(1));
+                    }
                     break (session, resumed);
                 }
                 ServerFrame::Reply(ReplyFrame { reply: Reply::Error { code }, .. }) => {
@@ -179,6 +186,10 @@ impl WsConnector {
                 }
                 ServerFrame::Error(ErrorFrame { error: ProtocolError::UnknownSession, .. }) => {
                     return Err(OpenError::UnknownSession);
+                }
+                ServerFrame::Error(ErrorFrame { error: ProtocolError::SessionBusy, .. }) => {
+                    // The session is alive; keep the ticket and let the reconnect loop retry.
+                    return Err(network(&"the session is still held by another connection"));
                 }
                 other => return Err(network(&format!("unexpected answer to the login: {other:?}"))),
             }
