@@ -46,6 +46,12 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 async fn close_with(socket: &mut WebSocket, code: u16, reason: &str) {
     ::metrics::counter!("sigshim_closes_total", "code" => code.to_string()).increment(1);
+    match code {
+        close::NORMAL | close::GOING_AWAY | close::KICKED | close::DROPPED => {
+            tracing::debug!(code, reason, "closing connection")
+        }
+        _ => tracing::info!(code, reason, "closing connection: limit or protocol violation"),
+    }
     let frame = CloseFrame { code, reason: reason.into() };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
 }

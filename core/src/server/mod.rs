@@ -47,7 +47,8 @@ pub struct ServerConfig {
     pub max_unacked: usize,
     /// Malformed frames tolerated per connection before it is closed (default 16).
     pub max_bad_frames: u32,
-    /// Socket read buffer per connection, in bytes (default 4 KiB; grows for large frames).
+    /// Socket read buffer per connection, in bytes (default 1 KiB, which keeps an idle
+    /// connection small; larger frames are read in several steps).
     pub read_buffer_bytes: usize,
     /// Socket write buffer per connection, in bytes (default 4 KiB).
     pub write_buffer_bytes: usize,
@@ -64,7 +65,7 @@ impl ServerConfig {
             max_connections: 100_000,
             max_unacked: 1024,
             max_bad_frames: 16,
-            read_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 1024,
             write_buffer_bytes: 4 * 1024,
         }
     }
