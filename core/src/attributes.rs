@@ -21,6 +21,19 @@ impl Attribute {
     }
 }
 
+/// A channel attribute with who changed it last and when.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChannelAttribute {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// The user whose update set it.
+    pub last_update_user_id: String,
+    /// When (ms since the epoch, server time).
+    pub last_update_ts: u64,
+}
+
 /// How a local user attribute update changes the stored set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]

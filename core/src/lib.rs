@@ -35,6 +35,7 @@
 //! - [`error`], [`limits`], [`message`], [`attributes`]: the vocabulary.
 
 pub mod attributes;
+pub mod channel;
 pub mod client;
 pub mod error;
 pub mod hub;
@@ -45,7 +46,8 @@ pub mod server;
 pub mod token;
 pub mod transport;
 
-pub use attributes::{Attribute, AttributeUpdate};
+pub use attributes::{Attribute, AttributeUpdate, ChannelAttribute};
+pub use channel::{Channel, ChannelAttributeOptions, ChannelEvent, ChannelEvents};
 pub use client::{Client, ClientBuilder, ClientEvent, ConnectionChangeReason, ConnectionState, Events};
 pub use error::RtmCode;
 pub use hub::{Hub, HubConfig};

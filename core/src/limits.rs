@@ -126,6 +126,18 @@ pub struct RateLimits {
     pub set_user_attributes: RateLimit,
     /// User attribute reads (40 per 5 s).
     pub get_user_attributes: RateLimit,
+    /// Channel joins (50 per 3 s).
+    pub join: RateLimit,
+    /// Joins of the same channel (2 per 5 s).
+    pub join_same_channel: RateLimit,
+    /// Member lists (5 per 2 s).
+    pub get_members: RateLimit,
+    /// Member-count queries (1 per s).
+    pub channel_member_count: RateLimit,
+    /// Channel attribute updates (10 per 5 s).
+    pub set_channel_attributes: RateLimit,
+    /// Channel attribute reads (10 per 5 s).
+    pub get_channel_attributes: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -139,6 +151,12 @@ impl Default for RateLimits {
             subscription: RateLimit::new(10, s(5)),
             set_user_attributes: RateLimit::new(10, s(5)),
             get_user_attributes: RateLimit::new(40, s(5)),
+            join: RateLimit::new(50, s(3)),
+            join_same_channel: RateLimit::new(2, s(5)),
+            get_members: RateLimit::new(5, s(2)),
+            channel_member_count: RateLimit::new(1, s(1)),
+            set_channel_attributes: RateLimit::new(10, s(5)),
+            get_channel_attributes: RateLimit::new(10, s(5)),
         }
     }
 }
@@ -155,6 +173,12 @@ impl RateLimits {
             subscription: u,
             set_user_attributes: u,
             get_user_attributes: u,
+            join: u,
+            join_same_channel: u,
+            get_members: u,
+            channel_member_count: u,
+            set_channel_attributes: u,
+            get_channel_attributes: u,
         }
     }
 }
@@ -182,6 +206,18 @@ pub struct Limits {
     pub offline_messages_per_user: usize,
     /// How long an offline message is kept (7 days).
     pub offline_message_ttl: Duration,
+    /// Channels one client may have joined at once (20).
+    pub max_joined_channels: usize,
+    /// Most members `get_members` returns (512).
+    pub max_members_listed: usize,
+    /// Above this many members, joins and leaves are not announced (512).
+    pub member_events_max: usize,
+    /// Most channel IDs in one member-count query (32).
+    pub max_channel_ids: usize,
+    /// Largest total of a channel's attributes, keys plus values (32 KB).
+    pub max_channel_attributes_bytes: usize,
+    /// How long the attributes of a channel without members are kept (2 minutes).
+    pub channel_attributes_ttl: Duration,
     /// Call-rate budgets.
     pub rates: RateLimits,
 }
@@ -199,6 +235,12 @@ impl Default for Limits {
             max_attributes: 32,
             offline_messages_per_user: 200,
             offline_message_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_joined_channels: 20,
+            max_members_listed: 512,
+            member_events_max: 512,
+            max_channel_ids: 32,
+            max_channel_attributes_bytes: 32 * 1024,
+            channel_attributes_ttl: Duration::from_secs(120),
             rates: RateLimits::default(),
         }
     }

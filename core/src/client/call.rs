@@ -34,6 +34,11 @@ op_error! {
     SubscriptionError: NotLoggedIn, Timeout, Failure;
     QuerySubscriptionError: NotLoggedIn, Timeout, Failure;
     AttributeError: NotLoggedIn, Timeout, Failure;
+    JoinChannelError: NotLoggedIn, Timeout, Failure;
+    LeaveChannelError: NotLoggedIn, Failure, Failure;
+    ChannelMessageError: NotLoggedIn, Timeout, Failure;
+    GetMembersError: NotLoggedIn, Timeout, Failure;
+    ChannelMemberCountError: NotLoggedIn, Timeout, Failure;
 }
 
 /// Maps an error reply to `E`; any other reply is handed back for the caller to match.

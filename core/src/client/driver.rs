@@ -6,6 +6,7 @@ use tokio::time::Instant;
 
 use super::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S, Shared};
 use crate::attributes::AttributeUpdate;
+use crate::channel::ChannelEvent;
 use crate::error::LoginError;
 use crate::protocol::{Event, KickReason, Reply, Request};
 use crate::transport::{CloseReason, Inbound, Inbox, Transport};
@@ -36,9 +37,35 @@ async fn deliver(s: &Shared, ev: Arc<Event>) -> Option<CloseReason> {
         Event::PeersOnlineStatusChanged { statuses } => ClientEvent::PeersOnlineStatusChanged { statuses },
         Event::TokenPrivilegeWillExpire => ClientEvent::TokenPrivilegeWillExpire,
         Event::Kicked { reason } => return Some(CloseReason::Kicked(reason)),
+        Event::ChannelMessage { channel_id, peer_id, message } => {
+            return to_channel(s, channel_id, ChannelEvent::MessageReceived { peer_id, message }).await;
+        }
+        Event::MemberJoined { channel_id, user_id } => {
+            return to_channel(s, channel_id, ChannelEvent::MemberJoined(user_id)).await;
+        }
+        Event::MemberLeft { channel_id, user_id } => {
+            return to_channel(s, channel_id, ChannelEvent::MemberLeft(user_id)).await;
+        }
+        Event::MemberCountUpdated { channel_id, count } => {
+            return to_channel(s, channel_id, ChannelEvent::MemberCountUpdated(count)).await;
+        }
+        Event::ChannelAttributesUpdated { channel_id, attributes } => {
+            return to_channel(s, channel_id, ChannelEvent::AttributesUpdated(attributes)).await;
+        }
     };
     if let Some(p) = s.permit().await {
         p.send(event);
+    }
+    None
+}
+
+/// Hands a channel event to that channel's stream (dropped when nobody holds one).
+async fn to_channel(s: &Shared, channel_id: String, event: ChannelEvent) -> Option<CloseReason> {
+    let tx = s.channel_events.lock().get(&channel_id).cloned();
+    if let Some(tx) = tx {
+        if tx.send(event).await.is_err() {
+            s.channel_events.lock().remove(&channel_id);
+        }
     }
     None
 }
@@ -130,6 +157,9 @@ async fn resync(s: &Shared, link: &dyn Transport) {
     if !restore.subscriptions.is_empty() {
         let peer_ids = restore.subscriptions.into_iter().collect();
         requests.push(Request::SubscribePeersOnlineStatus { peer_ids });
+    }
+    for channel_id in restore.channels {
+        requests.push(Request::JoinChannel { channel_id });
     }
     for request in requests {
         match tokio::time::timeout(s.request_timeout, link.request(request)).await {

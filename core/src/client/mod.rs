@@ -4,7 +4,7 @@
 //! [`Transport`](crate::transport::Transport), and a driver task owns the inbound side, turning
 //! pushed frames into [`ClientEvent`]s and handling kicks and reconnects.
 
-mod call;
+pub(crate) mod call;
 mod driver;
 mod events;
 mod options;
@@ -23,13 +23,14 @@ use crate::message::{Message, MessageReceipt, SendMessageOptions};
 use crate::protocol::{PeerStatus, Reply, Request};
 use crate::transport::{Connector, LoginRequest, MemoryConnector, Transport, TransportError};
 
-use call::{OpError, check};
+pub(crate) use call::OpError;
+use call::check;
 pub use events::{ClientEvent, Events};
 pub use options::{ClientBuilder, ReconnectPolicy};
 pub use state::{ConnectionChangeReason, ConnectionState};
 
 /// Connection bookkeeping, guarded by one short-lived lock.
-struct Conn {
+pub(crate) struct Conn {
     state: ConnectionState,
     /// Bumped on every login and logout so that stale tasks can tell they are stale.
     epoch: u64,
@@ -37,7 +38,7 @@ struct Conn {
     link: Option<Arc<dyn Transport>>,
     driver: Option<AbortHandle>,
     /// What the session set up, restored on the new session after an automatic reconnect.
-    restore: Restore,
+    pub(crate) restore: Restore,
 }
 
 /// Session state that lives on the hub and is lost with the link: RTM re-syncs it after an
@@ -48,6 +49,8 @@ pub(crate) struct Restore {
     pub(crate) attributes: Vec<Attribute>,
     /// Peers whose online status is subscribed.
     pub(crate) subscriptions: std::collections::BTreeSet<String>,
+    /// Channels joined.
+    pub(crate) channels: std::collections::BTreeSet<String>,
 }
 
 impl Restore {
@@ -80,9 +83,12 @@ pub(crate) struct Shared {
     login_timeout: std::time::Duration,
     request_timeout: std::time::Duration,
     reconnect: ReconnectPolicy,
-    conn: Mutex<Conn>,
+    pub(crate) conn: Mutex<Conn>,
     events: mpsc::Sender<ClientEvent>,
     login_limiter: Mutex<RateLimiter>,
+    /// Where each channel's events go (the stream returned by `create_channel`).
+    pub(crate) channel_events:
+        Mutex<std::collections::HashMap<String, mpsc::Sender<crate::channel::ChannelEvent>>>,
 }
 
 type Permit<'a> = Option<mpsc::Permit<'a, ClientEvent>>;
@@ -167,11 +173,12 @@ impl Client {
             }),
             events: tx,
             login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
+            channel_events: Mutex::new(std::collections::HashMap::new()),
         });
         (Client { owner: Arc::new(Owner(shared)) }, Events { rx })
     }
 
-    fn shared(&self) -> &Arc<Shared> {
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.owner.0
     }
 
@@ -281,7 +288,7 @@ impl Client {
     }
 
     /// Sends a request on the current link and maps failures to `E`.
-    async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
+    pub(crate) async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
         let s = self.shared();
         let link = {
             let c = s.conn.lock();

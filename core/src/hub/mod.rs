@@ -5,6 +5,8 @@
 //! is no central actor on the message path.
 
 mod auth;
+mod channel_ops;
+mod channels;
 mod offline;
 mod ops;
 mod park;
@@ -50,6 +52,9 @@ pub struct HubConfig {
     pub token_expiry_warning: Duration,
     /// Offline messages stored across all receivers.
     pub max_offline_messages: usize,
+    /// Whether a user may publish to a channel without joining it (the legacy force-send);
+    /// when off, such a publish fails with `ChannelMessageError::NotInChannel`.
+    pub allow_publish_without_join: bool,
     /// How long a network session survives a broken link, waiting for the client to resume it
     /// (RTM: 30 s). The user stays online meanwhile.
     pub session_grace: Duration,
@@ -66,6 +71,7 @@ impl HubConfig {
             token_expiry_warning: Duration::from_secs(30),
             max_offline_messages: 1_000_000,
             session_grace: Duration::from_secs(30),
+            allow_publish_without_join: true,
         }
     }
 
@@ -101,6 +107,7 @@ struct HubInner {
     watchers: Watchers,
     offline: OfflineStore,
     parking: Parking,
+    channels: channels::Channels,
     counters: Counters,
     next_session: AtomicU64,
     next_message: AtomicU64,
@@ -125,6 +132,7 @@ impl Hub {
                 watchers: Watchers::default(),
                 offline,
                 parking: Parking::default(),
+                channels: channels::Channels::new(64),
                 counters: Counters::default(),
                 next_session: AtomicU64::new(1),
                 next_message: AtomicU64::new(1),
@@ -219,6 +227,7 @@ impl Hub {
             if let Some(link) = self.inner.parking.forget(session) {
                 self.salvage(session.user_id(), link);
             }
+            channel_ops::leave_all(self, session);
             self.inner.watchers.unwatch(session, &subscriptions);
             if self.inner.registry.remove(session) {
                 let drops = &self.inner.counters.inbox_full_drops;
@@ -235,6 +244,7 @@ impl Hub {
             if let Some(link) = self.inner.parking.forget(session) {
                 self.salvage(session.user_id(), link);
             }
+            channel_ops::leave_all(self, session);
             self.inner.watchers.unwatch(session, &subscriptions);
         }
     }

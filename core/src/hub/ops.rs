@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::session::{Limiters, Push, Session};
 use super::stats::Counters;
-use super::{Hub, auth, unix_now};
+use super::{Hub, auth, channel_ops, unix_now};
 use crate::attributes::{AttributeUpdate, validate_keys};
 use crate::error::{
     AttributeError as AE, PeerMessageError as PE, QueryPeersOnlineStatusError as QE, QuerySubscriptionError,
@@ -35,12 +35,31 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Rep
         }
         Request::UpdateLocalUserAttributes { update } => update_attributes(hub, session, &update),
         Request::GetUserAttributes { user_id, keys } => get_attributes(hub, session, &user_id, keys),
+        Request::JoinChannel { channel_id } => channel_ops::join(hub, session, channel_id),
+        Request::LeaveChannel { channel_id } => channel_ops::leave(hub, session, &channel_id),
+        Request::SendChannelMessage { channel_id, message } => {
+            channel_ops::send(hub, session, &channel_id, message, false)
+        }
+        Request::PublishChannelMessage { channel_id, message } => {
+            channel_ops::send(hub, session, &channel_id, message, true)
+        }
+        Request::GetMembers { channel_id } => channel_ops::members(hub, session, &channel_id),
+        Request::GetChannelMemberCount { channel_ids } => channel_ops::count(hub, session, channel_ids),
+        Request::QueryChannelMember { channel_id, user_id } => {
+            channel_ops::is_member(hub, session, &channel_id, &user_id)
+        }
+        Request::UpdateChannelAttributes { channel_id, update, notify } => {
+            channel_ops::update_attributes(hub, session, &channel_id, &update, notify)
+        }
+        Request::GetChannelAttributes { channel_id, keys } => {
+            channel_ops::get_attributes(hub, session, &channel_id, keys)
+        }
     };
     result.unwrap_or_else(|code| Reply::Error { code })
 }
 
 /// Takes one call from a session budget, or fails with `too_often`'s code.
-fn limit<E: RtmCode>(
+pub(super) fn limit<E: RtmCode>(
     hub: &Hub,
     session: &Session,
     pick: impl FnOnce(&mut Limiters) -> &mut RateLimiter,

@@ -36,6 +36,14 @@ pub(crate) struct Limiters {
     pub(crate) query_subscriptions: RateLimiter,
     pub(crate) set_user_attributes: RateLimiter,
     pub(crate) get_user_attributes: RateLimiter,
+    pub(crate) join: RateLimiter,
+    pub(crate) get_members: RateLimiter,
+    pub(crate) channel_member_count: RateLimiter,
+    pub(crate) set_channel_attributes: RateLimiter,
+    pub(crate) get_channel_attributes: RateLimiter,
+    /// Recent joins by channel, for the same-channel budget (bounded by the join budget).
+    pub(crate) recent_joins: std::collections::VecDeque<(String, tokio::time::Instant)>,
+    pub(crate) join_same_channel: crate::limits::RateLimit,
 }
 
 impl Limiters {
@@ -49,6 +57,13 @@ impl Limiters {
             query_subscriptions: RateLimiter::new(r.subscription),
             set_user_attributes: RateLimiter::new(r.set_user_attributes),
             get_user_attributes: RateLimiter::new(r.get_user_attributes),
+            join: RateLimiter::new(r.join),
+            get_members: RateLimiter::new(r.get_members),
+            channel_member_count: RateLimiter::new(r.channel_member_count),
+            set_channel_attributes: RateLimiter::new(r.set_channel_attributes),
+            get_channel_attributes: RateLimiter::new(r.get_channel_attributes),
+            recent_joins: std::collections::VecDeque::new(),
+            join_same_channel: r.join_same_channel,
         }
     }
 }
@@ -58,6 +73,8 @@ impl Limiters {
 pub(crate) struct SessionState {
     pub(crate) attributes: AttributeSet,
     pub(crate) subscriptions: BTreeSet<String>,
+    /// The channels this session has joined.
+    pub(crate) channels: BTreeSet<String>,
     pub(crate) limiters: Limiters,
     pub(crate) token_timer: Option<AbortHandle>,
 }
@@ -98,6 +115,7 @@ impl Session {
             state: Mutex::new(SessionState {
                 attributes: AttributeSet::default(),
                 subscriptions: BTreeSet::new(),
+                channels: BTreeSet::new(),
                 limiters: Limiters::new(rates),
                 token_timer: None,
             }),

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::attributes::{Attribute, AttributeUpdate};
+use crate::attributes::{Attribute, AttributeUpdate, ChannelAttribute};
 use crate::message::{Message, SendMessageOptions};
 
 pub mod wire;
@@ -104,6 +104,65 @@ pub enum Request {
     },
     /// Liveness probe.
     Ping,
+    /// Join a channel.
+    JoinChannel {
+        /// The channel.
+        channel_id: String,
+    },
+    /// Leave a channel.
+    LeaveChannel {
+        /// The channel.
+        channel_id: String,
+    },
+    /// Send a message to the other members of a joined channel.
+    SendChannelMessage {
+        /// The channel.
+        channel_id: String,
+        /// The message.
+        message: Message,
+    },
+    /// Core extension: deliver a channel message to the members without being one.
+    PublishChannelMessage {
+        /// The channel.
+        channel_id: String,
+        /// The message.
+        message: Message,
+    },
+    /// List the members of a joined channel.
+    GetMembers {
+        /// The channel.
+        channel_id: String,
+    },
+    /// Whether a user is a member of a channel (membership not needed; a sigshim extension).
+    QueryChannelMember {
+        /// The channel.
+        channel_id: String,
+        /// The user.
+        user_id: String,
+    },
+    /// Count the members of channels (membership not needed).
+    GetChannelMemberCount {
+        /// The channels.
+        channel_ids: Vec<String>,
+    },
+    /// Change a channel's attributes (membership not needed).
+    UpdateChannelAttributes {
+        /// The channel.
+        channel_id: String,
+        /// The change.
+        update: AttributeUpdate,
+        /// Push the whole new set to the members.
+        #[serde(default)]
+        notify: bool,
+    },
+    /// Read a channel's attributes (all of them when `keys` is `None`).
+    GetChannelAttributes {
+        /// The channel.
+        channel_id: String,
+        /// Which keys.
+        #[serde(default)]
+        keys: Option<Vec<String>>,
+    },
 }
 
 /// The hub's answer to one [`Request`].
@@ -141,6 +200,26 @@ pub enum Reply {
     },
     /// Answer to [`Request::Ping`].
     Pong,
+    /// Channel members.
+    Members {
+        /// Their user IDs.
+        user_ids: Vec<String>,
+    },
+    /// Whether the user is a member.
+    IsMember {
+        /// The answer.
+        is_member: bool,
+    },
+    /// Member counts, one per requested channel.
+    MemberCounts {
+        /// The counts.
+        counts: Vec<ChannelMemberCount>,
+    },
+    /// A channel's attributes.
+    ChannelAttributes {
+        /// The attributes.
+        attributes: Vec<ChannelAttribute>,
+    },
     /// Answer to a network client's login or resume (see [`wire`]).
     LoggedIn {
         /// The ticket that resumes this session after a broken link.
@@ -168,6 +247,15 @@ impl Request {
             Request::UpdateLocalUserAttributes { .. } => "update_local_user_attributes",
             Request::GetUserAttributes { .. } => "get_user_attributes",
             Request::Ping => "ping",
+            Request::JoinChannel { .. } => "join_channel",
+            Request::LeaveChannel { .. } => "leave_channel",
+            Request::SendChannelMessage { .. } => "send_channel_message",
+            Request::PublishChannelMessage { .. } => "publish_channel_message",
+            Request::GetMembers { .. } => "get_members",
+            Request::GetChannelMemberCount { .. } => "get_channel_member_count",
+            Request::QueryChannelMember { .. } => "query_channel_member",
+            Request::UpdateChannelAttributes { .. } => "update_channel_attributes",
+            Request::GetChannelAttributes { .. } => "get_channel_attributes",
         }
     }
 }
@@ -205,6 +293,52 @@ pub enum Event {
         /// Why.
         reason: KickReason,
     },
+    /// A message in a joined channel (never one's own).
+    ChannelMessage {
+        /// The channel.
+        channel_id: String,
+        /// The sender.
+        peer_id: String,
+        /// The message, with id and server timestamp.
+        message: Message,
+    },
+    /// Another user joined a joined channel.
+    MemberJoined {
+        /// The channel.
+        channel_id: String,
+        /// Who.
+        user_id: String,
+    },
+    /// Another user left a joined channel.
+    MemberLeft {
+        /// The channel.
+        channel_id: String,
+        /// Who.
+        user_id: String,
+    },
+    /// The member count of a joined channel (once on join, then on change, throttled).
+    MemberCountUpdated {
+        /// The channel.
+        channel_id: String,
+        /// Members now.
+        count: usize,
+    },
+    /// A joined channel's attributes changed (the whole set), when the updater asked to notify.
+    ChannelAttributesUpdated {
+        /// The channel.
+        channel_id: String,
+        /// Every attribute now.
+        attributes: Vec<ChannelAttribute>,
+    },
+}
+
+/// The member count of one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChannelMemberCount {
+    /// The channel.
+    pub channel_id: String,
+    /// Members now (0 for an unknown channel).
+    pub count: usize,
 }
 
 #[cfg(test)]

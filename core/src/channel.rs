@@ -1,0 +1,240 @@
+//! Channels on the client: the [`Channel`] handle, its events, member counts, channel
+//! attributes, and publishing without membership.
+
+use tokio::sync::mpsc;
+
+use crate::attributes::{Attribute, AttributeUpdate, ChannelAttribute};
+use crate::client::Client;
+use crate::error::{
+    AttributeError, ChannelMemberCountError, ChannelMessageError, GetMembersError, JoinChannelError,
+    LeaveChannelError,
+};
+use crate::message::Message;
+use crate::protocol::{ChannelMemberCount, Reply, Request};
+
+/// One event of a channel, in the order they happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChannelEvent {
+    /// Another member sent a message (never one's own).
+    MessageReceived {
+        /// The sender.
+        peer_id: String,
+        /// The message, with its server id and timestamp.
+        message: Message,
+    },
+    /// Another user joined.
+    MemberJoined(String),
+    /// Another user left.
+    MemberLeft(String),
+    /// The member count (once on join, then on change, at most once per second).
+    MemberCountUpdated(usize),
+    /// The channel's attributes changed (the whole set), when the updater asked to notify.
+    AttributesUpdated(Vec<ChannelAttribute>),
+}
+
+/// The events of one channel. Read it, or drop it to ignore them.
+#[derive(Debug)]
+pub struct ChannelEvents {
+    rx: mpsc::Receiver<ChannelEvent>,
+}
+
+impl ChannelEvents {
+    /// The next event; `None` once the channel handle and client are gone.
+    pub async fn recv(&mut self) -> Option<ChannelEvent> {
+        self.rx.recv().await
+    }
+
+    /// The next event if one is ready.
+    pub fn try_recv(&mut self) -> Option<ChannelEvent> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// A channel of a client: join, leave, send, list members.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    client: Client,
+    id: String,
+}
+
+/// Options of a channel attribute change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelAttributeOptions {
+    /// Push the whole new set to the channel's members.
+    pub enable_notification_to_channel_members: bool,
+}
+
+impl Channel {
+    /// The channel ID.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Joins the channel (at most 20 joined channels per client by default).
+    pub async fn join(&self) -> Result<(), JoinChannelError> {
+        self.client.call::<JoinChannelError>(Request::JoinChannel { channel_id: self.id.clone() }).await?;
+        self.client.shared().conn.lock().restore.channels.insert(self.id.clone());
+        Ok(())
+    }
+
+    /// Leaves the channel.
+    pub async fn leave(&self) -> Result<(), LeaveChannelError> {
+        let r = self
+            .client
+            .call::<LeaveChannelError>(Request::LeaveChannel { channel_id: self.id.clone() })
+            .await;
+        self.client.shared().conn.lock().restore.channels.remove(&self.id);
+        r.map(drop)
+    }
+
+    /// Sends a message to the other members; `Ok` means the server received it.
+    pub async fn send_message(&self, message: &Message) -> Result<(), ChannelMessageError> {
+        let request = Request::SendChannelMessage { channel_id: self.id.clone(), message: message.clone() };
+        self.client.call::<ChannelMessageError>(request).await.map(drop)
+    }
+
+    /// The members (at most 512 by default; the channel must be joined).
+    pub async fn get_members(&self) -> Result<Vec<String>, GetMembersError> {
+        match self.client.call::<GetMembersError>(Request::GetMembers { channel_id: self.id.clone() }).await?
+        {
+            Reply::Members { user_ids } => Ok(user_ids),
+            _ => Err(GetMembersError::Failure),
+        }
+    }
+}
+
+impl Client {
+    /// A handle on channel `channel_id` and the stream of its events (creating a handle again
+    /// for the same channel redirects its events to the new stream). Needs no login.
+    pub fn create_channel(&self, channel_id: &str) -> (Channel, ChannelEvents) {
+        let (tx, rx) = mpsc::channel(1024);
+        self.shared().channel_events.lock().insert(channel_id.to_owned(), tx);
+        (Channel { client: self.clone(), id: channel_id.to_owned() }, ChannelEvents { rx })
+    }
+
+    /// Sends a channel message without being a member (a sigshim extension for the legacy
+    /// force-send): members receive it as from this user; no member events follow.
+    pub async fn publish_to_channel(
+        &self,
+        channel_id: &str,
+        message: &Message,
+    ) -> Result<(), ChannelMessageError> {
+        let request =
+            Request::PublishChannelMessage { channel_id: channel_id.to_owned(), message: message.clone() };
+        self.call::<ChannelMessageError>(request).await.map(drop)
+    }
+
+    /// Member counts of up to 32 channels (membership not needed; 0 for an unknown channel).
+    pub async fn get_channel_member_count(
+        &self,
+        channel_ids: &[&str],
+    ) -> Result<Vec<ChannelMemberCount>, ChannelMemberCountError> {
+        let channel_ids = channel_ids.iter().map(|c| c.to_string()).collect();
+        match self.call::<ChannelMemberCountError>(Request::GetChannelMemberCount { channel_ids }).await? {
+            Reply::MemberCounts { counts } => Ok(counts),
+            _ => Err(ChannelMemberCountError::Failure),
+        }
+    }
+
+    /// Whether `user_id` is a member of `channel_id` (membership not needed; a sigshim
+    /// extension for the legacy `channelQueryUserIsIn`). Shares the `get_members` budget.
+    pub async fn is_channel_member(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> Result<bool, ChannelMemberCountError> {
+        let request =
+            Request::QueryChannelMember { channel_id: channel_id.to_owned(), user_id: user_id.to_owned() };
+        match self.call::<ChannelMemberCountError>(request).await? {
+            Reply::IsMember { is_member } => Ok(is_member),
+            _ => Err(ChannelMemberCountError::Failure),
+        }
+    }
+
+    async fn update_channel(
+        &self,
+        channel_id: &str,
+        update: AttributeUpdate,
+        options: ChannelAttributeOptions,
+    ) -> Result<(), AttributeError> {
+        let notify = options.enable_notification_to_channel_members;
+        let request = Request::UpdateChannelAttributes { channel_id: channel_id.to_owned(), update, notify };
+        self.call::<AttributeError>(request).await.map(drop)
+    }
+
+    /// Replaces a channel's attributes.
+    pub async fn set_channel_attributes(
+        &self,
+        channel_id: &str,
+        attributes: &[Attribute],
+        options: ChannelAttributeOptions,
+    ) -> Result<(), AttributeError> {
+        self.update_channel(channel_id, AttributeUpdate::Set { attributes: attributes.to_vec() }, options)
+            .await
+    }
+
+    /// Adds or overwrites a channel's attributes by key.
+    pub async fn add_or_update_channel_attributes(
+        &self,
+        channel_id: &str,
+        attributes: &[Attribute],
+        options: ChannelAttributeOptions,
+    ) -> Result<(), AttributeError> {
+        self.update_channel(
+            channel_id,
+            AttributeUpdate::AddOrUpdate { attributes: attributes.to_vec() },
+            options,
+        )
+        .await
+    }
+
+    /// Removes a channel's attributes with these keys.
+    pub async fn delete_channel_attributes_by_keys(
+        &self,
+        channel_id: &str,
+        keys: &[&str],
+        options: ChannelAttributeOptions,
+    ) -> Result<(), AttributeError> {
+        let keys = keys.iter().map(|k| k.to_string()).collect();
+        self.update_channel(channel_id, AttributeUpdate::DeleteKeys { keys }, options).await
+    }
+
+    /// Removes all of a channel's attributes.
+    pub async fn clear_channel_attributes(
+        &self,
+        channel_id: &str,
+        options: ChannelAttributeOptions,
+    ) -> Result<(), AttributeError> {
+        self.update_channel(channel_id, AttributeUpdate::Clear, options).await
+    }
+
+    async fn channel_attributes(
+        &self,
+        channel_id: &str,
+        keys: Option<Vec<String>>,
+    ) -> Result<Vec<ChannelAttribute>, AttributeError> {
+        let request = Request::GetChannelAttributes { channel_id: channel_id.to_owned(), keys };
+        match self.call::<AttributeError>(request).await? {
+            Reply::ChannelAttributes { attributes } => Ok(attributes),
+            _ => Err(AttributeError::Failure),
+        }
+    }
+
+    /// All attributes of a channel, with who set each and when.
+    pub async fn get_channel_attributes(
+        &self,
+        channel_id: &str,
+    ) -> Result<Vec<ChannelAttribute>, AttributeError> {
+        self.channel_attributes(channel_id, None).await
+    }
+
+    /// The attributes of a channel with these keys.
+    pub async fn get_channel_attributes_by_keys(
+        &self,
+        channel_id: &str,
+        keys: &[&str],
+    ) -> Result<Vec<ChannelAttribute>, AttributeError> {
+        self.channel_attributes(channel_id, Some(keys.iter().map(|k| k.to_string()).collect())).await
+    }
+}

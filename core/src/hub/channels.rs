@@ -1,0 +1,318 @@
+//! Channels: members, fan-out, member events and counts, channel attributes.
+//!
+//! A channel exists while it has members or attributes. Fan-out builds the event once and pushes
+//! the same `Arc` into every other member's inbox under the channel's lock (pushes never wait). A
+//! member whose inbox is full misses that message; the drop is counted (channel messages are
+//! acknowledged when the server has them, as in RTM).
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use parking_lot::{Mutex, RwLock};
+use tokio::time::Instant;
+
+use super::session::{Push, Session};
+use super::stats::Counters;
+use super::{Hub, HubInner};
+use crate::attributes::{Attribute, AttributeSet, AttributeUpdate, ChannelAttribute};
+use crate::protocol::Event;
+
+/// One member: its session and when it joined (for "latest members first").
+#[derive(Debug)]
+struct Member {
+    session: Arc<Session>,
+    joined: u64,
+}
+
+#[derive(Debug, Default)]
+struct ChannelState {
+    members: HashMap<Arc<str>, Member>,
+    joins: u64,
+    attributes: AttributeSet,
+    /// Who last set each key, and when.
+    stamps: HashMap<String, (String, u64)>,
+    /// The last count pushed to members, when, and whether a delayed push is scheduled.
+    count_pushed: Option<(usize, Instant)>,
+    count_scheduled: bool,
+}
+
+/// One channel.
+#[derive(Debug)]
+pub(crate) struct Channel {
+    id: Arc<str>,
+    state: Mutex<ChannelState>,
+}
+
+type Shard = RwLock<HashMap<Arc<str>, Arc<Channel>>>;
+
+/// Sharded map of the live channels.
+#[derive(Debug)]
+pub(crate) struct Channels {
+    hasher: std::collections::hash_map::RandomState,
+    shards: Box<[Shard]>,
+}
+
+impl Channels {
+    pub(crate) fn new(shards: usize) -> Self {
+        let n = shards.max(1).next_power_of_two();
+        Self { hasher: Default::default(), shards: (0..n).map(|_| RwLock::new(HashMap::new())).collect() }
+    }
+
+    fn shard(&self, id: &str) -> &Shard {
+        &self.shards[self.hasher.hash_one(id) as usize & (self.shards.len() - 1)]
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Channel>> {
+        self.shard(id).read().get(id).cloned()
+    }
+
+    pub(crate) fn get_or_create(&self, id: &str) -> Arc<Channel> {
+        if let Some(c) = self.get(id) {
+            return c;
+        }
+        let mut shard = self.shard(id).write();
+        shard
+            .entry(Arc::from(id))
+            .or_insert_with(|| Arc::new(Channel { id: Arc::from(id), state: Mutex::default() }))
+            .clone()
+    }
+
+    /// Runs `f` on the channel `id` (created if needed) while it cannot be dropped from the map,
+    /// so that a join or an attribute update never lands on a channel being removed.
+    pub(crate) fn with<R>(&self, id: &str, f: impl FnOnce(&Arc<Channel>) -> R) -> R {
+        loop {
+            let channel = self.get_or_create(id);
+            let shard = self.shard(id).read();
+            if shard.get(id).is_some_and(|c| Arc::ptr_eq(c, &channel)) {
+                return f(&channel);
+            }
+        }
+    }
+
+    /// Drops the channel if it has neither members nor attributes.
+    fn remove_if_unused(&self, channel: &Channel) {
+        let mut shard = self.shard(&channel.id).write();
+        let unused = {
+            let st = channel.state.lock();
+            st.members.is_empty() && st.attributes.all().is_empty()
+        };
+        if unused {
+            shard.remove(&*channel.id);
+        }
+    }
+}
+
+impl Channel {
+    /// Adds a member; returns false if it was one already.
+    pub(crate) fn join(&self, hub: &Hub, session: &Arc<Session>) -> bool {
+        let user: Arc<str> = Arc::from(session.user_id());
+        let counters = &hub.inner.counters;
+        let limits = &hub.inner.config.limits;
+        let mut st = self.state.lock();
+        if st.members.contains_key(&user) {
+            return false;
+        }
+        st.joins += 1;
+        let joined = st.joins;
+        st.members.insert(user.clone(), Member { session: session.clone(), joined });
+        let count = st.members.len();
+        if count <= limits.member_events_max {
+            let ev =
+                Arc::new(Event::MemberJoined { channel_id: self.id.to_string(), user_id: user.to_string() });
+            fan_out(&st, &ev, Some(&user), counters);
+        }
+        drop(st);
+        // The joiner learns the count at once, the others on the throttled schedule.
+        if !self.count_changed(hub) {
+            let own = Event::MemberCountUpdated { channel_id: self.id.to_string(), count };
+            if session.push(Arc::new(own)) == Push::Full {
+                Counters::bump(&counters.inbox_full_drops);
+            }
+        }
+        true
+    }
+
+    /// Removes a member; returns false if it was not one. Call outside [`Channels::with`].
+    pub(crate) fn leave(self: &Arc<Self>, hub: &Hub, user_id: &str) -> bool {
+        let limits = &hub.inner.config.limits;
+        let mut st = self.state.lock();
+        if st.members.remove(user_id).is_none() {
+            return false;
+        }
+        if st.members.len() < limits.member_events_max {
+            let ev =
+                Arc::new(Event::MemberLeft { channel_id: self.id.to_string(), user_id: user_id.to_owned() });
+            fan_out(&st, &ev, None, &hub.inner.counters);
+        }
+        let empty = st.members.is_empty();
+        drop(st);
+        if empty {
+            self.schedule_expiry(hub);
+        } else {
+            self.count_changed(hub);
+        }
+        true
+    }
+
+    pub(crate) fn is_member(&self, user_id: &str) -> bool {
+        self.state.lock().members.contains_key(user_id)
+    }
+
+    pub(crate) fn member_count(&self) -> usize {
+        self.state.lock().members.len()
+    }
+
+    /// Up to `max` members, latest joiners first.
+    pub(crate) fn members(&self, max: usize) -> Vec<String> {
+        let st = self.state.lock();
+        let mut all: Vec<(&Arc<str>, u64)> = st.members.iter().map(|(u, m)| (u, m.joined)).collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1));
+        all.into_iter().take(max).map(|(u, _)| u.to_string()).collect()
+    }
+
+    /// Delivers `event` to every member but `except`.
+    pub(crate) fn publish(&self, event: &Arc<Event>, except: Option<&str>, counters: &Counters) {
+        let st = self.state.lock();
+        fan_out(&st, event, except, counters);
+    }
+
+    /// Applies an attribute update by `user` at `now_ms`, telling the members when `notify`.
+    /// Returns true when the channel has no members (its attributes then need an expiry, see
+    /// [`Channel::schedule_expiry`], to be called outside [`Channels::with`]).
+    pub(crate) fn update_attributes(
+        &self,
+        hub: &Hub,
+        user: &str,
+        update: &AttributeUpdate,
+        notify: bool,
+        now_ms: u64,
+    ) -> Result<bool, crate::error::AttributeError> {
+        let limits = &hub.inner.config.limits;
+        let mut st = self.state.lock();
+        st.attributes.apply(update, limits, limits.max_channel_attributes_bytes)?;
+        let touched: Vec<String> = match update {
+            AttributeUpdate::Set { attributes } | AttributeUpdate::AddOrUpdate { attributes } => {
+                attributes.iter().map(|a| a.key.clone()).collect()
+            }
+            AttributeUpdate::DeleteKeys { .. } | AttributeUpdate::Clear => Vec::new(),
+        };
+        let keep: Vec<String> = st.attributes.all().iter().map(|a| a.key.clone()).collect();
+        st.stamps.retain(|k, _| keep.contains(k));
+        for k in touched {
+            st.stamps.insert(k, (user.to_owned(), now_ms));
+        }
+        if notify && !st.members.is_empty() {
+            let ev = Arc::new(Event::ChannelAttributesUpdated {
+                channel_id: self.id.to_string(),
+                attributes: stamped(&st, None),
+            });
+            fan_out(&st, &ev, None, &hub.inner.counters);
+        }
+        Ok(st.members.is_empty())
+    }
+
+    /// The attributes with their stamps (only `keys` when given).
+    pub(crate) fn attributes(&self, keys: Option<&[String]>) -> Vec<ChannelAttribute> {
+        stamped(&self.state.lock(), keys)
+    }
+
+    /// Pushes the member count to the members, at most once per interval (1 s; 3 s above
+    /// `member_events_max` members): later changes are folded into one delayed push. Returns
+    /// true when it pushed now.
+    fn count_changed(&self, hub: &Hub) -> bool {
+        let limits = &hub.inner.config.limits;
+        let mut st = self.state.lock();
+        let count = st.members.len();
+        let interval =
+            if count > limits.member_events_max { Duration::from_secs(3) } else { Duration::from_secs(1) };
+        let now = Instant::now();
+        match st.count_pushed {
+            Some((_, at)) if now.duration_since(at) < interval => {
+                if !st.count_scheduled {
+                    st.count_scheduled = true;
+                    let wait = interval - now.duration_since(at);
+                    let (hub, id) = (Arc::downgrade(&hub.inner), self.id.clone());
+                    tokio::spawn(async move {
+                        tokio::time::sleep(wait).await;
+                        flush_count(hub, &id);
+                    });
+                }
+                false
+            }
+            _ => push_count(&mut st, &self.id, &hub.inner.counters),
+        }
+    }
+
+    /// Forgets an empty channel's attributes after the configured time, unless it is used again.
+    pub(crate) fn schedule_expiry(&self, hub: &Hub) {
+        let ttl = hub.inner.config.limits.channel_attributes_ttl;
+        let (weak, id) = (Arc::downgrade(&hub.inner), self.id.clone());
+        let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
+        rt.spawn(async move {
+            tokio::time::sleep(ttl).await;
+            let Some(inner) = weak.upgrade() else { return };
+            if let Some(channel) = inner.channels.get(&id) {
+                let mut st = channel.state.lock();
+                if st.members.is_empty() {
+                    st.attributes = AttributeSet::default();
+                    st.stamps.clear();
+                }
+                drop(st);
+                inner.channels.remove_if_unused(&channel);
+            }
+        });
+        hub.inner.channels.remove_if_unused(self);
+    }
+}
+
+fn flush_count(hub: Weak<HubInner>, id: &str) {
+    let Some(inner) = hub.upgrade() else { return };
+    if let Some(channel) = inner.channels.get(id) {
+        let mut st = channel.state.lock();
+        st.count_scheduled = false;
+        let _ = push_count(&mut st, &channel.id, &inner.counters);
+    }
+}
+
+/// Pushes the count to every member unless it is the one pushed last; true when pushed.
+fn push_count(st: &mut ChannelState, id: &str, counters: &Counters) -> bool {
+    let count = st.members.len();
+    if st.count_pushed.is_some_and(|(c, _)| c == count) {
+        return false;
+    }
+    st.count_pushed = Some((count, Instant::now()));
+    let ev = Arc::new(Event::MemberCountUpdated { channel_id: id.to_owned(), count });
+    fan_out(st, &ev, None, counters);
+    true
+}
+
+fn stamped(st: &ChannelState, keys: Option<&[String]>) -> Vec<ChannelAttribute> {
+    let pick = |a: &&Attribute| keys.is_none_or(|k| k.contains(&a.key));
+    st.attributes
+        .all()
+        .iter()
+        .filter(pick)
+        .map(|a| {
+            let (user, ts) = st.stamps.get(&a.key).cloned().unwrap_or_default();
+            ChannelAttribute {
+                key: a.key.clone(),
+                value: a.value.clone(),
+                last_update_user_id: user,
+                last_update_ts: ts,
+            }
+        })
+        .collect()
+}
+
+fn fan_out(st: &ChannelState, event: &Arc<Event>, except: Option<&str>, counters: &Counters) {
+    for (user, m) in &st.members {
+        if except == Some(&**user) {
+            continue;
+        }
+        if m.session.push(event.clone()) == Push::Full {
+            Counters::bump(&counters.inbox_full_drops);
+        }
+    }
+}
