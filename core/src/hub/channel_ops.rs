@@ -89,7 +89,8 @@ pub(super) fn send(
         return Err(ME::InvalidMessage.code());
     }
     let joined = session.state.lock().channels.contains(channel_id);
-    if !joined && !(force && hub.inner.config.allow_publish_without_join) {
+    let may_publish = joined || (force && hub.inner.config.allow_publish_without_join);
+    if !may_publish {
         return Err(ME::NotInChannel.code());
     }
     limit(hub, session, |l| &mut l.messages, ME::TooOften)?;

@@ -168,7 +168,7 @@ impl Channel {
     pub(crate) fn members(&self, max: usize) -> Vec<String> {
         let st = self.state.lock();
         let mut all: Vec<(&Arc<str>, u64)> = st.members.iter().map(|(u, m)| (u, m.joined)).collect();
-        all.sort_by(|a, b| b.1.cmp(&a.1));
+        all.sort_by_key(|&(_, joined)| std::cmp::Reverse(joined));
         all.into_iter().take(max).map(|(u, _)| u.to_string()).collect()
     }
 
