@@ -222,31 +222,31 @@ impl Hub {
 
     /// Ends a session and, if it was the user's current one, takes the user offline.
     fn end(&self, session: &Arc<Session>, reason: CloseReason) {
-        let subscriptions = std::mem::take(&mut session.state.lock().subscriptions);
-        if session.close(reason) {
-            if let Some(link) = self.inner.parking.forget(session) {
-                self.salvage(session.user_id(), link);
-            }
-            channel_ops::leave_all(self, session);
-            self.inner.watchers.unwatch(session, &subscriptions);
-            if self.inner.registry.remove(session) {
-                let drops = &self.inner.counters.inbox_full_drops;
-                self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline, drops);
-            }
-            tracing::debug!(user = %session.user_id(), session = session.key(), ?reason, "session ended");
+        if self.close_session(session, reason) && self.inner.registry.remove(session) {
+            let drops = &self.inner.counters.inbox_full_drops;
+            self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline, drops);
         }
     }
 
     /// Ends a replaced session without touching the user's online state.
     fn retire(&self, session: &Arc<Session>, reason: CloseReason) {
+        self.close_session(session, reason);
+    }
+
+    /// Closes a session and undoes what it held: its parked link (undelivered peer messages go
+    /// to the offline store), its channels and its subscriptions. False if it had already ended.
+    fn close_session(&self, session: &Arc<Session>, reason: CloseReason) -> bool {
         let subscriptions = std::mem::take(&mut session.state.lock().subscriptions);
-        if session.close(reason) {
-            if let Some(link) = self.inner.parking.forget(session) {
-                self.salvage(session.user_id(), link);
-            }
-            channel_ops::leave_all(self, session);
-            self.inner.watchers.unwatch(session, &subscriptions);
+        if !session.close(reason) {
+            return false;
         }
+        if let Some(link) = self.inner.parking.forget(session) {
+            self.salvage(session.user_id(), link);
+        }
+        channel_ops::leave_all(self, session);
+        self.inner.watchers.unwatch(session, &subscriptions);
+        tracing::debug!(user = %session.user_id(), session = session.key(), ?reason, "session ended");
+        true
     }
 
     fn next_message_id(&self) -> u64 {
