@@ -50,6 +50,12 @@ fn demo_runs_and_exits_zero() {
         "on_query_user_status_result(\"bob\", \"1\")",
         "on_message_send_success(\"m1\")",
         "on_user_attr_all_result(\"bob\", {\"room\":\"42\"})",
+        "on_channel_joined(\"lobby\")",
+        "on_channel_user_list([\"alice\", \"bob\"]",
+        "on_channel_attr_updated(\"lobby\", \"topic\", \"migration\", \"update\")",
+        "on_message_send_success(\"f1\")",
+        "MessageReceived { peer_id: \"alice\"",
+        "on_channel_leaved(\"lobby\", 602)",
         "on_logout(101)",
         "demo finished",
     ] {

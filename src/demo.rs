@@ -6,7 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sigshim::transport::WsConnector;
-use sigshim::{Attribute, Client, ClientEvent, Events, Hub, HubConfig, Message, SendMessageOptions};
+use sigshim::{
+    Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Client, ClientEvent, Events, Hub,
+    HubConfig, Message, SendMessageOptions,
+};
 use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
 use sigshim_mapping::catalog;
 use tokio::sync::mpsc;
@@ -61,6 +64,27 @@ impl SignalingCallbacks for Printer {
     }
     fn on_user_attr_all_result(&self, account: &str, value: &str) {
         self.say(format!("on_user_attr_all_result({account:?}, {value})"));
+    }
+    fn on_channel_joined(&self, channel_id: &str) {
+        self.say(format!("on_channel_joined({channel_id:?})"));
+    }
+    fn on_channel_join_failed(&self, channel_id: &str, ecode: i32) {
+        self.say(format!("on_channel_join_failed({channel_id:?}, {ecode})"));
+    }
+    fn on_channel_user_list(&self, accounts: &[String], uids: &[u32]) {
+        self.say(format!("on_channel_user_list({accounts:?}, {uids:?})"));
+    }
+    fn on_channel_user_joined(&self, account: &str, uid: u32) {
+        self.say(format!("on_channel_user_joined({account:?}, uid={uid})"));
+    }
+    fn on_channel_attr_updated(&self, channel_id: &str, name: &str, value: &str, kind: &str) {
+        self.say(format!("on_channel_attr_updated({channel_id:?}, {name:?}, {value:?}, {kind:?})"));
+    }
+    fn on_message_channel_receive(&self, channel_id: &str, account: &str, uid: u32, msg: &str) {
+        self.say(format!("on_message_channel_receive({channel_id:?}, {account:?}, uid={uid}, {msg:?})"));
+    }
+    fn on_channel_leaved(&self, channel_id: &str, ecode: i32) {
+        self.say(format!("on_channel_leaved({channel_id:?}, {ecode})"));
     }
     fn on_error(&self, name: &str, ecode: i32, desc: &str) {
         self.say(format!("on_error({name:?}, {ecode}, {desc:?})"));
@@ -165,12 +189,80 @@ impl Demo {
         let a = self.bob.get_user_attributes("alice").await.map_err(|e| e.to_string())?;
         println!("    -> {a:?}");
 
+        self.channels().await?;
+
         println!("\n== logout ==");
         self.legacy("logout()", "logout");
         self.alice.logout();
         expect(self.callback().await?, "on_logout(101)")?;
         self.bob.logout().await.map_err(|e| e.to_string())?;
         println!("\n[bob, core] logout() -> Ok");
+        Ok(())
+    }
+}
+
+impl Demo {
+    /// Waits for the next event of bob's channel and prints it.
+    async fn bob_channel_event(events: &mut ChannelEvents) -> Result<ChannelEvent, String> {
+        let ev = tokio::time::timeout(WAIT, events.recv())
+            .await
+            .map_err(|_| "no channel event in time".to_string())?
+            .ok_or("channel events closed")?;
+        println!("    <- bob channel event: {ev:?}");
+        Ok(ev)
+    }
+
+    async fn channels(&mut self) -> Step {
+        println!("\n== channels ==");
+        let (lobby, mut lobby_events) = self.bob.create_channel("lobby");
+        println!("\n[bob, core] create_channel(\"lobby\").join()");
+        lobby.join().await.map_err(|e| e.to_string())?;
+        Self::bob_channel_event(&mut lobby_events).await?;
+
+        self.legacy("channel_join(\"lobby\")", "channel_join");
+        self.alice.channel_join("lobby");
+        expect(self.callback().await?, "on_channel_joined(\"lobby\")")?;
+        expect(self.callback().await?, "on_channel_user_list(")?;
+        Self::bob_channel_event(&mut lobby_events).await?;
+
+        self.legacy("message_channel_send(\"lobby\", \"hello lobby\", \"c1\")", "message_channel_send");
+        self.alice.message_channel_send("lobby", "hello lobby", "c1");
+        expect(self.callback().await?, "on_message_send_success(\"c1\")")?;
+        while !matches!(
+            Self::bob_channel_event(&mut lobby_events).await?,
+            ChannelEvent::MessageReceived { .. }
+        ) {}
+
+        println!("\n[bob, core] add_or_update_channel_attributes(\"lobby\", [topic=migration], notify)");
+        let notify = ChannelAttributeOptions { enable_notification_to_channel_members: true };
+        let topic = [Attribute::new("topic", "migration")];
+        self.bob
+            .add_or_update_channel_attributes("lobby", &topic, notify)
+            .await
+            .map_err(|e| e.to_string())?;
+        expect(
+            self.callback().await?,
+            "on_channel_attr_updated(\"lobby\", \"topic\", \"migration\", \"update\")",
+        )?;
+
+        println!("\n[bob, core] create_channel(\"stage\").join()   (alice is not a member)");
+        let (stage, mut stage_events) = self.bob.create_channel("stage");
+        stage.join().await.map_err(|e| e.to_string())?;
+        Self::bob_channel_event(&mut stage_events).await?;
+        self.legacy(
+            "message_channel_send_force(\"stage\", \"from outside\", \"f1\")",
+            "message_channel_send_force",
+        );
+        self.alice.message_channel_send_force("stage", "from outside", "f1");
+        expect(self.callback().await?, "on_message_send_success(\"f1\")")?;
+        while !matches!(
+            Self::bob_channel_event(&mut stage_events).await?,
+            ChannelEvent::MessageReceived { .. }
+        ) {}
+
+        self.legacy("channel_leave(\"lobby\")", "channel_leave");
+        self.alice.channel_leave("lobby");
+        expect(self.callback().await?, "on_channel_leaved(\"lobby\"")?;
         Ok(())
     }
 }

@@ -9,10 +9,12 @@ use sigshim::client::ReconnectPolicy;
 use sigshim::error::LoginError;
 use sigshim::transport::WsConnector;
 use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub};
+use sigshim_mapping::translate::LeaveCause;
 use sigshim_mapping::{LegacyCode, LoginStatus, translate};
 use tokio::sync::mpsc;
 
 use crate::callbacks::SignalingCallbacks;
+use crate::channels::{AttrOp, ChanItem, Joined};
 use crate::dispatcher::Job;
 use crate::options::{Endpoint, SignalingOptions};
 use crate::uid::uid_for;
@@ -31,6 +33,12 @@ pub(crate) enum Command {
     Dbg { a: String, b: String },
     RefuseSend { name: &'static str, msg_id: String },
     BcCall { call_id: String },
+    ChannelJoin { channel_id: String },
+    ChannelLeave { channel_id: String },
+    ChannelSend { channel_id: String, msg: String, msg_id: String, force: bool },
+    ChannelQueryUserNum { channel_id: String },
+    ChannelQueryUserIsIn { channel_id: String, account: String },
+    ChannelAttr { channel_id: String, op: AttrOp },
     Destroy,
 }
 
@@ -49,6 +57,13 @@ impl Command {
             Command::Dbg { .. } => "dbg",
             Command::RefuseSend { name, .. } => name,
             Command::BcCall { .. } => "bc_call",
+            Command::ChannelJoin { .. } => "channel_join",
+            Command::ChannelLeave { .. } => "channel_leave",
+            Command::ChannelSend { force: false, .. } => "message_channel_send",
+            Command::ChannelSend { force: true, .. } => "message_channel_send_force",
+            Command::ChannelQueryUserNum { .. } => "channel_query_user_num",
+            Command::ChannelQueryUserIsIn { .. } => "channel_query_user_is_in",
+            Command::ChannelAttr { op, .. } => op.name(),
             Command::Destroy => "destroy",
         }
     }
@@ -73,6 +88,12 @@ pub(crate) struct Actor {
     next_msg_id: u64,
     /// The instance's network connector, when its endpoint is a URL.
     ws: Option<Arc<WsConnector>>,
+    /// The joined channels, by ID.
+    pub(crate) channels: std::collections::HashMap<String, Joined>,
+    /// Every joined channel's events (and `_member_num` timers) in one queue.
+    pub(crate) chan_tx: mpsc::Sender<ChanItem>,
+    chan_rx: mpsc::Receiver<ChanItem>,
+    pub(crate) next_channel_gen: u64,
 }
 
 impl Actor {
@@ -82,6 +103,7 @@ impl Actor {
         status: Arc<AtomicI32>,
         jobs: mpsc::Sender<Job>,
     ) -> Self {
+        let (chan_tx, chan_rx) = mpsc::channel(1024);
         Self {
             app_id,
             options,
@@ -92,6 +114,10 @@ impl Actor {
             next_fd: 1,
             next_msg_id: 1,
             ws: None,
+            channels: std::collections::HashMap::new(),
+            chan_tx,
+            chan_rx,
+            next_channel_gen: 0,
         }
     }
 
@@ -109,6 +135,7 @@ impl Actor {
             tokio::select! {
                 biased;
                 ev = next_event(&mut self.events) => self.on_event(ev).await,
+                Some(item) = self.chan_rx.recv() => self.on_channel_item(item).await,
                 cmd = cmds.recv() => match cmd {
                     Some(Command::Destroy) | None => break,
                     Some(cmd) => self.handle(cmd).await,
@@ -144,6 +171,16 @@ impl Actor {
                 let reason = format!("{}: unsupported", translate::unsupported().code());
                 self.cb(move |c| c.on_bc_call_result(&reason, "{}", &call_id)).await
             }
+            Command::ChannelJoin { channel_id } => self.channel_join(channel_id).await,
+            Command::ChannelLeave { channel_id } => self.channel_leave(channel_id).await,
+            Command::ChannelSend { channel_id, msg, msg_id, force } => {
+                self.channel_send(channel_id, msg, msg_id, force).await
+            }
+            Command::ChannelQueryUserNum { channel_id } => self.channel_query_user_num(channel_id).await,
+            Command::ChannelQueryUserIsIn { channel_id, account } => {
+                self.channel_query_user_is_in(channel_id, account).await
+            }
+            Command::ChannelAttr { channel_id, op } => self.channel_attr(channel_id, op).await,
             Command::Destroy => {}
         }
     }
@@ -224,6 +261,7 @@ impl Actor {
             return;
         };
         self.events = None;
+        self.channels_lost(LeaveCause::Logout).await;
         let _ = session.client.logout().await;
         self.set_status(LoginStatus::NotLogin);
         let code = LegacyCode::LogoutUser.code();
@@ -292,6 +330,7 @@ impl Actor {
                 self.session = None;
                 self.events = None;
                 self.set_status(LoginStatus::NotLogin);
+                self.channels_lost(LeaveCause::from_connection(why)).await;
                 let code = translate::logout_reason(why).code();
                 self.cb(move |c| c.on_logout(code)).await;
             }

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use sigshim_mapping::translate;
 
 use crate::actor::Actor;
+use crate::channels::AttrOp;
 
 /// The prefix every legacy RPC name carries.
 pub const PREFIX: &str = "io.agora.signal.";
@@ -37,9 +38,20 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
     }
     // Checked here, so that the answer comes through `on_invoke_ret` alone: the helpers below
     // would also report a missing login through `on_error`.
-    let user_fn =
-        matches!(func, "user_query_user_status" | "user_set_attr" | "user_get_attr" | "user_get_attr_all");
-    if user_fn && actor.logged_in().is_none() {
+    let needs_login = matches!(
+        func,
+        "user_query_user_status"
+            | "user_set_attr"
+            | "user_get_attr"
+            | "user_get_attr_all"
+            | "channel_query_num"
+            | "channel_query_user_isin"
+            | "channel_query_userlist"
+            | "channel_set_attr"
+            | "channel_del_attr"
+            | "channel_clear_attr"
+    );
+    if needs_login && actor.logged_in().is_none() {
         return Err(err(translate::not_logged_in().code(), "not logged in"));
     }
     match func {
@@ -75,8 +87,40 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
         "channel_query_userlist_all" => {
             Err(err(1001, "unsupported: channel_query_userlist_all has no equivalent"))
         }
-        f if f.starts_with("channel_") => {
-            Err(err(1001, "channel functions are not available in this release"))
+        // Channel queries name the channel "name"; attribute operations use "channel" + "name".
+        "channel_query_num" => {
+            let channel = field(&req, "name")?;
+            let num = actor.member_count(channel).await.map_err(|c| err(c, "member count failed"))?;
+            Ok(json!({"result": "ok", "name": channel, "num": num}))
+        }
+        "channel_query_user_isin" => {
+            let (channel, account) = (field(&req, "name")?, field(&req, "account")?);
+            let is_in = actor
+                .user_is_in("invoke", channel, account)
+                .await
+                .map_err(|c| err(c, "membership query failed"))?;
+            Ok(json!({"result": "ok", "name": channel, "account": account, "isin": i32::from(is_in)}))
+        }
+        "channel_query_userlist" => {
+            let channel = field(&req, "name")?;
+            let list = actor.channel_members(channel).await?;
+            Ok(json!({"result": "ok", "name": channel, "num": list.len(), "list": list}))
+        }
+        "channel_set_attr" | "channel_del_attr" | "channel_clear_attr" => {
+            let channel = field(&req, "channel")?;
+            let op = match func {
+                "channel_set_attr" => AttrOp::Set {
+                    name: field(&req, "name")?.to_owned(),
+                    value: field(&req, "value")?.to_owned(),
+                },
+                "channel_del_attr" => AttrOp::Del { name: field(&req, "name")?.to_owned() },
+                _ => AttrOp::Clear,
+            };
+            actor
+                .write_channel_attr(channel, &op)
+                .await
+                .map_err(|c| err(c, "channel attribute update failed"))?;
+            Ok(json!({"result": "ok"}))
         }
         _ => Err(err(1004, "unknown function")),
     }

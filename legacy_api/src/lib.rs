@@ -36,6 +36,8 @@
 
 mod actor;
 mod callbacks;
+mod channel_attrs;
+mod channels;
 mod dispatcher;
 mod invoke;
 mod messages;

@@ -58,6 +58,9 @@ pub struct SignalingOptions {
     pub offline_messages: bool,
     /// How long one login attempt may take.
     pub login_timeout: std::time::Duration,
+    /// Let the instance be in several channels at once (up to the core's limit, 20) instead of
+    /// the legacy one channel, where joining another channel leaves the current one first.
+    pub multi_channel: bool,
 }
 
 impl Default for SignalingOptions {
@@ -67,6 +70,7 @@ impl Default for SignalingOptions {
             strict_peer_ack: false,
             offline_messages: true,
             login_timeout: std::time::Duration::from_secs(10),
+            multi_channel: false,
         }
     }
 }
@@ -93,6 +97,12 @@ impl SignalingOptions {
     /// Report send success only once the peer received the message.
     pub fn strict_peer_ack(mut self, strict: bool) -> Self {
         self.strict_peer_ack = strict;
+        self
+    }
+
+    /// Allow several joined channels at once (see [`SignalingOptions::multi_channel`]).
+    pub fn multi_channel(mut self, on: bool) -> Self {
+        self.multi_channel = on;
         self
     }
 }

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::actor::{Actor, Command};
 use crate::callbacks::SignalingCallbacks;
+use crate::channels::AttrOp;
 use crate::dispatcher::{self, Job, Sink};
 use crate::options::SignalingOptions;
 
@@ -271,6 +272,83 @@ impl Signaling {
             req: req.to_owned(),
             call_id: call_id.to_owned(),
         });
+    }
+}
+
+/// Channels.
+impl Signaling {
+    /// Joins a channel: `on_channel_joined(channel_id)`, then `on_channel_user_list(accounts,
+    /// uids)` (latest members first, at most 200, this user included), then one
+    /// `on_channel_attr_updated(channel_id, name, value, "update")` per existing attribute, and
+    /// only then the channel's member events. Without multi-channel mode the current channel is
+    /// left first (`on_channel_leaved(current, 602)`). Any failure, a call before login and the
+    /// legacy special channels give `on_channel_join_failed(channel_id, 300)`.
+    pub fn channel_join(&self, channel_id: &str) {
+        self.send(Command::ChannelJoin { channel_id: channel_id.to_owned() });
+    }
+
+    /// Leaves a channel: `on_channel_leaved(channel_id, 602)` (600 when not in it, 603 before
+    /// login). Other members see `on_channel_user_leaved`.
+    pub fn channel_leave(&self, channel_id: &str) {
+        self.send(Command::ChannelLeave { channel_id: channel_id.to_owned() });
+    }
+
+    /// Sends a message to a joined channel: `on_message_send_success(msg_id)` once the server has
+    /// it, else `on_message_send_error(msg_id, 400 | 401)` (1003 before login). The other members
+    /// get `on_message_channel_receive`. An empty `msg_id` is replaced by a generated one.
+    pub fn message_channel_send(&self, channel_id: &str, msg: &str, msg_id: &str) {
+        self.channel_send(channel_id, msg, msg_id, false);
+    }
+
+    /// Sends a message to a channel without joining it: members get the usual
+    /// `on_message_channel_receive`; nobody sees a join or a leave.
+    pub fn message_channel_send_force(&self, channel_id: &str, msg: &str, msg_id: &str) {
+        self.channel_send(channel_id, msg, msg_id, true);
+    }
+
+    fn channel_send(&self, channel_id: &str, msg: &str, msg_id: &str, force: bool) {
+        self.send(Command::ChannelSend {
+            channel_id: channel_id.to_owned(),
+            msg: msg.to_owned(),
+            msg_id: msg_id.to_owned(),
+            force,
+        });
+    }
+
+    /// Counts a channel's members (no membership needed):
+    /// `on_channel_query_user_num_result(channel_id, 0, num)`, or 500 / 501 with 0.
+    pub fn channel_query_user_num(&self, channel_id: &str) {
+        self.send(Command::ChannelQueryUserNum { channel_id: channel_id.to_owned() });
+    }
+
+    /// Asks whether `account` is in a channel (no membership needed):
+    /// `on_channel_query_user_is_in(channel_id, account, 1 | 0)`.
+    pub fn channel_query_user_is_in(&self, channel_id: &str, account: &str) {
+        self.send(Command::ChannelQueryUserIsIn {
+            channel_id: channel_id.to_owned(),
+            account: account.to_owned(),
+        });
+    }
+
+    /// Sets a channel attribute; every member (this user included, when a member) gets
+    /// `on_channel_attr_updated(channel_id, name, value, "update")`. Failures give
+    /// `on_error("channel_set_attr", code, desc)`.
+    pub fn channel_set_attr(&self, channel_id: &str, name: &str, value: &str) {
+        let op = AttrOp::Set { name: name.to_owned(), value: value.to_owned() };
+        self.send(Command::ChannelAttr { channel_id: channel_id.to_owned(), op });
+    }
+
+    /// Deletes a channel attribute: members get `on_channel_attr_updated(channel_id, name, "",
+    /// "del")` (`"clear"` when it was the last one).
+    pub fn channel_del_attr(&self, channel_id: &str, name: &str) {
+        let op = AttrOp::Del { name: name.to_owned() };
+        self.send(Command::ChannelAttr { channel_id: channel_id.to_owned(), op });
+    }
+
+    /// Deletes every attribute of a channel: members get one
+    /// `on_channel_attr_updated(channel_id, "", "", "clear")`.
+    pub fn channel_clear_attr(&self, channel_id: &str) {
+        self.send(Command::ChannelAttr { channel_id: channel_id.to_owned(), op: AttrOp::Clear });
     }
 }
 

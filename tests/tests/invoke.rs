@@ -123,14 +123,21 @@ async fn bad_requests_fail_with_legacy_codes() {
     fails(&mut me, "io.agora.signal.no_such_function", "{}", "unknown", 1004).await;
     fails(&mut me, "user_query_user_status", r#"{"account":"me"}"#, "no-prefix", 1004).await;
     fails(&mut me, "io.agora.signal.", "{}", "empty-name", 1004).await;
-    for (i, f) in
-        ["channel_query_num", "channel_query_user_isin", "channel_query_userlist", "channel_set_attr"]
-            .iter()
-            .enumerate()
+    // Channel queries name the channel "name", attribute operations "channel" (see
+    // legacy_channels.rs for their answers).
+    for (i, (f, req)) in [
+        ("channel_query_num", r#"{"channel":"c"}"#),
+        ("channel_query_user_isin", r#"{"name":"c"}"#),
+        ("channel_query_userlist", "{}"),
+        ("channel_set_attr", r#"{"name":"c","value":"v"}"#),
+        ("channel_del_attr", r#"{"channel":"c"}"#),
+        ("channel_clear_attr", r#"{"name":"c"}"#),
+    ]
+    .iter()
+    .enumerate()
     {
-        let reason =
-            fails(&mut me, &format!("io.agora.signal.{f}"), r#"{"name":"c"}"#, &format!("ch{i}"), 1001).await;
-        assert!(reason.contains("not available"), "{f}: {reason}");
+        let reason = fails(&mut me, &format!("io.agora.signal.{f}"), req, &format!("ch{i}"), 1004).await;
+        assert!(reason.contains("missing string field"), "{f}: {reason}");
     }
     let reason =
         fails(&mut me, "io.agora.signal.channel_query_userlist_all", r#"{"name":"c"}"#, "all", 1001).await;

@@ -163,8 +163,14 @@ pub(super) fn update_attributes(
         .inner
         .channels
         .with(channel_id, |c| (c.clone(), c.update_attributes(hub, session.user_id(), update, notify, now)));
-    if empty.map_err(|e| e.code())? {
-        channel.schedule_expiry(hub);
+    match empty {
+        Ok(true) => channel.schedule_expiry(hub),
+        Ok(false) => {}
+        Err(e) => {
+            // A refused update must not leave behind the unused channel it created.
+            hub.inner.channels.remove_if_unused(&channel);
+            return Err(e.code());
+        }
     }
     Ok(Reply::Ok)
 }

@@ -24,6 +24,8 @@ use crate::protocol::Event;
 struct Member {
     session: Arc<Session>,
     joined: u64,
+    /// The last member count this member was told (a count is never pushed twice in a row).
+    count_seen: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -36,6 +38,9 @@ struct ChannelState {
     /// The last count pushed to members, when, and whether a delayed push is scheduled.
     count_pushed: Option<(usize, Instant)>,
     count_scheduled: bool,
+    /// Bumped by every join and every expiry timer armed: only the latest timer may forget the
+    /// attributes (an empty channel expires `channel_attributes_ttl` after its last use).
+    expiry_epoch: u64,
 }
 
 /// One channel.
@@ -92,7 +97,7 @@ impl Channels {
     }
 
     /// Drops the channel if it has neither members nor attributes.
-    fn remove_if_unused(&self, channel: &Channel) {
+    pub(crate) fn remove_if_unused(&self, channel: &Channel) {
         let mut shard = self.shard(&channel.id).write();
         let unused = {
             let st = channel.state.lock();
@@ -115,8 +120,9 @@ impl Channel {
             return false;
         }
         st.joins += 1;
+        st.expiry_epoch += 1;
         let joined = st.joins;
-        st.members.insert(user.clone(), Member { session: session.clone(), joined });
+        st.members.insert(user.clone(), Member { session: session.clone(), joined, count_seen: None });
         let count = st.members.len();
         if count <= limits.member_events_max {
             let ev =
@@ -126,9 +132,15 @@ impl Channel {
         drop(st);
         // The joiner learns the count at once, the others on the throttled schedule.
         if !self.count_changed(hub) {
-            let own = Event::MemberCountUpdated { channel_id: self.id.to_string(), count };
-            if session.push(Arc::new(own)) == Push::Full {
-                Counters::bump(&counters.inbox_full_drops);
+            let mut st = self.state.lock();
+            let count = st.members.len();
+            // Unless a concurrent leave or rejoin replaced this member meanwhile.
+            if let Some(m) = st.members.get_mut(&user).filter(|m| m.joined == joined) {
+                m.count_seen = Some(count);
+                let own = Event::MemberCountUpdated { channel_id: self.id.to_string(), count };
+                if session.push(Arc::new(own)) == Push::Full {
+                    Counters::bump(&counters.inbox_full_drops);
+                }
             }
         }
         true
@@ -231,11 +243,15 @@ impl Channel {
         match st.count_pushed {
             Some((_, at)) if now.duration_since(at) < interval => {
                 if !st.count_scheduled {
+                    // Without a runtime (a hub driven synchronously) there is no timer: the
+                    // next change after the interval pushes the count.
+                    let Ok(rt) = tokio::runtime::Handle::try_current() else { return false };
                     st.count_scheduled = true;
-                    let wait = interval - now.duration_since(at);
+                    // One interval after the last push, however late the task first runs.
+                    let due = at + interval;
                     let (hub, id) = (Arc::downgrade(&hub.inner), self.id.clone());
-                    tokio::spawn(async move {
-                        tokio::time::sleep(wait).await;
+                    rt.spawn(async move {
+                        tokio::time::sleep_until(due).await;
                         flush_count(hub, &id);
                     });
                 }
@@ -247,15 +263,21 @@ impl Channel {
 
     /// Forgets an empty channel's attributes after the configured time, unless it is used again.
     pub(crate) fn schedule_expiry(&self, hub: &Hub) {
-        let ttl = hub.inner.config.limits.channel_attributes_ttl;
+        let due = Instant::now() + hub.inner.config.limits.channel_attributes_ttl;
         let (weak, id) = (Arc::downgrade(&hub.inner), self.id.clone());
+        let epoch = {
+            let mut st = self.state.lock();
+            st.expiry_epoch += 1;
+            st.expiry_epoch
+        };
         let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
         rt.spawn(async move {
-            tokio::time::sleep(ttl).await;
+            tokio::time::sleep_until(due).await;
             let Some(inner) = weak.upgrade() else { return };
             if let Some(channel) = inner.channels.get(&id) {
                 let mut st = channel.state.lock();
-                if st.members.is_empty() {
+                // Only the timer of the latest use: a join or update since then re-armed it.
+                if st.members.is_empty() && st.expiry_epoch == epoch {
                     st.attributes = AttributeSet::default();
                     st.stamps.clear();
                 }
@@ -284,7 +306,16 @@ fn push_count(st: &mut ChannelState, id: &str, counters: &Counters) -> bool {
     }
     st.count_pushed = Some((count, Instant::now()));
     let ev = Arc::new(Event::MemberCountUpdated { channel_id: id.to_owned(), count });
-    fan_out(st, &ev, None, counters);
+    for m in st.members.values_mut() {
+        // A joiner told this count on its join is not told again.
+        if m.count_seen == Some(count) {
+            continue;
+        }
+        m.count_seen = Some(count);
+        if m.session.push(ev.clone()) == Push::Full {
+            Counters::bump(&counters.inbox_full_drops);
+        }
+    }
     true
 }
 
@@ -314,5 +345,42 @@ fn fan_out(st: &ChannelState, event: &Arc<Event>, except: Option<&str>, counters
         if m.session.push(event.clone()) == Push::Full {
             Counters::bump(&counters.inbox_full_drops);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::HubConfig;
+    use crate::protocol::{Reply, Request};
+    use crate::transport::LoginRequest;
+
+    fn login(hub: &Hub, user: &str) -> Arc<Session> {
+        let login = LoginRequest { app_id: "app".into(), user_id: user.into(), token: None };
+        hub.login(&login).expect("login").0
+    }
+
+    /// A refused attribute update does not leave an unused channel behind.
+    #[test]
+    fn a_refused_update_creates_no_channel() {
+        let hub = Hub::new(HubConfig::new("app"));
+        let alice = login(&hub, "alice");
+        let attributes = (0..33).map(|i| Attribute::new(format!("k{i}"), "v")).collect();
+        let update = AttributeUpdate::Set { attributes };
+        let request = Request::UpdateChannelAttributes { channel_id: "ghost".into(), update, notify: false };
+        assert_eq!(hub.handle(&alice, request), Reply::Error { code: 4 });
+        assert!(hub.inner.channels.get("ghost").is_none());
+    }
+
+    /// Joins that change the count within the throttle interval need no runtime (a hub driven
+    /// synchronously, as in the benchmarks).
+    #[test]
+    fn throttled_counts_need_no_runtime() {
+        let hub = Hub::new(HubConfig::new("app"));
+        for user in ["a", "b", "c"] {
+            let s = login(&hub, user);
+            assert_eq!(hub.handle(&s, Request::JoinChannel { channel_id: "room".into() }), Reply::Ok);
+        }
+        assert_eq!(hub.inner.channels.get("room").map(|c| c.member_count()), Some(3));
     }
 }

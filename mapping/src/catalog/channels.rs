@@ -3,7 +3,7 @@
 use super::entry::Area::Channels;
 use super::entry::CatalogEntry;
 use super::entry::ItemKind::Method;
-use super::entry::Strategy::{Planned, Unsupported};
+use super::entry::Strategy::{Direct, Emulated, Unsupported};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
@@ -12,8 +12,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::create_channel` + `Channel::join`",
-        strategy: Planned,
-        note: "Joining a second channel leaves the first unless multi-channel mode is on; the member list follows the join; the special channels `_agora_user_online` and `_agora_channel_event` are unsupported and fail with `on_channel_join_failed(channel, 300)`.",
+        strategy: Emulated,
+        note: r#"Joining a second channel first leaves the current one (`on_channel_leaved(current, 602)`) unless `SignalingOptions::multi_channel` is on (then up to 20); the callbacks come in the order `on_channel_joined`, `on_channel_user_list` (latest 200 members, the joiner included), one `on_channel_attr_updated(…, "update")` per existing attribute, then member events; any failure, a call before login and the special channels `_agora_user_online` and `_agora_channel_event` give `on_channel_join_failed(channel, 300)`."#,
     },
     CatalogEntry {
         legacy: "channel_leave",
@@ -21,8 +21,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Channel::leave`",
-        strategy: Planned,
-        note: "Reports `on_channel_leaved(channel, 602)`; other ways out of a channel use `translate::leave_reason`.",
+        strategy: Direct,
+        note: r#"Reports `on_channel_leaved(channel, 602)`, or 600 through `translate::leave_failure` when not in the channel; logout (603), a kick or login elsewhere (601) and a lost link (604) use `translate::leave_reason`."#,
     },
     CatalogEntry {
         legacy: "channel_query_user_num",
@@ -30,8 +30,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::get_channel_member_count`",
-        strategy: Planned,
-        note: "Needs no membership; answered by `on_channel_query_user_num_result(channel, 0, num)`, failures 500 or 501 through `translate::member_count_failure`.",
+        strategy: Direct,
+        note: r#"Needs no membership; answered by `on_channel_query_user_num_result(channel, 0, num)`, failures 500 or 501 through `translate::member_count_failure`."#,
     },
     CatalogEntry {
         legacy: "channel_query_user_is_in",
@@ -39,8 +39,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::is_channel_member` (extension)",
-        strategy: Planned,
-        note: "Needs no membership, so the core gets a one-account membership query; answered by `on_channel_query_user_is_in(channel, account, 1 or 0)`.",
+        strategy: Direct,
+        note: r#"Needs no membership, so the core gets a one-account membership query; answered by `on_channel_query_user_is_in(channel, account, 1 or 0)`; failures give `on_error("channel_query_user_is_in", code, desc)` (1003 before login)."#,
     },
     CatalogEntry {
         legacy: "channel_set_attr",
@@ -48,8 +48,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::add_or_update_channel_attributes`",
-        strategy: Planned,
-        note: r#"Members see `on_channel_attr_updated(channel, name, value, "update")`."#,
+        strategy: Emulated,
+        note: r#"Always notifies; every member, the caller included, sees `on_channel_attr_updated(channel, name, value, "update")`, diffed from the core's whole-set event; failures give `on_error("channel_set_attr", code, desc)` through `translate::attribute_failure`. `_userNotification`, `_auto_update_num` and `_channel_ttl` keep their legacy meaning (see Semantic differences)."#,
     },
     CatalogEntry {
         legacy: "channel_del_attr",
@@ -57,8 +57,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::delete_channel_attributes_by_keys`",
-        strategy: Planned,
-        note: r#"Members see `on_channel_attr_updated(channel, name, "", "del")`."#,
+        strategy: Emulated,
+        note: r#"Members see `on_channel_attr_updated(channel, name, "", "del")` (`"clear"` when it was the last key); failures give `on_error("channel_del_attr", code, desc)`."#,
     },
     CatalogEntry {
         legacy: "channel_clear_attr",
@@ -66,8 +66,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::clear_channel_attributes`",
-        strategy: Planned,
-        note: r#"Members see one `on_channel_attr_updated(channel, "", "", "clear")`."#,
+        strategy: Emulated,
+        note: r#"Members see one `on_channel_attr_updated(channel, "", "", "clear")`; failures give `on_error("channel_clear_attr", code, desc)`."#,
     },
     CatalogEntry {
         legacy: "message_channel_send",
@@ -75,8 +75,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Channel::send_message`",
-        strategy: Planned,
-        note: "The sender must be a member; success on server acceptance; failures through `translate::channel_send_failure`.",
+        strategy: Direct,
+        note: r#"The sender must be a member; `on_message_send_success` on server acceptance, else `on_message_send_error(msg_id, 400 or 401)` through `translate::channel_send_failure` (1003 before login)."#,
     },
     CatalogEntry {
         legacy: "message_channel_send_force",
@@ -84,8 +84,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Channels,
         core: "`Client::publish_to_channel` (extension)",
-        strategy: Planned,
-        note: "Publishes without joining: no join or leave events, and the sender is not listed as a member.",
+        strategy: Direct,
+        note: r#"Publishes without joining: members get `on_message_channel_receive`, nobody sees a join or leave, and the sender is not listed as a member; failures give `on_message_send_error(msg_id, 400)`."#,
     },
     CatalogEntry {
         legacy: "message_channel_send2",

@@ -6,7 +6,7 @@
 use super::entry::Area::Invoke;
 use super::entry::CatalogEntry;
 use super::entry::ItemKind::{Invoke as Function, Method};
-use super::entry::Strategy::{Emulated, Planned, Unsupported};
+use super::entry::Strategy::{Direct, Emulated, Unsupported};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
@@ -60,8 +60,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Function,
         area: Invoke,
         core: "`Client::get_channel_member_count`",
-        strategy: Planned,
-        note: r#"`{"name":C}` gives `{"result":"ok","num":n}`; no membership needed."#,
+        strategy: Direct,
+        note: r#"`{"name":C}` gives `{"result":"ok","name":C,"num":n}`; no membership needed; failures give `on_invoke_ret(call_id, "500: …", "{}")` (1003 before login)."#,
     },
     CatalogEntry {
         legacy: "io.agora.signal.channel_query_user_isin",
@@ -69,8 +69,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Function,
         area: Invoke,
         core: "`Client::is_channel_member` (extension)",
-        strategy: Planned,
-        note: r#"`{"name":C,"account":A}` gives `{"isin":1}` (0 when absent)."#,
+        strategy: Direct,
+        note: r#"`{"name":C,"account":A}` gives `{"result":"ok","name":C,"account":A,"isin":1}` (0 when absent); failures give `on_invoke_ret(call_id, "500: …", "{}")`."#,
     },
     CatalogEntry {
         legacy: "io.agora.signal.channel_query_userlist",
@@ -78,8 +78,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Function,
         area: Invoke,
         core: "`Channel::get_members`",
-        strategy: Planned,
-        note: r#"`{"name":C}` gives `{"num":n,"list":[…]}`, at most 512 members as in RTM."#,
+        strategy: Emulated,
+        note: r#"`{"name":C}` gives `{"result":"ok","name":C,"num":n,"list":[…]}`, latest members first, at most 512 as in RTM; the core lists members only for a joined channel, so other channels give `on_invoke_ret(call_id, "1001: …", "{}")`."#,
     },
     CatalogEntry {
         legacy: "io.agora.signal.channel_query_userlist_all",
@@ -96,8 +96,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Function,
         area: Invoke,
         core: "`Client::add_or_update_channel_attributes`",
-        strategy: Planned,
-        note: r#"`{"channel":C,"name":N,"value":V}` gives `{"result":"ok"}`."#,
+        strategy: Direct,
+        note: r#"`{"channel":C,"name":N,"value":V}` gives `{"result":"ok"}`; members are notified as for `channel_set_attr`; failures give `on_invoke_ret(call_id, "N: …", "{}")` with `translate::attribute_failure`."#,
     },
     CatalogEntry {
         legacy: "io.agora.signal.channel_del_attr",
@@ -105,8 +105,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Function,
         area: Invoke,
         core: "`Client::delete_channel_attributes_by_keys`",
-        strategy: Planned,
-        note: r#"`{"channel":C,"name":N}` gives `{"result":"ok"}`."#,
+        strategy: Direct,
+        note: r#"`{"channel":C,"name":N}` gives `{"result":"ok"}`; failures give `on_invoke_ret(call_id, "N: …", "{}")`."#,
     },
     CatalogEntry {
         legacy: "io.agora.signal.channel_clear_attr",
@@ -114,7 +114,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Function,
         area: Invoke,
         core: "`Client::clear_channel_attributes`",
-        strategy: Planned,
-        note: r#"`{"channel":C}` gives `{"result":"ok"}`."#,
+        strategy: Direct,
+        note: r#"`{"channel":C}` gives `{"result":"ok"}`; failures give `on_invoke_ret(call_id, "N: …", "{}")`."#,
     },
 ];

@@ -30,9 +30,9 @@ pub fn join_failure(error: JoinChannelError) -> LegacyCode {
 pub enum LeaveCause {
     /// The application called `channel_leave` (or joined another channel in single-channel mode).
     ByUser,
-    /// The session ended: `logout`, a login elsewhere, or an expired token.
+    /// The session ended: `logout` or an expired token.
     Logout,
-    /// The server removed the user.
+    /// The server removed the user (a login elsewhere kicked the session, or a ban).
     Kicked,
     /// The link was lost and could not be restored.
     Disconnected,
@@ -46,14 +46,14 @@ impl LeaveCause {
     ///
     /// | Core [`ConnectionChangeReason`] | Cause | Code |
     /// |---|---|---|
-    /// | `Logout`, `RemoteLogin`, `TokenExpired` | `Logout` | 603 |
-    /// | `BannedByServer` | `Kicked` | 601 |
+    /// | `Logout`, `TokenExpired` | `Logout` | 603 |
+    /// | `RemoteLogin` (kicked by a login elsewhere, `on_logout(103)`), `BannedByServer` | `Kicked` | 601 |
     /// | `Interrupted`, `Login`, `LoginSuccess`, `LoginFailure`, `LoginTimeout` | `Disconnected` | 604 |
     pub fn from_connection(reason: ConnectionChangeReason) -> Self {
         use ConnectionChangeReason as R;
         match reason {
-            R::Logout | R::RemoteLogin | R::TokenExpired => Self::Logout,
-            R::BannedByServer => Self::Kicked,
+            R::Logout | R::TokenExpired => Self::Logout,
+            R::RemoteLogin | R::BannedByServer => Self::Kicked,
             R::Interrupted | R::Login | R::LoginSuccess | R::LoginFailure | R::LoginTimeout => {
                 Self::Disconnected
             }
@@ -136,7 +136,7 @@ mod tests {
     fn leave_causes_from_the_connection() {
         use ConnectionChangeReason as R;
         assert_eq!(LeaveCause::from_connection(R::Logout), LeaveCause::Logout);
-        assert_eq!(LeaveCause::from_connection(R::RemoteLogin), LeaveCause::Logout);
+        assert_eq!(LeaveCause::from_connection(R::RemoteLogin), LeaveCause::Kicked);
         assert_eq!(LeaveCause::from_connection(R::BannedByServer), LeaveCause::Kicked);
         assert_eq!(LeaveCause::from_connection(R::Interrupted), LeaveCause::Disconnected);
     }
