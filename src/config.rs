@@ -61,6 +61,10 @@ pub(crate) struct HubSection {
     pub(crate) max_attribute_value_bytes: Option<usize>,
     pub(crate) max_user_attributes_bytes: Option<usize>,
     pub(crate) max_attributes: Option<usize>,
+    pub(crate) allow_publish_without_join: Option<bool>,
+    pub(crate) max_joined_channels: Option<usize>,
+    pub(crate) member_events_max: Option<usize>,
+    pub(crate) channel_attributes_ttl_secs: Option<u64>,
 }
 
 /// One budget in the file.
@@ -126,6 +130,7 @@ impl FileConfig {
         set(&mut hub.session_grace, h.session_grace_ms.map(ms));
         set(&mut hub.token_expiry_warning, h.token_expiry_warning_ms.map(ms));
         set(&mut hub.max_offline_messages, h.max_offline_messages);
+        set(&mut hub.allow_publish_without_join, h.allow_publish_without_join);
         let l = &mut hub.limits;
         set(&mut l.offline_messages_per_user, h.offline_messages_per_user);
         set(&mut l.offline_message_ttl, h.offline_message_ttl_secs.map(Duration::from_secs));
@@ -135,6 +140,9 @@ impl FileConfig {
         set(&mut l.max_attribute_value_bytes, h.max_attribute_value_bytes);
         set(&mut l.max_user_attributes_bytes, h.max_user_attributes_bytes);
         set(&mut l.max_attributes, h.max_attributes);
+        set(&mut l.max_joined_channels, h.max_joined_channels);
+        set(&mut l.member_events_max, h.member_events_max);
+        set(&mut l.channel_attributes_ttl, h.channel_attributes_ttl_secs.map(Duration::from_secs));
         let r = &self.rates;
         if r.unlimited {
             l.rates = RateLimits::unlimited();
@@ -179,6 +187,8 @@ mod tests {
             [hub]
             session_grace_ms = 1000
             offline_messages_per_user = 10
+            allow_publish_without_join = false
+            channel_attributes_ttl_secs = 60
             [rates]
             messages = { count = 1500, per_ms = 3000 }
         "#;
@@ -187,6 +197,8 @@ mod tests {
         assert_eq!(hub.app_id, "app");
         assert_eq!(hub.session_grace, Duration::from_millis(1000));
         assert_eq!(hub.limits.offline_messages_per_user, 10);
+        assert!(!hub.allow_publish_without_join);
+        assert_eq!(hub.limits.channel_attributes_ttl, Duration::from_secs(60));
         assert_eq!(hub.limits.rates.messages, RateLimit::new(1500, Duration::from_secs(3)));
         assert_eq!(hub.limits.rates.query_online, RateLimits::default().query_online);
         assert_eq!(server.listen, "127.0.0.1:7000".parse().unwrap());
