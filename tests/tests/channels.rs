@@ -14,45 +14,12 @@ use sigshim::error::{
     LeaveChannelError as LE,
 };
 use sigshim::{ChannelEvent, ChannelEvents, Limits, Message, RtmCode};
+use sigshim_conformance::channel_fixtures::{marker, member, next_any as next, next_no_count, text};
 use sigshim_conformance::fixtures::{hub_with, online_core};
+use sigshim_conformance::hub;
 use sigshim_conformance::scenario::{advance, settle};
-use sigshim_conformance::{CoreDriver, WAIT, hub};
 
 use ChannelEvent::{MemberCountUpdated as Count, MemberJoined as Joined, MemberLeft as Left};
-
-/// The next event of a channel, whatever it is.
-async fn next(ev: &mut ChannelEvents) -> ChannelEvent {
-    tokio::time::timeout(WAIT, ev.recv()).await.expect("a channel event in time").expect("stream open")
-}
-
-/// The next event that is not a member count.
-async fn next_no_count(ev: &mut ChannelEvents) -> ChannelEvent {
-    loop {
-        match next(ev).await {
-            Count(_) => continue,
-            other => return other,
-        }
-    }
-}
-
-/// `(sender, text)` of a received channel message.
-fn text(e: &ChannelEvent) -> (String, String) {
-    match e {
-        ChannelEvent::MessageReceived { peer_id, message } => {
-            (peer_id.clone(), message.text_or_description().to_owned())
-        }
-        other => panic!("expected a channel message, got {other:?}"),
-    }
-}
-
-/// Sends `marker` on `from`'s channel and asserts it is the next event (counts aside) of each of
-/// `to`: nothing else was queued before it.
-async fn marker(from: &sigshim::Channel, user: &str, marker: &str, to: &mut [&mut ChannelEvents]) {
-    from.send_message(&Message::text(marker)).await.expect("the marker is sent");
-    for ev in to {
-        assert_eq!(text(&next_no_count(ev).await), (user.to_owned(), marker.to_owned()));
-    }
-}
 
 /// Asserts that nothing is waiting on `ev` once every ready task ran (in-process only).
 async fn quiet(ev: &mut ChannelEvents) {
@@ -60,18 +27,6 @@ async fn quiet(ev: &mut ChannelEvents) {
     if let Some(e) = ev.try_recv() {
         panic!("unexpected channel event {e:?}");
     }
-}
-
-/// A logged-in core client and its handle on `channel`, joined.
-async fn member(
-    hub: &sigshim::Hub,
-    user: &str,
-    channel: &str,
-) -> (CoreDriver, sigshim::Channel, ChannelEvents) {
-    let d = online_core(hub, user).await;
-    let (c, ev) = d.client.create_channel(channel);
-    c.join().await.unwrap_or_else(|e| panic!("{user} joins {channel}: {e:?}"));
-    (d, c, ev)
 }
 
 #[tokio::test]

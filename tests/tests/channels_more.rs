@@ -16,9 +16,10 @@ use sigshim::transport::LoginRequest;
 use sigshim::{
     Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Hub, HubConfig, Message, RtmCode,
 };
+use sigshim_conformance::channel_fixtures::{marker, member, next_no_count as next, text};
 use sigshim_conformance::fixtures::{hub_with, online_core};
 use sigshim_conformance::scenario::{advance, settle};
-use sigshim_conformance::{APP_ID, CoreDriver, WAIT, hub};
+use sigshim_conformance::{APP_ID, CoreDriver, hub};
 
 use ChannelEvent::{MemberJoined as Joined, MemberLeft as Left};
 
@@ -26,44 +27,6 @@ const NOTIFY: ChannelAttributeOptions =
     ChannelAttributeOptions { enable_notification_to_channel_members: true };
 const SILENT: ChannelAttributeOptions =
     ChannelAttributeOptions { enable_notification_to_channel_members: false };
-
-/// The next event of a channel that is not a member count.
-async fn next(ev: &mut ChannelEvents) -> ChannelEvent {
-    loop {
-        let e = tokio::time::timeout(WAIT, ev.recv()).await.expect("a channel event in time");
-        match e.expect("stream open") {
-            ChannelEvent::MemberCountUpdated(_) => continue,
-            other => return other,
-        }
-    }
-}
-
-/// `(sender, text)` of a received channel message.
-fn text(e: &ChannelEvent) -> (String, String) {
-    match e {
-        ChannelEvent::MessageReceived { peer_id, message } => {
-            (peer_id.clone(), message.text_or_description().to_owned())
-        }
-        other => panic!("expected a channel message, got {other:?}"),
-    }
-}
-
-/// Sends `marker` on `from`'s channel and asserts it is the next event (counts aside) of each of
-/// `to`: nothing else was queued before it.
-async fn marker(from: &sigshim::Channel, user: &str, marker: &str, to: &mut [&mut ChannelEvents]) {
-    from.send_message(&Message::text(marker)).await.expect("the marker is sent");
-    for ev in to {
-        assert_eq!(text(&next(ev).await), (user.to_owned(), marker.to_owned()));
-    }
-}
-
-/// A logged-in core client and its handle on `channel`, joined.
-async fn member(hub: &Hub, user: &str, channel: &str) -> (CoreDriver, sigshim::Channel, ChannelEvents) {
-    let d = online_core(hub, user).await;
-    let (c, ev) = d.client.create_channel(channel);
-    c.join().await.unwrap_or_else(|e| panic!("{user} joins {channel}: {e:?}"));
-    (d, c, ev)
-}
 
 /// `(key, value, last updater)` triples, sorted by key.
 fn triples(attrs: &[sigshim::ChannelAttribute]) -> Vec<(String, String, String)> {
