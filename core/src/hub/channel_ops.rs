@@ -58,7 +58,7 @@ pub(super) fn leave(hub: &Hub, session: &Session, channel_id: &str) -> Result<Re
         return Err(LE::NotInChannel.code());
     }
     if let Some(c) = hub.inner.channels.get(channel_id) {
-        c.leave(hub, session.user_id());
+        c.leave(hub, session);
     }
     Ok(Reply::Ok)
 }
@@ -69,7 +69,7 @@ pub(super) fn leave_all(hub: &Hub, session: &Session) {
     let channels = std::mem::take(&mut session.state.lock().channels);
     for id in channels {
         if let Some(c) = hub.inner.channels.get(&id) {
-            c.leave(hub, session.user_id());
+            c.leave(hub, session);
         }
     }
 }

@@ -110,14 +110,24 @@ impl Channels {
 }
 
 impl Channel {
-    /// Adds a member; returns false if it was one already.
+    /// Adds a member; returns false if it was one already, or if its session has ended (a join
+    /// racing the session's end must not leave a member nobody will remove).
     pub(crate) fn join(&self, hub: &Hub, session: &Arc<Session>) -> bool {
         let user: Arc<str> = Arc::from(session.user_id());
         let counters = &hub.inner.counters;
         let limits = &hub.inner.config.limits;
         let mut st = self.state.lock();
-        if st.members.contains_key(&user) {
+        if session.is_closed() {
             return false;
+        }
+        if let Some(m) = st.members.get_mut(&user) {
+            if m.session.key() == session.key() {
+                return false;
+            }
+            // The user's previous session is ending and has not left yet: the new session takes
+            // its place; to the others the user never left.
+            m.session = session.clone();
+            return true;
         }
         st.joins += 1;
         st.expiry_epoch += 1;
@@ -146,13 +156,16 @@ impl Channel {
         true
     }
 
-    /// Removes a member; returns false if it was not one. Call outside [`Channels::with`].
-    pub(crate) fn leave(self: &Arc<Self>, hub: &Hub, user_id: &str) -> bool {
+    /// Removes `session` from the members; returns false if it was not one (another session of
+    /// the same user is left alone). Call outside [`Channels::with`].
+    pub(crate) fn leave(self: &Arc<Self>, hub: &Hub, session: &Session) -> bool {
+        let user_id = session.user_id();
         let limits = &hub.inner.config.limits;
         let mut st = self.state.lock();
-        if st.members.remove(user_id).is_none() {
+        if st.members.get(user_id).is_none_or(|m| m.session.key() != session.key()) {
             return false;
         }
+        st.members.remove(user_id);
         if st.members.len() < limits.member_events_max {
             let ev =
                 Arc::new(Event::MemberLeft { channel_id: self.id.to_string(), user_id: user_id.to_owned() });

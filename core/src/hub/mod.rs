@@ -222,7 +222,11 @@ impl Hub {
 
     /// Ends a session and, if it was the user's current one, takes the user offline.
     fn end(&self, session: &Arc<Session>, reason: CloseReason) {
-        if self.close_session(session, reason) && self.inner.registry.remove(session) {
+        // A login that raced in after the removal has already announced the user online.
+        if self.close_session(session, reason)
+            && self.inner.registry.remove(session)
+            && self.inner.registry.get(session.user_id()).is_none()
+        {
             let drops = &self.inner.counters.inbox_full_drops;
             self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline, drops);
         }
@@ -355,5 +359,48 @@ mod tests {
         assert_eq!(hub.handle(&alice, send(SendMessageOptions::offline())), Reply::Error { code: 4 });
         assert_eq!(hub.handle(&alice, send(SendMessageOptions::default())), Reply::Error { code: 3 });
         assert_eq!(hub.stats().offline_stored, 1);
+    }
+
+    /// A link that parks a session the hub has just ended keeps its peer messages (offline
+    /// store) instead of parking a dead session forever.
+    #[tokio::test]
+    async fn parking_an_ended_session_salvages_its_messages() {
+        use crate::message::{Message, SendMessageOptions};
+        let hub = Hub::new(HubConfig::new(APP));
+        let login = |u: &str| LoginRequest { app_id: APP.into(), user_id: u.into(), token: None };
+        let (alice, _a) = hub.login(&login("alice")).expect("alice");
+        let (bob, bob_inbox) = hub.login(&login("bob")).expect("bob");
+        let send = Request::SendPeerMessage {
+            peer_id: "bob".into(),
+            message: Message::text("kept"),
+            options: SendMessageOptions::default(),
+        };
+        assert!(matches!(hub.handle(&alice, send), Reply::MessageSent { .. }));
+        // The hub ends bob's session (say, a kick) before his link gets to park it.
+        hub.drop_link(&bob);
+        hub.park(&bob, ParkedLink::new(bob_inbox));
+        assert_eq!(hub.stats().parked_sessions, 0, "nothing parked for an ended session");
+        assert_eq!(hub.stats().offline_stored, 1, "the acknowledged message is kept");
+    }
+
+    /// A join that races its session's end is refused, and a leave only removes the session
+    /// that joined, never a newer one of the same user.
+    #[tokio::test]
+    async fn channel_membership_follows_sessions_not_user_ids() {
+        let hub = Hub::new(HubConfig::new(APP));
+        let login = |u: &str| LoginRequest { app_id: APP.into(), user_id: u.into(), token: None };
+        let (old, _o) = hub.login(&login("alice")).expect("alice");
+        let join = || Request::JoinChannel { channel_id: "room".into() };
+        assert_eq!(hub.handle(&old, join()), Reply::Ok);
+        // A second login replaces the session; the new one joins before the old one has left.
+        let channel = hub.inner.channels.get("room").expect("the channel");
+        assert!(old.close(CloseReason::Kicked(KickReason::RemoteLogin)));
+        assert!(!channel.join(&hub, &old), "an ended session cannot join");
+        let (new, _n) = hub.login(&login("alice")).expect("alice again");
+        assert_eq!(hub.handle(&new, join()), Reply::Ok);
+        assert!(!channel.leave(&hub, &old), "the old session's leave leaves the new one alone");
+        assert!(channel.is_member("alice"));
+        assert!(channel.leave(&hub, &new));
+        assert!(!channel.is_member("alice"));
     }
 }

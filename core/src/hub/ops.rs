@@ -193,6 +193,11 @@ fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Re
         st.subscriptions.extend(peer_ids.iter().cloned());
     }
     hub.inner.watchers.watch(session, &peer_ids);
+    if session.is_closed() {
+        // The session ended meanwhile; its close may have missed these entries.
+        hub.inner.watchers.unwatch(session, &peer_ids);
+        return Err(SE::NotLoggedIn.code());
+    }
     let statuses = current_states(hub, peer_ids);
     if session.push(Arc::new(Event::PeersOnlineStatusChanged { statuses })) == Push::Full {
         Counters::bump(&hub.inner.counters.inbox_full_drops);

@@ -98,27 +98,35 @@ impl Hub {
         format!("{:x}.{:032x}", session.key(), session.secret())
     }
 
-    /// Keeps a session whose link broke for the grace period. An ended session is not parked.
+    /// Keeps a session whose link broke for the grace period. A session that has already ended
+    /// is not parked: its undelivered peer messages go to the offline store at once.
     pub fn park(&self, session: &Arc<Session>, link: ParkedLink) {
-        if session.is_closed() {
-            return;
-        }
-        session.set_parked(true);
-        let grace = self.inner.config.session_grace;
-        let hub = Arc::downgrade(&self.inner);
         let key = session.key();
-        let timer = tokio::runtime::Handle::try_current().ok().map(|rt| {
-            rt.spawn(async move {
-                tokio::time::sleep(grace).await;
-                if let Some(inner) = hub.upgrade() {
-                    Hub { inner }.expire(key);
-                }
-            })
-            .abort_handle()
-        });
-        self.inner.parking.parked.lock().insert(key, Parked { session: session.clone(), link, timer });
-        session.parked_signal.notify_waiters();
-        tracing::debug!(user = %session.user_id(), session = key, ?grace, "session parked");
+        {
+            // Checked and inserted under the map's lock: a concurrent close either ends the
+            // session before (seen here) or finds the entry afterwards (`Parking::forget`).
+            let mut parked = self.inner.parking.parked.lock();
+            if !session.is_closed() {
+                session.set_parked(true);
+                let grace = self.inner.config.session_grace;
+                let hub = Arc::downgrade(&self.inner);
+                let timer = tokio::runtime::Handle::try_current().ok().map(|rt| {
+                    rt.spawn(async move {
+                        tokio::time::sleep(grace).await;
+                        if let Some(inner) = hub.upgrade() {
+                            Hub { inner }.expire(key);
+                        }
+                    })
+                    .abort_handle()
+                });
+                parked.insert(key, Parked { session: session.clone(), link, timer });
+                drop(parked);
+                session.parked_signal.notify_waiters();
+                tracing::debug!(user = %session.user_id(), session = key, ?grace, "session parked");
+                return;
+            }
+        }
+        self.salvage(session.user_id(), link);
     }
 
     /// Hands a session and its link state to a resuming link. A session still held by another
@@ -141,6 +149,8 @@ impl Hub {
                     t.abort();
                 }
                 p.session.set_parked(false);
+                // A takeover request that found no link to ask is void now.
+                let _ = futures_util::FutureExt::now_or_never(p.session.takeover.notified());
                 tracing::debug!(user = %p.session.user_id(), session = key, "session resumed");
                 return Ok((p.session, p.link));
             }
@@ -156,11 +166,11 @@ impl Hub {
 
     /// Ends a parked session whose grace period ran out.
     fn expire(&self, key: u64) {
-        let session = self.inner.parking.parked.lock().get(&key).map(|p| p.session.clone());
-        if let Some(session) = session {
-            tracing::debug!(user = %session.user_id(), session = key, "grace period over");
-            self.end(&session, CloseReason::LinkLost);
-        }
+        // Taken out under the lock: a resume that got it first wins, and only one of the two acts.
+        let Some(p) = self.inner.parking.parked.lock().remove(&key) else { return };
+        tracing::debug!(user = %p.session.user_id(), session = key, "grace period over");
+        self.end(&p.session, CloseReason::LinkLost);
+        self.salvage(p.session.user_id(), p.link);
     }
 
     /// Keeps the peer messages a parked session never delivered: they were acknowledged to their

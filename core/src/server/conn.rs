@@ -33,9 +33,13 @@ pub(super) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, _guard: Co
     }
 }
 
-async fn send_json<T: serde::Serialize>(socket: &mut WebSocket, frame: &T) -> bool {
+/// Sends one frame; false when it failed or could not go out within `limit` (a stuck link must
+/// never hold a session or a connection slot).
+async fn send_json<T: serde::Serialize>(socket: &mut WebSocket, frame: &T, limit: Duration) -> bool {
     match serde_json::to_string(frame) {
-        Ok(text) => socket.send(WsMessage::text(text)).await.is_ok(),
+        Ok(text) => {
+            matches!(tokio::time::timeout(limit, socket.send(WsMessage::text(text))).await, Ok(Ok(())))
+        }
         Err(_) => false,
     }
 }
@@ -56,10 +60,16 @@ async fn close_with(socket: &mut WebSocket, code: u16, reason: &str) {
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
 }
 
-async fn protocol_error(socket: &mut WebSocket, error: ProtocolError, detail: String) {
+/// Reports a protocol error; false when the frame could not go out within `limit`.
+async fn protocol_error(
+    socket: &mut WebSocket,
+    error: ProtocolError,
+    detail: String,
+    limit: Duration,
+) -> bool {
     ::metrics::counter!("sigshim_protocol_errors_total", "kind" => format!("{error:?}")).increment(1);
     tracing::debug!(?error, %detail, "protocol error");
-    send_json(socket, &ErrorFrame { error, detail }).await;
+    send_json(socket, &ErrorFrame { error, detail }, limit).await
 }
 
 /// A frame the WebSocket layer refused: tells the client why when the reason has a close code of
@@ -117,12 +127,18 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     let hello = match wire::parse_client(&text) {
         Ok(ClientFrame::Hello(h)) => h,
         Ok(_) => {
-            protocol_error(socket, ProtocolError::NotLoggedIn, "log in (or resume) first".into()).await;
+            protocol_error(
+                socket,
+                ProtocolError::NotLoggedIn,
+                "log in (or resume) first".into(),
+                CLOSE_TIMEOUT,
+            )
+            .await;
             close_with(socket, close::POLICY, "login expected").await;
             return None;
         }
         Err(e) => {
-            protocol_error(socket, ProtocolError::BadFrame, e.0).await;
+            protocol_error(socket, ProtocolError::BadFrame, e.0, CLOSE_TIMEOUT).await;
             close_with(socket, close::POLICY, "login expected").await;
             return None;
         }
@@ -133,7 +149,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
             match shared.hub.login(&LoginRequest { app_id, user_id, token }) {
                 Ok((session, rx)) => (session, ParkedLink::new(rx), false, 0),
                 Err(e) => {
-                    send_json(socket, &ReplyFrame { id, reply: Reply::error(e) }).await;
+                    send_json(socket, &ReplyFrame { id, reply: Reply::error(e) }, CLOSE_TIMEOUT).await;
                     close_with(socket, close::NORMAL, "login refused").await;
                     return None;
                 }
@@ -146,7 +162,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
                     ResumeError::UnknownSession => ProtocolError::UnknownSession,
                     ResumeError::Busy => ProtocolError::SessionBusy,
                 };
-                protocol_error(socket, kind, e.to_string()).await;
+                protocol_error(socket, kind, e.to_string(), CLOSE_TIMEOUT).await;
                 close_with(socket, close::POLICY, "cannot resume").await;
                 return None;
             }
@@ -154,7 +170,8 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     };
     let window = shared.config.max_unacked;
     let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed, window };
-    if !send_json(socket, &ReplyFrame { id, reply }).await {
+    let limit = shared.config.idle_timeout;
+    if !send_json(socket, &ReplyFrame { id, reply }, limit).await {
         shared.hub.park(&session, link);
         return None;
     }
@@ -162,7 +179,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     link.unacked.retain(|(seq, _)| *seq > last_seq);
     for (seq, event) in &link.unacked {
         let frame = EventFrame { seq: *seq, event: (**event).clone() };
-        if !send_json(socket, &frame).await {
+        if !send_json(socket, &frame, limit).await {
             shared.hub.park(&session, link);
             return None;
         }
@@ -322,6 +339,21 @@ impl Conn {
         End::Done
     }
 
+    /// Answers a frame it cannot use; too many of them (second hellos included) close the
+    /// connection.
+    async fn bad_frame(&mut self, error: ProtocolError, detail: String) -> Option<End> {
+        let limit = self.shared.config.idle_timeout;
+        if !protocol_error(&mut self.socket, error, detail, limit).await {
+            return Some(End::Park);
+        }
+        self.bad_frames += 1;
+        if self.bad_frames > self.shared.config.max_bad_frames {
+            close_with(&mut self.socket, close::POLICY, "too many bad frames").await;
+            return Some(End::Park);
+        }
+        None
+    }
+
     /// Handles one frame from the client; `Some` ends the connection.
     async fn on_frame(&mut self, msg: WsMessage) -> Option<End> {
         let text = match msg {
@@ -362,17 +394,9 @@ impl Conn {
                 }
             }
             Ok(ClientFrame::Hello(_)) => {
-                protocol_error(&mut self.socket, ProtocolError::AlreadyLoggedIn, "already logged in".into())
-                    .await;
+                return self.bad_frame(ProtocolError::AlreadyLoggedIn, "already logged in".into()).await;
             }
-            Err(e) => {
-                protocol_error(&mut self.socket, ProtocolError::BadFrame, e.0).await;
-                self.bad_frames += 1;
-                if self.bad_frames > self.shared.config.max_bad_frames {
-                    close_with(&mut self.socket, close::POLICY, "too many bad frames").await;
-                    return Some(End::Park);
-                }
-            }
+            Err(e) => return self.bad_frame(ProtocolError::BadFrame, e.0).await,
         }
         None
     }
