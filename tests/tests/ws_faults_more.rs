@@ -186,3 +186,26 @@ async fn h_a_graceful_shutdown_delivers_queued_events_first() {
     assert_eq!(a.try_next_event(), None);
     assert_eq!(hub.stats().parked_sessions, 1);
 }
+
+/// A logout while the link is down reaches no server; the next login must still start a new
+/// session (not resume the parked one with its old state).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_while_reconnecting_makes_the_next_login_fresh() {
+    let hub = hub_with_grace(Duration::from_secs(10));
+    let server = serve(&hub, server_config()).await;
+    let proxy = Proxy::start(server.local_addr()).await;
+    let mut a = online(&proxy.url(), "alice").await;
+    a.client.add_or_update_local_user_attributes(&[sigshim::Attribute::new("k", "old")]).await.unwrap();
+    proxy.refuse(true);
+    proxy.cut();
+    expect_state(&mut a, S::Reconnecting, R::Interrupted).await;
+    a.client.logout().await.expect("logout while reconnecting");
+    expect_state(&mut a, S::Disconnected, R::Logout).await;
+    proxy.refuse(false);
+    let a = login(a).await;
+    // A fresh session: the old one's attributes are gone, and nothing is parked any more.
+    let b = online(&server.url(), "bob").await;
+    assert_eq!(b.client.get_user_attributes("alice").await, Ok(Vec::new()));
+    assert_eq!(hub.stats().parked_sessions, 0);
+    assert_eq!(a.client.connection_state(), S::Connected);
+}

@@ -279,6 +279,8 @@ impl Client {
             s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::Logout);
             link
         };
+        // Whatever happens below, the next login starts a new session.
+        s.connector.forget_session();
         if let Some(link) = link {
             // The session ends either way; a lost reply only means the hub learns it from the link.
             let _ = tokio::time::timeout(s.request_timeout, link.request(Request::Logout)).await;

@@ -43,6 +43,15 @@ impl OfflineStore {
         let now = Instant::now();
         let mut inner = self.inner.lock();
         let Inner { boxes, total } = &mut *inner;
+        if *total >= self.max_total {
+            // Full: first drop what has expired everywhere, so dead entries never block new ones.
+            boxes.retain(|_, q| {
+                let before = q.len();
+                q.retain(|s| s.expires > now);
+                *total -= before - q.len();
+                !q.is_empty()
+            });
+        }
         let full_total = *total >= self.max_total;
         let queue = match boxes.get_mut(to) {
             Some(q) => q,
@@ -125,6 +134,18 @@ mod tests {
         assert!(s.store("u1", "a", Message::text("1b")));
         assert_eq!(s.len(), 2);
         assert_eq!(texts(s.take("u1")), ["1b"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_store_makes_room_from_expired_messages() {
+        let s = OfflineStore::new(10, 2, Duration::from_secs(60));
+        assert!(s.store("u1", "a", Message::text("1")));
+        assert!(s.store("u2", "a", Message::text("2")));
+        tokio::time::advance(Duration::from_secs(61)).await;
+        // Both stored messages expired without their receivers logging in: a new receiver fits.
+        assert!(s.store("u3", "a", Message::text("3")));
+        assert_eq!(s.len(), 1);
+        assert_eq!(texts(s.take("u3")), ["3"]);
     }
 
     #[test]

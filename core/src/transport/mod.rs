@@ -99,4 +99,8 @@ impl std::fmt::Debug for Link {
 pub trait Connector: Send + Sync + 'static {
     /// Connects and logs in.
     async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError>;
+
+    /// Forgets any session this connector could resume, so that the next connect logs in afresh
+    /// (called at logout, also when the link was down and no logout reached the server).
+    fn forget_session(&self) {}
 }

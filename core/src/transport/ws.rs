@@ -140,6 +140,10 @@ impl Connector for WsConnector {
             Err(OpenError::UnknownSession) => Err(LoginError::Unknown),
         }
     }
+
+    fn forget_session(&self) {
+        *self.resumable.lock() = None;
+    }
 }
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
