@@ -209,3 +209,19 @@ async fn a_logout_while_reconnecting_makes_the_next_login_fresh() {
     assert_eq!(hub.stats().parked_sessions, 0);
     assert_eq!(a.client.connection_state(), S::Connected);
 }
+
+/// A session kicked by a login elsewhere while a message was sent to it but not acknowledged:
+/// the message is not lost, the new session gets it as an offline message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_a_kicked_link_never_acknowledged_reach_the_new_session() {
+    let hub = hub_with_grace(Duration::from_secs(10));
+    let server = serve(&hub, server_config()).await;
+    let mut old = RawClient::connect(&server.url()).await;
+    old.login(APP_ID, "alice").await;
+    let b = online(&server.url(), "bob").await;
+    assert_eq!(send(&b, "alice", "in flight", false).await, Ok(()), "queued to alice's live session");
+    let frame = old.next_peer_message().await; // received, never acknowledged
+    assert_eq!(frame["message"]["text"], "in flight");
+    let mut new = online(&server.url(), "alice").await;
+    expect_messages(&mut new, "bob", &["in flight".to_owned()], true).await;
+}

@@ -164,6 +164,12 @@ impl Hub {
         }
     }
 
+    /// Keeps what a link of an ended session sent but never saw acknowledged (a kick or a drop
+    /// by the server): see [`salvage`](Self::salvage).
+    pub fn keep_undelivered(&self, session: &Session, link: ParkedLink) {
+        self.salvage(session.user_id(), link);
+    }
+
     /// Ends a parked session whose grace period ran out.
     fn expire(&self, key: u64) {
         // Taken out under the lock: a resume that got it first wins, and only one of the two acts.
@@ -175,13 +181,26 @@ impl Hub {
 
     /// Keeps the peer messages a parked session never delivered: they were acknowledged to their
     /// senders, so they go to the offline store for the user's next login.
+    /// A newer live session of the same user (after a login elsewhere) gets them at once, marked
+    /// as offline messages.
     pub(super) fn salvage(&self, user: &str, mut link: ParkedLink) {
         let mut pending: Vec<Arc<Event>> = link.unacked.drain(..).map(|(_, e)| e).collect();
         while let Ok(e) = link.inbox.try_recv() {
             pending.push(e);
         }
+        let live = self.inner.registry.get(user).filter(|s| !s.is_closed());
         for e in pending {
             if let Event::PeerMessage { peer_id, message, .. } = Arc::unwrap_or_clone(e) {
+                if let Some(s) = &live {
+                    let ev = Event::PeerMessage {
+                        peer_id: peer_id.clone(),
+                        message: message.clone(),
+                        offline: true,
+                    };
+                    if s.push(Arc::new(ev)) == super::session::Push::Queued {
+                        continue;
+                    }
+                }
                 if !self.inner.offline.store(user, &peer_id, message) {
                     super::stats::Counters::bump(&self.inner.counters.inbox_full_drops);
                     tracing::warn!(%user, from = %peer_id, "offline store full: a parked message was dropped");

@@ -28,8 +28,13 @@ pub(super) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, _guard: Co
     let mut conn = Conn { socket, shared: shared.clone(), session: session.clone(), link, bad_frames: 0 };
     let end = conn.run().await;
     let Conn { link, .. } = conn;
-    if let End::Park = end {
-        shared.hub.park(&session, link);
+    match end {
+        End::Park => shared.hub.park(&session, link),
+        // Kicked or dropped by the server: what the client may not have received is kept.
+        End::Done if session.close_reason() != Some(CloseReason::LoggedOut) => {
+            shared.hub.keep_undelivered(&session, link);
+        }
+        End::Done => {}
     }
 }
 
