@@ -370,16 +370,16 @@ impl Conn {
             WsMessage::Close(_) => return Some(End::Park),
             WsMessage::Ping(_) | WsMessage::Pong(_) => return None,
         };
-        ::metrics::counter!("sigshim_frames_in_total").increment(1);
+        super::metrics::frames_in().increment(1);
         match wire::parse_client(&text) {
             Ok(ClientFrame::Request(RequestFrame { id, request })) => {
                 let logout = request == Request::Logout;
                 let op = request.op_name();
                 let started = Instant::now();
                 let reply = self.shared.hub.handle(&self.session, request);
-                ::metrics::histogram!("sigshim_request_seconds", "op" => op)
-                    .record(started.elapsed().as_secs_f64());
-                ::metrics::counter!("sigshim_requests_total", "op" => op).increment(1);
+                let m = super::metrics::op_metrics(op);
+                m.latency.record(started.elapsed().as_secs_f64());
+                m.requests.increment(1);
                 if let Reply::Error { code } = reply {
                     ::metrics::counter!("sigshim_errors_total", "op" => op, "code" => code.to_string())
                         .increment(1);

@@ -1,8 +1,11 @@
 //! Prometheus metrics: the process-wide recorder, and the hub's counters exported at scrape time.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use parking_lot::RwLock;
 
 use crate::hub::Hub;
 
@@ -15,6 +18,39 @@ pub(super) fn install() {
         let buckets = [0.000_05, 0.0001, 0.000_25, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0];
         PrometheusBuilder::new().set_buckets(&buckets).ok().and_then(|b| b.install_recorder().ok())
     });
+}
+
+/// The per-operation handles, registered once: looking a labelled metric up on every request
+/// costs more than the request itself.
+pub(super) struct OpMetrics {
+    /// `sigshim_requests_total{op}`.
+    pub(super) requests: Counter,
+    /// `sigshim_request_seconds{op}`.
+    pub(super) latency: Histogram,
+}
+
+/// The cached handles for request `op`.
+pub(super) fn op_metrics(op: &'static str) -> Arc<OpMetrics> {
+    static OPS: OnceLock<RwLock<HashMap<&'static str, Arc<OpMetrics>>>> = OnceLock::new();
+    let ops = OPS.get_or_init(Default::default);
+    if let Some(m) = ops.read().get(op) {
+        return m.clone();
+    }
+    ops.write()
+        .entry(op)
+        .or_insert_with(|| {
+            Arc::new(OpMetrics {
+                requests: ::metrics::counter!("sigshim_requests_total", "op" => op),
+                latency: ::metrics::histogram!("sigshim_request_seconds", "op" => op),
+            })
+        })
+        .clone()
+}
+
+/// `sigshim_frames_in_total`, registered once.
+pub(super) fn frames_in() -> &'static Counter {
+    static C: OnceLock<Counter> = OnceLock::new();
+    C.get_or_init(|| ::metrics::counter!("sigshim_frames_in_total"))
 }
 
 /// The metrics in Prometheus text format: the recorder's (connections, frames, requests by op,
