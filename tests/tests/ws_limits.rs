@@ -30,15 +30,11 @@ async fn assert_link_ended(c: &mut RawClient) {
     assert!(matches!(after, Incoming::Dropped(_)), "expected the link to end, got {after:?}");
 }
 
-/// Polls `done` until it holds, for at most [`WAIT`]: for state the server updates on its own
-/// tasks after the client already saw the frame that caused it (a connection is counted out when
-/// its task ends, a broken link is noticed when the read fails).
-async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !done().await {
-        assert!(tokio::time::Instant::now() < deadline, "not within {WAIT:?}: {what}");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+/// Waits, for at most [`WAIT`], on state the server changes on its own tasks after the client
+/// already saw the frame that caused it (a connection is counted out when its task ends, a
+/// broken link is noticed when the read fails).
+async fn within(what: &str, until: impl Future<Output = ()>) {
+    assert!(tokio::time::timeout(WAIT, until).await.is_ok(), "not within {WAIT:?}: {what}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,7 +239,7 @@ async fn upgrades_beyond_max_connections_are_refused_with_503_until_one_closes()
     let mut stayed = bystanders.split(0).await;
     // The client saw the close frame before the server's connection task ended and counted the
     // connection out: wait for that (bounded) instead of racing it.
-    eventually("the closed connection is counted out", async || server.connections() == 1).await;
+    within("the closed connection is counted out", server.connections_reach(1)).await;
     let mut newcomer = RawClient::connect(&server.url()).await;
     newcomer.login(APP_ID, "newcomer").await;
     assert_eq!(server.connections(), 2);
@@ -281,7 +277,8 @@ async fn healthz_reports_connections_online_users_and_parked_sessions() {
     );
     // A broken link (no close frame): the session is parked, its user stays online.
     drop(dave);
-    eventually("dave's session is parked", async || healthz(&server).await["parked_sessions"] == 1).await;
+    within("dave's session is parked", hub.parked_sessions_reach(1)).await;
+    within("dave's connection is counted out", server.connections_reach(3)).await;
     assert_eq!(
         healthz(&server).await,
         json!({"status": "ok", "connections": 3, "online_users": 3, "parked_sessions": 1})

@@ -60,6 +60,8 @@ struct Parked {
 pub(crate) struct Parking {
     live: Mutex<HashMap<u64, Weak<Session>>>,
     parked: Mutex<HashMap<u64, Parked>>,
+    /// Signalled whenever a session is parked or leaves the parked set.
+    changed: tokio::sync::Notify,
 }
 
 impl Parking {
@@ -71,6 +73,7 @@ impl Parking {
     pub(crate) fn forget(&self, session: &Session) -> Option<ParkedLink> {
         self.live.lock().remove(&session.key());
         let p = self.parked.lock().remove(&session.key())?;
+        self.changed.notify_waiters();
         if let Some(t) = p.timer {
             t.abort();
         }
@@ -93,6 +96,18 @@ fn parse_ticket(ticket: &str) -> Option<(u64, u128)> {
 }
 
 impl Hub {
+    /// Waits until exactly `n` sessions are parked (for operators and tests: parking happens on a
+    /// connection's task when it notices a broken socket, which no client sees).
+    pub async fn parked_sessions_reach(&self, n: usize) {
+        loop {
+            let changed = self.inner.parking.changed.notified();
+            if self.inner.parking.parked_count() == n {
+                return;
+            }
+            changed.await;
+        }
+    }
+
     /// The ticket that lets a network client resume `session`.
     pub fn ticket(&self, session: &Session) -> String {
         format!("{:x}.{:032x}", session.key(), session.secret())
@@ -121,6 +136,7 @@ impl Hub {
                 });
                 parked.insert(key, Parked { session: session.clone(), link, timer });
                 drop(parked);
+                self.inner.parking.changed.notify_waiters();
                 session.parked_signal.notify_waiters();
                 tracing::debug!(user = %session.user_id(), session = key, ?grace, "session parked");
                 return;
@@ -144,7 +160,9 @@ impl Hub {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let parked_now = session.parked_signal.notified();
-            if let Some(p) = self.inner.parking.parked.lock().remove(&key) {
+            let taken = self.inner.parking.parked.lock().remove(&key);
+            if let Some(p) = taken {
+                self.inner.parking.changed.notify_waiters();
                 if let Some(t) = p.timer {
                     t.abort();
                 }
@@ -174,6 +192,7 @@ impl Hub {
     fn expire(&self, key: u64) {
         // Taken out under the lock: a resume that got it first wins, and only one of the two acts.
         let Some(p) = self.inner.parking.parked.lock().remove(&key) else { return };
+        self.inner.parking.changed.notify_waiters();
         tracing::debug!(user = %p.session.user_id(), session = key, "grace period over");
         self.end(&p.session, CloseReason::LinkLost);
         self.salvage(p.session.user_id(), p.link);

@@ -125,6 +125,16 @@ pub struct EventFrame {
     pub event: Event,
 }
 
+/// An [`EventFrame`] that borrows its event, for encoding without a copy (same JSON).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EventFrameRef<'a> {
+    /// As in [`EventFrame::seq`].
+    pub seq: u64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: &'a Event,
+}
+
 /// What went wrong with a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -256,7 +266,11 @@ mod tests {
                 ServerFrame::Error(e) => serde_json::to_string(e),
             }
             .unwrap();
-            assert_eq!(parse_server(&text), Ok(f), "{text}");
+            assert_eq!(parse_server(&text), Ok(f.clone()), "{text}");
+            if let ServerFrame::Event(e) = &f {
+                let borrowed = serde_json::to_string(&EventFrameRef { seq: e.seq, event: &e.event }).unwrap();
+                assert_eq!(borrowed, text, "the borrowed form encodes the same");
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ use futures_util::SinkExt;
 use super::{ConnGuard, Shared};
 use crate::hub::{ParkedLink, ResumeError, Session};
 use crate::protocol::wire::{
-    self, ClientFrame, Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, RequestFrame, close,
+    self, ClientFrame, Control, ErrorFrame, EventFrame, EventFrameRef, Hello, ProtocolError, ReplyFrame,
+    RequestFrame, close,
 };
 use crate::protocol::{Event, Reply, Request};
 use crate::transport::{CloseReason, LoginRequest};
@@ -183,7 +184,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     // Replay what the previous link sent but the client never acknowledged.
     link.unacked.retain(|(seq, _)| *seq > last_seq);
     for (seq, event) in &link.unacked {
-        let frame = EventFrame { seq: *seq, event: (**event).clone() };
+        let frame = EventFrameRef { seq: *seq, event };
         if !send_json(socket, &frame, limit).await {
             shared.hub.park(&session, link);
             return None;
@@ -260,7 +261,7 @@ impl Conn {
     async fn forward(&mut self, event: Arc<Event>, flush: bool) -> bool {
         let seq = self.link.next_seq;
         self.link.next_seq += 1;
-        let Ok(text) = serde_json::to_string(&EventFrame { seq, event: (*event).clone() }) else {
+        let Ok(text) = serde_json::to_string(&EventFrameRef { seq, event: &event }) else {
             return false;
         };
         self.link.unacked.push_back((seq, event));

@@ -77,7 +77,8 @@ struct Shared {
     config: ServerConfig,
     shutdown: watch::Receiver<bool>,
     connections: AtomicUsize,
-    all_closed: Notify,
+    /// Signalled whenever a connection is counted in or out.
+    count_changed: Notify,
 }
 
 impl Shared {
@@ -89,6 +90,7 @@ impl Shared {
             return None;
         }
         ::metrics::gauge!("sigshim_connections").increment(1.0);
+        self.count_changed.notify_waiters();
         Some(ConnGuard(self.clone()))
     }
 }
@@ -99,9 +101,8 @@ struct ConnGuard(Arc<Shared>);
 impl Drop for ConnGuard {
     fn drop(&mut self) {
         ::metrics::gauge!("sigshim_connections").decrement(1.0);
-        if self.0.connections.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.all_closed.notify_waiters();
-        }
+        self.0.connections.fetch_sub(1, Ordering::AcqRel);
+        self.0.count_changed.notify_waiters();
     }
 }
 
@@ -143,7 +144,7 @@ impl Server {
             config,
             shutdown: shutdown.clone(),
             connections: AtomicUsize::new(0),
-            all_closed: Notify::new(),
+            count_changed: Notify::new(),
         });
         let app = http::router(shared.clone());
         let mut stopped = shutdown;
@@ -180,18 +181,24 @@ impl Server {
         self.shared.connections.load(Ordering::Acquire)
     }
 
+    /// Waits until exactly `n` connections are open (a connection is counted out when its task
+    /// ends, after the client has seen its close).
+    pub async fn connections_reach(&self, n: usize) {
+        loop {
+            let changed = self.shared.count_changed.notified();
+            if self.shared.connections.load(Ordering::Acquire) == n {
+                return;
+            }
+            changed.await;
+        }
+    }
+
     /// Stops accepting, tells every client (close 1001) after sending what was queued for it,
     /// parks their sessions (a client can resume them on another server over the same hub), and
     /// returns once every connection has closed.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        loop {
-            let closed = self.shared.all_closed.notified();
-            if self.shared.connections.load(Ordering::Acquire) == 0 {
-                break;
-            }
-            closed.await;
-        }
+        self.connections_reach(0).await;
         let _ = self.task.await;
         tracing::info!(addr = %self.addr, "stopped");
     }

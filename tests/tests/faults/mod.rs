@@ -123,18 +123,12 @@ pub async fn expect_messages(d: &mut CoreDriver, from: &str, texts: &[String], o
     }
 }
 
-/// Waits until the hub holds `n` parked sessions. The hub has no event for this, so it polls
-/// (every 5 ms, for at most [`WAIT`]): parking happens on the server's connection task when it
-/// notices the broken socket, which no client event reports.
+/// Waits (at most [`WAIT`]) until the hub holds `n` parked sessions: parking happens on the
+/// server's connection task when it notices the broken socket, which no client event reports.
 pub async fn until_parked(hub: &Hub, n: usize) {
-    let polled = tokio::time::timeout(WAIT, async {
-        while hub.stats().parked_sessions != n {
-            tokio::time::sleep(ms(5)).await;
-        }
-    })
-    .await;
+    let done = tokio::time::timeout(WAIT, hub.parked_sessions_reach(n)).await;
     let now = hub.stats().parked_sessions;
-    assert!(polled.is_ok(), "{now} parked sessions, not {n}, after {WAIT:?}");
+    assert!(done.is_ok(), "{now} parked sessions, not {n}, after {WAIT:?}");
 }
 
 /// How many times the server closed a connection with `code` (process-wide metrics).
