@@ -28,6 +28,7 @@
 //!
 //! # Layout
 //! - [`client`]: the [`Client`] handle, its options, connection states and events.
+//! - [`call`]: call invitations ([`CallKit`], [`LocalInvitation`], [`RemoteInvitation`]).
 //! - [`hub`]: the embedded engine (sessions, routing, presence, attributes, offline store).
 //! - [`transport`]: how a client reaches a hub ([`transport::MemoryConnector`] in-process).
 //! - [`protocol`]: the frames both sides exchange.
@@ -35,6 +36,7 @@
 //! - [`error`], [`limits`], [`message`], [`attributes`]: the vocabulary.
 
 pub mod attributes;
+pub mod call;
 pub mod channel;
 pub mod client;
 pub mod error;
@@ -47,6 +49,7 @@ pub mod token;
 pub mod transport;
 
 pub use attributes::{Attribute, AttributeUpdate, ChannelAttribute};
+pub use call::{CallEvent, CallEvents, CallKit, LocalInvitation, RemoteInvitation};
 pub use channel::{Channel, ChannelAttributeOptions, ChannelEvent, ChannelEvents};
 pub use client::{Client, ClientBuilder, ClientEvent, ConnectionChangeReason, ConnectionState, Events};
 pub use error::RtmCode;

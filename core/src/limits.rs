@@ -218,6 +218,11 @@ pub struct Limits {
     pub max_channel_attributes_bytes: usize,
     /// How long the attributes of a channel without members are kept (2 minutes).
     pub channel_attributes_ttl: Duration,
+    /// Largest invitation content or response, in bytes (8 KB).
+    pub max_invitation_bytes: usize,
+    /// Invitations one session may have open at once, as caller or callee (a sigshim bound;
+    /// RTM states none).
+    pub max_open_invitations: usize,
     /// Call-rate budgets.
     pub rates: RateLimits,
 }
@@ -241,6 +246,8 @@ impl Default for Limits {
             max_channel_ids: 32,
             max_channel_attributes_bytes: 32 * 1024,
             channel_attributes_ttl: Duration::from_secs(120),
+            max_invitation_bytes: 8 * 1024,
+            max_open_invitations: 256,
             rates: RateLimits::default(),
         }
     }

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod backend;
+pub mod call_fixtures;
 pub mod channel_fixtures;
 mod core_driver;
 mod driver;

@@ -29,7 +29,7 @@ pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {
 }
 
 /// Turns one pushed event into a client event; a kick frame is handed back as a close reason.
-async fn deliver(s: &Shared, ev: Arc<Event>) -> Option<CloseReason> {
+async fn deliver(s: &Arc<Shared>, ev: Arc<Event>) -> Option<CloseReason> {
     let event = match Arc::try_unwrap(ev).unwrap_or_else(|shared| (*shared).clone()) {
         Event::PeerMessage { peer_id, message, offline } => {
             ClientEvent::MessageFromPeer { peer_id, message, is_offline: offline }
@@ -51,6 +51,10 @@ async fn deliver(s: &Shared, ev: Arc<Event>) -> Option<CloseReason> {
         }
         Event::ChannelAttributesUpdated { channel_id, attributes } => {
             return to_channel(s, channel_id, ChannelEvent::AttributesUpdated(attributes)).await;
+        }
+        Event::Invitation { peer_id, invitation_id, by, signal } => {
+            s.calls.on_signal(s, &peer_id, invitation_id, by, signal);
+            return None;
         }
     };
     if let Some(p) = s.permit().await {
@@ -95,7 +99,12 @@ async fn on_closed(s: &Arc<Shared>, reason: CloseReason, epoch: u64) -> Option<B
         }
         s.set_state(&mut c, permit, state, why);
     }
-    if state == S::Reconnecting { reconnect(s, epoch).await } else { None }
+    if state == S::Reconnecting {
+        reconnect(s, epoch).await
+    } else {
+        s.calls.session_ended();
+        None
+    }
 }
 
 /// Logs in again with the last credentials until it works or the policy gives up.
@@ -117,6 +126,8 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
         match result {
             Ok(Ok(link)) => {
                 if !link.resumed {
+                    // A new session: the hub ended the old one with its invitations.
+                    s.calls.session_ended();
                     resync(s, &*link.transport).await;
                 }
                 let permit = s.permit().await;
@@ -176,6 +187,8 @@ async fn give_up(s: &Shared, epoch: u64, state: S, why: R) -> Option<Box<dyn Inb
     let mut c = s.conn.lock();
     if c.epoch == epoch {
         s.set_state(&mut c, permit, state, why);
+        drop(c);
+        s.calls.session_ended();
     }
     None
 }

@@ -81,7 +81,7 @@ pub(crate) struct Shared {
     app_id: String,
     connector: Arc<dyn Connector>,
     login_timeout: std::time::Duration,
-    request_timeout: std::time::Duration,
+    pub(crate) request_timeout: std::time::Duration,
     reconnect: ReconnectPolicy,
     pub(crate) conn: Mutex<Conn>,
     events: mpsc::Sender<ClientEvent>,
@@ -89,11 +89,27 @@ pub(crate) struct Shared {
     /// Where each channel's events go (the stream returned by `create_channel`).
     pub(crate) channel_events:
         Mutex<std::collections::HashMap<String, mpsc::Sender<crate::channel::ChannelEvent>>>,
+    /// Call invitations and their state machines.
+    pub(crate) calls: crate::call::book::CallBook,
 }
 
 type Permit<'a> = Option<mpsc::Permit<'a, ClientEvent>>;
 
 impl Shared {
+    /// The link, while connected.
+    pub(crate) fn connected_link(&self) -> Option<Arc<dyn Transport>> {
+        let c = self.conn.lock();
+        match (&c.link, c.state) {
+            (Some(link), ConnectionState::Connected) => Some(link.clone()),
+            _ => None,
+        }
+    }
+
+    /// True while a login holds: connected, or reconnecting after a broken link.
+    pub(crate) fn is_logged_in(&self) -> bool {
+        matches!(self.conn.lock().state, ConnectionState::Connected | ConnectionState::Reconnecting)
+    }
+
     /// Reserves room for one event (waiting while the stream is full); `None` when the
     /// application dropped its stream. Reserve before taking the `conn` lock, send under it, so
     /// that events come out in the order of the state changes they report.
@@ -174,6 +190,7 @@ impl Client {
             events: tx,
             login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
             channel_events: Mutex::new(std::collections::HashMap::new()),
+            calls: crate::call::book::CallBook::new(b.call_timers),
         });
         (Client { owner: Arc::new(Owner(shared)) }, Events { rx })
     }
@@ -279,6 +296,7 @@ impl Client {
             s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::Logout);
             link
         };
+        s.calls.session_ended();
         // Whatever happens below, the next login starts a new session.
         s.connector.forget_session();
         if let Some(link) = link {
@@ -292,13 +310,7 @@ impl Client {
     /// Sends a request on the current link and maps failures to `E`.
     pub(crate) async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
         let s = self.shared();
-        let link = {
-            let c = s.conn.lock();
-            match (&c.link, c.state) {
-                (Some(link), ConnectionState::Connected) => link.clone(),
-                _ => return Err(E::NOT_LOGGED_IN),
-            }
-        };
+        let Some(link) = s.connected_link() else { return Err(E::NOT_LOGGED_IN) };
         match tokio::time::timeout(s.request_timeout, link.request(request)).await {
             Ok(Ok(reply)) => check(reply),
             Ok(Err(TransportError::Closed | TransportError::Timeout)) | Err(_) => Err(E::TIMEOUT),

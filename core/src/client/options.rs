@@ -39,6 +39,7 @@ pub struct ClientBuilder {
     pub(crate) request_timeout: Duration,
     pub(crate) event_capacity: usize,
     pub(crate) reconnect: ReconnectPolicy,
+    pub(crate) call_timers: crate::call::CallTimers,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -60,6 +61,7 @@ impl ClientBuilder {
             request_timeout: Duration::from_secs(10),
             event_capacity: 1024,
             reconnect: ReconnectPolicy::default(),
+            call_timers: crate::call::CallTimers::default(),
         }
     }
 
@@ -96,6 +98,12 @@ impl ClientBuilder {
     /// What to do when the link breaks.
     pub fn reconnect_policy(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
+        self
+    }
+
+    /// The timers of call invitations (RTM's by default).
+    pub fn call_timers(mut self, timers: crate::call::CallTimers) -> Self {
+        self.call_timers = timers;
         self
     }
 

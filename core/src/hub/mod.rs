@@ -5,6 +5,7 @@
 //! is no central actor on the message path.
 
 mod auth;
+mod calls;
 mod channel_ops;
 mod channels;
 mod offline;
@@ -244,6 +245,8 @@ impl Hub {
         if !session.close(reason) {
             return false;
         }
+        let open_calls = std::mem::take(&mut session.state.lock().calls);
+        calls::announce_gone(self, session.user_id(), open_calls);
         if let Some(link) = self.inner.parking.forget(session) {
             self.salvage(session.user_id(), link);
         }

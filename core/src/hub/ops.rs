@@ -54,6 +54,9 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Rep
         Request::GetChannelAttributes { channel_id, keys } => {
             channel_ops::get_attributes(hub, session, &channel_id, keys)
         }
+        Request::Invitation { peer_id, invitation_id, by, signal } => {
+            super::calls::signal(hub, session, &peer_id, invitation_id, by, signal)
+        }
     };
     result.unwrap_or_else(|code| Reply::Error { code })
 }

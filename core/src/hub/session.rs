@@ -77,6 +77,8 @@ pub(crate) struct SessionState {
     pub(crate) channels: BTreeSet<String>,
     pub(crate) limiters: Limiters,
     pub(crate) token_timer: Option<AbortHandle>,
+    /// The call invitations this session has open.
+    pub(crate) calls: std::collections::HashSet<super::calls::OpenCall>,
 }
 
 /// A logged-in client: identity, bounded inbox and per-session state.
@@ -118,6 +120,7 @@ impl Session {
                 channels: BTreeSet::new(),
                 limiters: Limiters::new(rates),
                 token_timer: None,
+                calls: std::collections::HashSet::new(),
             }),
             secret: rand::random(),
             parked: AtomicBool::new(false),

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::attributes::{Attribute, AttributeUpdate, ChannelAttribute};
 use crate::message::{Message, SendMessageOptions};
 
+pub mod call;
 pub mod wire;
+
+pub use call::{CallRole, CallSignal};
 
 /// Online state of a peer (RTM `PEER_ONLINE_STATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -163,6 +166,17 @@ pub enum Request {
         #[serde(default)]
         keys: Option<Vec<String>>,
     },
+    /// Pass one step of a call invitation to the other party (see [`call`]).
+    Invitation {
+        /// The other party.
+        peer_id: String,
+        /// The invitation's number, chosen by its caller.
+        invitation_id: u64,
+        /// The sender's side of the invitation.
+        by: CallRole,
+        /// The step.
+        signal: CallSignal,
+    },
 }
 
 /// The hub's answer to one [`Request`].
@@ -220,6 +234,12 @@ pub enum Reply {
         /// The attributes.
         attributes: Vec<ChannelAttribute>,
     },
+    /// Answer to [`Request::Invitation`].
+    InvitationRouted {
+        /// True when the other party's client is connected and was handed the signal; false
+        /// when it is offline (or its link is down), so that the sender may try again.
+        delivered: bool,
+    },
     /// Answer to a network client's login or resume (see [`wire`]).
     LoggedIn {
         /// The ticket that resumes this session after a broken link.
@@ -256,6 +276,7 @@ impl Request {
             Request::QueryChannelMember { .. } => "query_channel_member",
             Request::UpdateChannelAttributes { .. } => "update_channel_attributes",
             Request::GetChannelAttributes { .. } => "get_channel_attributes",
+            Request::Invitation { .. } => "invitation",
         }
     }
 }
@@ -329,6 +350,17 @@ pub enum Event {
         channel_id: String,
         /// Every attribute now.
         attributes: Vec<ChannelAttribute>,
+    },
+    /// One step of a call invitation from the other party (see [`call`]).
+    Invitation {
+        /// The other party.
+        peer_id: String,
+        /// The invitation's number, chosen by its caller.
+        invitation_id: u64,
+        /// The sender's side of the invitation.
+        by: CallRole,
+        /// The step.
+        signal: CallSignal,
     },
 }
 

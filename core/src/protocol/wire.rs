@@ -213,6 +213,7 @@ pub mod close {
 mod tests {
     use super::*;
     use crate::message::Message;
+    use crate::protocol::{CallRole, CallSignal};
 
     #[test]
     fn client_frames() {
@@ -241,6 +242,21 @@ mod tests {
             parse_client(r#"{"op":"resume","session":"t","last_seq":9}"#),
             Ok(ClientFrame::Hello(Hello::Resume { last_seq: 9, .. }))
         ));
+        // The invitation's own number does not collide with the frame's request id.
+        let text = r#"{"id":8,"op":"invitation","peer_id":"bob","invitation_id":3,"by":"callee",
+            "signal":{"kind":"accept","response":"ok"}}"#;
+        assert_eq!(
+            parse_client(text),
+            Ok(ClientFrame::Request(RequestFrame {
+                id: 8,
+                request: Request::Invitation {
+                    peer_id: "bob".into(),
+                    invitation_id: 3,
+                    by: CallRole::Callee,
+                    signal: CallSignal::Accept { response: "ok".into() },
+                },
+            }))
+        );
         for bad in
             ["", "{", "[]", "42", r#"{"id":1,"op":"fly"}"#, r#"{"id":"x","op":"ping"}"#, r#"{"op":"ping"}"#]
         {
@@ -257,6 +273,16 @@ mod tests {
             }),
             ServerFrame::Reply(ReplyFrame { id: 4, reply: Reply::Error { code: 102 } }),
             ServerFrame::Event(EventFrame { seq: 5, event: Event::TokenPrivilegeWillExpire }),
+            ServerFrame::Reply(ReplyFrame { id: 6, reply: Reply::InvitationRouted { delivered: true } }),
+            ServerFrame::Event(EventFrame {
+                seq: 7,
+                event: Event::Invitation {
+                    peer_id: "alice".into(),
+                    invitation_id: 2,
+                    by: CallRole::Caller,
+                    signal: CallSignal::Invite { content: "c".into(), channel_id: Some("room".into()) },
+                },
+            }),
             ServerFrame::Error(ErrorFrame { error: ProtocolError::BadFrame, detail: "x".into() }),
         ];
         for f in frames {

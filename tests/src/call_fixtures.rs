@@ -1,0 +1,67 @@
+//! Helpers for invitation scenarios on the core: logged-in call managers and event waits that
+//! read as one-line summaries.
+
+use sigshim::call::{CallEvent, CallEvents, CallKit, RemoteInvitation};
+use sigshim::{Client, Hub};
+
+use crate::fixtures::online_core;
+use crate::recorder::WAIT;
+
+/// A logged-in client of `hub` with its call manager and invitation events.
+pub struct Party {
+    /// The client.
+    pub client: Client,
+    /// Its call manager.
+    pub kit: CallKit,
+    /// Its invitation events.
+    pub events: CallEvents,
+}
+
+/// `user` logged in on `hub` (through the suite's backend), with a call manager.
+pub async fn party(hub: &Hub, user: &str) -> Party {
+    let client = online_core(hub, user).await.client;
+    let (kit, events) = client.call_kit();
+    Party { client, kit, events }
+}
+
+/// One line for an invitation event, for exact comparisons.
+pub fn brief(e: &CallEvent) -> String {
+    match e {
+        CallEvent::LocalInvitationReceivedByPeer(_) => "local:received_by_peer".into(),
+        CallEvent::LocalInvitationAccepted { response, .. } => format!("local:accepted({response})"),
+        CallEvent::LocalInvitationRefused { response, .. } => format!("local:refused({response})"),
+        CallEvent::LocalInvitationCanceled(_) => "local:canceled".into(),
+        CallEvent::LocalInvitationFailure { error, .. } => format!("local:failure({error:?})"),
+        CallEvent::RemoteInvitationReceived(i) => {
+            format!("remote:received({},{},{})", i.caller_id(), i.channel_id().unwrap_or("-"), i.content())
+        }
+        CallEvent::RemoteInvitationAccepted(_) => "remote:accepted".into(),
+        CallEvent::RemoteInvitationRefused(_) => "remote:refused".into(),
+        CallEvent::RemoteInvitationCanceled(_) => "remote:canceled".into(),
+        CallEvent::RemoteInvitationFailure { error, .. } => format!("remote:failure({error:?})"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The next invitation event, waited for with a deadline.
+pub async fn next_call(ev: &mut CallEvents) -> CallEvent {
+    tokio::time::timeout(WAIT, ev.recv()).await.expect("an invitation event in time").expect("stream open")
+}
+
+/// [`brief`] of the next invitation event.
+pub async fn next_brief(ev: &mut CallEvents) -> String {
+    brief(&next_call(ev).await)
+}
+
+/// Waits for the next event and expects a received invitation.
+pub async fn next_incoming(ev: &mut CallEvents) -> RemoteInvitation {
+    match next_call(ev).await {
+        CallEvent::RemoteInvitationReceived(i) => i,
+        other => panic!("expected an incoming invitation, got {other:?}"),
+    }
+}
+
+/// The events ready now, without waiting (for paused-time scenarios, after the clock moved).
+pub fn ready(ev: &mut CallEvents) -> Vec<String> {
+    std::iter::from_fn(|| ev.try_recv()).map(|e| brief(&e)).collect()
+}
