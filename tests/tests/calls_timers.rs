@@ -1,0 +1,214 @@
+//! Invitation timers on the core, with paused time (in-process only): resending while the
+//! callee is offline, the 30 s acknowledgement deadline, the 60 s expiry, the 5 s accept
+//! handshake, configured timers, and the sigshim extensions `require_peer_online` and
+//! `set_timeout`.
+
+use std::time::Duration;
+
+use sigshim::call::{CallTimers, LocalInvitationState as L};
+use sigshim::protocol::{CallRole, CallSignal, Event, Reply, Request};
+use sigshim::transport::LoginRequest;
+use sigshim_conformance::backend::client_builder;
+use sigshim_conformance::call_fixtures::{Party, next_incoming, party, ready};
+use sigshim_conformance::scenario::{advance, advance_secs, settle};
+use sigshim_conformance::{APP_ID, hub};
+
+/// A party whose client uses `timers`.
+async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party {
+    let (client, _events) = client_builder(hub).call_timers(timers).build();
+    client.login(None, user).await.expect("login");
+    let (kit, events) = client.call_kit();
+    Party { client, kit, events }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_offline_callee_gets_the_invitation_when_it_logs_in_within_30_s() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    advance(Duration::from_millis(9_500)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    let mut bob = party(&hub, "bob").await;
+    settle().await;
+    assert_eq!(ready(&mut bob.events), Vec::<String>::new(), "nothing until the next resend");
+    advance(Duration::from_millis(500)).await; // the resend at 10 s
+    assert_eq!(next_incoming(&mut bob.events).await.caller_id(), "alice");
+    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    assert_eq!(inv.state(), L::ReceivedByRemote);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_callee_offline_for_30_s_fails_with_peer_offline() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    advance(Duration::from_millis(29_999)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    // A callee that logs in later never sees it.
+    let mut bob = party(&hub, "bob").await;
+    advance_secs(10).await;
+    assert_eq!(ready(&mut bob.events), Vec::<String>::new());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let _bob = sigshim_conformance::fixtures::online_core(&hub, "bob").await; // no call manager
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    advance_secs(29).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance_secs(1).await;
+    assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let mut bob = party(&hub, "bob").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let incoming = next_incoming(&mut bob.events).await;
+    settle().await;
+    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    advance_secs(59).await;
+    assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
+    advance_secs(1).await;
+    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
+    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    assert_eq!(
+        bob.kit.accept_remote_invitation(&incoming).await,
+        Err(sigshim::error::InvitationApiError::AlreadyEnd)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut bob = party(&hub, "bob").await;
+    // A caller that speaks the protocol by hand and never confirms the accept.
+    let login = LoginRequest { app_id: APP_ID.into(), user_id: "raw".into(), token: None };
+    let (raw, mut raw_inbox) = hub.login(&login).expect("raw login");
+    let invite = Request::Invitation {
+        peer_id: "bob".into(),
+        invitation_id: 1,
+        by: CallRole::Caller,
+        signal: CallSignal::Invite { content: String::new(), channel_id: None },
+    };
+    assert_eq!(hub.handle(&raw, invite), Reply::InvitationRouted { delivered: true });
+    let incoming = next_incoming(&mut bob.events).await;
+    bob.kit.accept_remote_invitation(&incoming).await.unwrap();
+    settle().await;
+    let mut seen = Vec::new();
+    while let Ok(ev) = raw_inbox.try_recv() {
+        if let Event::Invitation { signal, .. } = &*ev {
+            seen.push(signal.clone());
+        }
+    }
+    assert_eq!(seen, [CallSignal::Received, CallSignal::Accept { response: String::new() }]);
+    advance(Duration::from_millis(4_999)).await;
+    assert_eq!(ready(&mut bob.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    assert_eq!(ready(&mut bob.events), ["remote:failure(AcceptFailure)"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn timers_are_configurable() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let timers = CallTimers {
+        ack_timeout: Duration::from_secs(5),
+        resend_interval: Duration::from_secs(1),
+        expire_after: Duration::from_secs(8),
+        ..CallTimers::default()
+    };
+    let mut alice = party_with(&hub, "alice", timers).await;
+    let offline = alice.kit.create_local_invitation("nobody").unwrap();
+    alice.kit.send_local_invitation(&offline).await.unwrap();
+    advance_secs(5).await;
+    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+
+    let mut bob = party_with(&hub, "bob", timers).await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let _incoming = next_incoming(&mut bob.events).await;
+    settle().await;
+    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    advance_secs(8).await;
+    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
+    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn require_peer_online_fails_at_once() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    inv.set_require_peer_online(true).unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    settle().await;
+    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    assert_eq!(inv.state(), L::Failure);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_ends_the_invitation_and_a_late_callee_never_sees_it() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    advance(Duration::from_millis(2_999)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    let mut bob = party(&hub, "bob").await;
+    advance_secs(40).await;
+    assert_eq!(ready(&mut bob.events), Vec::<String>::new());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_after_receipt_ends_it_for_the_callee_too() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let mut bob = party(&hub, "bob").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let _incoming = next_incoming(&mut bob.events).await;
+    advance_secs(3).await;
+    assert_eq!(ready(&mut alice.events), ["local:received_by_peer", "local:failure(InvitationExpire)"]);
+    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
+}
