@@ -22,23 +22,100 @@ use crate::uid::uid_for;
 /// One legacy call, queued in call order.
 #[derive(Debug)]
 pub(crate) enum Command {
-    Login { app_id: String, account: String, token: String, retry_time: Duration, retry_count: u32 },
+    Login {
+        app_id: String,
+        account: String,
+        token: String,
+        retry_time: Duration,
+        retry_count: u32,
+    },
     Logout,
-    InstantSend { account: String, msg: String, msg_id: String, options: String },
-    QueryUserStatus { account: String },
-    SetAttr { name: String, value: String },
-    GetAttr { account: Option<String>, name: String },
-    GetAttrAll { account: Option<String> },
-    Invoke { name: String, req: String, call_id: String },
-    Dbg { a: String, b: String },
-    RefuseSend { name: &'static str, msg_id: String },
-    BcCall { call_id: String },
-    ChannelJoin { channel_id: String },
-    ChannelLeave { channel_id: String },
-    ChannelSend { channel_id: String, msg: String, msg_id: String, force: bool },
-    ChannelQueryUserNum { channel_id: String },
-    ChannelQueryUserIsIn { channel_id: String, account: String },
-    ChannelAttr { channel_id: String, op: AttrOp },
+    InstantSend {
+        account: String,
+        msg: String,
+        msg_id: String,
+        options: String,
+    },
+    QueryUserStatus {
+        account: String,
+    },
+    SetAttr {
+        name: String,
+        value: String,
+    },
+    GetAttr {
+        account: Option<String>,
+        name: String,
+    },
+    GetAttrAll {
+        account: Option<String>,
+    },
+    Invoke {
+        name: String,
+        req: String,
+        call_id: String,
+    },
+    Dbg {
+        a: String,
+        b: String,
+    },
+    RefuseSend {
+        name: &'static str,
+        msg_id: String,
+    },
+    BcCall {
+        call_id: String,
+    },
+    ChannelJoin {
+        channel_id: String,
+    },
+    ChannelLeave {
+        channel_id: String,
+    },
+    ChannelSend {
+        channel_id: String,
+        msg: String,
+        msg_id: String,
+        force: bool,
+    },
+    ChannelQueryUserNum {
+        channel_id: String,
+    },
+    ChannelQueryUserIsIn {
+        channel_id: String,
+        account: String,
+    },
+    ChannelAttr {
+        channel_id: String,
+        op: AttrOp,
+    },
+    Invite {
+        channel_id: String,
+        account: String,
+        extra: String,
+    },
+    InviteAnswer {
+        channel_id: String,
+        account: String,
+        extra: String,
+        accept: bool,
+    },
+    InviteEnd {
+        channel_id: String,
+        account: String,
+    },
+    InviteDtmf {
+        channel_id: String,
+        phone_num: String,
+        digits: String,
+    },
+    InvitePhone {
+        name: &'static str,
+        channel_id: String,
+        phone_num: String,
+        source: Option<String>,
+        extra: String,
+    },
     Destroy,
 }
 
@@ -64,6 +141,12 @@ impl Command {
             Command::ChannelQueryUserNum { .. } => "channel_query_user_num",
             Command::ChannelQueryUserIsIn { .. } => "channel_query_user_is_in",
             Command::ChannelAttr { op, .. } => op.name(),
+            Command::Invite { .. } => "channel_invite_user",
+            Command::InviteAnswer { accept: true, .. } => "channel_invite_accept",
+            Command::InviteAnswer { accept: false, .. } => "channel_invite_refuse",
+            Command::InviteEnd { .. } => "channel_invite_end",
+            Command::InviteDtmf { .. } => "channel_invite_dtmf",
+            Command::InvitePhone { name, .. } => name,
             Command::Destroy => "destroy",
         }
     }
@@ -94,6 +177,8 @@ pub(crate) struct Actor {
     pub(crate) chan_tx: mpsc::Sender<ChanItem>,
     chan_rx: mpsc::Receiver<ChanItem>,
     pub(crate) next_channel_gen: u64,
+    /// Invitations and calls.
+    pub(crate) calls: crate::calls::Calls,
 }
 
 impl Actor {
@@ -118,6 +203,7 @@ impl Actor {
             chan_tx,
             chan_rx,
             next_channel_gen: 0,
+            calls: crate::calls::Calls::new(),
         }
     }
 
@@ -136,6 +222,11 @@ impl Actor {
                 biased;
                 ev = next_event(&mut self.events) => self.on_event(ev).await,
                 Some(item) = self.chan_rx.recv() => self.on_channel_item(item).await,
+                ev = next_call_event(&mut self.calls.events) => match ev {
+                    Some(ev) => self.on_call_event(ev).await,
+                    None => self.calls.events = None,
+                },
+                Some(report) = self.calls.phone_rx.recv() => self.on_phone_event(report).await,
                 cmd = cmds.recv() => match cmd {
                     Some(Command::Destroy) | None => break,
                     Some(cmd) => self.handle(cmd).await,
@@ -181,12 +272,25 @@ impl Actor {
                 self.channel_query_user_is_in(channel_id, account).await
             }
             Command::ChannelAttr { channel_id, op } => self.channel_attr(channel_id, op).await,
+            Command::Invite { channel_id, account, extra } => self.invite(channel_id, account, extra).await,
+            Command::InviteAnswer { channel_id, account, extra, accept } => {
+                self.invite_answer(channel_id, account, extra, accept).await
+            }
+            Command::InviteEnd { channel_id, account } => self.invite_end(channel_id, account).await,
+            Command::InviteDtmf { channel_id, phone_num, digits } => {
+                self.invite_dtmf(channel_id, phone_num, digits).await
+            }
+            Command::InvitePhone { channel_id, phone_num, source, extra, .. } => {
+                self.invite_phone(channel_id, phone_num, source, extra).await
+            }
             Command::Destroy => {}
         }
     }
 
     fn connector_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
-        let b = Client::builder(app_id).login_timeout(self.options.login_timeout);
+        let b = Client::builder(app_id)
+            .login_timeout(self.options.login_timeout)
+            .call_timers(self.options.call_timers);
         match &self.options.endpoint {
             Endpoint::Embedded => b.hub(&Hub::shared(app_id)),
             Endpoint::Hub(h) => b.hub(h),
@@ -218,6 +322,8 @@ impl Actor {
             ..ReconnectPolicy::default()
         };
         let (client, events) = self.connector_builder(&app_id).reconnect_policy(policy).build();
+        // Listening for invitations from the start, so that none arriving at login is missed.
+        let (call_kit, call_events) = client.call_kit();
         self.set_status(LoginStatus::Logining);
         let token = (!token.is_empty()).then_some(token);
         let started = tokio::time::Instant::now();
@@ -243,6 +349,7 @@ impl Actor {
                 let uid = uid_for(&account);
                 self.session = Some(Session { client, account, fd, reconnects: 0 });
                 self.events = Some(events);
+                self.calls.attach(call_kit, call_events);
                 self.set_status(LoginStatus::Logined);
                 self.cb(move |c| c.on_login_success(uid, fd)).await;
             }
@@ -261,6 +368,7 @@ impl Actor {
             return;
         };
         self.events = None;
+        self.calls.lost();
         self.channels_lost(LeaveCause::Logout).await;
         let _ = session.client.logout().await;
         self.set_status(LoginStatus::NotLogin);
@@ -302,6 +410,9 @@ impl Actor {
         match ev {
             ClientEvent::MessageFromPeer { peer_id, message, .. } => {
                 let text = crate::messages::legacy_text(&message);
+                if self.on_call_message(&peer_id, &text).await {
+                    return;
+                }
                 let uid = uid_for(&peer_id);
                 self.cb(move |c| c.on_message_instant_receive(&peer_id, uid, &text)).await;
             }
@@ -329,6 +440,7 @@ impl Actor {
             (State::Aborted | State::Disconnected, why) => {
                 self.session = None;
                 self.events = None;
+                self.calls.lost();
                 self.set_status(LoginStatus::NotLogin);
                 self.channels_lost(LeaveCause::from_connection(why)).await;
                 let code = translate::logout_reason(why).code();
@@ -348,6 +460,13 @@ fn skip_login_events(events: &mut Events) {
         if ev == success {
             break;
         }
+    }
+}
+
+async fn next_call_event(events: &mut Option<sigshim::call::CallEvents>) -> Option<sigshim::call::CallEvent> {
+    match events {
+        Some(e) => e.recv().await,
+        None => std::future::pending().await,
     }
 }
 

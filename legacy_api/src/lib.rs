@@ -36,9 +36,12 @@
 
 mod actor;
 mod callbacks;
+mod calls;
 mod channel_attrs;
 mod channels;
 mod dispatcher;
+mod gateway;
+mod invite_api;
 mod invoke;
 mod messages;
 mod options;
@@ -46,6 +49,7 @@ mod signaling;
 mod uid;
 
 pub use callbacks::{NoCallbacks, SignalingCallbacks};
+pub use gateway::{GatewayError, PhoneCall, PstnGateway};
 pub use invoke::PREFIX as INVOKE_PREFIX;
 pub use options::{Endpoint, SignalingOptions, URL_ENV};
 pub use signaling::{SDK_VERSION, Signaling};

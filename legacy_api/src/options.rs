@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use sigshim::Hub;
+use sigshim::call::CallTimers;
 use sigshim::transport::Connector;
+
+use crate::gateway::PstnGateway;
 
 /// Where the instance's core client connects.
 #[derive(Clone, Default)]
@@ -46,7 +49,7 @@ impl std::fmt::Debug for Endpoint {
 }
 
 /// Options of a legacy instance. The defaults reproduce the legacy SDK.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignalingOptions {
     /// Where to connect (default: `SIGSHIM_URL` if set, else the embedded hub).
     pub endpoint: Endpoint,
@@ -61,6 +64,25 @@ pub struct SignalingOptions {
     /// Let the instance be in several channels at once (up to the core's limit, 20) instead of
     /// the legacy one channel, where joining another channel leaves the current one first.
     pub multi_channel: bool,
+    /// The telephone gateway for phone invitations and DTMF into phone calls (default none:
+    /// those calls fail with their documented codes).
+    pub pstn_gateway: Option<Arc<dyn PstnGateway>>,
+    /// The invitation timers of the core (RTM's by default).
+    pub call_timers: CallTimers,
+}
+
+impl std::fmt::Debug for SignalingOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalingOptions")
+            .field("endpoint", &self.endpoint)
+            .field("strict_peer_ack", &self.strict_peer_ack)
+            .field("offline_messages", &self.offline_messages)
+            .field("login_timeout", &self.login_timeout)
+            .field("multi_channel", &self.multi_channel)
+            .field("pstn_gateway", &self.pstn_gateway.is_some())
+            .field("call_timers", &self.call_timers)
+            .finish()
+    }
 }
 
 impl Default for SignalingOptions {
@@ -71,6 +93,8 @@ impl Default for SignalingOptions {
             offline_messages: true,
             login_timeout: std::time::Duration::from_secs(10),
             multi_channel: false,
+            pstn_gateway: None,
+            call_timers: CallTimers::default(),
         }
     }
 }
@@ -97,6 +121,18 @@ impl SignalingOptions {
     /// Report send success only once the peer received the message.
     pub fn strict_peer_ack(mut self, strict: bool) -> Self {
         self.strict_peer_ack = strict;
+        self
+    }
+
+    /// Hand phone invitations and DTMF into phone calls to this gateway.
+    pub fn pstn_gateway(mut self, gateway: Arc<dyn PstnGateway>) -> Self {
+        self.pstn_gateway = Some(gateway);
+        self
+    }
+
+    /// Use these invitation timers instead of RTM's.
+    pub fn call_timers(mut self, timers: CallTimers) -> Self {
+        self.call_timers = timers;
         self
     }
 

@@ -103,7 +103,7 @@ impl Signaling {
         &self.app_id
     }
 
-    fn send(&self, cmd: Command) {
+    pub(crate) fn send(&self, cmd: Command) {
         if self.destroyed.load(Ordering::Acquire) {
             tracing::warn!("call on a destroyed Signaling instance ignored");
             return;

@@ -29,6 +29,7 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod invite;
 pub mod translate;
 
 pub use catalog::{Area, CATALOG, CatalogEntry, ItemKind, Strategy, Summary, lookup};

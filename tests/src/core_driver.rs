@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use sigshim::error::*;
 use sigshim::{Client, ClientEvent, Events, Hub, Message, PeerOnlineState, RtmCode, SendMessageOptions};
 
-use crate::driver::{Api, Driver, Fail, FailKind as K, Outcome};
+use crate::driver::{Api, CallNote, Driver, Fail, FailKind as K, Outcome};
 use crate::recorder::WAIT;
 
 /// A core [`Client`] as a [`Driver`]. Peer messages are sent with offline caching on.
@@ -16,11 +16,13 @@ pub struct CoreDriver {
     pub client: Client,
     /// Its events (those skipped by waits stay in `backlog`).
     pub events: Events,
-    backlog: VecDeque<ClientEvent>,
+    pub(crate) backlog: VecDeque<ClientEvent>,
     user: String,
+    /// Its call manager and invitations (see `core_calls`).
+    pub calls: crate::core_calls::CoreCalls,
 }
 
-fn fail(kind: K, e: impl RtmCode) -> Fail {
+pub(crate) fn fail(kind: K, e: impl RtmCode) -> Fail {
     Fail { kind, code: e.code() }
 }
 
@@ -33,7 +35,8 @@ impl CoreDriver {
 
     /// Wraps an existing client.
     pub fn from_parts(client: Client, events: Events, user: &str) -> Self {
-        Self { client, events, backlog: VecDeque::new(), user: user.to_owned() }
+        let calls = crate::core_calls::CoreCalls::new(&client);
+        Self { client, events, backlog: VecDeque::new(), user: user.to_owned(), calls }
     }
 
     /// The next event if one is ready (backlog first), without waiting.
@@ -155,6 +158,22 @@ impl Driver for CoreDriver {
             _ => None,
         })
         .await
+    }
+
+    async fn invite(&mut self, to: &str, channel: &str, extra: &str) -> Outcome {
+        self.calls.invite(to, channel, extra).await
+    }
+
+    async fn answer(&mut self, from: &str, channel: &str, accept: bool, extra: &str) -> Outcome {
+        self.calls.answer(from, channel, accept, extra).await
+    }
+
+    async fn end_call(&mut self, peer: &str, channel: &str) -> Outcome {
+        self.calls.end(&self.client, peer, channel).await
+    }
+
+    async fn next_call(&mut self) -> CallNote {
+        crate::core_calls::next_call(self).await
     }
 }
 

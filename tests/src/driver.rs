@@ -36,6 +36,10 @@ pub enum FailKind {
     NotDelivered,
     /// The target user is not online.
     UserNotFound,
+    /// The callee is offline (invitations).
+    PeerOffline,
+    /// Nobody answered in time (invitations).
+    CallTimeout,
     /// Anything else.
     Other,
 }
@@ -51,6 +55,65 @@ pub struct Fail {
 
 /// Result of a driver call.
 pub type Outcome<T = ()> = Result<T, Fail>;
+
+/// What one side of a call learns from the other, in terms both APIs share.
+///
+/// Each side's reports about its own actions (a cancel that went through, `on_invite_end_by_myself`,
+/// the callee's accept confirmation) are not notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallNote {
+    /// Callee: an invitation arrived.
+    Incoming {
+        /// The caller.
+        from: String,
+        /// The call's channel.
+        channel: String,
+        /// The legacy extra / the core content.
+        extra: String,
+    },
+    /// Caller: the callee's client has the invitation.
+    ReceivedByPeer {
+        /// The callee.
+        peer: String,
+        /// The call's channel.
+        channel: String,
+    },
+    /// Caller: the callee accepted.
+    Accepted {
+        /// The callee.
+        peer: String,
+        /// The call's channel.
+        channel: String,
+        /// The legacy extra / the core response.
+        extra: String,
+    },
+    /// Caller: the callee refused.
+    Refused {
+        /// The callee.
+        peer: String,
+        /// The call's channel.
+        channel: String,
+        /// The legacy extra / the core response.
+        extra: String,
+    },
+    /// Caller: the invitation failed.
+    Failed {
+        /// The callee.
+        peer: String,
+        /// The call's channel.
+        channel: String,
+        /// Why.
+        fail: Fail,
+    },
+    /// Either side: the other side ended the call or the pending invitation (cancel, end-call
+    /// message, or the invitation failing on the callee's side).
+    Ended {
+        /// The other side.
+        peer: String,
+        /// The call's channel.
+        channel: String,
+    },
+}
 
 /// A user driven through one of the APIs.
 #[async_trait]
@@ -78,4 +141,13 @@ pub trait Driver: Send {
     /// Waits until the session was ended because the same user logged in elsewhere; returns the
     /// driver's code for it (RTM change reason or legacy logout code).
     async fn expect_kicked(&mut self) -> i32;
+    /// Invites `to` to a call about `channel`, with `extra` (legacy extra, core content). Only
+    /// failures found at the call itself are returned; later ones arrive as [`CallNote::Failed`].
+    async fn invite(&mut self, to: &str, channel: &str, extra: &str) -> Outcome;
+    /// Accepts or refuses the pending invitation from `from` about `channel`, with `extra`.
+    async fn answer(&mut self, from: &str, channel: &str, accept: bool, extra: &str) -> Outcome;
+    /// Ends the call with `peer` about `channel`, whatever its state.
+    async fn end_call(&mut self, peer: &str, channel: &str) -> Outcome;
+    /// Waits for the next thing the other side of a call tells this one.
+    async fn next_call(&mut self) -> CallNote;
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sigshim::Hub;
 use sigshim_legacy::{Signaling, SignalingOptions};
 
-use crate::driver::{Api, Driver, Fail, FailKind as K, Outcome};
+use crate::driver::{Api, CallNote, Driver, Fail, FailKind as K, Outcome};
 use crate::recorder::{Callbacks, recorder};
 
 /// A legacy [`Signaling`] instance as a [`Driver`], recording every callback.
@@ -30,6 +30,8 @@ pub fn kind_of(code: i32) -> K {
         206 => K::InvalidToken,
         204 => K::TokenExpired,
         1004 | 1005 => K::InvalidArgument,
+        703 => K::PeerOffline,
+        704 => K::CallTimeout,
         _ => K::Other,
     }
 }
@@ -178,6 +180,56 @@ impl Driver for LegacyDriver {
 
     async fn expect_kicked(&mut self) -> i32 {
         code(&self.cbs.wait("on_logout").await.args[0])
+    }
+
+    /// The legacy call reports every failure through `on_invite_failed`, a [`CallNote::Failed`].
+    async fn invite(&mut self, to: &str, channel: &str, extra: &str) -> Outcome {
+        self.sig.channel_invite_user2(channel, to, extra);
+        self.fence().await;
+        Ok(())
+    }
+
+    async fn answer(&mut self, from: &str, channel: &str, accept: bool, extra: &str) -> Outcome {
+        let op = if accept {
+            self.sig.channel_invite_accept(channel, from, 0, extra);
+            "channel_invite_accept"
+        } else {
+            self.sig.channel_invite_refuse(channel, from, 0, extra);
+            "channel_invite_refuse"
+        };
+        self.fence().await;
+        match self.take_error(op) {
+            Some(c) => Err(fail(c)),
+            None => Ok(()),
+        }
+    }
+
+    async fn end_call(&mut self, peer: &str, channel: &str) -> Outcome {
+        self.sig.channel_invite_end(channel, peer, 0);
+        let mine = |c: &crate::Cb| c.name == "on_invite_end_by_myself" && c.args[..2] == [channel, peer];
+        self.cbs.wait_for("on_invite_end_by_myself", mine).await;
+        Ok(())
+    }
+
+    async fn next_call(&mut self) -> CallNote {
+        const NAMES: [&str; 6] = [
+            "on_invite_received",
+            "on_invite_received_by_peer",
+            "on_invite_accepted_by_peer",
+            "on_invite_refused_by_peer",
+            "on_invite_failed",
+            "on_invite_end_by_peer",
+        ];
+        let cb = self.cbs.wait_any(&NAMES).await;
+        let a = |i: usize| cb.args[i].clone();
+        match cb.name {
+            "on_invite_received" => CallNote::Incoming { from: a(1), channel: a(0), extra: a(3) },
+            "on_invite_received_by_peer" => CallNote::ReceivedByPeer { peer: a(1), channel: a(0) },
+            "on_invite_accepted_by_peer" => CallNote::Accepted { peer: a(1), channel: a(0), extra: a(3) },
+            "on_invite_refused_by_peer" => CallNote::Refused { peer: a(1), channel: a(0), extra: a(3) },
+            "on_invite_failed" => CallNote::Failed { peer: a(1), channel: a(0), fail: fail(code(&a(3))) },
+            _ => CallNote::Ended { peer: a(1), channel: a(0) },
+        }
     }
 }
 

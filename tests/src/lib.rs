@@ -22,6 +22,7 @@
 pub mod backend;
 pub mod call_fixtures;
 pub mod channel_fixtures;
+mod core_calls;
 mod core_driver;
 mod driver;
 pub mod fixtures;
@@ -33,8 +34,9 @@ pub mod remote;
 pub mod scenario;
 
 pub use backend::{Backend, backend, memory_only, over_ws};
+pub use core_calls::CoreCalls;
 pub use core_driver::CoreDriver;
-pub use driver::{Api, Driver, Fail, FailKind, Outcome};
+pub use driver::{Api, CallNote, Driver, Fail, FailKind, Outcome};
 pub use legacy_driver::{LegacyDriver, kind_of};
 pub use recorder::{Callbacks, Cb, Recorder, WAIT, recorder};
 

@@ -7,8 +7,8 @@
 use sigshim::call::{LocalInvitationState as L, RemoteInvitationState as R};
 use sigshim::error::InvitationApiError as IE;
 use sigshim::{ConnectionState, RtmCode};
+use sigshim_conformance::backend::client_builder;
 use sigshim_conformance::call_fixtures::{next_brief, next_incoming, party};
-use sigshim_conformance::fixtures::online_core;
 use sigshim_conformance::hub;
 
 #[tokio::test]
@@ -172,7 +172,9 @@ async fn remote_login_of_the_callee_ends_its_invitations() {
 async fn callee_without_call_events_never_acknowledges() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    let _bob = online_core(&hub, "bob").await; // no call manager
+    // bob never asks for a call manager.
+    let (bob, _events) = client_builder(&hub).build();
+    bob.login(None, "bob").await.unwrap();
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
     // A cancel is still possible, and it is the first event the caller sees.

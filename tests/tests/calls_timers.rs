@@ -67,7 +67,9 @@ async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() 
     }
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    let _bob = sigshim_conformance::fixtures::online_core(&hub, "bob").await; // no call manager
+    // bob never asks for a call manager.
+    let (bob, _events) = client_builder(&hub).build();
+    bob.login(None, "bob").await.unwrap();
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
     advance_secs(29).await;

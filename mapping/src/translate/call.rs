@@ -1,6 +1,6 @@
 //! Call invitations.
 
-use sigshim::error::{InvitationApiError, LocalInvitationError};
+use sigshim::error::{InvitationApiError, LocalInvitationError, RemoteInvitationError};
 
 use crate::codes::LegacyCode;
 
@@ -37,6 +37,19 @@ pub fn invitation_api_failure(error: InvitationApiError) -> LegacyCode {
     }
 }
 
+/// The `extra` of `on_invite_end_by_peer` when an incoming invitation ends without the caller
+/// ending it: `{"_reason":"peer_offline"}`, `"accept_failure"` or `"expired"`.
+pub fn remote_invitation_end_extra(error: RemoteInvitationError) -> String {
+    use RemoteInvitationError as E;
+    let reason = match error {
+        E::PeerOffline => "peer_offline",
+        E::AcceptFailure => "accept_failure",
+        E::InvitationExpire => "expired",
+        _ => "failure",
+    };
+    format!(r#"{{"_reason":"{reason}"}}"#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +63,22 @@ mod tests {
         assert_eq!(local_invitation_failure(LocalInvitationError::PeerNoResponse).code(), 704);
         assert_eq!(local_invitation_failure(LocalInvitationError::InvitationExpire).code(), 704);
         assert_eq!(local_invitation_failure(LocalInvitationError::NotLoggedIn).code(), 700);
+    }
+
+    #[test]
+    fn remote_ends() {
+        assert_eq!(
+            remote_invitation_end_extra(RemoteInvitationError::PeerOffline),
+            r#"{"_reason":"peer_offline"}"#
+        );
+        assert_eq!(
+            remote_invitation_end_extra(RemoteInvitationError::AcceptFailure),
+            r#"{"_reason":"accept_failure"}"#
+        );
+        assert_eq!(
+            remote_invitation_end_extra(RemoteInvitationError::InvitationExpire),
+            r#"{"_reason":"expired"}"#
+        );
     }
 
     #[test]

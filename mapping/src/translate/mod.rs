@@ -12,7 +12,7 @@ mod general;
 mod message;
 mod session;
 
-pub use call::{invitation_api_failure, local_invitation_failure};
+pub use call::{invitation_api_failure, local_invitation_failure, remote_invitation_end_extra};
 pub use channel::{LeaveCause, join_failure, leave_failure, leave_reason, member_count_failure};
 pub use general::{attribute_failure, not_logged_in, query_status_failure, unsupported};
 pub use message::{channel_send_failure, peer_send_failure};
