@@ -150,11 +150,13 @@ impl Actor {
 
     /// `channel_invite_end`: `on_invite_end_by_myself` at once, then whatever ends the call.
     pub(crate) async fn invite_end(&mut self, channel_id: String, account: String) {
-        let uid = uid_for(&account);
+        let k = key(&channel_id, &account);
+        let phone = self.calls.phone.remove(&k);
+        // Phone numbers have no uid, as in every phone-call callback.
+        let uid = if phone { 0 } else { uid_for(&account) };
         let (ch, acc) = (channel_id.clone(), account.clone());
         self.cb(move |c| c.on_invite_end_by_myself(&ch, &acc, uid)).await;
-        let k = key(&channel_id, &account);
-        if self.calls.phone.remove(&k) {
+        if phone {
             if let Some(gw) = self.options.pstn_gateway.clone() {
                 gw.hang_up(&channel_id, &account);
             }

@@ -28,6 +28,7 @@ mod driver;
 pub mod fixtures;
 mod legacy_driver;
 pub mod proxy;
+pub mod pstn;
 pub mod raw;
 mod recorder;
 pub mod remote;
