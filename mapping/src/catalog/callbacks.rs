@@ -3,7 +3,7 @@
 use super::entry::Area::Callbacks;
 use super::entry::CatalogEntry;
 use super::entry::ItemKind::Callback;
-use super::entry::Strategy::{Direct, Emulated, Planned, Unsupported};
+use super::entry::Strategy::{Direct, Emulated, Unsupported};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
@@ -138,8 +138,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Callback,
         area: Callbacks,
         core: "`CallEvent::RemoteInvitationReceived`",
-        strategy: Planned,
-        note: "`extra` is the invitation content.",
+        strategy: Direct,
+        note: "`extra` is the invitation content, unchanged; `channel_id` the invitation's channel (empty when a core caller set none).",
     },
     CatalogEntry {
         legacy: "on_invite_received_by_peer",
@@ -147,7 +147,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Callback,
         area: Callbacks,
         core: "`CallEvent::LocalInvitationReceivedByPeer`",
-        strategy: Planned,
+        strategy: Direct,
         note: "The callee's client acknowledged delivery; not a user action.",
     },
     CatalogEntry {
@@ -156,7 +156,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Callback,
         area: Callbacks,
         core: "`CallEvent::LocalInvitationAccepted`",
-        strategy: Planned,
+        strategy: Direct,
         note: "`extra` is the callee's response.",
     },
     CatalogEntry {
@@ -165,7 +165,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Callback,
         area: Callbacks,
         core: "`CallEvent::LocalInvitationRefused`",
-        strategy: Planned,
+        strategy: Direct,
         note: "`extra` is the callee's response.",
     },
     CatalogEntry {
@@ -174,35 +174,35 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Callback,
         area: Callbacks,
         core: "`CallEvent::LocalInvitationFailure`",
-        strategy: Planned,
-        note: "Code from `translate::local_invitation_failure` (703, 704, 700) or `translate::invitation_api_failure` (701, 700).",
+        strategy: Emulated,
+        note: "Code from `translate::local_invitation_failure` (703 offline, 704 no answer or `_timeout`, 700 not logged in) or `translate::invitation_api_failure` (701 re-invite, 700); `extra` is the invitation's own. Not fired for this side's own logout or kick (`on_logout` reports those).",
     },
     CatalogEntry {
         legacy: "on_invite_end_by_peer",
         legacy_original: "onInviteEndByPeer",
         kind: Callback,
         area: Callbacks,
-        core: "`CallEvent::RemoteInvitationCanceled` + end-call message",
-        strategy: Planned,
-        note: "Fired for a cancelled invitation and for RTM's legacy end-call message after acceptance.",
+        core: "`CallEvent::RemoteInvitationCanceled`, `RemoteInvitationFailure`, end-call message",
+        strategy: Emulated,
+        note: r#"A canceled invitation (`extra` empty), RTM's end-call message (`extra` from it), or an incoming invitation that failed: `extra` is `{"_reason":"peer_offline"}`, `"accept_failure"` or `"expired"`."#,
     },
     CatalogEntry {
         legacy: "on_invite_end_by_myself",
         legacy_original: "onInviteEndByMyself",
         kind: Callback,
         area: Callbacks,
-        core: "`CallKit::cancel_local_invitation`",
-        strategy: Planned,
-        note: "Fired locally, at once, after `channel_invite_end`.",
+        core: "local, on `channel_invite_end`",
+        strategy: Emulated,
+        note: "Fired at once, before anything goes to the network, whatever the call's state.",
     },
     CatalogEntry {
         legacy: "on_invite_msg",
         legacy_original: "onInviteMsg",
         kind: Callback,
         area: Callbacks,
-        core: "gateway adapter",
-        strategy: Planned,
-        note: r#"In-call DTMF from the gateway: `msg_type` "dtmf", `msg_data` the digits."#,
+        core: "in-call peer message, or the gateway's `PhoneCall::message`",
+        strategy: Emulated,
+        note: r#"`msg_type` "dtmf", `msg_data` the digits, `extra` `{"msgdata":…,"msgtype":"dtmf"}`; the in-call message is never reported as a chat message."#,
     },
     CatalogEntry {
         legacy: "on_message_send_error",
@@ -211,7 +211,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Callbacks,
         core: "`Client::send_message_to_peer` returning `Err`",
         strategy: Direct,
-        note: "Code from `translate::peer_send_failure` (401 timeout, otherwise 400), or 1003 when not logged in; channel sends are planned.",
+        note: "Code from `translate::peer_send_failure` (401 timeout, otherwise 400), or 1003 when not logged in; channel sends likewise (`translate::channel_send_failure`).",
     },
     CatalogEntry {
         legacy: "on_message_send_progress",

@@ -3,7 +3,7 @@
 use super::entry::Area::Calls;
 use super::entry::CatalogEntry;
 use super::entry::ItemKind::Method;
-use super::entry::Strategy::Planned;
+use super::entry::Strategy::{Direct, Emulated};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
@@ -12,8 +12,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Calls,
         core: "`CallKit::send_local_invitation`",
-        strategy: Planned,
-        note: "A `LocalInvitation` to the account carrying the channel id and no content; progress arrives through the `on_invite_*` callbacks.",
+        strategy: Emulated,
+        note: "As `channel_invite_user2` with an empty `extra`; `uid` is not used.",
     },
     CatalogEntry {
         legacy: "channel_invite_user2",
@@ -21,8 +21,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Calls,
         core: "`CallKit::send_local_invitation`",
-        strategy: Planned,
-        note: "`extra` travels as the invitation content; its `_require_peer_online` and `_timeout` keys are honoured; other keys reach the callee unchanged.",
+        strategy: Emulated,
+        note: "A `LocalInvitation` with the channel id and `extra` as content (unchanged, at most 8 KB). `_require_peer_online: 1` sets `set_require_peer_online` (703 at once), `_timeout` sets `set_timeout` (704). Invitations are keyed by (channel, account): a second invite replaces a pending one; one for an established call fails with 701.",
     },
     CatalogEntry {
         legacy: "channel_invite_accept",
@@ -30,8 +30,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Calls,
         core: "`CallKit::accept_remote_invitation`",
-        strategy: Planned,
-        note: "`extra` becomes the invitation response; accepting joins no channel, as before.",
+        strategy: Direct,
+        note: "`extra` becomes the response; joins no channel. Nothing pending from that account on that channel: `on_error(\"channel_invite_accept\", 700, …)`.",
     },
     CatalogEntry {
         legacy: "channel_invite_refuse",
@@ -39,43 +39,43 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         kind: Method,
         area: Calls,
         core: "`CallKit::refuse_remote_invitation`",
-        strategy: Planned,
-        note: "`extra` becomes the invitation response, so application reason codes reach the caller.",
+        strategy: Direct,
+        note: "`extra` becomes the response, so application reason codes reach the caller. Nothing pending: `on_error(\"channel_invite_refuse\", 700, …)`.",
     },
     CatalogEntry {
         legacy: "channel_invite_end",
         legacy_original: "channelInviteEnd",
         kind: Method,
         area: Calls,
-        core: "`CallKit::cancel_local_invitation` + `Client::send_message_to_peer`",
-        strategy: Planned,
-        note: "Cancels a pending invitation; after acceptance either side sends RTM's legacy end-call message instead; `on_invite_end_by_myself` fires at once.",
+        core: "`CallKit::cancel_local_invitation`, `refuse_remote_invitation`, `EndCall` peer message",
+        strategy: Emulated,
+        note: "`on_invite_end_by_myself` fires first. A pending outgoing invitation is canceled, a pending incoming one refused with an empty response; otherwise the peer gets RTM's end-call message `AgoraRTMLegacyEndcallCompatibleMessagePrefix_<channel>_`. Phone calls are hung up through the gateway.",
     },
     CatalogEntry {
         legacy: "channel_invite_dtmf",
         legacy_original: "channelInviteDTMF",
         kind: Method,
         area: Calls,
-        core: "gateway adapter",
-        strategy: Planned,
-        note: r#"Digits go to a pluggable telephony gateway; without one, `on_error("channel_invite_dtmf", 1001, …)`."#,
+        core: "`Client::send_message_to_peer` (in-call message) or `PstnGateway::send_dtmf`",
+        strategy: Emulated,
+        note: "Into an application call: an in-call peer message the other facade reports as `on_invite_msg(…, \"dtmf\", digits, extra)`. Otherwise the gateway; without one, `on_error(\"channel_invite_dtmf\", 1001, …)`; digits outside `0-9*#`: 1004.",
     },
     CatalogEntry {
         legacy: "channel_invite_phone",
         legacy_original: "channelInvitePhone",
         kind: Method,
         area: Calls,
-        core: "gateway adapter",
-        strategy: Planned,
-        note: "A phone call through the gateway adapter, caller id = account; without a gateway, `on_invite_failed(channel, phone, 0, 700, extra)`.",
+        core: "`PstnGateway::dial`",
+        strategy: Emulated,
+        note: "A phone call through the registered gateway, caller id = account, progress as `on_invite_*` with uid 0; without a gateway, `on_invite_failed(channel, phone, 0, 700, \"\")`.",
     },
     CatalogEntry {
         legacy: "channel_invite_phone2",
         legacy_original: "channelInvitePhone2",
         kind: Method,
         area: Calls,
-        core: "gateway adapter",
-        strategy: Planned,
+        core: "`PstnGateway::dial`",
+        strategy: Emulated,
         note: "As `channel_invite_phone` with `sources_num` as caller id; without a gateway, `on_invite_failed(…, 700, …)`.",
     },
     CatalogEntry {
@@ -83,8 +83,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         legacy_original: "channelInvitePhone3",
         kind: Method,
         area: Calls,
-        core: "gateway adapter",
-        strategy: Planned,
-        note: "As `channel_invite_phone2`, with `extra` (e.g. SIP headers) handed to the gateway; without one, `on_invite_failed(…, 700, …)`.",
+        core: "`PstnGateway::dial`",
+        strategy: Emulated,
+        note: "As `channel_invite_phone2`, with `extra` (e.g. SIP headers) handed to the gateway; without one, `on_invite_failed(…, 700, extra)`.",
     },
 ];

@@ -14,14 +14,11 @@ pub enum Strategy {
     /// Not provided. Methods still answer in a defined way (a failure callback with a legacy code);
     /// callbacks are never fired.
     Unsupported,
-    /// Will be provided once the named core counterpart exists; until then the facade treats the
-    /// item as unsupported.
-    Planned,
 }
 
 impl Strategy {
     /// Every strategy.
-    pub const ALL: &'static [Self] = &[Self::Direct, Self::Emulated, Self::Unsupported, Self::Planned];
+    pub const ALL: &'static [Self] = &[Self::Direct, Self::Emulated, Self::Unsupported];
 
     /// The word MIGRATION.md uses in its strategy column.
     pub fn as_str(self) -> &'static str {
@@ -29,7 +26,6 @@ impl Strategy {
             Self::Direct => "Direct",
             Self::Emulated => "Emulated",
             Self::Unsupported => "Unsupported",
-            Self::Planned => "Planned",
         }
     }
 }
@@ -134,8 +130,6 @@ pub struct Summary {
     pub emulated: usize,
     /// Rows marked [`Strategy::Unsupported`].
     pub unsupported: usize,
-    /// Rows marked [`Strategy::Planned`].
-    pub planned: usize,
 }
 
 impl Summary {
@@ -154,7 +148,6 @@ impl Summary {
             Strategy::Direct => self.direct,
             Strategy::Emulated => self.emulated,
             Strategy::Unsupported => self.unsupported,
-            Strategy::Planned => self.planned,
         }
     }
 
@@ -163,13 +156,12 @@ impl Summary {
             Strategy::Direct => &mut self.direct,
             Strategy::Emulated => &mut self.emulated,
             Strategy::Unsupported => &mut self.unsupported,
-            Strategy::Planned => &mut self.planned,
         }
     }
 
     /// All rows.
     pub fn total(&self) -> usize {
-        self.direct + self.emulated + self.unsupported + self.planned
+        self.direct + self.emulated + self.unsupported
     }
 }
 
@@ -177,12 +169,11 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} rows: {} direct, {} emulated, {} unsupported, {} planned",
+            "{} rows: {} direct, {} emulated, {} unsupported",
             self.total(),
             self.direct,
             self.emulated,
-            self.unsupported,
-            self.planned
+            self.unsupported
         )
     }
 }
