@@ -14,6 +14,9 @@ use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
 use sigshim_mapping::catalog;
 use tokio::sync::mpsc;
 
+#[path = "demo_calls.rs"]
+mod calls;
+
 const APP_ID: &str = "sigshim-demo";
 
 /// Arguments of `sigshim demo`.
@@ -88,6 +91,18 @@ impl SignalingCallbacks for Printer {
     }
     fn on_error(&self, name: &str, ecode: i32, desc: &str) {
         self.say(format!("on_error({name:?}, {ecode}, {desc:?})"));
+    }
+    fn on_invite_received_by_peer(&self, channel_id: &str, account: &str, uid: u32) {
+        self.say(format!("on_invite_received_by_peer({channel_id:?}, {account:?}, {uid})"));
+    }
+    fn on_invite_accepted_by_peer(&self, channel_id: &str, account: &str, uid: u32, extra: &str) {
+        self.say(format!("on_invite_accepted_by_peer({channel_id:?}, {account:?}, {uid}, {extra:?})"));
+    }
+    fn on_invite_failed(&self, channel_id: &str, account: &str, uid: u32, ecode: i32, extra: &str) {
+        self.say(format!("on_invite_failed({channel_id:?}, {account:?}, {uid}, {ecode}, {extra:?})"));
+    }
+    fn on_invite_end_by_myself(&self, channel_id: &str, account: &str, uid: u32) {
+        self.say(format!("on_invite_end_by_myself({channel_id:?}, {account:?}, {uid})"));
     }
 }
 
@@ -190,6 +205,7 @@ impl Demo {
         println!("    -> {a:?}");
 
         self.channels().await?;
+        self.calls().await?;
 
         println!("\n== logout ==");
         self.legacy("logout()", "logout");
