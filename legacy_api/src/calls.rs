@@ -203,7 +203,7 @@ impl Actor {
             let Some((client, _)) = self.logged_in() else {
                 return self.cb(error(translate::not_logged_in(), "not logged in".into())).await;
             };
-            let message = Message::text(&InviteMsg::dtmf(&channel_id, &digits).to_text());
+            let message = Message::text(InviteMsg::dtmf(&channel_id, &digits).to_text());
             let sent = client.send_message_to_peer(&phone_num, &message, SendMessageOptions::default());
             if let Err(e) = sent.await {
                 let code = translate::peer_send_failure(e);
