@@ -7,6 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sigshim::call::LocalInvitationState;
+
 use sigshim::call::{CallEvent, CallEvents, CallKit, EndCall, LocalInvitation, RemoteInvitation};
 use sigshim::error::{LocalInvitationError, RemoteInvitationError};
 use sigshim::{ConnectionState, Message, SendMessageOptions};
@@ -30,7 +32,8 @@ pub(crate) struct Calls {
     pub(crate) events: Option<CallEvents>,
     outgoing: HashMap<Key, LocalInvitation>,
     incoming: HashMap<Key, RemoteInvitation>,
-    established: HashSet<Key>,
+    /// Calls set up, with the incoming invitation this side accepted (none for outgoing ones).
+    established: HashMap<Key, Option<RemoteInvitation>>,
     /// Phone calls handed to the gateway and not ended.
     phone: HashSet<Key>,
     pub(crate) phone_tx: mpsc::UnboundedSender<PhoneReport>,
@@ -45,7 +48,7 @@ impl Calls {
             events: None,
             outgoing: HashMap::new(),
             incoming: HashMap::new(),
-            established: HashSet::new(),
+            established: HashMap::new(),
             phone: HashSet::new(),
             phone_tx,
             phone_rx,
@@ -86,12 +89,19 @@ impl Actor {
             return self.cb(fail(code, extra)).await;
         };
         let k = key(&channel_id, &account);
-        if self.calls.established.contains(&k) {
+        if self.calls.established.contains_key(&k) {
             return self.cb(fail(LegacyCode::InviteReinvite, extra)).await;
         }
-        // A second invite for the same (channel, account) replaces a pending one.
-        if let Some(old) = self.calls.outgoing.remove(&k) {
-            let _ = kit.cancel_local_invitation(&old).await;
+        // A second invite for the same (channel, account) replaces a pending one, unless the
+        // callee accepted it meanwhile: then the call is up (its accept is on its way) and this
+        // is a re-invite.
+        if let Some(old) = self.calls.outgoing.get(&k).cloned() {
+            if kit.cancel_local_invitation(&old).await.is_err()
+                && old.state() == LocalInvitationState::AcceptedByRemote
+            {
+                return self.cb(fail(LegacyCode::InviteReinvite, extra)).await;
+            }
+            self.calls.outgoing.remove(&k);
         }
         let options = InviteExtra::parse(&extra);
         let made = kit.create_local_invitation(&account).and_then(|inv| {
@@ -137,7 +147,7 @@ impl Actor {
             Ok(()) => {
                 self.calls.incoming.remove(&k);
                 if accept {
-                    self.calls.established.insert(k);
+                    self.calls.established.insert(k, Some(inv));
                 }
             }
             Err(e) => {
@@ -164,10 +174,12 @@ impl Actor {
         }
         let Some(kit) = self.calls.kit.clone() else { return };
         if let Some(inv) = self.calls.outgoing.remove(&k) {
-            let _ = kit.cancel_local_invitation(&inv).await;
-            return;
-        }
-        if let Some(inv) = self.calls.incoming.remove(&k) {
+            // Accepted meanwhile (its accept is on its way): end the call instead.
+            let accepted = inv.state() == LocalInvitationState::AcceptedByRemote;
+            if kit.cancel_local_invitation(&inv).await.is_ok() || !accepted {
+                return;
+            }
+        } else if let Some(inv) = self.calls.incoming.remove(&k) {
             let _ = kit.refuse_remote_invitation(&inv).await;
             return;
         }
@@ -196,7 +208,7 @@ impl Actor {
                 .await;
         }
         let k = key(&channel_id, &phone_num);
-        let app_call = self.calls.established.contains(&k)
+        let app_call = self.calls.established.contains_key(&k)
             || self.calls.outgoing.contains_key(&k)
             || self.calls.incoming.contains_key(&k);
         if app_call {
@@ -279,7 +291,7 @@ impl Actor {
             }
             CallEvent::LocalInvitationAccepted { invitation, response } => {
                 if let Some((ch, acc)) = self.outgoing_key(&invitation, true) {
-                    self.calls.established.insert(key(&ch, &acc));
+                    self.calls.established.insert(key(&ch, &acc), None);
                     let uid = uid_for(&acc);
                     self.cb(move |c| c.on_invite_accepted_by_peer(&ch, &acc, uid, &response)).await;
                 }
@@ -346,8 +358,13 @@ impl Actor {
             self.calls.incoming.remove(&k);
             return Some(k);
         }
-        // Accepted here, then not confirmed by the caller.
-        self.calls.established.remove(&k).then_some(k)
+        // Accepted here, then not confirmed by the caller (this very invitation, not a newer
+        // call between the same two).
+        if self.calls.established.get(&k).is_some_and(|a| a.as_ref() == Some(inv)) {
+            self.calls.established.remove(&k);
+            return Some(k);
+        }
+        None
     }
 
     /// A peer message that belongs to a call (end-call or in-call message): reports it and

@@ -183,6 +183,29 @@ async fn callee_without_call_events_never_acknowledges() {
 }
 
 #[tokio::test]
+async fn a_callee_with_too_many_open_invitations_takes_no_more() {
+    let hub = sigshim_conformance::fixtures::hub_with(|l| l.max_open_invitations = 1);
+    let mut alice = party(&hub, "alice").await;
+    let mut carol = party(&hub, "carol").await;
+    let mut bob = party(&hub, "bob").await;
+    let first = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&first).await.unwrap();
+    let _ = next_incoming(&mut bob.events).await;
+    assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
+    // bob has one open invitation, the hub's limit here: carol's is not handed over.
+    let second = carol.kit.create_local_invitation("bob").unwrap();
+    second.set_require_peer_online(true).unwrap();
+    carol.kit.send_local_invitation(&second).await.unwrap();
+    assert_eq!(next_brief(&mut carol.events).await, "local:failure(PeerOffline)");
+    // Once the first is over, there is room again.
+    alice.kit.cancel_local_invitation(&first).await.unwrap();
+    assert_eq!(next_brief(&mut bob.events).await, "remote:canceled");
+    let third = carol.kit.create_local_invitation("bob").unwrap();
+    carol.kit.send_local_invitation(&third).await.unwrap();
+    assert_eq!(next_incoming(&mut bob.events).await.caller_id(), "carol");
+}
+
+#[tokio::test]
 async fn invitations_in_both_directions_are_independent() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;

@@ -133,6 +133,79 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
     assert_eq!(ready(&mut bob.events), ["remote:failure(AcceptFailure)"]);
+    // The caller is told, so that nothing stays open for it on either side.
+    let told = raw_inbox.try_recv().expect("a signal for the caller");
+    assert!(matches!(&*told, Event::Invitation { signal: CallSignal::Expire, .. }), "{told:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_that_overtakes_the_receipt_implies_it() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    // A callee that answers by hand without sending its receipt first.
+    let login = LoginRequest { app_id: APP_ID.into(), user_id: "raw".into(), token: None };
+    let (raw, mut raw_inbox) = hub.login(&login).expect("raw login");
+    let inv = alice.kit.create_local_invitation("raw").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    settle().await;
+    let ev = raw_inbox.try_recv().expect("the invitation");
+    let Event::Invitation { invitation_id, .. } = &*ev else { panic!("{ev:?}") };
+    let accept = Request::Invitation {
+        peer_id: "alice".into(),
+        invitation_id: *invitation_id,
+        by: CallRole::Callee,
+        signal: CallSignal::Accept { response: "yes".into() },
+    };
+    assert_eq!(hub.handle(&raw, accept), Reply::InvitationRouted { delivered: true });
+    settle().await;
+    assert_eq!(ready(&mut alice.events), ["local:received_by_peer", "local:accepted(yes)"]);
+    let confirm = raw_inbox.try_recv().expect("the confirmation");
+    assert!(matches!(&*confirm, Event::Invitation { signal: CallSignal::Confirm, .. }), "{confirm:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_callee_that_dropped_its_event_stream_never_acknowledges() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let bob = party(&hub, "bob").await;
+    drop(bob.events);
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    advance_secs(30).await;
+    assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
+    if sigshim_conformance::memory_only() {
+        return;
+    }
+    let hub = hub();
+    let mut alice = party(&hub, "alice").await;
+    let inv = alice.kit.create_local_invitation("bob").unwrap();
+    alice.kit.send_local_invitation(&inv).await.unwrap();
+    advance_secs(1).await;
+    // alice's link breaks; her client logs in again (a new session: in-process links do not
+    // resume). The invitation bob never got keeps going.
+    assert!(hub.disconnect_user("alice"));
+    for _ in 0..20 {
+        advance(Duration::from_millis(250)).await;
+        if alice.client.connection_state() == sigshim::ConnectionState::Connected {
+            break;
+        }
+    }
+    assert_eq!(alice.client.connection_state(), sigshim::ConnectionState::Connected);
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    let mut bob = party(&hub, "bob").await;
+    advance_secs(2).await;
+    assert_eq!(next_incoming(&mut bob.events).await.id(), inv.id());
+    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
 }
 
 #[tokio::test(start_paused = true)]

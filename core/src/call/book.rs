@@ -53,6 +53,11 @@ impl Book {
     fn open(&self) -> usize {
         self.local.len() + self.remote.len()
     }
+
+    /// True while an application holds the event stream.
+    fn listening(&self) -> bool {
+        self.events.as_ref().is_some_and(|tx| !tx.is_closed())
+    }
 }
 
 /// The invitations of one client.
@@ -130,7 +135,21 @@ impl CallBook {
             };
             match route(s, inv.callee_id(), id, CallRole::Caller, signal).await {
                 Routed::Delivered => {
-                    inv.inner.data.lock().delivered = true;
+                    let state = {
+                        let mut d = inv.inner.data.lock();
+                        d.delivered = true;
+                        d.state
+                    };
+                    // Canceled or failed while this copy was on its way: the end may have
+                    // reached the callee first, so tell it again.
+                    let end = match state {
+                        L::Canceled => Some(CallSignal::Cancel),
+                        L::Failure => Some(CallSignal::Expire),
+                        _ => None,
+                    };
+                    if let Some(end) = end {
+                        spawn_route(s, inv.callee_id().to_owned(), id, CallRole::Caller, end);
+                    }
                     return;
                 }
                 Routed::Offline if require_online => {
@@ -191,8 +210,8 @@ impl CallBook {
             d.state = L::Canceled;
             b.local.remove(&inv.id());
         }
-        route(s, inv.callee_id(), inv.id(), CallRole::Caller, CallSignal::Cancel).await;
         self.book.lock().emit(CallEvent::LocalInvitationCanceled(inv.clone()));
+        end_reliably(s, inv.callee_id(), inv.id(), CallRole::Caller, CallSignal::Cancel).await;
         Ok(())
     }
 
@@ -201,6 +220,13 @@ impl CallBook {
         let Some(inv) = b.local.get(&id).filter(|i| i.callee_id() == from).cloned() else { return };
         let mut d = inv.inner.data.lock();
         let open = matches!(d.state, L::SentToRemote | L::ReceivedByRemote);
+        // An answer that overtook the callee's receipt: the receipt is implied, report it first.
+        let answer = matches!(signal, CallSignal::Accept { .. } | CallSignal::Refuse { .. });
+        if answer && d.state == L::SentToRemote {
+            d.state = L::ReceivedByRemote;
+            d.delivered = true;
+            b.emit(CallEvent::LocalInvitationReceivedByPeer(inv.clone()));
+        }
         match signal {
             CallSignal::Received if d.state == L::SentToRemote => {
                 d.state = L::ReceivedByRemote;
@@ -251,7 +277,7 @@ impl CallBook {
                 Some(_) => return,
                 // Nobody listens for invitations, or too many are open: no receipt, so the
                 // caller learns that the callee did not respond.
-                None if b.events.is_none() || b.open() >= Limits::default().max_open_invitations => return,
+                None if !b.listening() || b.open() >= Limits::default().max_open_invitations => return,
                 None => {
                     let inv = RemoteInvitation::new(id, from, content, channel_id);
                     b.remote.insert(key.clone(), inv.clone());
@@ -318,7 +344,7 @@ impl CallBook {
         }
         let key = (inv.caller_id().to_owned(), inv.id());
         self.after(s, self.timers.accept_ack_timeout, move |s| {
-            s.calls.fail_remote(s, &key, &[R::AcceptSentToLocal], RE::AcceptFailure, false)
+            s.calls.fail_remote(s, &key, &[R::AcceptSentToLocal], RE::AcceptFailure, true)
         });
         let (s2, inv) = (s.clone(), inv.clone());
         tokio::spawn(async move {
@@ -350,9 +376,8 @@ impl CallBook {
             b.remote.remove(&(inv.caller_id().to_owned(), inv.id()));
             d.response.clone()
         };
-        let signal = CallSignal::Refuse { response };
-        route(s, inv.caller_id(), inv.id(), CallRole::Callee, signal).await;
         self.book.lock().emit(CallEvent::RemoteInvitationRefused(inv.clone()));
+        end_reliably(s, inv.caller_id(), inv.id(), CallRole::Callee, CallSignal::Refuse { response }).await;
         Ok(())
     }
 
@@ -366,11 +391,17 @@ impl CallBook {
         }
     }
 
-    /// The session ended (logout, kick, or a new session after a reconnect): every open
-    /// invitation fails, outgoing ones with `NotLoggedIn`, incoming ones with `PeerOffline`.
-    pub(crate) fn session_ended(&self) {
+    /// The session ended: every open invitation fails, outgoing ones with `NotLoggedIn`,
+    /// incoming ones with `PeerOffline`. With `replaced` (a reconnect opened a new session),
+    /// outgoing invitations the old session never delivered carry on in the new one.
+    pub(crate) fn session_ended(&self, replaced: bool) {
         let mut b = self.book.lock();
-        let mut local: Vec<_> = b.local.drain().map(|(_, i)| i).collect();
+        let carry_on = |i: &LocalInvitation| {
+            let d = i.inner.data.lock();
+            replaced && d.state == L::SentToRemote && !d.delivered
+        };
+        let ended: Vec<u64> = b.local.iter().filter(|(_, i)| !carry_on(i)).map(|(id, _)| *id).collect();
+        let mut local: Vec<_> = ended.iter().filter_map(|id| b.local.remove(id)).collect();
         let mut remote: Vec<_> = b.remote.drain().map(|(_, i)| i).collect();
         local.sort_by_key(|i| i.id());
         remote.sort_by(|x, y| (x.caller_id(), x.id()).cmp(&(y.caller_id(), y.id())));
@@ -413,7 +444,26 @@ async fn route(s: &Shared, peer_id: &str, id: u64, by: CallRole, signal: CallSig
     }
 }
 
+/// Sends a signal that ends an invitation now, so that what this side does next reaches the
+/// hub after it; without a link, keeps trying on a task.
+async fn end_reliably(s: &Arc<Shared>, peer_id: &str, id: u64, by: CallRole, signal: CallSignal) {
+    if route(s, peer_id, id, by, signal.clone()).await == Routed::NoLink {
+        spawn_route(s, peer_id.to_owned(), id, by, signal);
+    }
+}
+
+/// Sends a signal on a task. A signal that ends the invitation is sent again while there is no
+/// link (for up to the acknowledgement timeout), so that both sides and the hub learn the end.
 fn spawn_route(s: &Arc<Shared>, peer_id: String, id: u64, by: CallRole, signal: CallSignal) {
     let s = s.clone();
-    tokio::spawn(async move { route(&s, &peer_id, id, by, signal).await });
+    tokio::spawn(async move {
+        let deadline = tokio::time::Instant::now() + s.calls.timers.ack_timeout;
+        loop {
+            let routed = route(&s, &peer_id, id, by, signal.clone()).await;
+            if routed != Routed::NoLink || !signal.is_final() || tokio::time::Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep(s.calls.timers.resend_interval).await;
+        }
+    });
 }

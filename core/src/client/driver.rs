@@ -102,7 +102,7 @@ async fn on_closed(s: &Arc<Shared>, reason: CloseReason, epoch: u64) -> Option<B
     if state == S::Reconnecting {
         reconnect(s, epoch).await
     } else {
-        s.calls.session_ended();
+        s.calls.session_ended(false);
         None
     }
 }
@@ -127,7 +127,7 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
             Ok(Ok(link)) => {
                 if !link.resumed {
                     // A new session: the hub ended the old one with its invitations.
-                    s.calls.session_ended();
+                    s.calls.session_ended(true);
                     resync(s, &*link.transport).await;
                 }
                 let permit = s.permit().await;
@@ -188,7 +188,7 @@ async fn give_up(s: &Shared, epoch: u64, state: S, why: R) -> Option<Box<dyn Inb
     if c.epoch == epoch {
         s.set_state(&mut c, permit, state, why);
         drop(c);
-        s.calls.session_ended();
+        s.calls.session_ended(false);
     }
     None
 }

@@ -296,7 +296,7 @@ impl Client {
             s.set_state(&mut c, permit, ConnectionState::Disconnected, ConnectionChangeReason::Logout);
             link
         };
-        s.calls.session_ended();
+        s.calls.session_ended(false);
         // Whatever happens below, the next login starts a new session.
         s.connector.forget_session();
         if let Some(link) = link {

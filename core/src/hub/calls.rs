@@ -37,9 +37,16 @@ pub(super) fn signal(
             return Err(IE::InvalidArgument.code());
         }
     }
+    let is_invite = matches!(signal, CallSignal::Invite { .. });
+    let peer_key = (me.to_owned(), id, by.other());
+    let peer_full = |p: &Session| {
+        let st = p.state.lock();
+        !st.calls.contains(&peer_key) && st.calls.len() >= hub.inner.config.limits.max_open_invitations
+    };
     let delivered = match &peer {
-        // An invitation waits for a link that is down: the caller sends it again.
-        Some(p) if p.is_parked() && matches!(signal, CallSignal::Invite { .. }) => false,
+        // An invitation waits for a link that is down, or for room among the callee's open
+        // invitations: the caller sends it again.
+        Some(p) if is_invite && (p.is_parked() || peer_full(p)) => false,
         Some(p) => {
             let parked = p.is_parked();
             let event =
@@ -55,7 +62,6 @@ pub(super) fn signal(
         }
         None => false,
     };
-    let peer_key = (me.to_owned(), id, by.other());
     if signal.is_final() {
         session.state.lock().calls.remove(&key);
         if let Some(p) = &peer {
