@@ -1,5 +1,6 @@
-//! The `sigshim` command line: `demo`, `serve`, `chat`, `conformance`, `token`.
+//! The `sigshim` command line: `demo`, `serve`, `chat`, `conformance`, `token`, `bench`.
 
+mod bench;
 mod chat;
 mod config;
 mod conformance_cmd;
@@ -33,6 +34,9 @@ enum Command {
     /// Build and verify Signaling, AccessToken (006) and AccessToken2 (007) tokens.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
+    /// Load-generate against a server (started as a child, or `--url`) and report throughput,
+    /// latency, memory and CPU.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +50,6 @@ fn main() -> ExitCode {
         Command::Chat(args) => chat::run(args),
         Command::Conformance(args) => conformance_cmd::run(args),
         Command::Token(cmd) => token_cmd::run(cmd),
+        Command::Bench(args) => bench::run(args),
     }
 }

@@ -193,6 +193,9 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     Some((session, link))
 }
 
+/// Frames handled between two flushes of their replies.
+const MAX_FRAMES_PER_FLUSH: usize = 64;
+
 /// One write to a logged-in connection's socket.
 enum Write {
     /// Queue a frame.
@@ -240,7 +243,7 @@ impl Conn {
                         return End::Park;
                     }
                     Ok(Some(Ok(msg))) => {
-                        if let Some(end) = self.on_frame(msg).await {
+                        if let Some(end) = self.on_frames(msg).await {
                             return end;
                         }
                     }
@@ -267,6 +270,14 @@ impl Conn {
         self.link.unacked.push_back((seq, event));
         let msg = WsMessage::text(text);
         self.write(if flush { Write::Send(msg) } else { Write::Feed(msg) }).await
+    }
+
+    /// Queues a reply without flushing; false if the socket failed.
+    async fn queue_frame<T: serde::Serialize>(&mut self, frame: &T) -> bool {
+        match serde_json::to_string(frame) {
+            Ok(text) => self.write(Write::Feed(WsMessage::text(text))).await,
+            Err(_) => false,
+        }
     }
 
     /// Sends a reply or notice (flushed); false if the socket failed.
@@ -360,7 +371,43 @@ impl Conn {
         None
     }
 
-    /// Handles one frame from the client; `Some` ends the connection.
+    /// Handles a frame and every further frame already received, then flushes the replies
+    /// once (a client with many requests in flight gets them in few writes); `Some` ends the
+    /// connection.
+    async fn on_frames(&mut self, first: WsMessage) -> Option<End> {
+        use futures_util::FutureExt;
+        let mut next = Some(first);
+        let mut handled = 0;
+        while let Some(msg) = next.take() {
+            if let Some(end) = self.on_frame(msg).await {
+                return Some(end);
+            }
+            handled += 1;
+            if handled == MAX_FRAMES_PER_FLUSH {
+                break;
+            }
+            // Only what is already here: never wait.
+            next = match self.socket.recv().now_or_never() {
+                Some(Some(Ok(msg))) => Some(msg),
+                Some(Some(Err(e))) => {
+                    refuse(&mut self.socket, e).await;
+                    return Some(End::Park);
+                }
+                Some(None) => {
+                    self.write(Write::Flush).await;
+                    return Some(End::Park);
+                }
+                None => None,
+            };
+        }
+        if !self.write(Write::Flush).await {
+            return Some(End::Park);
+        }
+        None
+    }
+
+    /// Handles one frame from the client (replies are queued, not flushed); `Some` ends the
+    /// connection.
     async fn on_frame(&mut self, msg: WsMessage) -> Option<End> {
         let text = match msg {
             WsMessage::Text(t) => t,
@@ -386,10 +433,11 @@ impl Conn {
                         .increment(1);
                 }
                 let ok = reply == Reply::Ok;
-                if !self.send_frame(&ReplyFrame { id, reply }).await {
+                if !self.queue_frame(&ReplyFrame { id, reply }).await {
                     return Some(End::Park);
                 }
                 if logout && ok {
+                    self.write(Write::Flush).await;
                     close_with(&mut self.socket, close::NORMAL, "logged out").await;
                     return Some(End::Done);
                 }

@@ -32,6 +32,9 @@ pub struct WsOptions {
     pub inbox_capacity: usize,
     /// Acknowledge after this many events (default 32), and whenever the link goes quiet.
     pub ack_every: u64,
+    /// Socket read size (default 8 KiB). The WebSocket layer zeroes this much before each read,
+    /// so a large value costs time on every read, not only memory.
+    pub read_buffer_bytes: usize,
 }
 
 impl Default for WsOptions {
@@ -42,6 +45,7 @@ impl Default for WsOptions {
             max_frame_bytes: 256 * 1024,
             inbox_capacity: 1024,
             ack_every: 32,
+            read_buffer_bytes: 8 * 1024,
         }
     }
 }
@@ -155,6 +159,7 @@ impl WsConnector {
         let mut config = WebSocketConfig::default();
         config.max_frame_size = Some(o.max_frame_bytes);
         config.max_message_size = Some(o.max_frame_bytes);
+        config.read_buffer_size = o.read_buffer_bytes.max(1024);
         let network = |e: &dyn std::fmt::Display| {
             tracing::debug!(error = %e, url = %self.url, "cannot reach the server");
             // The network failed: the legacy and RTM vocabularies both call this a timeout.

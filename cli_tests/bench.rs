@@ -1,0 +1,75 @@
+//! A smoke run of every `sigshim bench` scenario: small sizes, about a second each, generous
+//! checks. It keeps the load generator working; the figures themselves are in BENCHMARKS.md.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sigshim");
+
+/// Runs `sigshim bench ARGS` and returns its JSON line.
+fn bench(args: &[&str]) -> Value {
+    let o = Command::new(BIN).arg("bench").args(args).output().expect("running the sigshim binary");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "sigshim bench {args:?} failed:\n{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout.lines().last().unwrap_or_else(|| panic!("no JSON line; stderr:\n{stderr}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+}
+
+fn n(v: &Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or_else(|| panic!("{key} missing or not a count in {v}"))
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} missing or not a number in {v}"))
+}
+
+const SHORT: [&str; 4] = ["--duration", "1", "--warmup", "0.2"];
+
+#[test]
+fn peer_messages_over_a_spawned_server_arrive_every_one() {
+    let v = bench(&[&["peer", "--pairs", "4", "--rate", "400"][..], &SHORT].concat());
+    assert_eq!(v["system"], "sigshim");
+    assert_eq!(v["scenario"], "peer");
+    assert!(n(&v, "sent") >= 300, "{v}");
+    assert_eq!(n(&v, "delivered"), n(&v, "sent"), "{v}");
+    assert_eq!((n(&v, "lost"), n(&v, "failed")), (0, 0), "{v}");
+    assert!(n(&v, "p50_us") <= n(&v, "p99_us") && n(&v, "p99_us") <= n(&v, "max_us"), "{v}");
+    assert!(n(&v, "server_rss_kib") > 0, "{v}");
+    assert!(f(&v, "server_cpu_pct") >= 0.0 && f(&v, "generator_cpu_pct") > 0.0, "{v}");
+}
+
+#[test]
+fn the_legacy_api_and_saturation_modes_run() {
+    let legacy = bench(&[&["peer", "--api", "legacy", "--pairs", "2", "--rate", "200"][..], &SHORT].concat());
+    assert_eq!(legacy["api"], "legacy");
+    assert_eq!(n(&legacy, "delivered"), n(&legacy, "sent"), "{legacy}");
+    assert_eq!(n(&legacy, "acked"), n(&legacy, "sent"), "{legacy}");
+    let saturated = bench(&[&["peer", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat());
+    assert!(n(&saturated, "delivered") > 0, "{saturated}");
+    assert_eq!(n(&saturated, "lost"), 0, "{saturated}");
+    let inproc = bench(&[&["inproc", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat());
+    assert_eq!(inproc["target"], "in-process hub");
+    assert!(f(&inproc, "throughput") > 0.0, "{inproc}");
+}
+
+#[test]
+fn fan_out_reaches_every_member_and_a_stalled_one_costs_the_others_nothing() {
+    let v = bench(&[&["fanout", "--members", "20", "--rate", "50"][..], &SHORT].concat());
+    assert_eq!(n(&v, "delivered"), n(&v, "sent") * 20, "{v}");
+    assert_eq!(n(&v, "lost"), 0, "{v}");
+    let s = bench(&[&["stalled", "--members", "10", "--stalled", "1", "--rate", "50"][..], &SHORT].concat());
+    assert_eq!(s["scenario"], "stalled");
+    assert_eq!(n(&s, "delivered"), n(&s, "sent") * 10, "the members that read lose nothing: {s}");
+}
+
+#[test]
+fn idle_connections_and_a_login_burst_report_their_figures() {
+    let idle = bench(&["idle", "--connections", "50"]);
+    assert_eq!(n(&idle, "connections"), 50);
+    assert!(f(&idle, "kib_per_connection") > 0.0, "{idle}");
+    let logins = bench(&["logins", "--connections", "50", "--concurrency", "10"]);
+    assert_eq!(n(&logins, "connections"), 50);
+    assert!(f(&logins, "throughput") > 0.0, "{logins}");
+}

@@ -1,0 +1,180 @@
+//! `sigshim bench`: a load generator for sigshim servers.
+//!
+//! It simulates users with the core client (or the legacy facade) over WebSocket against a
+//! `sigshim serve` it starts as a child process (or one given by `--url`), or against a hub in
+//! its own process (`inproc`). Senders are open-loop: each message carries the time it was
+//! scheduled to leave, and latency is measured from that time, so queueing shows. Each run prints
+//! progress once a second, then a table (stderr) and one JSON line (stdout, and `--out`).
+
+mod conns;
+mod fanout;
+mod peer;
+mod procfs;
+mod stats;
+mod target;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use stats::Report;
+use target::Target;
+
+/// What to run.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scenario {
+    /// Peer messages through a hub in this process (no sockets).
+    Inproc,
+    /// Peer messages over WebSocket.
+    Peer,
+    /// One channel, many members, one publisher.
+    Fanout,
+    /// Fan-out with members that never read (bounded memory, others unaffected).
+    Stalled,
+    /// Many idle logged-in connections (server memory per connection).
+    Idle,
+    /// A burst of logins.
+    Logins,
+}
+
+/// Which API the simulated users speak.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// The core client.
+    Core,
+    /// The legacy facade.
+    Legacy,
+}
+
+impl Api {
+    fn name(self) -> &'static str {
+        match self {
+            Api::Core => "core",
+            Api::Legacy => "legacy",
+        }
+    }
+}
+
+/// Arguments of `sigshim bench`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct BenchArgs {
+    /// The scenario.
+    #[arg(value_enum)]
+    scenario: Scenario,
+    /// Drive this server (`ws://host:port/`, app ID `sigshim-bench`, rate limits off) instead of
+    /// starting one.
+    #[arg(long)]
+    url: Option<String>,
+    /// Sender/receiver pairs (peer scenarios).
+    #[arg(long, default_value_t = 100)]
+    pairs: usize,
+    /// Channel members (fan-out scenarios).
+    #[arg(long, default_value_t = 1000)]
+    members: usize,
+    /// Members that never read (the stalled scenario).
+    #[arg(long, default_value_t = 1)]
+    stalled: usize,
+    /// Messages per second in total (0: saturation, peer scenarios with the core API only).
+    /// Default: 10000 for peer messages, 100 for fan-out.
+    #[arg(long)]
+    rate: Option<u64>,
+    /// Measured seconds.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Seconds sent before measuring.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Messages in flight per sender at saturation.
+    #[arg(long, default_value_t = 64)]
+    window: usize,
+    /// The API of the simulated users (peer scenarios).
+    #[arg(long, value_enum, default_value = "core")]
+    api: Api,
+    /// Connections (idle and logins scenarios).
+    #[arg(long, default_value_t = 10_000)]
+    connections: usize,
+    /// Logins in flight at once (idle and logins scenarios).
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Also append the JSON line to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The size and pace of a message run.
+#[derive(Debug, Clone)]
+pub(crate) struct RunShape {
+    pairs: usize,
+    members: usize,
+    rate: u64,
+    duration: Duration,
+    warmup: Duration,
+    window: usize,
+}
+
+/// Adds the server's and the generator's CPU and the server's memory to a report.
+fn resources(
+    r: &mut Report,
+    target: &Target,
+    server_cpu: Option<procfs::CpuMeter>,
+    own_cpu: Option<procfs::CpuMeter>,
+) {
+    if let Some(rss) = target.rss_kib() {
+        r.set("server_rss_kib", rss);
+    }
+    if let Some(p) = server_cpu.and_then(|m| m.percent()) {
+        r.set_f("server_cpu_pct", p);
+    }
+    if let Some(p) = own_cpu.and_then(|m| m.percent()) {
+        r.set_f("generator_cpu_pct", p);
+    }
+}
+
+/// Runs one scenario; non-zero exit when it fails.
+pub(crate) fn run(args: BenchArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run_async(&args)) {
+        Ok(report) => match report.emit(args.out.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("bench failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_async(args: &BenchArgs) -> Result<Report, String> {
+    let fanout = matches!(args.scenario, Scenario::Fanout | Scenario::Stalled);
+    let shape = RunShape {
+        pairs: args.pairs.max(1),
+        members: args.members.max(1),
+        rate: args.rate.unwrap_or(if fanout { 100 } else { 10_000 }),
+        duration: Duration::from_secs_f64(args.duration.max(0.1)),
+        warmup: Duration::from_secs_f64(args.warmup.max(0.0)),
+        window: args.window.max(1),
+    };
+    let target = match (&args.url, args.scenario) {
+        (_, Scenario::Inproc) => Target::in_process(),
+        (Some(url), _) => Target::Url(url.clone()),
+        (None, _) => Target::spawn()?,
+    };
+    eprintln!("sigshim bench {:?} against {}", args.scenario, target.describe());
+    match args.scenario {
+        Scenario::Inproc | Scenario::Peer => peer::run(&target, &shape, args.api).await,
+        Scenario::Fanout => fanout::run(&target, &shape, 0).await,
+        Scenario::Stalled => fanout::run(&target, &shape, args.stalled.max(1)).await,
+        Scenario::Idle => conns::idle(&target, args.connections, args.concurrency).await,
+        Scenario::Logins => conns::logins(&target, args.connections, args.concurrency).await,
+    }
+}

@@ -1,0 +1,205 @@
+//! Measuring a run: the clock messages carry, latency histograms, counters, progress lines and
+//! the report (one JSON line on stdout, a table on stderr).
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+fn base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+/// Nanoseconds since the generator started (one clock for senders and receivers).
+pub(crate) fn now_ns() -> u64 {
+    base().elapsed().as_nanos() as u64
+}
+
+/// The nanosecond clock value of an instant.
+pub(crate) fn ns_of(at: tokio::time::Instant) -> u64 {
+    at.into_std().saturating_duration_since(base()).as_nanos() as u64
+}
+
+/// Message text carrying its intended send time, padded to 64 bytes.
+pub(crate) fn payload(intended_ns: u64) -> String {
+    let mut s = format!("t{intended_ns}|");
+    while s.len() < 64 {
+        s.push('x');
+    }
+    s
+}
+
+/// The intended send time a [`payload`] carries.
+pub(crate) fn intended_of(text: &str) -> Option<u64> {
+    text.strip_prefix('t')?.split('|').next()?.parse().ok()
+}
+
+/// Latencies in microseconds, from 1 µs to 60 s at 3 significant digits.
+#[derive(Debug, Clone)]
+pub(crate) struct Latencies(Histogram<u64>);
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Self(Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds"))
+    }
+}
+
+impl Latencies {
+    /// Records one latency from `intended_ns` to now.
+    pub(crate) fn record_since(&mut self, intended_ns: u64) {
+        let us = now_ns().saturating_sub(intended_ns) / 1_000;
+        self.0.saturating_record(us.max(1));
+    }
+
+    /// Adds another histogram's samples.
+    pub(crate) fn merge(&mut self, other: &Latencies) {
+        let _ = self.0.add(&other.0);
+    }
+
+    /// The report fields `p50_us`, `p99_us`, `p999_us`, `max_us`.
+    pub(crate) fn fields(&self, report: &mut Report) {
+        let q = |q: f64| if self.0.is_empty() { 0 } else { self.0.value_at_quantile(q) };
+        report.set("p50_us", q(0.50));
+        report.set("p99_us", q(0.99));
+        report.set("p999_us", q(0.999));
+        report.set("max_us", if self.0.is_empty() { 0 } else { self.0.max() });
+    }
+}
+
+/// What happened to the messages of a run.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    /// Handed to the client.
+    pub(crate) sent: AtomicU64,
+    /// Answered with success.
+    pub(crate) acked: AtomicU64,
+    /// Answered with an error.
+    pub(crate) failed: AtomicU64,
+    /// Received by their receiver (fan-out: per member).
+    pub(crate) delivered: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// Prints `sent / acked / delivered` every second until `done` is set.
+pub(crate) fn progress(
+    counters: std::sync::Arc<Counters>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    let started = Instant::now();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.tick().await;
+        while !done.load(Ordering::Relaxed) {
+            tick.tick().await;
+            eprintln!(
+                "[{:>4.0}s] sent {} acked {} failed {} delivered {}",
+                started.elapsed().as_secs_f64(),
+                Counters::get(&counters.sent),
+                Counters::get(&counters.acked),
+                Counters::get(&counters.failed),
+                Counters::get(&counters.delivered),
+            );
+        }
+    });
+}
+
+/// The result of one run: fields in the order they were set.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    fields: Vec<(String, Value)>,
+}
+
+impl Report {
+    pub(crate) fn new(scenario: &str) -> Self {
+        let mut r = Self::default();
+        r.set("system", "sigshim");
+        r.set("scenario", scenario);
+        r
+    }
+
+    pub(crate) fn set(&mut self, key: &str, value: impl Into<Value>) {
+        let value = value.into();
+        match self.fields.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value,
+            None => self.fields.push((key.to_owned(), value)),
+        }
+    }
+
+    /// A float rounded to one decimal.
+    pub(crate) fn set_f(&mut self, key: &str, value: f64) {
+        self.set(key, json!((value * 10.0).round() / 10.0));
+    }
+
+    #[cfg(test)]
+    fn get_u64(&self, key: &str) -> Option<u64> {
+        self.fields.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.as_u64())
+    }
+
+    /// The JSON line, keys in order.
+    pub(crate) fn json_line(&self) -> String {
+        let body: Vec<String> =
+            self.fields.iter().map(|(k, v)| format!("{}:{v}", Value::String(k.clone()))).collect();
+        format!("{{{}}}", body.join(","))
+    }
+
+    /// Prints the table (stderr) and the JSON line (stdout), and appends the line to `out`.
+    pub(crate) fn emit(&self, out: Option<&std::path::Path>) -> Result<(), String> {
+        eprintln!();
+        for (k, v) in &self.fields {
+            eprintln!("  {k:<24} {}", v.to_string().trim_matches('"'));
+        }
+        let line = self.json_line();
+        println!("{line}");
+        if let Some(path) = out {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("opening {}: {e}", path.display()))?;
+            writeln!(f, "{line}").map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_round_trip() {
+        let p = payload(123_456_789);
+        assert_eq!(p.len(), 64);
+        assert_eq!(intended_of(&p), Some(123_456_789));
+        assert_eq!(intended_of("hello"), None);
+    }
+
+    #[test]
+    fn quantiles() {
+        let mut l = Latencies::default();
+        for us in 1..=1000u64 {
+            l.0.record(us).unwrap();
+        }
+        let mut r = Report::new("x");
+        l.fields(&mut r);
+        assert_eq!(r.get_u64("p50_us"), Some(500));
+        assert_eq!(r.get_u64("max_us"), Some(1000));
+        assert!(r.get_u64("p99_us").is_some_and(|p| (985..=995).contains(&p)));
+        let line: serde_json::Value = serde_json::from_str(&r.json_line()).unwrap();
+        assert_eq!(line["scenario"], "x");
+        assert!(r.json_line().starts_with(r#"{"system":"sigshim","scenario":"x","p50_us":500"#));
+    }
+}
