@@ -16,12 +16,29 @@ use super::target::Target;
 const CHANNEL: &str = "bench-room";
 
 /// Runs the scenario and reports it.
-pub(crate) async fn run(target: &Target, shape: &RunShape, stalled: usize) -> Result<Report, String> {
+pub(crate) async fn run(
+    target: &Target,
+    shape: &RunShape,
+    stalled: usize,
+    raw: bool,
+) -> Result<Report, String> {
     if shape.rate == 0 {
         return Err("fan-out runs at a fixed publish rate: give --rate".into());
     }
     let counters = Arc::new(Counters::default());
-    let members = core_clients(target, "m", shape.members).await?;
+    let raw_url = match (raw, target.url()) {
+        (false, _) => None,
+        (true, Some(url)) => Some(url.to_owned()),
+        (true, None) => return Err("lean members need a server: not with an in-process hub".into()),
+    };
+    let members =
+        if raw_url.is_some() { Vec::new() } else { core_clients(target, "m", shape.members).await? };
+    let mut lean = Vec::new();
+    if let Some(url) = &raw_url {
+        for i in 0..shape.members {
+            lean.push(super::raw::member(url, &format!("m{i}"), CHANNEL).await?);
+        }
+    }
     let idle = core_clients(target, "stalled", stalled).await?;
     let publisher = core_clients(target, "publisher", 1).await?.pop().ok_or("no publisher")?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -45,6 +62,10 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, stalled: usize) -> Re
     let from = ns_of(start + shape.warmup);
     let until = ns_of(start + shape.warmup + shape.duration);
     let stop_at = start + shape.warmup + shape.duration;
+    for ws in lean {
+        let (counters, stop) = (counters.clone(), stop_rx.clone());
+        readers.push(tokio::spawn(super::raw::read(ws, from..until, counters, stop)));
+    }
     for (_channel, mut events) in joined {
         let (counters, mut stop) = (counters.clone(), stop_rx.clone());
         readers.push(tokio::spawn(async move {
@@ -111,6 +132,7 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, stalled: usize) -> Re
     let delivered = Counters::get(&counters.delivered);
     let mut r = Report::new(if stalled > 0 { "stalled" } else { "fanout" });
     r.set("api", "core");
+    r.set("members_client", if raw { "lean" } else { "core" });
     r.set("target", target.describe());
     r.set("connections", (shape.members + stalled + 1) as u64);
     r.set("members", shape.members as u64);

@@ -10,6 +10,7 @@ mod conns;
 mod fanout;
 mod peer;
 mod procfs;
+mod raw;
 mod stats;
 mod target;
 
@@ -71,6 +72,10 @@ pub(crate) struct BenchArgs {
     /// Channel members (fan-out scenarios).
     #[arg(long, default_value_t = 1000)]
     members: usize,
+    /// Fan-out members speak the wire protocol directly (a lean reader) instead of running the
+    /// core client: the generator then spends far less CPU per delivery.
+    #[arg(long)]
+    lean_members: bool,
     /// Members that never read (the stalled scenario).
     #[arg(long, default_value_t = 1)]
     stalled: usize,
@@ -172,8 +177,8 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
     eprintln!("sigshim bench {:?} against {}", args.scenario, target.describe());
     match args.scenario {
         Scenario::Inproc | Scenario::Peer => peer::run(&target, &shape, args.api).await,
-        Scenario::Fanout => fanout::run(&target, &shape, 0).await,
-        Scenario::Stalled => fanout::run(&target, &shape, args.stalled.max(1)).await,
+        Scenario::Fanout => fanout::run(&target, &shape, 0, args.lean_members).await,
+        Scenario::Stalled => fanout::run(&target, &shape, args.stalled.max(1), args.lean_members).await,
         Scenario::Idle => conns::idle(&target, args.connections, args.concurrency).await,
         Scenario::Logins => conns::logins(&target, args.connections, args.concurrency).await,
     }

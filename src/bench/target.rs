@@ -112,6 +112,14 @@ impl Target {
         }
     }
 
+    /// The server's URL, when there is one.
+    pub(crate) fn url(&self) -> Option<&str> {
+        match self {
+            Target::Spawned { url, .. } | Target::Url(url) => Some(url),
+            Target::InProcess(_) => None,
+        }
+    }
+
     /// The server's process id, when the generator started it.
     pub(crate) fn pid(&self) -> Option<u32> {
         match self {

@@ -37,7 +37,7 @@ async fn deliver(s: &Arc<Shared>, ev: Arc<Event>) -> Option<CloseReason> {
         Event::PeersOnlineStatusChanged { statuses } => ClientEvent::PeersOnlineStatusChanged { statuses },
         Event::TokenPrivilegeWillExpire => ClientEvent::TokenPrivilegeWillExpire,
         Event::Kicked { reason } => return Some(CloseReason::Kicked(reason)),
-        Event::ChannelMessage { channel_id, peer_id, message } => {
+        Event::ChannelMessage { channel_id, peer_id, message, .. } => {
             return to_channel(s, channel_id, ChannelEvent::MessageReceived { peer_id, message }).await;
         }
         Event::MemberJoined { channel_id, user_id } => {

@@ -102,6 +102,7 @@ pub(super) fn send(
             channel_id: channel_id.to_owned(),
             peer_id: session.user_id().to_owned(),
             message,
+            encoded: Default::default(),
         });
         c.publish(&ev, Some(session.user_id()), &hub.inner.counters);
     }

@@ -322,6 +322,9 @@ pub enum Event {
         peer_id: String,
         /// The message, with id and server timestamp.
         message: Message,
+        /// The event's JSON, made once for all the members a server sends it to.
+        #[serde(skip)]
+        encoded: wire::EncodedOnce,
     },
     /// Another user joined a joined channel.
     MemberJoined {

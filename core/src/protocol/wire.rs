@@ -209,6 +209,56 @@ pub mod close {
     pub const SLOW_CONSUMER: u16 = 4008;
 }
 
+/// An event's JSON, made on first use and shared by every connection the event goes to (a
+/// channel message fanned out to many members is encoded once). Not part of the event's value:
+/// equal to every other, cloned empty.
+#[derive(Default)]
+pub struct EncodedOnce(std::sync::OnceLock<Box<str>>);
+
+impl EncodedOnce {
+    /// The JSON of `event`, made now if not yet.
+    pub fn get_or_encode(&self, event: &Event) -> Option<&str> {
+        if self.0.get().is_none() {
+            let json = serde_json::to_string(event).ok()?;
+            let _ = self.0.set(json.into_boxed_str());
+        }
+        self.0.get().map(|s| &**s)
+    }
+}
+
+impl Clone for EncodedOnce {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for EncodedOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for EncodedOnce {}
+
+impl std::fmt::Debug for EncodedOnce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EncodedOnce")
+    }
+}
+
+/// The text of the event frame `{"seq":…,<event fields>}` for `event` with sequence `seq`,
+/// reusing the event's shared encoding when it has one.
+pub fn event_frame_text(seq: u64, event: &Event) -> Option<String> {
+    match event {
+        Event::ChannelMessage { encoded, .. } => {
+            let body = encoded.get_or_encode(event)?;
+            // `body` is `{"event":…}`: the frame is the same object with `seq` first.
+            Some(format!("{{\"seq\":{seq},{}", body.strip_prefix('{')?))
+        }
+        _ => serde_json::to_string(&EventFrameRef { seq, event }).ok(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +312,23 @@ mod tests {
         {
             assert!(parse_client(bad).is_err(), "{bad:?} parsed");
         }
+    }
+
+    #[test]
+    fn a_shared_encoding_makes_the_same_frame() {
+        let event = Event::ChannelMessage {
+            channel_id: "room".into(),
+            peer_id: "bob".into(),
+            message: Message::text("hi \"there\""),
+            encoded: EncodedOnce::default(),
+        };
+        for seq in [1, 42] {
+            let direct = serde_json::to_string(&EventFrameRef { seq, event: &event }).unwrap();
+            assert_eq!(event_frame_text(seq, &event).as_deref(), Some(direct.as_str()));
+        }
+        let Event::ChannelMessage { encoded, .. } = &event else { unreachable!() };
+        assert!(encoded.0.get().is_some(), "encoded once, kept");
+        assert_eq!(event.clone(), event, "the cache is not part of the value");
     }
 
     #[test]

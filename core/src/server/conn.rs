@@ -219,6 +219,9 @@ impl Conn {
         let mut shutdown = self.shared.shutdown.clone();
         let idle = self.shared.config.idle_timeout;
         let session = self.session.clone();
+        // One timer for the whole connection, pushed back by every frame from the client.
+        let idle_timer = tokio::time::sleep(idle);
+        tokio::pin!(idle_timer);
         loop {
             let room = self.link.unacked.len() < self.shared.config.max_unacked;
             tokio::select! {
@@ -232,22 +235,25 @@ impl Conn {
                     close_with(&mut self.socket, close::DROPPED, "resumed on another connection").await;
                     return End::Park;
                 }
-                frame = tokio::time::timeout(idle, self.socket.recv()) => match frame {
-                    Err(_) => {
-                        close_with(&mut self.socket, close::IDLE, "idle timeout").await;
-                        return End::Park;
-                    }
-                    Ok(None) => return End::Park,
-                    Ok(Some(Err(e))) => {
-                        refuse(&mut self.socket, e).await;
-                        return End::Park;
-                    }
-                    Ok(Some(Ok(msg))) => {
-                        if let Some(end) = self.on_frames(msg).await {
-                            return end;
+                () = &mut idle_timer => {
+                    close_with(&mut self.socket, close::IDLE, "idle timeout").await;
+                    return End::Park;
+                }
+                frame = self.socket.recv() => {
+                    idle_timer.as_mut().reset(tokio::time::Instant::now() + idle);
+                    match frame {
+                        None => return End::Park,
+                        Some(Err(e)) => {
+                            refuse(&mut self.socket, e).await;
+                            return End::Park;
+                        }
+                        Some(Ok(msg)) => {
+                            if let Some(end) = self.on_frames(msg).await {
+                                return end;
+                            }
                         }
                     }
-                },
+                }
                 ev = self.link.inbox.recv(), if room => match ev {
                     Some(ev) => {
                         if !self.forward(ev, false).await || !self.forward_ready().await {
@@ -264,7 +270,7 @@ impl Conn {
     async fn forward(&mut self, event: Arc<Event>, flush: bool) -> bool {
         let seq = self.link.next_seq;
         self.link.next_seq += 1;
-        let Ok(text) = serde_json::to_string(&EventFrameRef { seq, event: &event }) else {
+        let Some(text) = wire::event_frame_text(seq, &event) else {
             return false;
         };
         self.link.unacked.push_back((seq, event));
@@ -302,6 +308,13 @@ impl Conn {
                 Write::Flush => socket.flush().await,
             }
         };
+        tokio::pin!(io);
+        // Most writes finish at once (into the buffer, or a socket with room): no timer for them.
+        if let std::task::Poll::Ready(done) =
+            std::future::poll_fn(|cx| std::task::Poll::Ready(io.as_mut().poll(cx))).await
+        {
+            return done.is_ok();
+        }
         tokio::select! {
             biased;
             done = tokio::time::timeout(limit, io) => matches!(done, Ok(Ok(()))),

@@ -1,0 +1,115 @@
+//! A lean member for fan-out runs: the wire protocol spoken directly over one WebSocket (login,
+//! join, acknowledgements), reading only the send time out of each channel message. It costs the
+//! generator far less CPU per delivery than a full client, so the figure is the server's.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use super::stats::{Counters, Latencies};
+use super::target::APP_ID;
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Acknowledge after this many events.
+const ACK_EVERY: u64 = 64;
+
+/// Connects, logs in as `user` and joins `channel`.
+pub(crate) async fn member(url: &str, user: &str, channel: &str) -> Result<Ws, String> {
+    let mut config = WebSocketConfig::default();
+    config.read_buffer_size = 8 * 1024;
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
+        .await
+        .map_err(|e| format!("connecting {user}: {e}"))?;
+    let login = serde_json::json!({"op": "login", "id": 1, "app_id": APP_ID, "user_id": user});
+    request(&mut ws, login, user).await?;
+    let join = serde_json::json!({"op": "join_channel", "id": 2, "channel_id": channel});
+    request(&mut ws, join, user).await?;
+    Ok(ws)
+}
+
+/// Sends one request and waits for its reply (events before it are skipped: none are counted
+/// yet).
+async fn request(ws: &mut Ws, frame: serde_json::Value, user: &str) -> Result<(), String> {
+    let id = frame["id"].clone();
+    ws.send(WsMessage::text(frame.to_string())).await.map_err(|e| format!("{user}: {e}"))?;
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
+            .await
+            .map_err(|_| format!("{user}: no reply"))?
+            .ok_or(format!("{user}: closed"))?
+            .map_err(|e| format!("{user}: {e}"))?;
+        let WsMessage::Text(text) = msg else { continue };
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{user}: {e}"))?;
+        if v["id"] == id {
+            return match v["reply"].as_str() {
+                Some("error") => Err(format!("{user}: refused with code {}", v["code"])),
+                _ => Ok(()),
+            };
+        }
+    }
+}
+
+/// The number after `"seq":` and the send time after `"text":"t` in an event frame.
+fn seq_and_sent(text: &str) -> Option<(u64, Option<u64>)> {
+    let digits = |s: &str| -> Option<u64> {
+        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        s[..end].parse().ok()
+    };
+    let seq = digits(&text[text.find("\"seq\":")? + 6..])?;
+    let sent = text.find("\"text\":\"t").and_then(|i| digits(&text[i + 9..]));
+    Some((seq, sent))
+}
+
+/// Reads channel messages until `stop`, recording those sent within `window`.
+pub(crate) async fn read(
+    mut ws: Ws,
+    window: std::ops::Range<u64>,
+    counters: std::sync::Arc<Counters>,
+    mut stop: watch::Receiver<bool>,
+) -> Latencies {
+    let mut lat = Latencies::default();
+    let mut unacked = 0u64;
+    loop {
+        let msg = tokio::select! {
+            m = ws.next() => m,
+            _ = stop.changed() => break,
+        };
+        let Some(Ok(WsMessage::Text(text))) = msg else {
+            if matches!(msg, None | Some(Err(_))) {
+                break;
+            }
+            continue;
+        };
+        let Some((seq, sent)) = seq_and_sent(&text) else { continue };
+        if let Some(t) = sent.filter(|t| window.contains(t)) {
+            lat.record_since(t);
+            Counters::bump(&counters.delivered);
+        }
+        unacked += 1;
+        if unacked >= ACK_EVERY {
+            unacked = 0;
+            let ack = format!(r#"{{"op":"ack","seq":{seq}}}"#);
+            if ws.send(WsMessage::text(ack)).await.is_err() {
+                break;
+            }
+        }
+    }
+    lat
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_fields_it_needs() {
+        let frame = r#"{"seq":42,"event":"channel_message","channel_id":"r","peer_id":"p","message":{"id":1,"server_ts":2,"type":"text","text":"t123456|xx"}}"#;
+        assert_eq!(seq_and_sent(frame), Some((42, Some(123_456))));
+        assert_eq!(seq_and_sent(r#"{"seq":7,"event":"member_joined"}"#), Some((7, None)));
+        assert_eq!(seq_and_sent(r#"{"id":1,"reply":"ok"}"#), None);
+    }
+}
