@@ -66,7 +66,7 @@ fn fan_out_reaches_every_member_and_a_stalled_one_costs_the_others_nothing() {
 
 #[test]
 fn idle_connections_and_a_login_burst_report_their_figures() {
-    let idle = bench(&["idle", "--connections", "50"]);
+    let idle = bench(&["idle", "--connections", "50", "--hold", "1"]);
     assert_eq!(n(&idle, "connections"), 50);
     assert!(f(&idle, "kib_per_connection") > 0.0, "{idle}");
     let logins = bench(&["logins", "--connections", "50", "--concurrency", "10"]);

@@ -15,13 +15,15 @@ async fn log_in(
     target: &Target,
     count: usize,
     concurrency: usize,
+    quiet: bool,
 ) -> Result<(Vec<sigshim::Client>, Latencies, Duration), String> {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
         let permit = permits.clone().acquire_owned().await.expect("never closed");
-        let (client, _events) = target.client().login_timeout(Duration::from_secs(60)).build();
+        let builder = if quiet { target.quiet_client() } else { target.client() };
+        let (client, _events) = builder.login_timeout(Duration::from_secs(60)).build();
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
             let r = client.login(None, &format!("u{i}")).await;
@@ -46,7 +48,7 @@ async fn log_in(
 pub(crate) async fn logins(target: &Target, count: usize, concurrency: usize) -> Result<Report, String> {
     let server_cpu = target.cpu();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
-    let (clients, lat, took) = log_in(target, count, concurrency).await?;
+    let (clients, lat, took) = log_in(target, count, concurrency, false).await?;
     let mut r = Report::new("logins");
     r.set("target", target.describe());
     r.set("connections", clients.len() as u64);
@@ -58,19 +60,26 @@ pub(crate) async fn logins(target: &Target, count: usize, concurrency: usize) ->
     Ok(r)
 }
 
-/// Idle connections: memory per logged-in connection on the server.
-pub(crate) async fn idle(target: &Target, count: usize, concurrency: usize) -> Result<Report, String> {
+/// Idle connections: memory per logged-in connection on the server, and its CPU while they
+/// only ping (every 10 s).
+pub(crate) async fn idle(
+    target: &Target,
+    count: usize,
+    concurrency: usize,
+    hold: Duration,
+) -> Result<Report, String> {
     let before = target.rss_kib();
-    let (clients, lat, took) = log_in(target, count, concurrency).await?;
+    let (clients, lat, took) = log_in(target, count, concurrency, true).await?;
     // Let the server settle (handshake buffers released, timers armed).
     tokio::time::sleep(Duration::from_secs(2)).await;
     let server_cpu = target.cpu();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(hold).await;
     let after = target.rss_kib();
     let mut r = Report::new("idle");
     r.set("target", target.describe());
     r.set("connections", clients.len() as u64);
     r.set_f("login_s", took.as_secs_f64());
+    r.set_f("hold_s", hold.as_secs_f64());
     lat.fields(&mut r);
     if let (Some(b), Some(a)) = (before, after) {
         r.set("server_rss_before_kib", b);

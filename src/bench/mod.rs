@@ -98,6 +98,10 @@ pub(crate) struct BenchArgs {
     /// Connections (idle and logins scenarios).
     #[arg(long, default_value_t = 10_000)]
     connections: usize,
+    /// Seconds the idle connections are held while the server's CPU is measured (they ping
+    /// every 10 s).
+    #[arg(long, default_value_t = 12.0)]
+    hold: f64,
     /// Logins in flight at once (idle and logins scenarios).
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
@@ -179,7 +183,10 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Inproc | Scenario::Peer => peer::run(&target, &shape, args.api).await,
         Scenario::Fanout => fanout::run(&target, &shape, 0, args.lean_members).await,
         Scenario::Stalled => fanout::run(&target, &shape, args.stalled.max(1), args.lean_members).await,
-        Scenario::Idle => conns::idle(&target, args.connections, args.concurrency).await,
+        Scenario::Idle => {
+            let hold = Duration::from_secs_f64(args.hold.max(0.0));
+            conns::idle(&target, args.connections, args.concurrency, hold).await
+        }
         Scenario::Logins => conns::logins(&target, args.connections, args.concurrency).await,
     }
 }

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use sigshim::limits::{Limits, RateLimits};
-use sigshim::transport::WsConnector;
+use sigshim::transport::{WsConnector, WsOptions};
 use sigshim::{ClientBuilder, Hub, HubConfig};
 use sigshim_legacy::SignalingOptions;
 
@@ -100,6 +100,21 @@ impl Target {
                 b.connector(Arc::new(WsConnector::new(url.clone())))
             }
             Target::InProcess(hub) => b.hub(hub),
+        }
+    }
+
+    /// A client builder for a mostly silent user: it pings every 10 s instead of every 2 s
+    /// (the server closes a connection after 30 s without a frame).
+    pub(crate) fn quiet_client(&self) -> ClientBuilder {
+        let options = WsOptions {
+            heartbeat: std::time::Duration::from_secs(10),
+            link_timeout: std::time::Duration::from_secs(30),
+            ..WsOptions::default()
+        };
+        match self {
+            Target::Spawned { url, .. } | Target::Url(url) => sigshim::Client::builder(APP_ID)
+                .connector(Arc::new(WsConnector::with_options(url.clone(), options))),
+            Target::InProcess(_) => self.client(),
         }
     }
 
