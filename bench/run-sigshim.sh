@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs sigshim's side of the benchmarks with `sigshim bench` (release build): the same scenario
+# shapes as run-peers.sh, plus the scenarios only sigshim has. Each run starts its own
+# `sigshim serve` child; the JSON lines go to stdout and to results/sigshim.jsonl.
+#
+#   bench/run-sigshim.sh                 # everything (~4 minutes)
+#   bench/run-sigshim.sh --quick         # 3 s per run
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+out="$here/results/sigshim.jsonl"
+duration=10 warmup=2
+if [ "${1:-}" = "--quick" ]; then duration=3 warmup=1; fi
+mkdir -p "$here/results"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+bin="$root/target/release/sigshim"
+
+run() {
+  echo "== sigshim bench $*" >&2
+  "$bin" bench "$@" --out "$out"
+}
+
+t=(--duration "$duration" --warmup "$warmup")
+run inproc --pairs 10 --rate 0 --window 64 "${t[@]}"
+run peer --pairs 100 --rate 10000 "${t[@]}"
+run peer --pairs 100 --rate 0 --window 64 "${t[@]}"
+run peer --api legacy --pairs 100 --rate 10000 "${t[@]}"
+run fanout --members 1000 --rate 100 "${t[@]}"
+run fanout --members 1000 --rate 100 --lean-members "${t[@]}"
+run fanout --members 1000 --rate 300 --lean-members "${t[@]}"
+run stalled --members 1000 --stalled 1 --rate 100 --lean-members "${t[@]}"
+run logins --connections 5000 --concurrency 256
+run idle --connections 15000
