@@ -46,6 +46,12 @@ fn the_legacy_api_and_saturation_modes_run() {
     assert_eq!(legacy["api"], "legacy");
     assert_eq!(n(&legacy, "delivered"), n(&legacy, "sent"), "{legacy}");
     assert_eq!(n(&legacy, "acked"), n(&legacy, "sent"), "{legacy}");
+    let inline = bench(
+        &[&["peer", "--api", "legacy", "--inline-callbacks", "--pairs", "2", "--rate", "200"][..], &SHORT]
+            .concat(),
+    );
+    assert_eq!(inline["inline_callbacks"], true);
+    assert_eq!(n(&inline, "delivered"), n(&inline, "sent"), "{inline}");
     let saturated = bench(&[&["peer", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat());
     assert!(n(&saturated, "delivered") > 0, "{saturated}");
     assert_eq!(n(&saturated, "lost"), 0, "{saturated}");

@@ -165,6 +165,8 @@ pub(crate) struct Actor {
     pub(crate) options: SignalingOptions,
     status: Arc<AtomicI32>,
     jobs: mpsc::Sender<Job>,
+    /// The callbacks, for instances that run them on their own task.
+    sink: crate::dispatcher::Sink,
     pub(crate) session: Option<Session>,
     events: Option<Events>,
     next_fd: u32,
@@ -187,6 +189,7 @@ impl Actor {
         options: SignalingOptions,
         status: Arc<AtomicI32>,
         jobs: mpsc::Sender<Job>,
+        sink: crate::dispatcher::Sink,
     ) -> Self {
         let (chan_tx, chan_rx) = mpsc::channel(1024);
         Self {
@@ -194,6 +197,7 @@ impl Actor {
             options,
             status,
             jobs,
+            sink,
             session: None,
             events: None,
             next_fd: 1,
@@ -207,9 +211,15 @@ impl Actor {
         }
     }
 
-    /// Queues a callback for the dispatcher thread.
+    /// Runs a callback: queued for the dispatcher thread, or here and now with
+    /// [`SignalingOptions::inline_callbacks`].
     pub(crate) async fn cb(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
-        let _ = self.jobs.send(Box::new(f)).await;
+        if self.options.inline_callbacks {
+            let callbacks = self.sink.read().clone();
+            f(&*callbacks);
+        } else {
+            let _ = self.jobs.send(Box::new(f)).await;
+        }
     }
 
     fn set_status(&self, s: LoginStatus) {

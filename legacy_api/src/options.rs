@@ -48,6 +48,10 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
+/// Environment variable that turns [`SignalingOptions::inline_callbacks`] on by default (`1`),
+/// for running unchanged code in that mode.
+pub const INLINE_CALLBACKS_ENV: &str = "SIGSHIM_INLINE_CALLBACKS";
+
 /// Options of a legacy instance. The defaults reproduce the legacy SDK.
 #[derive(Clone)]
 pub struct SignalingOptions {
@@ -69,6 +73,11 @@ pub struct SignalingOptions {
     pub pstn_gateway: Option<Arc<dyn PstnGateway>>,
     /// The invitation timers of the core (RTM's by default).
     pub call_timers: CallTimers,
+    /// Run callbacks on the instance's own task instead of its dispatcher thread (default off,
+    /// or on when `SIGSHIM_INLINE_CALLBACKS=1`).
+    /// Saves a thread handoff per callback; a callback must then never block, since it holds up
+    /// the async runtime the instance runs on. Order and the one-at-a-time rule are unchanged.
+    pub inline_callbacks: bool,
 }
 
 impl std::fmt::Debug for SignalingOptions {
@@ -81,6 +90,7 @@ impl std::fmt::Debug for SignalingOptions {
             .field("multi_channel", &self.multi_channel)
             .field("pstn_gateway", &self.pstn_gateway.is_some())
             .field("call_timers", &self.call_timers)
+            .field("inline_callbacks", &self.inline_callbacks)
             .finish()
     }
 }
@@ -95,6 +105,7 @@ impl Default for SignalingOptions {
             multi_channel: false,
             pstn_gateway: None,
             call_timers: CallTimers::default(),
+            inline_callbacks: std::env::var(INLINE_CALLBACKS_ENV).is_ok_and(|v| v == "1"),
         }
     }
 }
@@ -127,6 +138,12 @@ impl SignalingOptions {
     /// Hand phone invitations and DTMF into phone calls to this gateway.
     pub fn pstn_gateway(mut self, gateway: Arc<dyn PstnGateway>) -> Self {
         self.pstn_gateway = Some(gateway);
+        self
+    }
+
+    /// Run callbacks on the instance's task (see [`SignalingOptions::inline_callbacks`]).
+    pub fn inline_callbacks(mut self, on: bool) -> Self {
+        self.inline_callbacks = on;
         self
     }
 

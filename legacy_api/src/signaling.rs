@@ -86,7 +86,7 @@ impl Signaling {
         let (jobs, sink) = dispatcher::start();
         let (tx, rx) = mpsc::channel(1024);
         let status = Arc::new(AtomicI32::new(0));
-        let actor = Actor::new(app_id.to_owned(), options, status.clone(), jobs.clone());
+        let actor = Actor::new(app_id.to_owned(), options, status.clone(), jobs.clone(), sink.clone());
         runtime().spawn(actor.run(rx));
         Arc::new(Signaling {
             app_id: app_id.to_owned(),

@@ -95,6 +95,10 @@ pub(crate) struct BenchArgs {
     /// The API of the simulated users (peer scenarios).
     #[arg(long, value_enum, default_value = "core")]
     api: Api,
+    /// With `--api legacy`: run callbacks on each instance's task instead of its dispatcher
+    /// thread (`SignalingOptions::inline_callbacks`).
+    #[arg(long)]
+    inline_callbacks: bool,
     /// Connections (idle and logins scenarios).
     #[arg(long, default_value_t = 10_000)]
     connections: usize,
@@ -119,6 +123,7 @@ pub(crate) struct RunShape {
     duration: Duration,
     warmup: Duration,
     window: usize,
+    inline_callbacks: bool,
 }
 
 /// Adds the server's and the generator's CPU and the server's memory to a report.
@@ -172,6 +177,7 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         duration: Duration::from_secs_f64(args.duration.max(0.1)),
         warmup: Duration::from_secs_f64(args.warmup.max(0.0)),
         window: args.window.max(1),
+        inline_callbacks: args.inline_callbacks,
     };
     let target = match (&args.url, args.scenario) {
         (_, Scenario::Inproc) => Target::in_process(),

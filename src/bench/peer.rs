@@ -75,6 +75,9 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<R
     done.store(true, Ordering::Relaxed);
     let mut r = Report::new("peer");
     r.set("api", api.name());
+    if api == Api::Legacy {
+        r.set("inline_callbacks", shape.inline_callbacks);
+    }
     r.set("target", target.describe());
     r.set("connections", 2 * shape.pairs as u64);
     r.set("rate", shape.rate);
@@ -249,8 +252,9 @@ async fn legacy_user(
     account: String,
     counters: &Arc<Counters>,
     window: Window,
+    inline: bool,
 ) -> Result<(Arc<Signaling>, Arc<LegacyUser>), String> {
-    let sig = Signaling::create_instance_with(APP_ID, target.legacy());
+    let sig = Signaling::create_instance_with(APP_ID, target.legacy().inline_callbacks(inline));
     let user = Arc::new(LegacyUser {
         counters: counters.clone(),
         window,
@@ -279,8 +283,9 @@ async fn legacy_run(
     let mut senders = Vec::new();
     let mut receivers = Vec::new();
     for i in 0..shape.pairs {
-        senders.push(legacy_user(target, format!("s{i}"), counters, window).await?.0);
-        receivers.push(legacy_user(target, format!("r{i}"), counters, window).await?);
+        let inline = shape.inline_callbacks;
+        senders.push(legacy_user(target, format!("s{i}"), counters, window, inline).await?.0);
+        receivers.push(legacy_user(target, format!("r{i}"), counters, window, inline).await?);
     }
     let every = Duration::from_secs_f64(shape.pairs as f64 / shape.rate as f64);
     let mut writers = Vec::new();

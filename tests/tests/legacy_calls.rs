@@ -256,9 +256,19 @@ async fn a_kicked_callee_fails_the_caller_with_703() {
 
 #[tokio::test]
 async fn transcript_of_a_call() {
+    call_transcript(SignalingOptions::default()).await;
+}
+
+/// Callbacks on the instance's task give the same transcript as on its dispatcher thread.
+#[tokio::test]
+async fn transcript_of_a_call_with_inline_callbacks() {
+    call_transcript(SignalingOptions::default().inline_callbacks(true)).await;
+}
+
+async fn call_transcript(options: SignalingOptions) {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = legacy_with(&hub, "alice", options.clone()).await;
+    let mut bob = legacy_with(&hub, "bob", options).await;
     established(&mut alice, &mut bob, "room", r#"{"destMediaUid":7}"#, r#"{"ok":1}"#).await;
     alice.sig.channel_invite_dtmf("room", "bob", "5");
     bob.cbs.wait("on_invite_msg").await;
