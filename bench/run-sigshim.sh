@@ -33,4 +33,5 @@ run fanout --members 1000 --rate 100 --lean-members "${t[@]}"
 run fanout --members 1000 --rate 300 --lean-members "${t[@]}"
 run stalled --members 1000 --stalled 1 --rate 100 --lean-members "${t[@]}"
 run logins --connections 5000 --concurrency 256
+run logins --lean-logins --connections 5000 --concurrency 256
 run idle --connections 15000

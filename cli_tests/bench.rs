@@ -78,4 +78,6 @@ fn idle_connections_and_a_login_burst_report_their_figures() {
     let logins = bench(&["logins", "--connections", "50", "--concurrency", "10"]);
     assert_eq!(n(&logins, "connections"), 50);
     assert!(f(&logins, "throughput") > 0.0, "{logins}");
+    let lean = bench(&["logins", "--lean-logins", "--connections", "50", "--concurrency", "10"]);
+    assert_eq!((n(&lean, "connections"), &lean["users"]), (50, &Value::from("lean")), "{lean}");
 }

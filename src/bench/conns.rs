@@ -44,17 +44,60 @@ async fn log_in(
     Ok((clients, lat, started.elapsed()))
 }
 
-/// The login burst.
-pub(crate) async fn logins(target: &Target, count: usize, concurrency: usize) -> Result<Report, String> {
+/// Logs `count` lean users in (connect, WebSocket handshake, login frame and reply), at most
+/// `concurrency` at once.
+async fn log_in_lean(
+    url: &str,
+    count: usize,
+    concurrency: usize,
+) -> Result<(usize, Latencies, Duration), String> {
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(count);
+    for i in 0..count {
+        let permit = permits.clone().acquire_owned().await.expect("never closed");
+        let url = url.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let t = now_ns();
+            let ws = super::raw::login(&url, &format!("u{i}")).await;
+            drop(permit);
+            ws.map(|ws| (ws, t))
+        }));
+    }
+    let mut held = Vec::with_capacity(count);
+    let mut lat = Latencies::default();
+    for t in tasks {
+        let (ws, at) = t.await.map_err(|e| e.to_string())??;
+        lat.record_since(at);
+        held.push(ws);
+    }
+    Ok((held.len(), lat, started.elapsed()))
+}
+
+/// The login burst, with full clients or (`lean`) protocol-level ones.
+pub(crate) async fn logins(
+    target: &Target,
+    count: usize,
+    concurrency: usize,
+    lean: bool,
+) -> Result<Report, String> {
     let server_cpu = target.cpu();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
-    let (clients, lat, took) = log_in(target, count, concurrency, false).await?;
+    let (logged_in, lat, took) = match (lean, target.url()) {
+        (true, Some(url)) => log_in_lean(url, count, concurrency).await?,
+        (true, None) => return Err("lean users need a server: not with an in-process hub".into()),
+        (false, _) => {
+            let (clients, lat, took) = log_in(target, count, concurrency, false).await?;
+            (clients.len(), lat, took)
+        }
+    };
     let mut r = Report::new("logins");
+    r.set("users", if lean { "lean" } else { "core" });
     r.set("target", target.describe());
-    r.set("connections", clients.len() as u64);
+    r.set("connections", logged_in as u64);
     r.set("concurrency", concurrency as u64);
     r.set_f("duration_s", took.as_secs_f64());
-    r.set_f("throughput", clients.len() as f64 / took.as_secs_f64());
+    r.set_f("throughput", logged_in as f64 / took.as_secs_f64());
     lat.fields(&mut r);
     super::resources(&mut r, target, server_cpu, own_cpu);
     Ok(r)

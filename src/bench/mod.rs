@@ -76,6 +76,9 @@ pub(crate) struct BenchArgs {
     /// core client: the generator then spends far less CPU per delivery.
     #[arg(long)]
     lean_members: bool,
+    /// The login burst logs in protocol-level users instead of core clients.
+    #[arg(long)]
+    lean_logins: bool,
     /// Members that never read (the stalled scenario).
     #[arg(long, default_value_t = 1)]
     stalled: usize,
@@ -193,6 +196,8 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
             let hold = Duration::from_secs_f64(args.hold.max(0.0));
             conns::idle(&target, args.connections, args.concurrency, hold).await
         }
-        Scenario::Logins => conns::logins(&target, args.connections, args.concurrency).await,
+        Scenario::Logins => {
+            conns::logins(&target, args.connections, args.concurrency, args.lean_logins).await
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! A lean member for fan-out runs: the wire protocol spoken directly over one WebSocket (login,
-//! join, acknowledgements), reading only the send time out of each channel message. It costs the
-//! generator far less CPU per delivery than a full client, so the figure is the server's.
+//! Lean users: the wire protocol spoken directly over one WebSocket (login, join,
+//! acknowledgements), reading only the send time out of each channel message. They cost the
+//! generator far less CPU than full clients, so the figures are the server's.
 
 use std::time::Duration;
 
@@ -17,8 +17,8 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<t
 /// Acknowledge after this many events.
 const ACK_EVERY: u64 = 64;
 
-/// Connects, logs in as `user` and joins `channel`.
-pub(crate) async fn member(url: &str, user: &str, channel: &str) -> Result<Ws, String> {
+/// Connects and logs in as `user`.
+pub(crate) async fn login(url: &str, user: &str) -> Result<Ws, String> {
     let mut config = WebSocketConfig::default();
     config.read_buffer_size = 8 * 1024;
     let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
@@ -26,6 +26,12 @@ pub(crate) async fn member(url: &str, user: &str, channel: &str) -> Result<Ws, S
         .map_err(|e| format!("connecting {user}: {e}"))?;
     let login = serde_json::json!({"op": "login", "id": 1, "app_id": APP_ID, "user_id": user});
     request(&mut ws, login, user).await?;
+    Ok(ws)
+}
+
+/// Connects, logs in as `user` and joins `channel`.
+pub(crate) async fn member(url: &str, user: &str, channel: &str) -> Result<Ws, String> {
+    let mut ws = login(url, user).await?;
     let join = serde_json::json!({"op": "join_channel", "id": 2, "channel_id": channel});
     request(&mut ws, join, user).await?;
     Ok(ws)
