@@ -27,8 +27,9 @@ async fn log_in(
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
             let r = client.login(None, &format!("u{i}")).await;
+            let took = now_ns().saturating_sub(t);
             drop(permit);
-            r.map(|()| (client, t)).map_err(|e| format!("login of u{i}: {e}"))
+            r.map(|()| (client, took)).map_err(|e| format!("login of u{i}: {e}"))
         }));
         if i > 0 && i % 2000 == 0 {
             eprintln!("[{:>4.0}s] {i} logins started", started.elapsed().as_secs_f64());
@@ -37,8 +38,8 @@ async fn log_in(
     let mut clients = Vec::with_capacity(count);
     let mut lat = Latencies::default();
     for t in tasks {
-        let (client, at) = t.await.map_err(|e| e.to_string())??;
-        lat.record_since(at);
+        let (client, took) = t.await.map_err(|e| e.to_string())??;
+        lat.record_ns(took);
         clients.push(client);
     }
     Ok((clients, lat, started.elapsed()))
@@ -60,15 +61,16 @@ async fn log_in_lean(
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
             let ws = super::raw::login(&url, &format!("u{i}")).await;
+            let took = now_ns().saturating_sub(t);
             drop(permit);
-            ws.map(|ws| (ws, t))
+            ws.map(|ws| (ws, took))
         }));
     }
     let mut held = Vec::with_capacity(count);
     let mut lat = Latencies::default();
     for t in tasks {
-        let (ws, at) = t.await.map_err(|e| e.to_string())??;
-        lat.record_since(at);
+        let (ws, took) = t.await.map_err(|e| e.to_string())??;
+        lat.record_ns(took);
         held.push(ws);
     }
     Ok((held.len(), lat, started.elapsed()))

@@ -50,8 +50,12 @@ impl Default for Latencies {
 impl Latencies {
     /// Records one latency from `intended_ns` to now.
     pub(crate) fn record_since(&mut self, intended_ns: u64) {
-        let us = now_ns().saturating_sub(intended_ns) / 1_000;
-        self.0.saturating_record(us.max(1));
+        self.record_ns(now_ns().saturating_sub(intended_ns));
+    }
+
+    /// Records one latency given in nanoseconds.
+    pub(crate) fn record_ns(&mut self, ns: u64) {
+        self.0.saturating_record((ns / 1_000).max(1));
     }
 
     /// Adds another histogram's samples.

@@ -121,10 +121,22 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+/// Connections the kernel may hold waiting to be accepted.
+const ACCEPT_BACKLOG: u32 = 4096;
+
 impl Server {
     /// Binds `config.listen` (port 0 picks a free port) and starts serving `hub`.
     pub async fn bind(hub: Hub, config: ServerConfig) -> std::io::Result<Server> {
-        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let socket = if config.listen.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        socket.bind(config.listen)?;
+        // A login burst fills a short accept queue, and every dropped SYN costs its client a
+        // 1 s retransmission (the kernel caps this at `net.core.somaxconn`).
+        let listener = socket.listen(ACCEPT_BACKLOG)?;
         Self::serve(hub, config, listener)
     }
 
