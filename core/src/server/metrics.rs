@@ -20,6 +20,16 @@ pub(super) fn install() {
     });
 }
 
+/// How often [`upkeep`] runs while a server is up.
+pub(super) const UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds the histogram samples recorded since the last upkeep into their buckets.
+pub(super) fn upkeep() {
+    if let Some(handle) = HANDLE.get().and_then(|h| h.as_ref()) {
+        handle.run_upkeep();
+    }
+}
+
 /// The per-operation handles, registered once: looking a labelled metric up on every request
 /// costs more than the request itself.
 pub(super) struct OpMetrics {

@@ -167,12 +167,24 @@ impl Server {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });
+        let mut upkeep_stop = stopped.clone();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = stopped.wait_for(|s| *s).await;
                 })
                 .await
+        });
+        // The histograms keep every sample until upkeep folds them in: without it, memory grows
+        // with every request on a server nobody scrapes.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(metrics::UPKEEP_INTERVAL);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => metrics::upkeep(),
+                    _ = upkeep_stop.wait_for(|s| *s) => return,
+                }
+            }
         });
         tracing::info!(%addr, "listening");
         Ok(Server { addr, stop, shared, task })
