@@ -24,10 +24,11 @@ run() {
 }
 
 t=(--duration "$duration" --warmup "$warmup")
-run inproc --pairs 10 --rate 0 --window 64 "${t[@]}"
+run inproc --pairs 8 --rate 0 --window 8 "${t[@]}"
 run peer --pairs 100 --rate 10000 "${t[@]}"
 run peer --pairs 100 --rate 0 --window 64 "${t[@]}"
 run peer --api legacy --pairs 100 --rate 10000 "${t[@]}"
+run peer --api legacy --inline-callbacks --pairs 100 --rate 10000 "${t[@]}"
 run fanout --members 1000 --rate 100 "${t[@]}"
 run fanout --members 1000 --rate 100 --lean-members "${t[@]}"
 run fanout --members 1000 --rate 300 --lean-members "${t[@]}"
