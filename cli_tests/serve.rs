@@ -142,6 +142,7 @@ fn the_conformance_command_checks_a_deployment() {
         assert!(o.status.success(), "{out}");
         assert!(out.contains(" passed, 0 failed"), "{out}");
         assert!(out.contains("peer_message_legacy_and_core         pass"), "{out}");
+        assert!(out.contains("call_legacy_to_core_and_end"), "{out}");
         // Against the wrong app ID every check fails, and the exit status says so.
         let o = Command::new(BIN)
             .args(["conformance", &served.url, "--app-id", "other-app"])

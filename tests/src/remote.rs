@@ -53,6 +53,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("user_attributes", |t, p| Box::pin(user_attributes(t, p))),
     ("remote_login_kicks_older_session", |t, p| Box::pin(remote_login(t, p))),
     ("bad_input_refused", |t, p| Box::pin(bad_input_refused(t, p))),
+    ("call_legacy_to_core_and_end", |t, p| Box::pin(call_legacy_to_core_and_end(t, p))),
 ];
 
 /// Runs every check (one at a time) and returns the results in order.
@@ -155,6 +156,25 @@ async fn peer_message_legacy_and_core(t: Arc<Target>, p: String) {
     assert_eq!(c.recv_peer().await, (ln.clone(), "from legacy".into()));
     c.send_peer(&ln, "from core").await.expect("received");
     assert_eq!(l.recv_peer().await, (cn, "from core".into()));
+}
+
+/// A legacy caller invites a core callee with `extra`, the callee accepts with a response, and
+/// the caller ends the call: RTM's end-call message reaches the core callee.
+async fn call_legacy_to_core_and_end(t: Arc<Target>, p: String) {
+    use crate::driver::CallNote;
+    let (ln, cn, channel) = (format!("{p}-caller"), format!("{p}-callee"), format!("{p}-room"));
+    let mut l = t.legacy_online(&ln).await;
+    let mut c = t.core_online(&cn).await;
+    l.invite(&cn, &channel, r#"{"k":1}"#).await.expect("invite");
+    let incoming =
+        CallNote::Incoming { from: ln.clone(), channel: channel.clone(), extra: r#"{"k":1}"#.into() };
+    assert_eq!(c.next_call().await, incoming);
+    assert_eq!(l.next_call().await, CallNote::ReceivedByPeer { peer: cn.clone(), channel: channel.clone() });
+    c.answer(&ln, &channel, true, "ok").await.expect("accept");
+    let accepted = CallNote::Accepted { peer: cn.clone(), channel: channel.clone(), extra: "ok".into() };
+    assert_eq!(l.next_call().await, accepted);
+    l.end_call(&cn, &channel).await.expect("end");
+    assert_eq!(c.next_call().await, CallNote::Ended { peer: ln, channel });
 }
 
 async fn offline_message_at_next_login(t: Arc<Target>, p: String) {
