@@ -9,7 +9,10 @@ use sigshim::{ClientEvent, Hub, HubConfig, Limits, Message, MessageReceipt, Peer
 
 use crate::core_driver::CoreDriver;
 use crate::driver::{Api, Driver, Fail, FailKind};
+use crate::legacy_driver::LegacyDriver;
+use crate::recorder::Cb;
 use crate::{APIS, APP_ID, driver};
+use sigshim_legacy::SignalingOptions;
 
 /// A hub whose limits are the RTM defaults changed by `adjust`.
 pub fn hub_with(adjust: impl FnOnce(&mut Limits)) -> Hub {
@@ -43,6 +46,23 @@ pub async fn online(api: Api, hub: &Hub, user: &str) -> Box<dyn Driver> {
     let mut d = driver(api, hub, user);
     d.login(None).await.unwrap_or_else(|e| panic!("{api:?} login of {user} failed: {e:?}"));
     d
+}
+
+/// A legacy driver for `user` on `hub` with default options, already logged in.
+pub async fn online_legacy(hub: &Hub, user: &str) -> LegacyDriver {
+    online_legacy_with(hub, user, SignalingOptions::default()).await
+}
+
+/// A legacy driver for `user` on `hub` with `options`, already logged in.
+pub async fn online_legacy_with(hub: &Hub, user: &str, options: SignalingOptions) -> LegacyDriver {
+    let mut l = LegacyDriver::with_options(hub, user, options);
+    l.login(None).await.unwrap_or_else(|e| panic!("legacy login of {user} failed: {e:?}"));
+    l
+}
+
+/// Waits for the callback of `l` whose rendering is exactly `want`.
+pub async fn expect_cb(l: &mut LegacyDriver, want: &str) -> Cb {
+    l.cbs.wait_for(want, |c| c.to_string() == want).await
 }
 
 /// A core driver for `user`, already logged in.

@@ -4,20 +4,10 @@
 
 use std::time::Duration;
 
-use sigshim::Hub;
+use sigshim_conformance::fixtures::{expect_cb, online_legacy};
+use sigshim_conformance::hub;
 use sigshim_conformance::scenario::{advance, assert_no_callback};
-use sigshim_conformance::{Cb, Driver, LegacyDriver, hub};
 use sigshim_legacy::uid_for;
-
-async fn legacy(hub: &Hub, user: &str) -> LegacyDriver {
-    let mut l = LegacyDriver::new(hub, user);
-    l.login(None).await.unwrap_or_else(|e| panic!("legacy login of {user} failed: {e:?}"));
-    l
-}
-
-async fn expect(l: &mut LegacyDriver, want: &str) -> Cb {
-    l.cbs.wait_for(want, |c| c.to_string() == want).await
-}
 
 const INVITE: &[&str] = &["on_invite_failed", "on_invite_received", "on_invite_received_by_peer"];
 
@@ -27,13 +17,13 @@ async fn a_callee_offline_for_30_s_fails_with_703() {
         return;
     }
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     alice.sig.channel_invite_user2("room", "bob", "hello");
     alice.fence().await; // the invitation is sent: its timers run from here
     advance(Duration::from_millis(29_999)).await;
     assert_no_callback(&mut alice, INVITE).await;
     advance(Duration::from_millis(1)).await;
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, hello)", uid_for("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, hello)", uid_for("bob"))).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -42,15 +32,15 @@ async fn timeout_fails_with_704_and_the_callee_never_sees_it() {
         return;
     }
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     let extra = r#"{"_timeout":3}"#;
     alice.sig.channel_invite_user2("room", "bob", extra);
     alice.fence().await;
     advance(Duration::from_millis(2_999)).await;
     assert_no_callback(&mut alice, INVITE).await;
     advance(Duration::from_millis(1)).await;
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, {extra})", uid_for("bob"))).await;
-    let mut bob = legacy(&hub, "bob").await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, {extra})", uid_for("bob"))).await;
+    let mut bob = online_legacy(&hub, "bob").await;
     advance(Duration::from_secs(40)).await;
     assert_no_callback(&mut bob, INVITE).await;
 }
@@ -61,8 +51,8 @@ async fn an_unanswered_call_expires_after_60_s_for_both() {
         return;
     }
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "");
     bob.cbs.wait("on_invite_received").await;
     alice.cbs.wait("on_invite_received_by_peer").await;
@@ -71,8 +61,8 @@ async fn an_unanswered_call_expires_after_60_s_for_both() {
     assert_no_callback(&mut bob, &["on_invite_end_by_peer"]).await;
     advance(Duration::from_secs(1)).await;
     let reason = r#"{"_reason":"expired"}"#;
-    expect(&mut bob, &format!("on_invite_end_by_peer(room, alice, {}, {reason})", uid_for("alice"))).await;
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, )", uid_for("bob"))).await;
+    expect_cb(&mut bob, &format!("on_invite_end_by_peer(room, alice, {}, {reason})", uid_for("alice"))).await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, )", uid_for("bob"))).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -81,13 +71,13 @@ async fn a_timeout_after_delivery_ends_the_call_for_the_callee() {
         return;
     }
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     let extra = r#"{"_timeout":5}"#;
     alice.sig.channel_invite_user2("room", "bob", extra);
     bob.cbs.wait("on_invite_received").await;
     advance(Duration::from_secs(5)).await;
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, {extra})", uid_for("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, {extra})", uid_for("bob"))).await;
     let reason = r#"{"_reason":"expired"}"#;
-    expect(&mut bob, &format!("on_invite_end_by_peer(room, alice, {}, {reason})", uid_for("alice"))).await;
+    expect_cb(&mut bob, &format!("on_invite_end_by_peer(room, alice, {}, {reason})", uid_for("alice"))).await;
 }

@@ -6,28 +6,12 @@
 //! Timer scenarios (703 after 30 s, `_timeout`) are in `legacy_call_timers.rs`; these also run
 //! over WebSocket (`over_ws_legacy_calls.rs`).
 
-use sigshim::Hub;
 use sigshim::call::END_CALL_PREFIX;
-use sigshim_conformance::fixtures::online_core;
+use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with};
 use sigshim_conformance::pstn::BridgeGateway;
 use sigshim_conformance::scenario::{assert_no_callback, check_golden};
-use sigshim_conformance::{Cb, Driver, LegacyDriver, hub};
+use sigshim_conformance::{Driver, LegacyDriver, hub};
 use sigshim_legacy::{SignalingOptions, uid_for};
-
-async fn legacy(hub: &Hub, user: &str) -> LegacyDriver {
-    legacy_with(hub, user, SignalingOptions::default()).await
-}
-
-async fn legacy_with(hub: &Hub, user: &str, options: SignalingOptions) -> LegacyDriver {
-    let mut l = LegacyDriver::with_options(hub, user, options);
-    l.login(None).await.unwrap_or_else(|e| panic!("legacy login of {user} failed: {e:?}"));
-    l
-}
-
-/// Waits for the callback whose rendering is exactly `want`.
-async fn expect(l: &mut LegacyDriver, want: &str) -> Cb {
-    l.cbs.wait_for(want, |c| c.to_string() == want).await
-}
 
 fn u(account: &str) -> u32 {
     uid_for(account)
@@ -42,17 +26,17 @@ async fn established(
     answer: &str,
 ) {
     alice.sig.channel_invite_user2(channel, "bob", extra);
-    expect(bob, &format!("on_invite_received({channel}, alice, {}, {extra})", u("alice"))).await;
-    expect(alice, &format!("on_invite_received_by_peer({channel}, bob, {})", u("bob"))).await;
+    expect_cb(bob, &format!("on_invite_received({channel}, alice, {}, {extra})", u("alice"))).await;
+    expect_cb(alice, &format!("on_invite_received_by_peer({channel}, bob, {})", u("bob"))).await;
     bob.sig.channel_invite_accept(channel, "alice", u("alice"), answer);
-    expect(alice, &format!("on_invite_accepted_by_peer({channel}, bob, {}, {answer})", u("bob"))).await;
+    expect_cb(alice, &format!("on_invite_accepted_by_peer({channel}, bob, {}, {answer})", u("bob"))).await;
 }
 
 #[tokio::test]
 async fn extra_travels_verbatim_both_ways() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     for (i, (extra, answer)) in [
         ("", ""),
         (r#"{"srcNum":"+123","_require_peer_online":0,"nested":{"a":[1,2]}}"#, r#"{"status":0}"#),
@@ -64,54 +48,54 @@ async fn extra_travels_verbatim_both_ways() {
         let channel = format!("room-{i}");
         established(&mut alice, &mut bob, &channel, extra, answer).await;
         alice.sig.channel_invite_end(&channel, "bob", 0);
-        expect(&mut bob, &format!("on_invite_end_by_peer({channel}, alice, {}, )", u("alice"))).await;
+        expect_cb(&mut bob, &format!("on_invite_end_by_peer({channel}, alice, {}, )", u("alice"))).await;
     }
 }
 
 #[tokio::test]
 async fn require_peer_online_fails_at_once_with_703() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     let extra = r#"{"_require_peer_online":1}"#;
     alice.sig.channel_invite_user2("room", "bob", extra);
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, {extra})", u("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, {extra})", u("bob"))).await;
 }
 
 #[tokio::test]
 async fn a_second_invite_replaces_a_pending_one() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "first");
-    expect(&mut bob, &format!("on_invite_received(room, alice, {}, first)", u("alice"))).await;
-    expect(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
+    expect_cb(&mut bob, &format!("on_invite_received(room, alice, {}, first)", u("alice"))).await;
+    expect_cb(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
     alice.sig.channel_invite_user2("room", "bob", "second");
     // bob sees the first one end, then the second arrive; alice hears nothing of the first.
     let next = bob.cbs.wait_any(&["on_invite_end_by_peer", "on_invite_received"]).await;
     assert_eq!(next.to_string(), format!("on_invite_end_by_peer(room, alice, {}, )", u("alice")));
-    expect(&mut bob, &format!("on_invite_received(room, alice, {}, second)", u("alice"))).await;
-    expect(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
+    expect_cb(&mut bob, &format!("on_invite_received(room, alice, {}, second)", u("alice"))).await;
+    expect_cb(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
     bob.sig.channel_invite_accept("room", "alice", 0, "yes");
-    expect(&mut alice, &format!("on_invite_accepted_by_peer(room, bob, {}, yes)", u("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_accepted_by_peer(room, bob, {}, yes)", u("bob"))).await;
     assert_no_callback(&mut alice, &["on_invite_failed", "on_invite_refused_by_peer"]).await;
     // Once the call is up, inviting again is a re-invite: 701.
     alice.sig.channel_invite_user2("room", "bob", "third");
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 701, third)", u("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 701, third)", u("bob"))).await;
 }
 
 #[tokio::test]
 async fn end_fires_end_by_myself_first_whatever_the_state() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     // No call at all: still reported, at once.
     alice.sig.channel_invite_end("room", "nobody", 0);
     let first = alice.cbs.wait_any(&["on_invite_end_by_myself", "on_error"]).await;
     assert_eq!(first.to_string(), format!("on_invite_end_by_myself(room, nobody, {})", u("nobody")));
-    let mut bob = legacy(&hub, "bob").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     established(&mut alice, &mut bob, "room", "", "").await;
     bob.sig.channel_invite_end("room", "alice", 0);
-    expect(&mut bob, &format!("on_invite_end_by_myself(room, alice, {})", u("alice"))).await;
-    expect(&mut alice, &format!("on_invite_end_by_peer(room, bob, {}, )", u("bob"))).await;
+    expect_cb(&mut bob, &format!("on_invite_end_by_myself(room, alice, {})", u("alice"))).await;
+    expect_cb(&mut alice, &format!("on_invite_end_by_peer(room, bob, {}, )", u("bob"))).await;
     // The end-call message is not a chat message.
     assert_no_callback(&mut alice, &["on_message_instant_receive"]).await;
 }
@@ -119,19 +103,19 @@ async fn end_fires_end_by_myself_first_whatever_the_state() {
 #[tokio::test]
 async fn a_callee_ending_a_pending_invitation_refuses_it() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "x");
-    expect(&mut bob, &format!("on_invite_received(room, alice, {}, x)", u("alice"))).await;
+    expect_cb(&mut bob, &format!("on_invite_received(room, alice, {}, x)", u("alice"))).await;
     bob.sig.channel_invite_end("room", "alice", 0);
-    expect(&mut bob, &format!("on_invite_end_by_myself(room, alice, {})", u("alice"))).await;
-    expect(&mut alice, &format!("on_invite_refused_by_peer(room, bob, {}, )", u("bob"))).await;
+    expect_cb(&mut bob, &format!("on_invite_end_by_myself(room, alice, {})", u("alice"))).await;
+    expect_cb(&mut alice, &format!("on_invite_refused_by_peer(room, bob, {}, )", u("bob"))).await;
 }
 
 #[tokio::test]
 async fn a_core_peer_sees_the_documented_end_call_message_and_can_send_one() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     let mut core = online_core(&hub, "carol").await;
     alice.invite("carol", "room_9", r#"{"k":1}"#).await.unwrap();
     let note = core.next_call().await;
@@ -144,96 +128,99 @@ async fn a_core_peer_sees_the_documented_end_call_message_and_can_send_one() {
         }
     );
     core.answer("alice", "room_9", true, "ok").await.unwrap();
-    expect(&mut alice, &format!("on_invite_accepted_by_peer(room_9, carol, {}, ok)", u("carol"))).await;
+    expect_cb(&mut alice, &format!("on_invite_accepted_by_peer(room_9, carol, {}, ok)", u("carol"))).await;
     alice.sig.channel_invite_end("room_9", "carol", 0);
     assert_eq!(core.recv_peer().await, ("alice".to_owned(), format!("{END_CALL_PREFIX}_room_9_")));
     // A core client ends a call with extra text of its own.
     core.send_peer("alice", &format!("{END_CALL_PREFIX}_room_9_bye")).await.unwrap();
-    expect(&mut alice, &format!("on_invite_end_by_peer(room_9, carol, {}, bye)", u("carol"))).await;
+    expect_cb(&mut alice, &format!("on_invite_end_by_peer(room_9, carol, {}, bye)", u("carol"))).await;
 }
 
 #[tokio::test]
 async fn dtmf_between_applications_arrives_as_an_invite_message() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     established(&mut alice, &mut bob, "room", "", "").await;
     alice.sig.channel_invite_dtmf("room", "bob", "12#*");
     let extra = r#"{"msgdata":"12#*","msgtype":"dtmf"}"#;
-    expect(&mut bob, &format!("on_invite_msg(room, alice, {}, dtmf, 12#*, {extra})", u("alice"))).await;
+    expect_cb(&mut bob, &format!("on_invite_msg(room, alice, {}, dtmf, 12#*, {extra})", u("alice"))).await;
     assert_no_callback(&mut bob, &["on_message_instant_receive"]).await;
 }
 
 #[tokio::test]
 async fn dtmf_and_phone_calls_without_a_gateway_fail_with_their_codes() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     alice.sig.channel_invite_dtmf("room", "+15550100", "12a");
-    expect(&mut alice, "on_error(channel_invite_dtmf, 1004, DTMF digits are 0-9, * and #)").await;
+    expect_cb(&mut alice, "on_error(channel_invite_dtmf, 1004, DTMF digits are 0-9, * and #)").await;
     alice.sig.channel_invite_dtmf("room", "+15550100", "12");
-    expect(&mut alice, "on_error(channel_invite_dtmf, 1001, no PSTN gateway registered)").await;
+    expect_cb(&mut alice, "on_error(channel_invite_dtmf, 1001, no PSTN gateway registered)").await;
     alice.sig.channel_invite_phone("room", "+15550100", 0);
-    expect(&mut alice, "on_invite_failed(room, +15550100, 0, 700, )").await;
+    expect_cb(&mut alice, "on_invite_failed(room, +15550100, 0, 700, )").await;
     alice.sig.channel_invite_phone3("room", "+15550100", "+15550199", r#"{"sip_header:x":"y"}"#);
-    expect(&mut alice, r#"on_invite_failed(room, +15550100, 0, 700, {"sip_header:x":"y"})"#).await;
+    expect_cb(&mut alice, r#"on_invite_failed(room, +15550100, 0, 700, {"sip_header:x":"y"})"#).await;
 }
 
 #[tokio::test]
 async fn a_phone_call_through_a_gateway_end_to_end() {
     let hub = hub();
     let gw = BridgeGateway::start(&hub, "pstn-gw", &[("+15550100", "bob")]).await;
-    let mut alice = legacy_with(&hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy_with(&hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
+    let mut bob = online_legacy(&hub, "bob").await;
     alice.sig.channel_invite_phone3("room", "+15550100", "+15550199", "{}");
     let content = r#"{"extra":"{}","srcNum":"+15550199"}"#;
-    expect(&mut bob, &format!("on_invite_received(room, pstn-gw, {}, {content})", u("pstn-gw"))).await;
-    expect(&mut alice, "on_invite_received_by_peer(room, +15550100, 0)").await;
+    expect_cb(&mut bob, &format!("on_invite_received(room, pstn-gw, {}, {content})", u("pstn-gw"))).await;
+    expect_cb(&mut alice, "on_invite_received_by_peer(room, +15550100, 0)").await;
     bob.sig.channel_invite_accept("room", "pstn-gw", 0, "answered");
-    expect(&mut alice, "on_invite_accepted_by_peer(room, +15550100, 0, answered)").await;
+    expect_cb(&mut alice, "on_invite_accepted_by_peer(room, +15550100, 0, answered)").await;
     alice.sig.channel_invite_dtmf("room", "+15550100", "0#");
     let extra = r#"{"msgdata":"0#","msgtype":"dtmf"}"#;
-    expect(&mut bob, &format!("on_invite_msg(room, pstn-gw, {}, dtmf, 0#, {extra})", u("pstn-gw"))).await;
+    expect_cb(&mut bob, &format!("on_invite_msg(room, pstn-gw, {}, dtmf, 0#, {extra})", u("pstn-gw"))).await;
     // The callee hangs up; the gateway tells the caller.
     bob.sig.channel_invite_end("room", "pstn-gw", 0);
-    expect(&mut alice, "on_invite_end_by_peer(room, +15550100, 0, )").await;
+    expect_cb(&mut alice, "on_invite_end_by_peer(room, +15550100, 0, )").await;
     // An unknown number fails through the gateway; DTMF into no call is the gateway's error.
     alice.sig.channel_invite_phone("room", "+19999999", 0);
-    expect(&mut alice, "on_invite_failed(room, +19999999, 0, 703, )").await;
+    expect_cb(&mut alice, "on_invite_failed(room, +19999999, 0, 703, )").await;
     alice.sig.channel_invite_dtmf("room", "+19999999", "1");
-    expect(&mut alice, "on_error(channel_invite_dtmf, 1001, no call on this channel to this number)").await;
+    expect_cb(&mut alice, "on_error(channel_invite_dtmf, 1001, no call on this channel to this number)")
+        .await;
 }
 
 #[tokio::test]
 async fn the_caller_hanging_up_a_phone_call_reaches_the_callee() {
     let hub = hub();
     let gw = BridgeGateway::start(&hub, "pstn-gw", &[("+15550100", "bob")]).await;
-    let mut alice = legacy_with(&hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy_with(&hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
+    let mut bob = online_legacy(&hub, "bob").await;
     alice.sig.channel_invite_phone2("room", "+15550100", "+15550199");
     bob.cbs.wait("on_invite_received").await;
-    expect(&mut alice, "on_invite_received_by_peer(room, +15550100, 0)").await;
+    expect_cb(&mut alice, "on_invite_received_by_peer(room, +15550100, 0)").await;
     alice.sig.channel_invite_end("room", "+15550100", 0);
-    expect(&mut alice, "on_invite_end_by_myself(room, +15550100, 0)").await;
-    expect(&mut bob, &format!("on_invite_end_by_peer(room, pstn-gw, {}, )", u("pstn-gw"))).await;
+    expect_cb(&mut alice, "on_invite_end_by_myself(room, +15550100, 0)").await;
+    expect_cb(&mut bob, &format!("on_invite_end_by_peer(room, pstn-gw, {}, )", u("pstn-gw"))).await;
 }
 
 #[tokio::test]
 async fn answer_calls_report_their_errors() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     bob.sig.channel_invite_accept("room", "alice", 0, "");
-    expect(&mut bob, "on_error(channel_invite_accept, 700, no pending invitation from alice on room)").await;
+    expect_cb(&mut bob, "on_error(channel_invite_accept, 700, no pending invitation from alice on room)")
+        .await;
     established(&mut alice, &mut bob, "room", "", "").await;
     bob.sig.channel_invite_refuse("room", "alice", 0, "");
-    expect(&mut bob, "on_error(channel_invite_refuse, 700, no pending invitation from alice on room)").await;
+    expect_cb(&mut bob, "on_error(channel_invite_refuse, 700, no pending invitation from alice on room)")
+        .await;
     // Not logged in: the invite fails with 700 (INVITE_E_OTHER).
     alice.sig.logout();
     alice.cbs.wait("on_logout").await;
     alice.sig.channel_invite_user("room", "bob", 0);
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 700, )", u("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 700, )", u("bob"))).await;
     // An oversized extra is refused by the core: 700.
-    let mut carol = legacy(&hub, "carol").await;
+    let mut carol = online_legacy(&hub, "carol").await;
     let big = "x".repeat(8 * 1024 + 1);
     carol.sig.channel_invite_user2("room", "bob", &big);
     let cb = carol.cbs.wait("on_invite_failed").await;
@@ -243,14 +230,14 @@ async fn answer_calls_report_their_errors() {
 #[tokio::test]
 async fn a_kicked_callee_fails_the_caller_with_703() {
     let hub = hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "");
     bob.cbs.wait("on_invite_received").await;
-    expect(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
-    let _bob_again = legacy(&hub, "bob").await;
-    expect(&mut bob, "on_logout(103)").await;
-    expect(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, )", u("bob"))).await;
+    expect_cb(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
+    let _bob_again = online_legacy(&hub, "bob").await;
+    expect_cb(&mut bob, "on_logout(103)").await;
+    expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, )", u("bob"))).await;
     assert_no_callback(&mut bob, &["on_invite_end_by_peer", "on_invite_failed"]).await;
 }
 
@@ -267,8 +254,8 @@ async fn transcript_of_a_call_with_inline_callbacks() {
 
 async fn call_transcript(options: SignalingOptions) {
     let hub = hub();
-    let mut alice = legacy_with(&hub, "alice", options.clone()).await;
-    let mut bob = legacy_with(&hub, "bob", options).await;
+    let mut alice = online_legacy_with(&hub, "alice", options.clone()).await;
+    let mut bob = online_legacy_with(&hub, "bob", options).await;
     established(&mut alice, &mut bob, "room", r#"{"destMediaUid":7}"#, r#"{"ok":1}"#).await;
     alice.sig.channel_invite_dtmf("room", "bob", "5");
     bob.cbs.wait("on_invite_msg").await;

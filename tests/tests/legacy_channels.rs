@@ -5,34 +5,19 @@
 use std::time::Duration;
 
 use sigshim::error::LoginError;
-use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Hub, Message};
-use sigshim_conformance::fixtures::{online_core, relaxed_hub};
+use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Message};
+use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with, relaxed_hub};
 use sigshim_conformance::scenario::{FaultyConnector, Step, advance, assert_no_callback, check_golden};
-use sigshim_conformance::{APP_ID, Cb, Driver, LegacyDriver, WAIT};
+use sigshim_conformance::{APP_ID, Driver, LegacyDriver, WAIT};
 use sigshim_legacy::{SignalingOptions, uid_for};
 
 const NOTIFY: ChannelAttributeOptions =
     ChannelAttributeOptions { enable_notification_to_channel_members: true };
 
-async fn legacy(hub: &Hub, user: &str) -> LegacyDriver {
-    legacy_with(hub, user, SignalingOptions::default()).await
-}
-
-async fn legacy_with(hub: &Hub, user: &str, options: SignalingOptions) -> LegacyDriver {
-    let mut l = LegacyDriver::with_options(hub, user, options);
-    l.login(None).await.unwrap_or_else(|e| panic!("legacy login of {user} failed: {e:?}"));
-    l
-}
-
-/// Waits for the callback whose rendering is exactly `want`.
-async fn expect(l: &mut LegacyDriver, want: &str) -> Cb {
-    l.cbs.wait_for(want, |c| c.to_string() == want).await
-}
-
 /// Joins `channel` and waits for the join callbacks; returns the `on_channel_user_list` line.
 async fn join(l: &mut LegacyDriver, channel: &str) -> String {
     l.sig.channel_join(channel);
-    expect(l, &format!("on_channel_joined({channel})")).await;
+    expect_cb(l, &format!("on_channel_joined({channel})")).await;
     l.cbs.wait("on_channel_user_list").await.to_string()
 }
 
@@ -82,26 +67,26 @@ async fn join_order_golden_transcript() {
         .add_or_update_channel_attributes("room", &[Attribute::new("topic", "rust")], NOTIFY)
         .await
         .unwrap();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     assert_eq!(
         join(&mut alice, "room").await,
         user_list(&["alice", "carol"]),
         "latest first, joiner included"
     );
-    expect(&mut alice, &attr("room", "topic", "rust", "update")).await;
+    expect_cb(&mut alice, &attr("room", "topic", "rust", "update")).await;
     join(&mut bob, "room").await;
-    expect(&mut alice, &joined("bob")).await;
+    expect_cb(&mut alice, &joined("bob")).await;
     bob.sig.message_channel_send("room", "hello", "m1");
-    expect(&mut bob, "on_message_send_success(m1)").await;
-    expect(&mut alice, &received("room", "bob", "hello")).await;
+    expect_cb(&mut bob, "on_message_send_success(m1)").await;
+    expect_cb(&mut alice, &received("room", "bob", "hello")).await;
     room.send_message(&Message::text("hi from core")).await.unwrap();
-    expect(&mut alice, &received("room", "carol", "hi from core")).await;
+    expect_cb(&mut alice, &received("room", "carol", "hi from core")).await;
     bob.sig.channel_leave("room");
-    expect(&mut bob, "on_channel_leaved(room, 602)").await;
-    expect(&mut alice, &leaved("bob")).await;
+    expect_cb(&mut bob, "on_channel_leaved(room, 602)").await;
+    expect_cb(&mut alice, &leaved("bob")).await;
     alice.sig.channel_leave("room");
-    expect(&mut alice, "on_channel_leaved(room, 602)").await;
+    expect_cb(&mut alice, "on_channel_leaved(room, 602)").await;
     alice.fence().await;
     let lines: Vec<String> =
         alice.cbs.transcript().into_iter().filter(|l| !l.starts_with("on_dbg(")).collect();
@@ -111,16 +96,16 @@ async fn join_order_golden_transcript() {
 #[tokio::test]
 async fn join_callbacks_come_before_member_events() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     alice.sig.channel_set_attr("room", "a", "1");
     alice.sig.channel_set_attr("room", "b", "2");
-    let mut bob = legacy(&hub, "bob").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     // Joins and a message right behind alice's join: none of it may come before her list.
     alice.sig.channel_join("room");
     bob.sig.channel_join("room");
     bob.sig.message_channel_send("room", "early", "e1");
-    expect(&mut bob, "on_message_send_success(e1)").await;
-    expect(&mut alice, &received("room", "bob", "early")).await;
+    expect_cb(&mut bob, "on_message_send_success(e1)").await;
+    expect_cb(&mut alice, &received("room", "bob", "early")).await;
     let lines: Vec<String> = alice.cbs.transcript();
     let pos =
         |p: &str| lines.iter().position(|l| l.starts_with(p)).unwrap_or_else(|| panic!("{p} in {lines:?}"));
@@ -141,16 +126,16 @@ async fn join_callbacks_come_before_member_events() {
 #[tokio::test]
 async fn mixed_membership_sees_everything_both_ways() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     join(&mut alice, "room").await;
     let carol = online_core(&hub, "carol").await;
     let (room, mut ce) = carol.client.create_channel("room");
     room.join().await.unwrap();
-    expect(&mut alice, &joined("carol")).await;
+    expect_cb(&mut alice, &joined("carol")).await;
     assert_eq!(join(&mut bob, "room").await, user_list(&["bob", "carol", "alice"]));
     assert_eq!(next_non_count(&mut ce).await, ChannelEvent::MemberJoined("bob".into()));
-    expect(&mut alice, &joined("bob")).await;
+    expect_cb(&mut alice, &joined("bob")).await;
     // Messages, legacy → core and legacy, core → legacy.
     alice.sig.message_channel_send("room", "from alice", "");
     match next_non_count(&mut ce).await {
@@ -159,10 +144,10 @@ async fn mixed_membership_sees_everything_both_ways() {
         }
         other => panic!("{other:?}"),
     }
-    expect(&mut bob, &received("room", "alice", "from alice")).await;
+    expect_cb(&mut bob, &received("room", "alice", "from alice")).await;
     room.send_message(&Message::text("from carol")).await.unwrap();
-    expect(&mut alice, &received("room", "carol", "from carol")).await;
-    expect(&mut bob, &received("room", "carol", "from carol")).await;
+    expect_cb(&mut alice, &received("room", "carol", "from carol")).await;
+    expect_cb(&mut bob, &received("room", "carol", "from carol")).await;
     // Attributes, legacy → core and core → legacy.
     bob.sig.channel_set_attr("room", "k", "v");
     match next_non_count(&mut ce).await {
@@ -175,16 +160,16 @@ async fn mixed_membership_sees_everything_both_ways() {
         other => panic!("{other:?}"),
     }
     for l in [&mut alice, &mut bob] {
-        expect(l, &attr("room", "k", "v", "update")).await;
+        expect_cb(l, &attr("room", "k", "v", "update")).await;
     }
     carol.client.add_or_update_channel_attributes("room", &[Attribute::new("k", "w")], NOTIFY).await.unwrap();
     for l in [&mut alice, &mut bob] {
-        expect(l, &attr("room", "k", "w", "update")).await;
+        expect_cb(l, &attr("room", "k", "w", "update")).await;
     }
     // Leaves, both ways.
     room.leave().await.unwrap();
-    expect(&mut alice, &leaved("carol")).await;
-    expect(&mut bob, &leaved("carol")).await;
+    expect_cb(&mut alice, &leaved("carol")).await;
+    expect_cb(&mut bob, &leaved("carol")).await;
     let (room2, mut ce2) = carol.client.create_channel("room");
     room2.join().await.unwrap();
     alice.sig.channel_leave("room");
@@ -195,44 +180,44 @@ async fn mixed_membership_sees_everything_both_ways() {
             other => panic!("{other:?}"),
         }
     }
-    expect(&mut bob, &leaved("alice")).await;
+    expect_cb(&mut bob, &leaved("alice")).await;
 }
 
 #[tokio::test]
 async fn one_channel_per_instance_unless_multi_channel() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     join(&mut alice, "a").await;
     alice.sig.channel_join("b");
-    let left = expect(&mut alice, "on_channel_leaved(a, 602)").await;
+    let left = expect_cb(&mut alice, "on_channel_leaved(a, 602)").await;
     drop(left);
-    expect(&mut alice, "on_channel_joined(b)").await;
+    expect_cb(&mut alice, "on_channel_joined(b)").await;
     let lines = alice.cbs.transcript();
     let pos = |p: &str| lines.iter().position(|l| l == p).unwrap();
     assert!(pos("on_channel_leaved(a, 602)") < pos("on_channel_joined(b)"), "{lines:?}");
     alice.sig.channel_query_user_is_in("a", "alice");
-    expect(&mut alice, "on_channel_query_user_is_in(a, alice, 0)").await;
+    expect_cb(&mut alice, "on_channel_query_user_is_in(a, alice, 0)").await;
     // Joining the channel one is in fails and leaves nothing.
     alice.sig.channel_join("b");
-    expect(&mut alice, "on_channel_join_failed(b, 300)").await;
+    expect_cb(&mut alice, "on_channel_join_failed(b, 300)").await;
     alice.sig.channel_query_user_is_in("b", "alice");
-    expect(&mut alice, "on_channel_query_user_is_in(b, alice, 1)").await;
+    expect_cb(&mut alice, "on_channel_query_user_is_in(b, alice, 1)").await;
 
-    let mut multi = legacy_with(&hub, "multi", SignalingOptions::default().multi_channel(true)).await;
+    let mut multi = online_legacy_with(&hub, "multi", SignalingOptions::default().multi_channel(true)).await;
     for ch in ["a", "b", "c"] {
         join(&mut multi, ch).await;
     }
     assert_no_callback(&mut multi, &["on_channel_leaved"]).await;
     for ch in ["a", "b", "c"] {
         multi.sig.channel_query_user_is_in(ch, "multi");
-        expect(&mut multi, &format!("on_channel_query_user_is_in({ch}, multi, 1)")).await;
+        expect_cb(&mut multi, &format!("on_channel_query_user_is_in({ch}, multi, 1)")).await;
     }
     // The core's limit of 20 joined channels still holds.
     for i in 3..20 {
         join(&mut multi, &format!("ch{i}")).await;
     }
     multi.sig.channel_join("one-too-many");
-    expect(&mut multi, "on_channel_join_failed(one-too-many, 300)").await;
+    expect_cb(&mut multi, "on_channel_join_failed(one-too-many, 300)").await;
     // Logging out leaves every joined channel, each with 603, before on_logout.
     multi.sig.logout();
     multi.cbs.wait("on_logout").await;
@@ -245,16 +230,16 @@ async fn one_channel_per_instance_unless_multi_channel() {
 #[tokio::test]
 async fn force_send_from_a_non_member() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     join(&mut alice, "room").await;
     let carol = online_core(&hub, "carol").await;
     let (room, mut ce) = carol.client.create_channel("room");
     room.join().await.unwrap();
-    expect(&mut alice, &joined("carol")).await;
-    let mut dave = legacy(&hub, "dave").await;
+    expect_cb(&mut alice, &joined("carol")).await;
+    let mut dave = online_legacy(&hub, "dave").await;
     dave.sig.message_channel_send_force("room", "forced", "f1");
-    expect(&mut dave, "on_message_send_success(f1)").await;
-    expect(&mut alice, &received("room", "dave", "forced")).await;
+    expect_cb(&mut dave, "on_message_send_success(f1)").await;
+    expect_cb(&mut alice, &received("room", "dave", "forced")).await;
     match next_non_count(&mut ce).await {
         ChannelEvent::MessageReceived { peer_id, message } => {
             assert_eq!((peer_id.as_str(), message.text_or_description()), ("dave", "forced"))
@@ -263,12 +248,12 @@ async fn force_send_from_a_non_member() {
     }
     assert_no_callback(&mut alice, &["on_channel_user_joined", "on_channel_user_leaved"]).await;
     alice.sig.channel_query_user_num("room");
-    expect(&mut alice, "on_channel_query_user_num_result(room, 0, 2)").await;
+    expect_cb(&mut alice, "on_channel_query_user_num_result(room, 0, 2)").await;
     alice.sig.channel_query_user_is_in("room", "dave");
-    expect(&mut alice, "on_channel_query_user_is_in(room, dave, 0)").await;
+    expect_cb(&mut alice, "on_channel_query_user_is_in(room, dave, 0)").await;
     // A plain send from the non-member fails.
     dave.sig.message_channel_send("room", "x", "f2");
-    expect(&mut dave, "on_message_send_error(f2, 400)").await;
+    expect_cb(&mut dave, "on_message_send_error(f2, 400)").await;
 }
 
 #[tokio::test]
@@ -277,13 +262,13 @@ async fn error_paths() {
     let mut l = LegacyDriver::new(&hub, "alice");
     // Before login.
     l.sig.channel_join("room");
-    expect(&mut l, "on_channel_join_failed(room, 300)").await;
+    expect_cb(&mut l, "on_channel_join_failed(room, 300)").await;
     l.sig.message_channel_send("room", "x", "m0");
-    expect(&mut l, "on_message_send_error(m0, 1003)").await;
+    expect_cb(&mut l, "on_message_send_error(m0, 1003)").await;
     l.sig.message_channel_send_force("room", "x", "m1");
-    expect(&mut l, "on_message_send_error(m1, 1003)").await;
+    expect_cb(&mut l, "on_message_send_error(m1, 1003)").await;
     l.sig.channel_query_user_num("room");
-    expect(&mut l, "on_channel_query_user_num_result(room, 500, 0)").await;
+    expect_cb(&mut l, "on_channel_query_user_num_result(room, 500, 0)").await;
     l.sig.channel_query_user_is_in("room", "bob");
     assert_eq!(l.cbs.wait("on_error").await.args[..2], ["channel_query_user_is_in", "1003"]);
     for (name, call) in [
@@ -299,28 +284,28 @@ async fn error_paths() {
         assert_eq!(l.cbs.wait("on_error").await.args[..2], [name, "1003"]);
     }
     l.sig.channel_leave("room");
-    expect(&mut l, "on_channel_leaved(room, 603)").await;
+    expect_cb(&mut l, "on_channel_leaved(room, 603)").await;
     // Logged in.
     l.login(None).await.unwrap();
     l.sig.message_channel_send("room", "x", "m2");
-    expect(&mut l, "on_message_send_error(m2, 400)").await;
+    expect_cb(&mut l, "on_message_send_error(m2, 400)").await;
     l.sig.channel_leave("room");
-    expect(&mut l, "on_channel_leaved(room, 600)").await;
+    expect_cb(&mut l, "on_channel_leaved(room, 600)").await;
     for special in
         ["_agora_user_online", "__agora_user_online", "_agora_channel_event", "__agora_channel_event"]
     {
         l.sig.channel_join(special);
-        expect(&mut l, &format!("on_channel_join_failed({special}, 300)")).await;
+        expect_cb(&mut l, &format!("on_channel_join_failed({special}, 300)")).await;
     }
     l.sig.channel_join("bad channel\u{7}");
-    expect(&mut l, "on_channel_join_failed(bad channel\u{7}, 300)").await;
+    expect_cb(&mut l, "on_channel_join_failed(bad channel\u{7}, 300)").await;
     l.sig.channel_query_user_num("empty");
-    expect(&mut l, "on_channel_query_user_num_result(empty, 0, 0)").await;
+    expect_cb(&mut l, "on_channel_query_user_num_result(empty, 0, 0)").await;
     l.sig.channel_query_user_num("");
-    expect(&mut l, "on_channel_query_user_num_result(, 500, 0)").await;
+    expect_cb(&mut l, "on_channel_query_user_num_result(, 500, 0)").await;
     join(&mut l, "room").await;
     l.sig.message_channel_send("room", "", "m3");
-    expect(&mut l, "on_message_send_error(m3, 400)").await;
+    expect_cb(&mut l, "on_message_send_error(m3, 400)").await;
     l.sig.message_channel_send("room", "ok", "");
     let cb = l.cbs.wait("on_message_send_success").await;
     assert!(!cb.args[0].is_empty(), "a generated message id");
@@ -332,22 +317,22 @@ async fn error_paths() {
 #[tokio::test]
 async fn attribute_changes_become_per_key_callbacks() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     join(&mut alice, "room").await;
     join(&mut bob, "room").await;
     // Each instance runs its own calls in order; across instances the test waits in between.
     alice.sig.channel_set_attr("room", "a", "1");
-    expect(&mut bob, &attr("room", "a", "1", "update")).await;
+    expect_cb(&mut bob, &attr("room", "a", "1", "update")).await;
     bob.sig.channel_set_attr("room", "b", "2");
-    expect(&mut alice, &attr("room", "b", "2", "update")).await;
+    expect_cb(&mut alice, &attr("room", "b", "2", "update")).await;
     alice.sig.channel_set_attr("room", "a", "3");
     alice.sig.channel_del_attr("room", "b");
-    expect(&mut alice, &attr("room", "a", "1", "update")).await;
-    expect(&mut bob, &attr("room", "b", "2", "update")).await;
+    expect_cb(&mut alice, &attr("room", "a", "1", "update")).await;
+    expect_cb(&mut bob, &attr("room", "b", "2", "update")).await;
     for l in [&mut alice, &mut bob] {
-        expect(l, &attr("room", "a", "3", "update")).await;
-        expect(l, &attr("room", "b", "", "del")).await;
+        expect_cb(l, &attr("room", "a", "3", "update")).await;
+        expect_cb(l, &attr("room", "b", "", "del")).await;
     }
     // Setting the same value again changes nothing, so nobody hears of it.
     alice.sig.channel_set_attr("room", "a", "3");
@@ -355,8 +340,8 @@ async fn attribute_changes_become_per_key_callbacks() {
     bob.sig.channel_set_attr("room", "c", "4");
     bob.sig.channel_clear_attr("room");
     for l in [&mut alice, &mut bob] {
-        expect(l, &attr("room", "c", "4", "update")).await;
-        expect(l, &attr("room", "", "", "clear")).await;
+        expect_cb(l, &attr("room", "c", "4", "update")).await;
+        expect_cb(l, &attr("room", "", "", "clear")).await;
         assert_no_callback(l, &["on_channel_attr_updated"]).await;
     }
     // The same through invoke, with its key asymmetry.
@@ -365,49 +350,49 @@ async fn attribute_changes_become_per_key_callbacks() {
         r#"{"channel":"room","name":"x","value":"y"}"#,
         "c1",
     );
-    expect(&mut alice, r#"on_invoke_ret(c1, , {"result":"ok"})"#).await;
-    expect(&mut bob, &attr("room", "x", "y", "update")).await;
+    expect_cb(&mut alice, r#"on_invoke_ret(c1, , {"result":"ok"})"#).await;
+    expect_cb(&mut bob, &attr("room", "x", "y", "update")).await;
     alice.sig.invoke(
         "io.agora.signal.channel_set_attr",
         r#"{"channel":"room","name":"z","value":"w"}"#,
         "c2",
     );
     alice.sig.invoke("io.agora.signal.channel_del_attr", r#"{"channel":"room","name":"x"}"#, "c3");
-    expect(&mut bob, &attr("room", "z", "w", "update")).await;
-    expect(&mut bob, &attr("room", "x", "", "del")).await;
+    expect_cb(&mut bob, &attr("room", "z", "w", "update")).await;
+    expect_cb(&mut bob, &attr("room", "x", "", "del")).await;
     alice.sig.invoke("io.agora.signal.channel_clear_attr", r#"{"channel":"room"}"#, "c4");
-    expect(&mut alice, r#"on_invoke_ret(c4, , {"result":"ok"})"#).await;
-    expect(&mut bob, &attr("room", "", "", "clear")).await;
+    expect_cb(&mut alice, r#"on_invoke_ret(c4, , {"result":"ok"})"#).await;
+    expect_cb(&mut bob, &attr("room", "", "", "clear")).await;
     // A non-member may set attributes; members hear of it, the setter does not.
-    let mut dave = legacy(&hub, "dave").await;
+    let mut dave = online_legacy(&hub, "dave").await;
     dave.sig.channel_set_attr("room", "d", "1");
-    expect(&mut alice, &attr("room", "d", "1", "update")).await;
+    expect_cb(&mut alice, &attr("room", "d", "1", "update")).await;
     assert_no_callback(&mut dave, &["on_channel_attr_updated", "on_error"]).await;
 }
 
 #[tokio::test]
 async fn user_notification_zero_suppresses_member_events() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     join(&mut alice, "room").await;
     alice.sig.channel_set_attr("room", "_userNotification", "0");
     alice.sig.channel_set_attr("room", "_channel_ttl", "60");
-    expect(&mut alice, &attr("room", "_userNotification", "0", "update")).await;
-    expect(&mut alice, &attr("room", "_channel_ttl", "60", "update")).await;
-    let mut bob = legacy(&hub, "bob").await;
+    expect_cb(&mut alice, &attr("room", "_userNotification", "0", "update")).await;
+    expect_cb(&mut alice, &attr("room", "_channel_ttl", "60", "update")).await;
+    let mut bob = online_legacy(&hub, "bob").await;
     join(&mut bob, "room").await;
     bob.sig.message_channel_send("room", "after join", "m1");
-    expect(&mut alice, &received("room", "bob", "after join")).await;
+    expect_cb(&mut alice, &received("room", "bob", "after join")).await;
     bob.sig.channel_leave("room");
-    expect(&mut bob, "on_channel_leaved(room, 602)").await;
+    expect_cb(&mut bob, "on_channel_leaved(room, 602)").await;
     alice.sig.channel_query_user_is_in("room", "bob");
-    expect(&mut alice, "on_channel_query_user_is_in(room, bob, 0)").await;
+    expect_cb(&mut alice, "on_channel_query_user_is_in(room, bob, 0)").await;
     assert_no_callback(&mut alice, &["on_channel_user_joined", "on_channel_user_leaved"]).await;
     // Switched back on, the events return.
     alice.sig.channel_set_attr("room", "_userNotification", "1");
-    expect(&mut alice, &attr("room", "_userNotification", "1", "update")).await;
+    expect_cb(&mut alice, &attr("room", "_userNotification", "1", "update")).await;
     join(&mut bob, "room").await;
-    expect(&mut alice, &joined("bob")).await;
+    expect_cb(&mut alice, &joined("bob")).await;
 }
 
 #[tokio::test]
@@ -415,20 +400,25 @@ async fn channel_invoke_functions() {
     let hub = relaxed_hub();
     let mut alice = LegacyDriver::new(&hub, "alice");
     alice.sig.invoke("io.agora.signal.channel_query_num", r#"{"name":"room"}"#, "0");
-    expect(&mut alice, "on_invoke_ret(0, 1003: not logged in, {})").await;
+    expect_cb(&mut alice, "on_invoke_ret(0, 1003: not logged in, {})").await;
     alice.login(None).await.unwrap();
-    let mut bob = legacy(&hub, "bob").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     join(&mut bob, "room").await;
     join(&mut alice, "room").await;
     alice.sig.invoke("io.agora.signal.channel_query_num", r#"{"name":"room"}"#, "1");
-    expect(&mut alice, r#"on_invoke_ret(1, , {"name":"room","num":2,"result":"ok"})"#).await;
+    expect_cb(&mut alice, r#"on_invoke_ret(1, , {"name":"room","num":2,"result":"ok"})"#).await;
     alice.sig.invoke("io.agora.signal.channel_query_user_isin", r#"{"name":"room","account":"bob"}"#, "2");
-    expect(&mut alice, r#"on_invoke_ret(2, , {"account":"bob","isin":1,"name":"room","result":"ok"})"#).await;
-    alice.sig.invoke("io.agora.signal.channel_query_user_isin", r#"{"name":"room","account":"zed"}"#, "3");
-    expect(&mut alice, r#"on_invoke_ret(3, , {"account":"zed","isin":0,"name":"room","result":"ok"})"#).await;
-    alice.sig.invoke("io.agora.signal.channel_query_userlist", r#"{"name":"room"}"#, "4");
-    expect(&mut alice, r#"on_invoke_ret(4, , {"list":["alice","bob"],"name":"room","num":2,"result":"ok"})"#)
+    expect_cb(&mut alice, r#"on_invoke_ret(2, , {"account":"bob","isin":1,"name":"room","result":"ok"})"#)
         .await;
+    alice.sig.invoke("io.agora.signal.channel_query_user_isin", r#"{"name":"room","account":"zed"}"#, "3");
+    expect_cb(&mut alice, r#"on_invoke_ret(3, , {"account":"zed","isin":0,"name":"room","result":"ok"})"#)
+        .await;
+    alice.sig.invoke("io.agora.signal.channel_query_userlist", r#"{"name":"room"}"#, "4");
+    expect_cb(
+        &mut alice,
+        r#"on_invoke_ret(4, , {"list":["alice","bob"],"name":"room","num":2,"result":"ok"})"#,
+    )
+    .await;
     alice.sig.invoke("io.agora.signal.channel_query_userlist", r#"{"name":"elsewhere"}"#, "5");
     let cb = alice.cbs.wait_for("invoke 5", |c| c.name == "on_invoke_ret" && c.args[0] == "5").await;
     assert!(cb.args[1].starts_with("1001: "), "{cb}");
@@ -436,21 +426,21 @@ async fn channel_invoke_functions() {
     let cb = alice.cbs.wait_for("invoke 6", |c| c.name == "on_invoke_ret" && c.args[0] == "6").await;
     assert!(cb.args[1].starts_with("1001: unsupported"), "{cb}");
     alice.sig.invoke("io.agora.signal.channel_set_attr", r#"{"name":"k","value":"v"}"#, "7");
-    expect(&mut alice, r#"on_invoke_ret(7, 1004: missing string field "channel", {})"#).await;
+    expect_cb(&mut alice, r#"on_invoke_ret(7, 1004: missing string field "channel", {})"#).await;
     alice.sig.invoke("io.agora.signal.channel_query_num", r#"{"channel":"room"}"#, "8");
-    expect(&mut alice, r#"on_invoke_ret(8, 1004: missing string field "name", {})"#).await;
+    expect_cb(&mut alice, r#"on_invoke_ret(8, 1004: missing string field "name", {})"#).await;
 }
 
 #[tokio::test]
 async fn kicked_by_a_login_elsewhere_leaves_with_601() {
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     join(&mut alice, "room").await;
-    let mut bob = legacy(&hub, "bob").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     join(&mut bob, "room").await;
-    let _again = legacy(&hub, "alice").await;
-    expect(&mut alice, "on_channel_leaved(room, 601)").await;
-    expect(&mut alice, "on_logout(103)").await;
+    let _again = online_legacy(&hub, "alice").await;
+    expect_cb(&mut alice, "on_channel_leaved(room, 601)").await;
+    expect_cb(&mut alice, "on_logout(103)").await;
     let lines = alice.cbs.transcript();
     let n = lines.len();
     assert_eq!(lines[n - 2..], ["on_channel_leaved(room, 601)", "on_logout(103)"], "{lines:?}");
@@ -476,8 +466,8 @@ async fn lost_link_leaves_with_604() {
             break;
         }
     }
-    expect(&mut alice, "on_channel_leaved(room, 604)").await;
-    expect(&mut alice, "on_logout(102)").await;
+    expect_cb(&mut alice, "on_channel_leaved(room, 604)").await;
+    expect_cb(&mut alice, "on_logout(102)").await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -486,32 +476,32 @@ async fn member_num_refreshes_at_most_every_n_seconds() {
         return; // paused time needs the in-process backend
     }
     let hub = relaxed_hub();
-    let mut alice = legacy(&hub, "alice").await;
+    let mut alice = online_legacy(&hub, "alice").await;
     alice.sig.channel_set_attr("room", "_auto_update_num", "3");
     join(&mut alice, "room").await;
-    expect(&mut alice, &attr("room", "_auto_update_num", "3", "update")).await;
-    expect(&mut alice, &attr("room", "_member_num", "1", "update")).await;
+    expect_cb(&mut alice, &attr("room", "_auto_update_num", "3", "update")).await;
+    expect_cb(&mut alice, &attr("room", "_member_num", "1", "update")).await;
     let reported = tokio::time::Instant::now();
-    let mut bob = legacy(&hub, "bob").await;
+    let mut bob = online_legacy(&hub, "bob").await;
     join(&mut bob, "room").await;
-    expect(&mut alice, &joined("bob")).await;
+    expect_cb(&mut alice, &joined("bob")).await;
     // The hub pushes the new count within a second; the facade holds it until 3 s are over.
     advance(Duration::from_secs(1)).await;
     assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
     advance(Duration::from_secs(1)).await;
     assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
     advance(Duration::from_secs(1)).await;
-    expect(&mut alice, &attr("room", "_member_num", "2", "update")).await;
+    expect_cb(&mut alice, &attr("room", "_member_num", "2", "update")).await;
     assert_eq!(reported.elapsed(), Duration::from_secs(3));
     // No change, no report; bob's own instance reports the count as well.
     advance(Duration::from_secs(5)).await;
     assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
-    expect(&mut bob, &attr("room", "_member_num", "2", "update")).await;
+    expect_cb(&mut bob, &attr("room", "_member_num", "2", "update")).await;
     // Without `_auto_update_num` nothing is reported.
     alice.sig.channel_del_attr("room", "_auto_update_num");
-    expect(&mut alice, &attr("room", "", "", "clear")).await;
+    expect_cb(&mut alice, &attr("room", "", "", "clear")).await;
     bob.sig.channel_leave("room");
-    expect(&mut alice, &leaved("bob")).await;
+    expect_cb(&mut alice, &leaved("bob")).await;
     advance(Duration::from_secs(5)).await;
     assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
 }
