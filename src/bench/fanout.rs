@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::RunShape;
 use super::peer::core_clients;
-use super::stats::{Counters, Latencies, Report, intended_of, ns_of, payload, progress};
+use super::stats::{Counters, Latencies, Report, Tally, Window, payload, progress};
 use super::target::Target;
 
 const CHANNEL: &str = "bench-room";
@@ -59,33 +59,27 @@ pub(crate) async fn run(
     }
     let rss_before = target.rss_kib();
     let start = tokio::time::Instant::now() + Duration::from_millis(200);
-    let from = ns_of(start + shape.warmup);
-    let until = ns_of(start + shape.warmup + shape.duration);
+    let window = Window::new(start, shape.warmup, shape.duration);
     let stop_at = start + shape.warmup + shape.duration;
     for ws in lean {
         let (counters, stop) = (counters.clone(), stop_rx.clone());
-        readers.push(tokio::spawn(super::raw::read(ws, from..until, counters, stop)));
+        readers.push(tokio::spawn(super::raw::read(ws, Tally::new(window, counters), stop)));
     }
     for (_channel, mut events) in joined {
         let (counters, mut stop) = (counters.clone(), stop_rx.clone());
         readers.push(tokio::spawn(async move {
-            let mut lat = Latencies::default();
+            let mut tally = Tally::new(window, counters);
             loop {
                 tokio::select! {
                     ev = events.recv() => match ev {
-                        Some(ChannelEvent::MessageReceived { message, .. }) => {
-                            if let Some(t) = intended_of(message.text_or_description()).filter(|t| (from..until).contains(t)) {
-                                lat.record_since(t);
-                                Counters::bump(&counters.delivered);
-                            }
-                        }
+                        Some(ChannelEvent::MessageReceived { message, .. }) => tally.message(message.text_or_description()),
                         Some(_) => {}
                         None => break,
                     },
                     _ = stop.changed() => break,
                 }
             }
-            lat
+            tally
         }));
     }
     let done = Arc::new(AtomicBool::new(false));
@@ -104,7 +98,7 @@ pub(crate) async fn run(
         }
         tokio::time::sleep_until(at).await;
         let intended = super::peer::sent_at();
-        let counted = (from..until).contains(&intended);
+        let counted = window.contains(intended);
         let (channel, acks) = (pub_channel.clone(), counters.clone());
         tokio::spawn(async move {
             let r = channel.send_message(&Message::text(payload(intended))).await;
@@ -127,7 +121,7 @@ pub(crate) async fn run(
     done.store(true, Ordering::Relaxed);
     let mut all = Latencies::default();
     for r in readers {
-        all.merge(&r.await.map_err(|e| e.to_string())?);
+        all.merge(r.await.map_err(|e| e.to_string())?.latencies());
     }
     let delivered = Counters::get(&counters.delivered);
     let mut r = Report::new(if stalled > 0 { "stalled" } else { "fanout" });

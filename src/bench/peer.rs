@@ -10,23 +10,9 @@ use sigshim::{Client, ClientEvent, Message, SendMessageOptions};
 use sigshim_legacy::{Signaling, SignalingCallbacks};
 use tokio::sync::{Notify, watch};
 
-use super::stats::{Counters, Latencies, Report, intended_of, now_ns, ns_of, payload, progress};
+use super::stats::{Counters, Latencies, Report, Tally, Window, now_ns, payload, progress};
 use super::target::{APP_ID, Target};
 use super::{Api, RunShape};
-
-/// The measured window, in the generator's nanosecond clock: messages whose intended send time
-/// falls in it are counted; the others are warm-up or drain.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    from: u64,
-    until: u64,
-}
-
-impl Window {
-    fn contains(&self, t: u64) -> bool {
-        (self.from..self.until).contains(&t)
-    }
-}
 
 /// The send time a message carries: when its sender woke for it. The timer wakes up to a
 /// millisecond after the scheduled time; that lateness is the generator's, so latency counts
@@ -61,8 +47,7 @@ pub(crate) async fn core_clients(
 pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<Report, String> {
     let counters = Arc::new(Counters::default());
     let start = tokio::time::Instant::now() + Duration::from_millis(200);
-    let window =
-        Window { from: ns_of(start + shape.warmup), until: ns_of(start + shape.warmup + shape.duration) };
+    let window = Window::new(start, shape.warmup, shape.duration);
     let stop_at = start + shape.warmup + shape.duration;
     let done = Arc::new(AtomicBool::new(false));
     progress(counters.clone(), done.clone());
@@ -110,23 +95,18 @@ async fn core_run(
         let (counters, mut stop) = (counters.clone(), stop_rx.clone());
         readers.push(tokio::spawn(async move {
             let _client = client;
-            let mut lat = Latencies::default();
+            let mut tally = Tally::new(window, counters);
             loop {
                 tokio::select! {
                     ev = events.recv() => match ev {
-                        Some(ClientEvent::MessageFromPeer { message, .. }) => {
-                            if let Some(t) = intended_of(message.text_or_description()).filter(|t| window.contains(*t)) {
-                                lat.record_since(t);
-                                Counters::bump(&counters.delivered);
-                            }
-                        }
+                        Some(ClientEvent::MessageFromPeer { message, .. }) => tally.message(message.text_or_description()),
                         Some(_) => {}
                         None => break,
                     },
                     _ = stop.changed() => break,
                 }
             }
-            lat
+            tally
         }));
     }
     let mut writers = Vec::new();
@@ -199,7 +179,7 @@ async fn core_run(
     let _ = stop_tx.send(true);
     let mut all = Latencies::default();
     for r in readers {
-        all.merge(&r.await.map_err(|e| e.to_string())?);
+        all.merge(r.await.map_err(|e| e.to_string())?.latencies());
     }
     Ok(all)
 }
@@ -220,8 +200,7 @@ async fn drain(counters: &Counters) {
 /// Callbacks of one legacy user of the bench.
 struct LegacyUser {
     counters: Arc<Counters>,
-    window: Window,
-    latencies: Mutex<Latencies>,
+    received: Mutex<Tally>,
     logged_in: Notify,
 }
 
@@ -240,10 +219,7 @@ impl SignalingCallbacks for LegacyUser {
         }
     }
     fn on_message_instant_receive(&self, _account: &str, _uid: u32, msg: &str) {
-        if let Some(t) = intended_of(msg).filter(|t| self.window.contains(*t)) {
-            self.latencies.lock().record_since(t);
-            Counters::bump(&self.counters.delivered);
-        }
+        self.received.lock().message(msg);
     }
 }
 
@@ -257,8 +233,7 @@ async fn legacy_user(
     let sig = Signaling::create_instance_with(APP_ID, target.legacy().inline_callbacks(inline));
     let user = Arc::new(LegacyUser {
         counters: counters.clone(),
-        window,
-        latencies: Mutex::new(Latencies::default()),
+        received: Mutex::new(Tally::new(window, counters.clone())),
         logged_in: Notify::new(),
     });
     sig.callback_set(user.clone());
@@ -320,7 +295,7 @@ async fn legacy_run(
     drain(counters).await;
     let mut all = Latencies::default();
     for (_, user) in &receivers {
-        all.merge(&user.latencies.lock());
+        all.merge(user.received.lock().latencies());
     }
     for s in senders.iter().chain(receivers.iter().map(|(s, _)| s)) {
         s.destroy();

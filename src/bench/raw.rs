@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use super::stats::{Counters, Latencies};
+use super::stats::Tally;
 use super::target::APP_ID;
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -70,14 +70,8 @@ fn seq_and_sent(text: &str) -> Option<(u64, Option<u64>)> {
     Some((seq, sent))
 }
 
-/// Reads channel messages until `stop`, recording those sent within `window`.
-pub(crate) async fn read(
-    mut ws: Ws,
-    window: std::ops::Range<u64>,
-    counters: std::sync::Arc<Counters>,
-    mut stop: watch::Receiver<bool>,
-) -> Latencies {
-    let mut lat = Latencies::default();
+/// Reads channel messages until `stop`, counting them in `tally`.
+pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver<bool>) -> Tally {
     let mut unacked = 0u64;
     loop {
         let msg = tokio::select! {
@@ -91,9 +85,8 @@ pub(crate) async fn read(
             continue;
         };
         let Some((seq, sent)) = seq_and_sent(&text) else { continue };
-        if let Some(t) = sent.filter(|t| window.contains(t)) {
-            lat.record_since(t);
-            Counters::bump(&counters.delivered);
+        if let Some(t) = sent {
+            tally.sent_at(t);
         }
         unacked += 1;
         if unacked >= ACK_EVERY {
@@ -104,7 +97,7 @@ pub(crate) async fn read(
             }
         }
     }
-    lat
+    tally
 }
 
 #[cfg(test)]

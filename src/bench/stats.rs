@@ -73,6 +73,58 @@ impl Latencies {
     }
 }
 
+/// The measured window, in the generator's nanosecond clock: messages whose send time falls in
+/// it are counted; the others are warm-up or drain.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    from: u64,
+    until: u64,
+}
+
+impl Window {
+    /// `duration` long, after `warmup` from `start`.
+    pub(crate) fn new(start: tokio::time::Instant, warmup: Duration, duration: Duration) -> Self {
+        Self { from: ns_of(start + warmup), until: ns_of(start + warmup + duration) }
+    }
+
+    pub(crate) fn contains(&self, t: u64) -> bool {
+        (self.from..self.until).contains(&t)
+    }
+}
+
+/// What one receiver saw: the latency of each counted message, and the shared delivery count.
+#[derive(Debug)]
+pub(crate) struct Tally {
+    window: Window,
+    counters: std::sync::Arc<Counters>,
+    latencies: Latencies,
+}
+
+impl Tally {
+    pub(crate) fn new(window: Window, counters: std::sync::Arc<Counters>) -> Self {
+        Self { window, counters, latencies: Latencies::default() }
+    }
+
+    /// A received message with its text.
+    pub(crate) fn message(&mut self, text: &str) {
+        if let Some(t) = intended_of(text) {
+            self.sent_at(t);
+        }
+    }
+
+    /// A received message sent at `t`.
+    pub(crate) fn sent_at(&mut self, t: u64) {
+        if self.window.contains(t) {
+            self.latencies.record_since(t);
+            Counters::bump(&self.counters.delivered);
+        }
+    }
+
+    pub(crate) fn latencies(&self) -> &Latencies {
+        &self.latencies
+    }
+}
+
 /// What happened to the messages of a run.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {

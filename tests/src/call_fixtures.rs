@@ -1,7 +1,7 @@
 //! Helpers for invitation scenarios on the core: logged-in call managers and event waits that
 //! read as one-line summaries.
 
-use sigshim::call::{CallEvent, CallEvents, CallKit, RemoteInvitation};
+use sigshim::call::{CallEvent, CallEvents, CallKit, LocalInvitation, RemoteInvitation};
 use sigshim::{Client, Hub};
 
 use crate::fixtures::online_core;
@@ -22,6 +22,36 @@ pub async fn party(hub: &Hub, user: &str) -> Party {
     let client = online_core(hub, user).await.client;
     let (kit, events) = client.call_kit();
     Party { client, kit, events }
+}
+
+impl Party {
+    /// Creates an invitation to `callee` (no content, no channel) and sends it.
+    pub async fn invite(&self, callee: &str) -> LocalInvitation {
+        let inv = self.kit.create_local_invitation(callee).expect("a valid callee");
+        self.kit.send_local_invitation(&inv).await.expect("the invitation is sent");
+        inv
+    }
+}
+
+/// `user` logged in on `hub` without a call manager: it never acknowledges invitations.
+pub async fn without_call_manager(hub: &Hub, user: &str) -> (Client, sigshim::Events) {
+    let (client, events) = crate::backend::client_builder(hub).build();
+    client.login(None, user).await.unwrap_or_else(|e| panic!("login of {user}: {e:?}"));
+    (client, events)
+}
+
+/// A session opened on `hub` directly (no client): a party that speaks the invitation protocol
+/// by hand through `Hub::handle`, and its inbox.
+pub fn raw_session(
+    hub: &Hub,
+    user: &str,
+) -> (
+    std::sync::Arc<sigshim::hub::Session>,
+    tokio::sync::mpsc::Receiver<std::sync::Arc<sigshim::protocol::Event>>,
+) {
+    let login =
+        sigshim::transport::LoginRequest { app_id: crate::APP_ID.into(), user_id: user.into(), token: None };
+    hub.login(&login).unwrap_or_else(|e| panic!("login of {user}: {e:?}"))
 }
 
 /// One line for an invitation event, for exact comparisons.

@@ -7,8 +7,9 @@
 use sigshim::call::{LocalInvitationState as L, RemoteInvitationState as R};
 use sigshim::error::InvitationApiError as IE;
 use sigshim::{ConnectionState, RtmCode};
-use sigshim_conformance::backend::client_builder;
-use sigshim_conformance::call_fixtures::{next_brief, next_incoming, party};
+use sigshim_conformance::call_fixtures::{
+    next_brief, next_incoming, party, raw_session, without_call_manager,
+};
 use sigshim_conformance::hub;
 
 #[tokio::test]
@@ -50,8 +51,7 @@ async fn refuse_carries_the_response() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
     let mut bob = party(&hub, "bob").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let inv = alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     assert_eq!(incoming.channel_id(), None);
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
@@ -121,8 +121,7 @@ async fn caller_logout_ends_both_sides() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
     let mut bob = party(&hub, "bob").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
     alice.client.logout().await.unwrap();
@@ -137,8 +136,7 @@ async fn callee_logout_ends_both_sides() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
     let mut bob = party(&hub, "bob").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let inv = alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
     bob.client.logout().await.unwrap();
@@ -152,8 +150,7 @@ async fn remote_login_of_the_callee_ends_its_invitations() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
     let mut bob = party(&hub, "bob").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    alice.invite("bob").await;
     let _incoming = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
     // bob logs in elsewhere: the old client is kicked, its invitation fails on both sides,
@@ -163,8 +160,7 @@ async fn remote_login_of_the_callee_ends_its_invitations() {
     assert_eq!(next_brief(&mut alice.events).await, "local:failure(PeerOffline)");
     assert_eq!(bob.client.connection_state(), ConnectionState::Aborted);
     // The new login gets fresh invitations as usual.
-    let again = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&again).await.unwrap();
+    let again = alice.invite("bob").await;
     assert_eq!(next_incoming(&mut bob2.events).await.id(), again.id());
 }
 
@@ -172,11 +168,8 @@ async fn remote_login_of_the_callee_ends_its_invitations() {
 async fn callee_without_call_events_never_acknowledges() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    // bob never asks for a call manager.
-    let (bob, _events) = client_builder(&hub).build();
-    bob.login(None, "bob").await.unwrap();
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let _bob = without_call_manager(&hub, "bob").await;
+    let inv = alice.invite("bob").await;
     // A cancel is still possible, and it is the first event the caller sees.
     alice.kit.cancel_local_invitation(&inv).await.unwrap();
     assert_eq!(next_brief(&mut alice.events).await, "local:canceled");
@@ -188,8 +181,7 @@ async fn a_callee_with_too_many_open_invitations_takes_no_more() {
     let mut alice = party(&hub, "alice").await;
     let mut carol = party(&hub, "carol").await;
     let mut bob = party(&hub, "bob").await;
-    let first = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&first).await.unwrap();
+    let first = alice.invite("bob").await;
     let _ = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
     // bob has one open invitation, the hub's limit here: carol's is not handed over.
@@ -200,9 +192,43 @@ async fn a_callee_with_too_many_open_invitations_takes_no_more() {
     // Once the first is over, there is room again.
     alice.kit.cancel_local_invitation(&first).await.unwrap();
     assert_eq!(next_brief(&mut bob.events).await, "remote:canceled");
-    let third = carol.kit.create_local_invitation("bob").unwrap();
-    carol.kit.send_local_invitation(&third).await.unwrap();
+    carol.invite("bob").await;
     assert_eq!(next_incoming(&mut bob.events).await.caller_id(), "carol");
+}
+
+/// The hub refuses, with INVITATION_API_CALL_ERR_INVALID_ARGUMENT (1), every invitation step a
+/// client may not send; a valid step to an offline user is answered "not delivered".
+#[tokio::test]
+async fn the_hub_refuses_steps_a_client_may_not_send() {
+    use sigshim::protocol::{CallRole, CallSignal, Reply, Request};
+    let hub = hub();
+    let (raw, _inbox) = raw_session(&hub, "raw");
+    let step = |peer_id: &str, by, signal| Request::Invitation {
+        peer_id: peer_id.into(),
+        invitation_id: 1,
+        by,
+        signal,
+    };
+    let invite = |content: String, channel_id: Option<String>| CallSignal::Invite { content, channel_id };
+    let refused = [
+        step("bob", CallRole::Caller, CallSignal::PeerGone),
+        step("bob", CallRole::Caller, CallSignal::Accept { response: String::new() }),
+        step("bob", CallRole::Callee, CallSignal::Cancel),
+        step("bob", CallRole::Callee, CallSignal::Refuse { response: "x".repeat(8 * 1024 + 1) }),
+        step("bob", CallRole::Caller, invite("x".repeat(8 * 1024 + 1), None)),
+        step("bob", CallRole::Caller, invite(String::new(), Some("bad/channel".into()))),
+        step("raw", CallRole::Caller, invite(String::new(), None)),
+        step("bad/user", CallRole::Caller, invite(String::new(), None)),
+    ];
+    for request in refused {
+        assert_eq!(
+            hub.handle(&raw, request.clone()),
+            Reply::Error { code: IE::InvalidArgument.code() },
+            "{request:?}"
+        );
+    }
+    let ok = step("bob", CallRole::Caller, invite("x".repeat(8 * 1024), Some("room".into())));
+    assert_eq!(hub.handle(&raw, ok), Reply::InvitationRouted { delivered: false }, "bob is offline");
 }
 
 #[tokio::test]

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use sigshim::call::{CallTimers, LocalInvitationState as L};
 use sigshim::protocol::{CallRole, CallSignal, Event, Reply, Request};
-use sigshim::transport::LoginRequest;
 use sigshim_conformance::backend::client_builder;
-use sigshim_conformance::call_fixtures::{Party, next_incoming, party, ready};
+use sigshim_conformance::call_fixtures::{
+    Party, next_incoming, party, raw_session, ready, without_call_manager,
+};
+use sigshim_conformance::hub;
 use sigshim_conformance::scenario::{advance, advance_secs, settle};
-use sigshim_conformance::{APP_ID, hub};
 
 /// A party whose client uses `timers`.
 async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party {
@@ -28,8 +29,7 @@ async fn an_offline_callee_gets_the_invitation_when_it_logs_in_within_30_s() {
     }
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let inv = alice.invite("bob").await;
     advance(Duration::from_millis(9_500)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     let mut bob = party(&hub, "bob").await;
@@ -48,8 +48,7 @@ async fn a_callee_offline_for_30_s_fails_with_peer_offline() {
     }
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    alice.invite("bob").await;
     advance(Duration::from_millis(29_999)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
@@ -67,11 +66,8 @@ async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() 
     }
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    // bob never asks for a call manager.
-    let (bob, _events) = client_builder(&hub).build();
-    bob.login(None, "bob").await.unwrap();
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let _bob = without_call_manager(&hub, "bob").await;
+    alice.invite("bob").await;
     advance_secs(29).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance_secs(1).await;
@@ -86,8 +82,7 @@ async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
     let mut bob = party(&hub, "bob").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     settle().await;
     assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
@@ -110,8 +105,7 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
     let hub = hub();
     let mut bob = party(&hub, "bob").await;
     // A caller that speaks the protocol by hand and never confirms the accept.
-    let login = LoginRequest { app_id: APP_ID.into(), user_id: "raw".into(), token: None };
-    let (raw, mut raw_inbox) = hub.login(&login).expect("raw login");
+    let (raw, mut raw_inbox) = raw_session(&hub, "raw");
     let invite = Request::Invitation {
         peer_id: "bob".into(),
         invitation_id: 1,
@@ -146,10 +140,8 @@ async fn an_answer_that_overtakes_the_receipt_implies_it() {
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
     // A callee that answers by hand without sending its receipt first.
-    let login = LoginRequest { app_id: APP_ID.into(), user_id: "raw".into(), token: None };
-    let (raw, mut raw_inbox) = hub.login(&login).expect("raw login");
-    let inv = alice.kit.create_local_invitation("raw").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let (raw, mut raw_inbox) = raw_session(&hub, "raw");
+    alice.invite("raw").await;
     settle().await;
     let ev = raw_inbox.try_recv().expect("the invitation");
     let Event::Invitation { invitation_id, .. } = &*ev else { panic!("{ev:?}") };
@@ -175,8 +167,7 @@ async fn a_callee_that_dropped_its_event_stream_never_acknowledges() {
     let mut alice = party(&hub, "alice").await;
     let bob = party(&hub, "bob").await;
     drop(bob.events);
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    alice.invite("bob").await;
     advance_secs(30).await;
     assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
 }
@@ -188,8 +179,7 @@ async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
     }
     let hub = hub();
     let mut alice = party(&hub, "alice").await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    let inv = alice.invite("bob").await;
     advance_secs(1).await;
     // alice's link breaks; her client logs in again (a new session: in-process links do not
     // resume). The invitation bob never got keeps going.
@@ -221,14 +211,12 @@ async fn timers_are_configurable() {
         ..CallTimers::default()
     };
     let mut alice = party_with(&hub, "alice", timers).await;
-    let offline = alice.kit.create_local_invitation("nobody").unwrap();
-    alice.kit.send_local_invitation(&offline).await.unwrap();
+    alice.invite("nobody").await;
     advance_secs(5).await;
     assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
 
     let mut bob = party_with(&hub, "bob", timers).await;
-    let inv = alice.kit.create_local_invitation("bob").unwrap();
-    alice.kit.send_local_invitation(&inv).await.unwrap();
+    alice.invite("bob").await;
     let _incoming = next_incoming(&mut bob.events).await;
     settle().await;
     assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
