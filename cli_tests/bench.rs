@@ -61,6 +61,22 @@ fn the_legacy_api_and_saturation_modes_run() {
 }
 
 #[test]
+fn lean_users_send_on_schedule_and_at_saturation() {
+    let paced = bench(&[&["peer", "--api", "lean", "--pairs", "4", "--rate", "400"][..], &SHORT].concat());
+    assert_eq!(paced["api"], "lean");
+    assert_eq!(n(&paced, "sent"), 400, "one second at 400 msgs/s is 400 slots: {paced}");
+    assert_eq!(n(&paced, "acked"), n(&paced, "sent"), "{paced}");
+    assert_eq!(n(&paced, "delivered"), n(&paced, "sent"), "{paced}");
+    assert!(n(&paced, "pacer_late_p99_us") <= n(&paced, "pacer_late_max_us"), "{paced}");
+    let saturated = bench(
+        &[&["peer", "--api", "lean", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat(),
+    );
+    assert!(n(&saturated, "sent") > 0, "{saturated}");
+    assert_eq!(n(&saturated, "acked"), n(&saturated, "sent"), "{saturated}");
+    assert_eq!((n(&saturated, "lost"), n(&saturated, "failed")), (0, 0), "{saturated}");
+}
+
+#[test]
 fn fan_out_reaches_every_member_and_a_stalled_one_costs_the_others_nothing() {
     let v = bench(&[&["fanout", "--members", "20", "--rate", "50"][..], &SHORT].concat());
     assert_eq!(n(&v, "delivered"), n(&v, "sent") * 20, "{v}");

@@ -9,8 +9,9 @@ use sigshim::{ChannelEvent, Message};
 use tokio::sync::watch;
 
 use super::RunShape;
-use super::peer::core_clients;
-use super::stats::{Counters, Latencies, Report, Tally, Window, payload, progress};
+use super::pacer::Pacer;
+use super::peer::{Plan, core_clients};
+use super::stats::{Counters, Latencies, Report, Tally, payload, progress};
 use super::target::Target;
 
 const CHANNEL: &str = "bench-room";
@@ -58,9 +59,8 @@ pub(crate) async fn run(
         let _ = events;
     }
     let rss_before = target.rss_kib();
-    let start = tokio::time::Instant::now() + Duration::from_millis(200);
-    let window = Window::new(start, shape.warmup, shape.duration);
-    let stop_at = start + shape.warmup + shape.duration;
+    let plan = Plan::from_now(shape);
+    let window = plan.window;
     for ws in lean {
         let (counters, stop) = (counters.clone(), stop_rx.clone());
         readers.push(tokio::spawn(super::raw::read(ws, Tally::new(window, counters), stop)));
@@ -88,16 +88,10 @@ pub(crate) async fn run(
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
     let (pub_channel, _pub_events) = publisher.0.create_channel(CHANNEL);
     pub_channel.join().await.map_err(|e| format!("join: {e}"))?;
-    let every = Duration::from_secs_f64(1.0 / shape.rate as f64);
-    let mut k = 0u32;
+    let mut pacer = Pacer::start(plan.schedule(shape.rate, 1))?;
+    let mut slots = pacer.slots.pop().ok_or("the pacer has no slots")?;
     let mut published = 0u64;
-    loop {
-        let at = start + every * k;
-        if at >= stop_at {
-            break;
-        }
-        tokio::time::sleep_until(at).await;
-        let intended = super::peer::sent_at();
+    while let Some(intended) = slots.recv().await {
         let counted = window.contains(intended);
         let (channel, acks) = (pub_channel.clone(), counters.clone());
         tokio::spawn(async move {
@@ -110,7 +104,6 @@ pub(crate) async fn run(
             published += 1;
             Counters::bump(&counters.sent);
         }
-        k += 1;
     }
     let expected = published * shape.members as u64;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
@@ -140,6 +133,7 @@ pub(crate) async fn run(
     r.set("lost", expected.saturating_sub(delivered));
     r.set_f("throughput", delivered as f64 / shape.duration.as_secs_f64());
     all.fields(&mut r);
+    pacer.fields(&mut r);
     if let (Some(before), Some(after)) = (rss_before, target.rss_kib()) {
         r.set("server_rss_growth_kib", after.saturating_sub(before));
     }

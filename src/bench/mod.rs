@@ -8,6 +8,9 @@
 
 mod conns;
 mod fanout;
+mod lean;
+mod legacy;
+mod pacer;
 mod peer;
 mod procfs;
 mod raw;
@@ -45,6 +48,9 @@ pub(crate) enum Api {
     Core,
     /// The legacy facade.
     Legacy,
+    /// Protocol-level users: requests written straight onto the WebSocket, replies matched by
+    /// ID (needs a server). The generator then spends far less CPU per message.
+    Lean,
 }
 
 impl Api {
@@ -52,6 +58,7 @@ impl Api {
         match self {
             Api::Core => "core",
             Api::Legacy => "legacy",
+            Api::Lean => "lean",
         }
     }
 }
@@ -82,7 +89,7 @@ pub(crate) struct BenchArgs {
     /// Members that never read (the stalled scenario).
     #[arg(long, default_value_t = 1)]
     stalled: usize,
-    /// Messages per second in total (0: saturation, peer scenarios with the core API only).
+    /// Messages per second in total (0: saturation, peer scenarios with the core or lean API).
     /// Default: 10000 for peer messages, 100 for fan-out.
     #[arg(long)]
     rate: Option<u64>,

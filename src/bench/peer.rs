@@ -1,25 +1,21 @@
-//! Peer messages: `pairs` senders, each with its own receiver, through the core API or the
-//! legacy facade; open-loop at a fixed total rate, or saturation with a window per sender.
+//! Peer messages: `pairs` senders, each with its own receiver, through the core API, the legacy
+//! facade or lean protocol-level users; open-loop at a fixed total rate (slots from the
+//! [`Pacer`]), or saturation with a window per sender.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use sigshim::{Client, ClientEvent, Message, SendMessageOptions};
-use sigshim_legacy::{Signaling, SignalingCallbacks};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{mpsc, watch};
 
-use super::stats::{Counters, Latencies, Report, Tally, Window, now_ns, payload, progress};
-use super::target::{APP_ID, Target};
+use super::lean::LeanSender;
+use super::legacy::LegacyUser;
+use super::pacer::{Pacer, Schedule};
+use super::raw::Ws;
+use super::stats::{Counters, Latencies, Report, Tally, Window, now_ns, ns_of, payload};
+use super::target::Target;
 use super::{Api, RunShape};
-
-/// The send time a message carries: when its sender woke for it. The timer wakes up to a
-/// millisecond after the scheduled time; that lateness is the generator's, so latency counts
-/// from the wake-up. A send that waits for the runtime after the wake-up is still measured.
-pub(crate) fn sent_at() -> u64 {
-    now_ns()
-}
 
 /// Logs `count` core clients in concurrently, named `prefix{i}`.
 pub(crate) async fn core_clients(
@@ -43,19 +39,101 @@ pub(crate) async fn core_clients(
     Ok(out)
 }
 
+/// The logged-in senders and receivers of a run, by API.
+enum Users {
+    Core { senders: Vec<(Client, sigshim::Events)>, receivers: Vec<(Client, sigshim::Events)> },
+    Legacy { senders: Vec<LegacyUser>, receivers: Vec<LegacyUser> },
+    Lean { senders: Vec<Ws>, receivers: Vec<Ws> },
+}
+
+/// When a run sends, decided once every user is logged in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// The first send (warm-up included).
+    pub(crate) start: tokio::time::Instant,
+    /// No send is due at or after this.
+    pub(crate) stop_at: tokio::time::Instant,
+    /// The measured part.
+    pub(crate) window: Window,
+}
+
+impl Plan {
+    /// A plan that starts shortly from now.
+    pub(crate) fn from_now(shape: &RunShape) -> Self {
+        let start = tokio::time::Instant::now() + Duration::from_millis(100);
+        Self {
+            start,
+            stop_at: start + shape.warmup + shape.duration,
+            window: Window::new(start, shape.warmup, shape.duration),
+        }
+    }
+
+    /// The open-loop schedule of `senders` sharing `rate` messages per second.
+    pub(crate) fn schedule(&self, rate: u64, senders: usize) -> Schedule {
+        Schedule { start_ns: ns_of(self.start), stop_ns: ns_of(self.stop_at), rate, senders }
+    }
+}
+
+async fn log_in(
+    target: &Target,
+    shape: &RunShape,
+    api: Api,
+    counters: &Arc<Counters>,
+) -> Result<Users, String> {
+    let pairs = shape.pairs;
+    Ok(match api {
+        Api::Core => Users::Core {
+            senders: core_clients(target, "s", pairs).await?,
+            receivers: core_clients(target, "r", pairs).await?,
+        },
+        Api::Legacy => {
+            if shape.rate == 0 {
+                return Err("the legacy API runs at a fixed rate: give --rate".into());
+            }
+            let inline = shape.inline_callbacks;
+            Users::Legacy {
+                senders: super::legacy::log_in(target, "s", pairs, counters, inline).await?,
+                receivers: super::legacy::log_in(target, "r", pairs, counters, inline).await?,
+            }
+        }
+        Api::Lean => {
+            let url = target.url().ok_or("lean users need a server: not with an in-process hub")?;
+            let mut senders = Vec::with_capacity(pairs);
+            let mut receivers = Vec::with_capacity(pairs);
+            for i in 0..pairs {
+                senders.push(super::raw::login(url, &format!("s{i}")).await?);
+                receivers.push(super::raw::login(url, &format!("r{i}")).await?);
+            }
+            Users::Lean { senders, receivers }
+        }
+    })
+}
+
 /// Runs the scenario and reports it.
 pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<Report, String> {
     let counters = Arc::new(Counters::default());
-    let start = tokio::time::Instant::now() + Duration::from_millis(200);
-    let window = Window::new(start, shape.warmup, shape.duration);
-    let stop_at = start + shape.warmup + shape.duration;
+    let users = log_in(target, shape, api, &counters).await?;
+    let plan = Plan::from_now(shape);
     let done = Arc::new(AtomicBool::new(false));
-    progress(counters.clone(), done.clone());
+    super::stats::progress(counters.clone(), done.clone());
     let server_cpu = target.cpu();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
-    let latencies = match api {
-        Api::Core => core_run(target, shape, &counters, window, start, stop_at).await?,
-        Api::Legacy => legacy_run(target, shape, &counters, window, start, stop_at).await?,
+    let mut pacer = match shape.rate {
+        0 => None,
+        rate => Some(Pacer::start(plan.schedule(rate, shape.pairs))?),
+    };
+    let slots = pacer.as_mut().map(|p| std::mem::take(&mut p.slots));
+    let latencies = match users {
+        Users::Core { senders, receivers } => {
+            core_drive(senders, receivers, shape, &counters, plan, slots).await?
+        }
+        Users::Legacy { senders, receivers } => {
+            let slots = slots.ok_or("the legacy API runs at a fixed rate: give --rate")?;
+            super::legacy::drive(senders, receivers, &counters, plan, slots).await?
+        }
+        Users::Lean { senders, receivers } => {
+            lean_drive(senders, receivers, shape, &counters, plan, slots).await?
+        }
     };
     done.store(true, Ordering::Relaxed);
     let mut r = Report::new("peer");
@@ -75,27 +153,31 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<R
     r.set("lost", sent.saturating_sub(delivered));
     r.set_f("throughput", delivered as f64 / shape.duration.as_secs_f64());
     latencies.fields(&mut r);
+    if let Some(p) = &pacer {
+        p.fields(&mut r);
+    }
     super::resources(&mut r, target, server_cpu, own_cpu);
     Ok(r)
 }
 
-async fn core_run(
-    target: &Target,
+/// Sender `i`'s slots, or `None` at saturation.
+type Slots = Option<Vec<mpsc::UnboundedReceiver<u64>>>;
+
+async fn core_drive(
+    senders: Vec<(Client, sigshim::Events)>,
+    receivers: Vec<(Client, sigshim::Events)>,
     shape: &RunShape,
     counters: &Arc<Counters>,
-    window: Window,
-    start: tokio::time::Instant,
-    stop_at: tokio::time::Instant,
+    plan: Plan,
+    slots: Slots,
 ) -> Result<Latencies, String> {
-    let senders = core_clients(target, "s", shape.pairs).await?;
-    let receivers = core_clients(target, "r", shape.pairs).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut readers = Vec::new();
     for (client, mut events) in receivers {
         let (counters, mut stop) = (counters.clone(), stop_rx.clone());
         readers.push(tokio::spawn(async move {
             let _client = client;
-            let mut tally = Tally::new(window, counters);
+            let mut tally = Tally::new(plan.window, counters);
             loop {
                 tokio::select! {
                     ev = events.recv() => match ev {
@@ -109,17 +191,18 @@ async fn core_run(
             tally
         }));
     }
+    let mut slots = slots.map(Vec::into_iter);
     let mut writers = Vec::new();
     for (i, (client, _events)) in senders.into_iter().enumerate() {
         let counters = counters.clone();
         let to = format!("r{i}");
-        let pairs = shape.pairs;
-        let (rate, window_size) = (shape.rate, shape.window);
+        let mine = slots.as_mut().and_then(Iterator::next);
+        let window_size = shape.window;
         writers.push(tokio::spawn(async move {
             // Counts the message as sent at once (before any task runs), then sends it.
-            let send = move |intended: u64| {
+            let send = move |due: u64| {
                 let (client, to, counters) = (client.clone(), to.clone(), counters.clone());
-                let counted = window.contains(intended);
+                let counted = plan.window.contains(due);
                 if counted {
                     Counters::bump(&counters.sent);
                 }
@@ -127,7 +210,7 @@ async fn core_run(
                     let r = client
                         .send_message_to_peer(
                             &to,
-                            &Message::text(payload(intended)),
+                            &Message::text(payload(due)),
                             SendMessageOptions::default(),
                         )
                         .await;
@@ -139,27 +222,18 @@ async fn core_run(
                     }
                 }
             };
-            if rate > 0 {
-                let every = Duration::from_secs_f64(pairs as f64 / rate as f64);
-                let offset = every.mul_f64(i as f64 / pairs as f64);
-                let mut k = 0u32;
-                loop {
-                    let at = start + offset + every * k;
-                    if at >= stop_at {
-                        break;
-                    }
-                    tokio::time::sleep_until(at).await;
-                    tokio::spawn(send(sent_at()));
-                    k += 1;
+            if let Some(mut due) = mine {
+                while let Some(at) = due.recv().await {
+                    tokio::spawn(send(at));
                 }
             } else {
                 // Saturation: `window` loops, each sending as soon as its last send was answered.
-                tokio::time::sleep_until(start).await;
+                tokio::time::sleep_until(plan.start).await;
                 let mut loops = Vec::with_capacity(window_size);
                 for _ in 0..window_size {
                     let send = send.clone();
                     loops.push(tokio::spawn(async move {
-                        while tokio::time::Instant::now() < stop_at {
+                        while tokio::time::Instant::now() < plan.stop_at {
                             send(now_ns()).await;
                             // An in-process send may complete without ever yielding.
                             tokio::task::yield_now().await;
@@ -184,8 +258,63 @@ async fn core_run(
     Ok(all)
 }
 
+async fn lean_drive(
+    senders: Vec<Ws>,
+    receivers: Vec<Ws>,
+    shape: &RunShape,
+    counters: &Arc<Counters>,
+    plan: Plan,
+    slots: Slots,
+) -> Result<Latencies, String> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let readers: Vec<_> = receivers
+        .into_iter()
+        .map(|ws| {
+            let tally = Tally::new(plan.window, counters.clone());
+            tokio::spawn(super::raw::read(ws, tally, stop_rx.clone()))
+        })
+        .collect();
+    let mut slots = slots.map(Vec::into_iter);
+    let mut writers = Vec::with_capacity(senders.len());
+    for (i, ws) in senders.into_iter().enumerate() {
+        let sender = LeanSender::new(ws, format!("r{i}"), plan.window, counters.clone());
+        let stop = stop_rx.clone();
+        writers.push(match slots.as_mut().and_then(Iterator::next) {
+            Some(due) => tokio::spawn(sender.paced(due, stop)),
+            None => {
+                let (window, stop_ns) = (shape.window, ns_of(plan.stop_at));
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(plan.start).await;
+                    sender.saturate(window, stop_ns, stop).await
+                })
+            }
+        });
+    }
+    // The senders end once their slots are over and every request is answered; a link that
+    // stopped answering is cut off by the drain's deadline.
+    let stopper = {
+        let counters = counters.clone();
+        let stop_tx = stop_tx.clone();
+        let stop_at = plan.stop_at;
+        tokio::spawn(async move {
+            tokio::time::sleep_until(stop_at).await;
+            drain(&counters).await;
+            let _ = stop_tx.send(true);
+        })
+    };
+    for w in writers {
+        w.await.map_err(|e| e.to_string())??;
+    }
+    let _ = stopper.await;
+    let mut all = Latencies::default();
+    for r in readers {
+        all.merge(r.await.map_err(|e| e.to_string())?.latencies());
+    }
+    Ok(all)
+}
+
 /// Waits until every counted message was answered and arrived, or 3 s.
-async fn drain(counters: &Counters) {
+pub(crate) async fn drain(counters: &Counters) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
     let settled = || {
         let sent = Counters::get(&counters.sent);
@@ -195,110 +324,4 @@ async fn drain(counters: &Counters) {
     while !settled() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Callbacks of one legacy user of the bench.
-struct LegacyUser {
-    counters: Arc<Counters>,
-    received: Mutex<Tally>,
-    logged_in: Notify,
-}
-
-impl SignalingCallbacks for LegacyUser {
-    fn on_login_success(&self, _uid: u32, _fd: u32) {
-        self.logged_in.notify_one();
-    }
-    fn on_message_send_success(&self, message_id: &str) {
-        if message_id.starts_with('m') {
-            Counters::bump(&self.counters.acked);
-        }
-    }
-    fn on_message_send_error(&self, message_id: &str, _ecode: i32) {
-        if message_id.starts_with('m') {
-            Counters::bump(&self.counters.failed);
-        }
-    }
-    fn on_message_instant_receive(&self, _account: &str, _uid: u32, msg: &str) {
-        self.received.lock().message(msg);
-    }
-}
-
-async fn legacy_user(
-    target: &Target,
-    account: String,
-    counters: &Arc<Counters>,
-    window: Window,
-    inline: bool,
-) -> Result<(Arc<Signaling>, Arc<LegacyUser>), String> {
-    let sig = Signaling::create_instance_with(APP_ID, target.legacy().inline_callbacks(inline));
-    let user = Arc::new(LegacyUser {
-        counters: counters.clone(),
-        received: Mutex::new(Tally::new(window, counters.clone())),
-        logged_in: Notify::new(),
-    });
-    sig.callback_set(user.clone());
-    sig.login(APP_ID, &account, "_no_need_token", 0, "");
-    tokio::time::timeout(Duration::from_secs(30), user.logged_in.notified())
-        .await
-        .map_err(|_| format!("legacy login of {account} timed out"))?;
-    Ok((sig, user))
-}
-
-async fn legacy_run(
-    target: &Target,
-    shape: &RunShape,
-    counters: &Arc<Counters>,
-    window: Window,
-    start: tokio::time::Instant,
-    stop_at: tokio::time::Instant,
-) -> Result<Latencies, String> {
-    if shape.rate == 0 {
-        return Err("the legacy API runs at a fixed rate: give --rate".into());
-    }
-    let mut senders = Vec::new();
-    let mut receivers = Vec::new();
-    for i in 0..shape.pairs {
-        let inline = shape.inline_callbacks;
-        senders.push(legacy_user(target, format!("s{i}"), counters, window, inline).await?.0);
-        receivers.push(legacy_user(target, format!("r{i}"), counters, window, inline).await?);
-    }
-    let every = Duration::from_secs_f64(shape.pairs as f64 / shape.rate as f64);
-    let mut writers = Vec::new();
-    for (i, sig) in senders.iter().enumerate() {
-        let (sig, counters, pairs) = (sig.clone(), counters.clone(), shape.pairs);
-        writers.push(tokio::spawn(async move {
-            let offset = every.mul_f64(i as f64 / pairs as f64);
-            let to = format!("r{i}");
-            let mut k = 0u32;
-            loop {
-                let at = start + offset + every * k;
-                if at >= stop_at {
-                    break;
-                }
-                tokio::time::sleep_until(at).await;
-                let intended = sent_at();
-                // Only measured messages get an `m` id, so that their acknowledgements count.
-                let id = if window.contains(intended) {
-                    Counters::bump(&counters.sent);
-                    format!("m{k}")
-                } else {
-                    format!("w{k}")
-                };
-                sig.message_instant_send(&to, 0, &payload(intended), &id);
-                k += 1;
-            }
-        }));
-    }
-    for w in writers {
-        w.await.map_err(|e| e.to_string())?;
-    }
-    drain(counters).await;
-    let mut all = Latencies::default();
-    for (_, user) in &receivers {
-        all.merge(user.received.lock().latencies());
-    }
-    for s in senders.iter().chain(receivers.iter().map(|(s, _)| s)) {
-        s.destroy();
-    }
-    Ok(all)
 }

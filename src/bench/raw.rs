@@ -12,7 +12,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use super::stats::Tally;
 use super::target::APP_ID;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Acknowledge after this many events.
 const ACK_EVERY: u64 = 64;

@@ -198,9 +198,14 @@ impl Report {
         self.set(key, json!((value * 10.0).round() / 10.0));
     }
 
+    /// The value of a field.
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
     #[cfg(test)]
     fn get_u64(&self, key: &str) -> Option<u64> {
-        self.fields.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.as_u64())
+        self.get(key).and_then(Value::as_u64)
     }
 
     /// The JSON line, keys in order.
