@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use super::stats::{Latencies, Report, now_ns};
+use super::stats::{Latencies, Report, now_ns, user};
 use super::target::Target;
 
 /// Logs `count` users in with at most `concurrency` logins in flight; returns the clients, the
@@ -26,7 +26,7 @@ async fn log_in(
         let (client, _events) = builder.login_timeout(Duration::from_secs(60)).build();
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
-            let r = client.login(None, &format!("u{i}")).await;
+            let r = client.login(None, &user("u", i)).await;
             let took = now_ns().saturating_sub(t);
             drop(permit);
             r.map(|()| (client, took)).map_err(|e| format!("login of u{i}: {e}"))
@@ -60,7 +60,7 @@ async fn log_in_lean(
         let url = url.to_owned();
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
-            let ws = super::raw::login(&url, &format!("u{i}")).await;
+            let ws = super::raw::login(&url, &user("u", i)).await;
             let took = now_ns().saturating_sub(t);
             drop(permit);
             ws.map(|ws| (ws, took))

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use super::RunShape;
 use super::pacer::Pacer;
 use super::peer::{Plan, core_clients};
-use super::stats::{Counters, Latencies, Report, Tally, payload, progress};
+use super::stats::{Counters, Latencies, Report, Tally, payload, progress, user};
 use super::target::Target;
 
 const CHANNEL: &str = "bench-room";
@@ -37,7 +37,7 @@ pub(crate) async fn run(
     let mut lean = Vec::new();
     if let Some(url) = &raw_url {
         for i in 0..shape.members {
-            lean.push(super::raw::member(url, &format!("m{i}"), CHANNEL).await?);
+            lean.push(super::raw::member(url, &user("m", i), CHANNEL).await?);
         }
     }
     let idle = core_clients(target, "stalled", stalled).await?;

@@ -9,7 +9,7 @@ use sigshim_legacy::{Signaling, SignalingCallbacks};
 use tokio::sync::{Notify, mpsc};
 
 use super::peer::Plan;
-use super::stats::{Counters, Latencies, Tally, payload};
+use super::stats::{Counters, Latencies, Tally, payload, user};
 use super::target::{APP_ID, Target};
 
 /// Callbacks of one legacy user of the bench.
@@ -57,7 +57,7 @@ pub(crate) async fn log_in(
 ) -> Result<Vec<LegacyUser>, String> {
     let mut users = Vec::with_capacity(count);
     for i in 0..count {
-        let account = format!("{prefix}{i}");
+        let account = user(prefix, i);
         let sig = Signaling::create_instance_with(APP_ID, target.legacy().inline_callbacks(inline));
         let callbacks = Arc::new(Callbacks {
             counters: counters.clone(),
@@ -86,10 +86,10 @@ pub(crate) async fn drive(
         *r.callbacks.received.lock() = Some(Tally::new(plan.window, counters.clone()));
     }
     let mut writers = Vec::with_capacity(senders.len());
-    for (i, (user, mut due)) in senders.iter().zip(slots).enumerate() {
-        let (sig, counters) = (user.sig.clone(), counters.clone());
+    for (i, (sender, mut due)) in senders.iter().zip(slots).enumerate() {
+        let (sig, counters) = (sender.sig.clone(), counters.clone());
         writers.push(tokio::spawn(async move {
-            let to = format!("r{i}");
+            let to = user("r", i);
             let mut k = 0u64;
             while let Some(at) = due.recv().await {
                 // Only measured messages get an `m` id, so that their acknowledgements count.

@@ -13,7 +13,7 @@ use super::lean::LeanSender;
 use super::legacy::LegacyUser;
 use super::pacer::{Pacer, Schedule};
 use super::raw::Ws;
-use super::stats::{Counters, Latencies, Report, Tally, Window, now_ns, ns_of, payload};
+use super::stats::{Counters, Latencies, Report, Tally, Window, now_ns, ns_of, payload, user};
 use super::target::Target;
 use super::{Api, RunShape};
 
@@ -26,7 +26,7 @@ pub(crate) async fn core_clients(
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
         let (client, events) = target.client().login_timeout(Duration::from_secs(30)).build();
-        let user = format!("{prefix}{i}");
+        let user = user(prefix, i);
         tasks.push(tokio::spawn(async move {
             client.login(None, &user).await.map_err(|e| format!("login of {user}: {e}"))?;
             Ok::<_, String>((client, events))
@@ -101,8 +101,8 @@ async fn log_in(
             let mut senders = Vec::with_capacity(pairs);
             let mut receivers = Vec::with_capacity(pairs);
             for i in 0..pairs {
-                senders.push(super::raw::login(url, &format!("s{i}")).await?);
-                receivers.push(super::raw::login(url, &format!("r{i}")).await?);
+                senders.push(super::raw::login(url, &user("s", i)).await?);
+                receivers.push(super::raw::login(url, &user("r", i)).await?);
             }
             Users::Lean { senders, receivers }
         }
@@ -195,7 +195,7 @@ async fn core_drive(
     let mut writers = Vec::new();
     for (i, (client, _events)) in senders.into_iter().enumerate() {
         let counters = counters.clone();
-        let to = format!("r{i}");
+        let to = user("r", i);
         let mine = slots.as_mut().and_then(Iterator::next);
         let window_size = shape.window;
         writers.push(tokio::spawn(async move {
@@ -277,7 +277,7 @@ async fn lean_drive(
     let mut slots = slots.map(Vec::into_iter);
     let mut writers = Vec::with_capacity(senders.len());
     for (i, ws) in senders.into_iter().enumerate() {
-        let sender = LeanSender::new(ws, format!("r{i}"), plan.window, counters.clone());
+        let sender = LeanSender::new(ws, user("r", i), plan.window, counters.clone());
         let stop = stop_rx.clone();
         writers.push(match slots.as_mut().and_then(Iterator::next) {
             Some(due) => tokio::spawn(sender.paced(due, stop)),

@@ -71,13 +71,20 @@ fn seq_and_sent(text: &str) -> Option<(u64, Option<u64>)> {
     Some((seq, sent))
 }
 
-/// Reads channel messages until `stop`, counting them in `tally`.
+/// Reads messages until `stop`, counting them in `tally`; acknowledges what it read before it
+/// returns, so that the server keeps nothing of the run for a later session.
 pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver<bool>) -> Tally {
     let mut unacked = 0u64;
+    let mut last = 0u64;
     loop {
         let msg = tokio::select! {
             m = ws.next() => m,
-            _ = stop.changed() => break,
+            _ = stop.changed() => {
+                if unacked > 0 {
+                    let _ = ws.send(WsMessage::text(format!(r#"{{"op":"ack","seq":{last}}}"#))).await;
+                }
+                break;
+            }
         };
         let Some(Ok(WsMessage::Text(text))) = msg else {
             if matches!(msg, None | Some(Err(_))) {
@@ -86,6 +93,7 @@ pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver
             continue;
         };
         let Some((seq, sent)) = seq_and_sent(&text) else { continue };
+        last = seq;
         if let Some(t) = sent {
             tally.sent_at(t);
         }
