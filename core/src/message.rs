@@ -28,6 +28,7 @@ pub enum MessageBody {
 /// `id` and `server_ts` are zero on a message the application builds and are filled in by the
 /// server; a received message always has both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MessageWire")]
 pub struct Message {
     /// Server-assigned id, unique within a hub.
     #[serde(default)]
@@ -77,6 +78,47 @@ impl Message {
             MessageBody::Text { text } => text.is_empty(),
             MessageBody::Raw { data, .. } => data.is_empty(),
         }
+    }
+}
+
+/// The kinds of [`MessageBody`], as the `type` field names them.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BodyKind {
+    Text,
+    Raw,
+}
+
+/// A message as it stands on the wire: every field at one level. Reading this flat form takes
+/// one pass over the fields, where the derived `flatten` + internal tag would buffer them twice.
+#[derive(Deserialize)]
+struct MessageWire {
+    #[serde(default)]
+    id: u64,
+    #[serde(default)]
+    server_ts: u64,
+    #[serde(rename = "type")]
+    kind: BodyKind,
+    text: Option<String>,
+    data: Option<String>,
+    #[serde(default)]
+    description: String,
+}
+
+impl TryFrom<MessageWire> for Message {
+    type Error = String;
+
+    fn try_from(w: MessageWire) -> Result<Self, String> {
+        let body = match w.kind {
+            BodyKind::Text => MessageBody::Text { text: w.text.ok_or("missing field `text`")? },
+            BodyKind::Raw => {
+                let data = w.data.ok_or("missing field `data`")?;
+                let data =
+                    base64::engine::general_purpose::STANDARD.decode(data).map_err(|e| e.to_string())?;
+                MessageBody::Raw { data, description: w.description }
+            }
+        };
+        Ok(Self { id: w.id, server_ts: w.server_ts, body })
     }
 }
 
@@ -134,5 +176,24 @@ mod tests {
         assert_eq!(back, m);
         let t: Message = serde_json::from_str(r#"{"type":"text","text":"hi"}"#).unwrap();
         assert_eq!(t, Message::text("hi"));
+    }
+
+    #[test]
+    fn the_flat_wire_form_reads_every_shape_and_refuses_broken_ones() {
+        let read = |text: &str| serde_json::from_str::<Message>(text).ok();
+        let raw = read(r#"{"data":"AP8=","type":"raw","id":4,"server_ts":5}"#);
+        assert_eq!(raw, Some(Message { id: 4, server_ts: 5, ..Message::raw(vec![0, 255], "") }));
+        let text = read(r#"{"type":"text","text":"hi","description":"ignored","extra":[1]}"#);
+        assert_eq!(text, Some(Message::text("hi")));
+        for broken in [
+            r#"{"type":"text"}"#,
+            r#"{"type":"raw","description":"no data"}"#,
+            r#"{"type":"raw","data":"not base64!"}"#,
+            r#"{"type":"video","text":"x"}"#,
+            r#"{"text":"no type"}"#,
+            r#"{"type":"text","text":7}"#,
+        ] {
+            assert_eq!(read(broken), None, "{broken}");
+        }
     }
 }

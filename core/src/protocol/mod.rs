@@ -10,6 +10,7 @@ use crate::attributes::{Attribute, AttributeUpdate, ChannelAttribute};
 use crate::message::{Message, SendMessageOptions};
 
 pub mod call;
+mod hot;
 pub mod wire;
 
 pub use call::{CallRole, CallSignal};

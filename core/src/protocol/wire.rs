@@ -87,8 +87,12 @@ pub enum ClientFrame {
 #[error("invalid frame: {0}")]
 pub struct FrameError(pub String);
 
-/// Parses one client frame. Requests, the common case, are tried first.
+/// Parses one client frame. Message requests, the bulk of the traffic, are read directly;
+/// other requests, the next most common case, are tried before the rest.
 pub fn parse_client(text: &str) -> Result<ClientFrame, FrameError> {
+    if let Some(r) = super::hot::request(text) {
+        return Ok(ClientFrame::Request(r));
+    }
     match serde_json::from_str::<RequestFrame>(text) {
         Ok(r) => Ok(ClientFrame::Request(r)),
         Err(request_error) => {
@@ -172,13 +176,29 @@ pub enum ServerFrame {
     Error(ErrorFrame),
 }
 
-/// Parses one server frame.
+/// Parses one server frame. Message events and their replies are read directly. The server
+/// writes `id` first in replies, so another frame that starts with it is tried as a reply
+/// first; any other layout is still understood.
 pub fn parse_server(text: &str) -> Result<ServerFrame, FrameError> {
+    if let Some(e) = super::hot::event(text) {
+        return Ok(ServerFrame::Event(e));
+    }
+    if let Some(r) = super::hot::reply(text) {
+        return Ok(ServerFrame::Reply(r));
+    }
+    let reply_first = text.trim_start().starts_with("{\"id\"");
+    if reply_first {
+        if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
+            return Ok(ServerFrame::Reply(r));
+        }
+    }
     if let Ok(e) = serde_json::from_str::<EventFrame>(text) {
         return Ok(ServerFrame::Event(e));
     }
-    if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
-        return Ok(ServerFrame::Reply(r));
+    if !reply_first {
+        if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
+            return Ok(ServerFrame::Reply(r));
+        }
     }
     serde_json::from_str::<ErrorFrame>(text).map(ServerFrame::Error).map_err(|e| FrameError(e.to_string()))
 }
@@ -364,6 +384,39 @@ mod tests {
                 let borrowed = serde_json::to_string(&EventFrameRef { seq: e.seq, event: &e.event }).unwrap();
                 assert_eq!(borrowed, text, "the borrowed form encodes the same");
             }
+        }
+    }
+
+    #[test]
+    fn parsing_agrees_with_the_derived_frames_in_any_layout() {
+        let requests = [
+            r#"{"id":7,"op":"send_peer_message","peer_id":"bob","message":{"type":"text","text":"hi"}}"#,
+            r#"{"op":"send_peer_message","message":{"type":"text","text":"{\"id\":1}"},"peer_id":"bob","id":8}"#,
+            r#"{"op":"join_channel","channel_id":"room","id":9,"extra":"ignored"}"#,
+            r#"{"id":10,"op":"logout"}"#,
+            r#"{"op":"logout"}"#,
+            r#"{"id":"eleven","op":"logout"}"#,
+            r#"{"id":12,"op":"no_such_op"}"#,
+            r#"{"id":13,"op":"join_channel"}"#,
+        ];
+        for text in requests {
+            let derived = serde_json::from_str::<RequestFrame>(text).ok().map(ClientFrame::Request);
+            assert_eq!(parse_client(text).ok(), derived, "{text}");
+        }
+        let server = [
+            r#"{"id":3,"reply":"message_sent","message_id":9,"server_ts":1}"#,
+            r#"{"reply":"message_sent","message_id":9,"server_ts":1,"id":3}"#,
+            r#"{"seq":5,"event":"peer_message","peer_id":"a","message":{"id":1,"server_ts":2,"type":"text","text":"x"},"offline":false}"#,
+            r#"{"event":"peer_message","peer_id":"a","message":{"id":1,"server_ts":2,"type":"text","text":"x"},"offline":false,"seq":6}"#,
+            r#"{"event":"kicked","reason":"remote_login"}"#,
+        ];
+        for text in server {
+            let derived = serde_json::from_str::<EventFrame>(text)
+                .map(ServerFrame::Event)
+                .or_else(|_| serde_json::from_str::<ReplyFrame>(text).map(ServerFrame::Reply))
+                .ok();
+            assert!(derived.is_some(), "{text}");
+            assert_eq!(parse_server(text).ok(), derived, "{text}");
         }
     }
 }
