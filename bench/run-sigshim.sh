@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Runs sigshim's side of the benchmarks with `sigshim bench` (release build): the same scenario
 # shapes as run-peers.sh, plus the scenarios only sigshim has. Each run starts its own
-# `sigshim serve` child; the JSON lines go to stdout and to results/sigshim.jsonl.
+# `sigshim serve` child; the JSON lines go to stdout and to results/sigshim.jsonl (or to $OUT).
 #
-#   bench/run-sigshim.sh                 # everything (~4 minutes)
+#   bench/run-sigshim.sh                 # everything (~5 minutes)
 #   bench/run-sigshim.sh --quick         # 3 s per run
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-out="$here/results/sigshim.jsonl"
+out="${OUT:-$here/results/sigshim.jsonl}"
 duration=10 warmup=2
 if [ "${1:-}" = "--quick" ]; then duration=3 warmup=1; fi
-mkdir -p "$here/results"
+mkdir -p "$(dirname "$out")"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
@@ -25,6 +25,8 @@ run() {
 
 t=(--duration "$duration" --warmup "$warmup")
 run inproc --pairs 8 --rate 0 --window 8 "${t[@]}"
+run peer --api lean --pairs 100 --rate 10000 "${t[@]}"
+run peer --api lean --pairs 100 --rate 0 --window 64 "${t[@]}"
 run peer --pairs 100 --rate 10000 "${t[@]}"
 run peer --pairs 100 --rate 0 --window 64 "${t[@]}"
 run peer --api legacy --pairs 100 --rate 10000 "${t[@]}"

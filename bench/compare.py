@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Prints the side-by-side tables of BENCHMARKS.md from the JSON lines of one run-all.sh.
+
+    bench/compare.py [SIGSHIM_JSONL PEERS_JSONL]
+
+For every (system, scenario, client kind, rate) the last line wins, so a file that holds several
+runs gives the newest. run-all.sh passes the two files of the run it just made, so that the
+ratios come from one run on one machine.
+"""
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PEERS = ["socketio-redis", "redis", "nats", "mosquitto"]
+
+
+def load(path):
+    rows = {}
+    for line in Path(path).read_text().splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if r.get("target") == "in-process hub":
+            continue
+        client = r.get("api") if r.get("scenario") == "peer" else r.get("members_client")
+        if r.get("inline_callbacks"):
+            client += ", inline callbacks"
+        rows[(r["system"], r["scenario"], client, r.get("rate"))] = r
+    return rows
+
+
+def ms(us):
+    return f"{us / 1000:.2f}" if us < 10_000 else f"{us / 1000:.0f}"
+
+
+def main(argv):
+    ours_path, peers_path = argv if len(argv) == 2 else (HERE / "results/sigshim.jsonl", HERE / "results/peers.jsonl")
+    ours, peers = load(ours_path), load(peers_path)
+
+    def peer(system, scenario, rate):
+        return peers.get((system, scenario, None, rate))
+
+    def table(title, scenario, rate, clients, cell, ratio, ratio_name):
+        mine = [(c, ours.get(("sigshim", scenario, c, rate))) for c in clients]
+        mine = [(c, r) for c, r in mine if r]
+        theirs = [(p, peer(p, scenario, rate)) for p in PEERS]
+        theirs = [(p, r) for p, r in theirs if r]
+        if not mine:
+            return
+        print(f"\n{title}\n")
+        print("| | " + " | ".join(f"sigshim ({c})" for c, _ in mine) + " | " + " | ".join(p for p, _ in theirs) + " |")
+        print("|---" * (1 + len(mine) + len(theirs)) + "|")
+        print("| figure | " + " | ".join(cell(r) for _, r in mine + theirs) + " |")
+        for c, r in mine:
+            print(f"| {ratio_name}, sigshim ({c}) | " + " | ".join("—" for _ in mine) + " | "
+                  + " | ".join(f"{ratio(r, t):.1f}×" for _, t in theirs) + " |")
+
+    lat = lambda r: f"{ms(r['p50_us'])} / {ms(r['p99_us'])} ms"
+    table("Peer messages, open loop at 10 000 msgs/s, 100 pairs: p50 / p99", "peer", 10000,
+          ["lean", "core", "legacy", "legacy, inline callbacks"], lat, lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
+    table("Peer messages at saturation, 100 pairs, window 64: delivered msgs/s", "peer", 0,
+          ["lean", "core"], lambda r: f"{r['throughput']:,.0f}",
+          lambda o, t: o["throughput"] / max(t["throughput"], 1), "ours ÷ peer")
+    table("Fan-out, 1 000 members, 100 msgs/s: p50 / p99", "fanout", 100,
+          ["lean", "core"], lat, lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
