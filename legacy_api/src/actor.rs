@@ -1,5 +1,6 @@
 //! The task behind one legacy instance: runs its calls in order against a core [`Client`] and
-//! turns core results and events into legacy callbacks.
+//! turns core results and events into legacy callbacks. Message sends overlap (see
+//! [`crate::sends`]); everything else runs one call at a time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -14,143 +15,11 @@ use sigshim_mapping::{LegacyCode, LoginStatus, translate};
 use tokio::sync::mpsc;
 
 use crate::callbacks::SignalingCallbacks;
-use crate::channels::{AttrOp, ChanItem, Joined};
+use crate::channels::{ChanItem, Joined};
+use crate::command::Command;
 use crate::dispatcher::Job;
 use crate::options::{Endpoint, SignalingOptions};
 use crate::uid::uid_for;
-
-/// One legacy call, queued in call order.
-#[derive(Debug)]
-pub(crate) enum Command {
-    Login {
-        app_id: String,
-        account: String,
-        token: String,
-        retry_time: Duration,
-        retry_count: u32,
-    },
-    Logout,
-    InstantSend {
-        account: String,
-        msg: String,
-        msg_id: String,
-        options: String,
-    },
-    QueryUserStatus {
-        account: String,
-    },
-    SetAttr {
-        name: String,
-        value: String,
-    },
-    GetAttr {
-        account: Option<String>,
-        name: String,
-    },
-    GetAttrAll {
-        account: Option<String>,
-    },
-    Invoke {
-        name: String,
-        req: String,
-        call_id: String,
-    },
-    Dbg {
-        a: String,
-        b: String,
-    },
-    RefuseSend {
-        name: &'static str,
-        msg_id: String,
-    },
-    BcCall {
-        call_id: String,
-    },
-    ChannelJoin {
-        channel_id: String,
-    },
-    ChannelLeave {
-        channel_id: String,
-    },
-    ChannelSend {
-        channel_id: String,
-        msg: String,
-        msg_id: String,
-        force: bool,
-    },
-    ChannelQueryUserNum {
-        channel_id: String,
-    },
-    ChannelQueryUserIsIn {
-        channel_id: String,
-        account: String,
-    },
-    ChannelAttr {
-        channel_id: String,
-        op: AttrOp,
-    },
-    Invite {
-        channel_id: String,
-        account: String,
-        extra: String,
-    },
-    InviteAnswer {
-        channel_id: String,
-        account: String,
-        extra: String,
-        accept: bool,
-    },
-    InviteEnd {
-        channel_id: String,
-        account: String,
-    },
-    InviteDtmf {
-        channel_id: String,
-        phone_num: String,
-        digits: String,
-    },
-    InvitePhone {
-        name: &'static str,
-        channel_id: String,
-        phone_num: String,
-        source: Option<String>,
-        extra: String,
-    },
-    Destroy,
-}
-
-impl Command {
-    /// The legacy operation name, as `on_error` reports it.
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Command::Login { .. } => "login",
-            Command::Logout => "logout",
-            Command::InstantSend { .. } => "message_instant_send",
-            Command::QueryUserStatus { .. } => "query_user_status",
-            Command::SetAttr { .. } => "set_attr",
-            Command::GetAttr { .. } => "get_attr",
-            Command::GetAttrAll { .. } => "get_attr_all",
-            Command::Invoke { .. } => "invoke",
-            Command::Dbg { .. } => "dbg",
-            Command::RefuseSend { name, .. } => name,
-            Command::BcCall { .. } => "bc_call",
-            Command::ChannelJoin { .. } => "channel_join",
-            Command::ChannelLeave { .. } => "channel_leave",
-            Command::ChannelSend { force: false, .. } => "message_channel_send",
-            Command::ChannelSend { force: true, .. } => "message_channel_send_force",
-            Command::ChannelQueryUserNum { .. } => "channel_query_user_num",
-            Command::ChannelQueryUserIsIn { .. } => "channel_query_user_is_in",
-            Command::ChannelAttr { op, .. } => op.name(),
-            Command::Invite { .. } => "channel_invite_user",
-            Command::InviteAnswer { accept: true, .. } => "channel_invite_accept",
-            Command::InviteAnswer { accept: false, .. } => "channel_invite_refuse",
-            Command::InviteEnd { .. } => "channel_invite_end",
-            Command::InviteDtmf { .. } => "channel_invite_dtmf",
-            Command::InvitePhone { name, .. } => name,
-            Command::Destroy => "destroy",
-        }
-    }
-}
 
 /// The logged-in (or logging-in) core session of the instance.
 pub(crate) struct Session {
@@ -181,6 +50,8 @@ pub(crate) struct Actor {
     pub(crate) next_channel_gen: u64,
     /// Invitations and calls.
     pub(crate) calls: crate::calls::Calls,
+    /// Peer and channel messages on the link whose results are not reported yet.
+    pub(crate) sends: crate::sends::Sends,
 }
 
 impl Actor {
@@ -208,6 +79,7 @@ impl Actor {
             chan_rx,
             next_channel_gen: 0,
             calls: crate::calls::Calls::new(),
+            sends: crate::sends::Sends::default(),
         }
     }
 
@@ -230,6 +102,8 @@ impl Actor {
         loop {
             tokio::select! {
                 biased;
+                // A send's own result before any event the server produced after it.
+                result = self.sends.next_done() => self.report_send(result).await,
                 ev = next_event(&mut self.events) => self.on_event(ev).await,
                 Some(item) = self.chan_rx.recv() => self.on_channel_item(item).await,
                 ev = next_call_event(&mut self.calls.events) => match ev {
@@ -243,57 +117,9 @@ impl Actor {
                 },
             }
         }
+        self.drain_sends().await;
         if self.session.is_some() {
             self.logout().await;
-        }
-    }
-
-    async fn handle(&mut self, cmd: Command) {
-        match cmd {
-            Command::Login { app_id, account, token, retry_time, retry_count } => {
-                self.login(app_id, account, token, retry_time, retry_count).await
-            }
-            Command::Logout => self.logout().await,
-            Command::InstantSend { account, msg, msg_id, options } => {
-                self.instant_send(account, msg, msg_id, &options).await
-            }
-            Command::QueryUserStatus { account } => self.query_user_status(account).await,
-            Command::SetAttr { name, value } => self.set_attr(name, value).await,
-            Command::GetAttr { account, name } => self.get_attr(account, name).await,
-            Command::GetAttrAll { account } => self.get_attr_all(account).await,
-            Command::Invoke { name, req, call_id } => crate::invoke::invoke(self, name, req, call_id).await,
-            Command::Dbg { a, b } => self.cb(move |c| c.on_dbg(&a, &b)).await,
-            Command::RefuseSend { name, msg_id } => {
-                let code = LegacyCode::SendMessageOther.code();
-                tracing::debug!(call = name, "unsupported send refused");
-                self.cb(move |c| c.on_message_send_error(&msg_id, code)).await
-            }
-            Command::BcCall { call_id } => {
-                let reason = format!("{}: unsupported", translate::unsupported().code());
-                self.cb(move |c| c.on_bc_call_result(&reason, "{}", &call_id)).await
-            }
-            Command::ChannelJoin { channel_id } => self.channel_join(channel_id).await,
-            Command::ChannelLeave { channel_id } => self.channel_leave(channel_id).await,
-            Command::ChannelSend { channel_id, msg, msg_id, force } => {
-                self.channel_send(channel_id, msg, msg_id, force).await
-            }
-            Command::ChannelQueryUserNum { channel_id } => self.channel_query_user_num(channel_id).await,
-            Command::ChannelQueryUserIsIn { channel_id, account } => {
-                self.channel_query_user_is_in(channel_id, account).await
-            }
-            Command::ChannelAttr { channel_id, op } => self.channel_attr(channel_id, op).await,
-            Command::Invite { channel_id, account, extra } => self.invite(channel_id, account, extra).await,
-            Command::InviteAnswer { channel_id, account, extra, accept } => {
-                self.invite_answer(channel_id, account, extra, accept).await
-            }
-            Command::InviteEnd { channel_id, account } => self.invite_end(channel_id, account).await,
-            Command::InviteDtmf { channel_id, phone_num, digits } => {
-                self.invite_dtmf(channel_id, phone_num, digits).await
-            }
-            Command::InvitePhone { channel_id, phone_num, source, extra, .. } => {
-                self.invite_phone(channel_id, phone_num, source, extra).await
-            }
-            Command::Destroy => {}
         }
     }
 
@@ -313,7 +139,7 @@ impl Actor {
         }
     }
 
-    async fn login(
+    pub(crate) async fn login(
         &mut self,
         app_id: String,
         account: String,
@@ -371,7 +197,7 @@ impl Actor {
         }
     }
 
-    async fn logout(&mut self) {
+    pub(crate) async fn logout(&mut self) {
         let Some(session) = self.session.take() else {
             let code = LegacyCode::LogoutAlreadyLogout.code();
             self.cb(move |c| c.on_logout(code)).await;
@@ -448,10 +274,12 @@ impl Actor {
                 self.cb(move |c| c.on_reconnected(fd)).await;
             }
             (State::Aborted | State::Disconnected, why) => {
+                self.set_status(LoginStatus::NotLogin);
+                // The sends in flight end first (with whatever the core answers), then the session.
+                self.drain_sends().await;
                 self.session = None;
                 self.events = None;
                 self.calls.lost();
-                self.set_status(LoginStatus::NotLogin);
                 self.channels_lost(LeaveCause::from_connection(why)).await;
                 let code = translate::logout_reason(why).code();
                 self.cb(move |c| c.on_logout(code)).await;

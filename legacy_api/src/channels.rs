@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use sigshim::error::ChannelMessageError;
 use sigshim::{Attribute, Channel, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Message};
 use sigshim_mapping::translate::{self, LeaveCause};
 use tokio::sync::mpsc;
@@ -18,6 +19,7 @@ use tokio::time::Instant;
 
 use crate::actor::Actor;
 use crate::channel_attrs::{attr_diff, to_map};
+use crate::sends::SendResult;
 use crate::uid::uid_for;
 
 /// At most this many accounts in `on_channel_user_list` (the legacy limit).
@@ -187,6 +189,8 @@ impl Actor {
         }
     }
 
+    /// `message_channel_send[_force]`: puts the message on the link and leaves its result in
+    /// flight (see [`crate::sends`]).
     pub(crate) async fn channel_send(
         &mut self,
         channel_id: String,
@@ -196,25 +200,29 @@ impl Actor {
     ) {
         let msg_id = if msg_id.is_empty() { self.fresh_msg_id() } else { msg_id };
         let Some((client, _)) = self.logged_in() else {
-            let code = translate::not_logged_in().code();
-            return self.cb(move |c| c.on_message_send_error(&msg_id, code)).await;
+            return self.send_failed(msg_id, translate::not_logged_in().code()).await;
+        };
+        // The normal send needs the channel joined now; the force send needs no membership.
+        let channel = if force {
+            None
+        } else if let Some(j) = self.channels.get(&channel_id) {
+            Some(j.channel.clone())
+        } else {
+            let code = translate::channel_send_failure(ChannelMessageError::NotInChannel).code();
+            return self.send_failed(msg_id, code).await;
         };
         let message = Message::text(msg);
-        let result = if force {
-            client.publish_to_channel(&channel_id, &message).await
-        } else {
-            match self.channels.get(&channel_id) {
-                Some(j) => j.channel.send_message(&message).await,
-                None => Err(sigshim::error::ChannelMessageError::NotInChannel),
+        self.start_send(async move {
+            let result = match channel {
+                Some(channel) => channel.send_message(&message).await,
+                None => client.publish_to_channel(&channel_id, &message).await,
+            };
+            match result {
+                Ok(()) => SendResult::ok(msg_id),
+                Err(e) => SendResult::failed(msg_id, translate::channel_send_failure(e).code()),
             }
-        };
-        match result {
-            Ok(()) => self.cb(move |c| c.on_message_send_success(&msg_id)).await,
-            Err(e) => {
-                let code = translate::channel_send_failure(e).code();
-                self.cb(move |c| c.on_message_send_error(&msg_id, code)).await
-            }
-        }
+        })
+        .await;
     }
 
     /// The member count of a channel, or the legacy code (500, 501) of the failure.

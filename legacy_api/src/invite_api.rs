@@ -1,7 +1,7 @@
 //! The legacy invitation methods of [`Signaling`]: invite, answer, end, DTMF and phone calls.
 //! They return at once; results arrive through the `on_invite_*` callbacks.
 
-use crate::actor::Command;
+use crate::command::Command;
 use crate::signaling::Signaling;
 
 impl Signaling {

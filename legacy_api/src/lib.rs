@@ -39,12 +39,14 @@ mod callbacks;
 mod calls;
 mod channel_attrs;
 mod channels;
+mod command;
 mod dispatcher;
 mod gateway;
 mod invite_api;
 mod invoke;
 mod messages;
 mod options;
+mod sends;
 mod signaling;
 mod uid;
 

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use sigshim::error::PeerMessageError;
 use sigshim::message::MessageBody;
 use sigshim::{Attribute, Message, SendMessageOptions};
 use sigshim_mapping::translate;
 
 use crate::actor::Actor;
+use crate::sends::SendResult;
 
 /// The text a legacy receiver sees: the text of a text message; the bytes of a raw message
 /// read as UTF-8 (invalid sequences replaced), since legacy messages are strings only.
@@ -33,33 +35,34 @@ pub(crate) fn attrs_json(attrs: &[Attribute]) -> String {
     serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())
 }
 
+/// The legacy outcome of a peer message: success once the server accepted it (cached for an
+/// offline peer, or unreachable without caching), unless `strict` asks for the peer's receipt.
+fn peer_send_result(msg_id: String, result: Result<(), PeerMessageError>, strict: bool) -> SendResult {
+    match result {
+        Ok(()) => SendResult::ok(msg_id),
+        Err(e) if e.server_accepted() && !strict => SendResult::ok(msg_id),
+        Err(PeerMessageError::NotLoggedIn) => SendResult::failed(msg_id, translate::not_logged_in().code()),
+        Err(e) => SendResult::failed(msg_id, translate::peer_send_failure(e).code()),
+    }
+}
+
 impl Actor {
+    /// `message_instant_send`: puts the message on the link and leaves its result in flight
+    /// (see [`crate::sends`]).
     pub(crate) async fn instant_send(&mut self, account: String, msg: String, msg_id: String, options: &str) {
         let msg_id = if msg_id.is_empty() { self.fresh_msg_id() } else { msg_id };
         let Some(session) = self.session.as_ref() else {
-            let code = translate::not_logged_in().code();
-            self.cb(move |c| c.on_message_send_error(&msg_id, code)).await;
-            return;
+            return self.send_failed(msg_id, translate::not_logged_in().code()).await;
         };
         let client = session.client.clone();
         let offline = offline_override(options).unwrap_or(self.options.offline_messages);
         let opts = SendMessageOptions { enable_offline_messaging: offline };
-        let result = client.send_message_to_peer(&account, &Message::text(msg), opts).await;
         let strict = self.options.strict_peer_ack;
-        match result {
-            Ok(_) => self.cb(move |c| c.on_message_send_success(&msg_id)).await,
-            Err(e) if e.server_accepted() && !strict => {
-                self.cb(move |c| c.on_message_send_success(&msg_id)).await
-            }
-            Err(e) => {
-                let code = if e == sigshim::error::PeerMessageError::NotLoggedIn {
-                    translate::not_logged_in().code()
-                } else {
-                    translate::peer_send_failure(e).code()
-                };
-                self.cb(move |c| c.on_message_send_error(&msg_id, code)).await
-            }
-        }
+        self.start_send(async move {
+            let result = client.send_message_to_peer(&account, &Message::text(msg), opts).await;
+            peer_send_result(msg_id, result.map(drop), strict)
+        })
+        .await;
     }
 
     /// Whether `account` is online, or the legacy code of the failure.
@@ -159,6 +162,19 @@ mod tests {
         assert_eq!(offline_override(""), None);
         assert_eq!(offline_override("not json"), None);
         assert_eq!(offline_override(r#"{"other":1}"#), None);
+    }
+
+    #[test]
+    fn peer_send_results() {
+        use PeerMessageError as E;
+        let r = |result, strict| peer_send_result("m".into(), result, strict).error;
+        assert_eq!(r(Ok(()), true), None);
+        assert_eq!(r(Err(E::CachedByServer), false), None, "the server accepted it");
+        assert_eq!(r(Err(E::PeerUnreachable), false), None);
+        assert_eq!(r(Err(E::CachedByServer), true), Some(400), "strict: not received");
+        assert_eq!(r(Err(E::NotLoggedIn), false), Some(1003));
+        assert_eq!(r(Err(E::InvalidUserId), false), Some(400));
+        assert_eq!(r(Err(E::Timeout), false), Some(401));
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
-use crate::actor::{Actor, Command};
+use crate::actor::Actor;
 use crate::callbacks::SignalingCallbacks;
 use crate::channels::AttrOp;
+use crate::command::Command;
 use crate::dispatcher::{self, Job, Sink};
 use crate::options::SignalingOptions;
 

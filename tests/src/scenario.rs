@@ -1,5 +1,6 @@
 //! Shared set-up for the session and token scenarios: paused-time control, a fault-injecting
-//! connector, strict event-order assertions, token fixtures and golden transcripts.
+//! connector, a connector that holds replies back, strict event-order assertions, token fixtures
+//! and golden transcripts.
 //!
 //! Paused time: tokio advances a paused clock on its own whenever the runtime is idle, so a
 //! scenario that depends on a timer calls [`advance`] to the exact moment first and only then
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sigshim::error::LoginError;
-use sigshim::transport::{Connector, Link, LoginRequest, MemoryConnector};
+use sigshim::protocol::{Reply, Request};
+use sigshim::transport::{Connector, Link, LoginRequest, MemoryConnector, Transport, TransportError};
 use sigshim::{ClientEvent, ConnectionChangeReason, ConnectionState, Hub, HubConfig};
 
 use crate::core_driver::CoreDriver;
@@ -140,6 +142,92 @@ impl Connector for FaultyConnector {
             (Step::Fail(e), _) => Err(e),
             (Step::Hang, _) | (Step::Pass, None) => std::future::pending().await,
         }
+    }
+}
+
+/// A connector (over this process's backend) whose links hold back the reply to every peer
+/// message until `n` peer messages have been requested on them, or until [`ReplyGate::open`].
+/// A client that waits for each reply before its next request never gets one (its sends time
+/// out); one that keeps `n` sends in flight gets them all. Later peer messages pass at once.
+pub struct ReplyGate {
+    inner: Arc<dyn Connector>,
+    n: usize,
+    state: Arc<tokio::sync::watch::Sender<Gate>>,
+}
+
+/// Peer messages requested so far (on every link of the connector), and whether the gate is open.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gate {
+    requested: usize,
+    open: bool,
+}
+
+impl std::fmt::Debug for ReplyGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplyGate").field("n", &self.n).field("state", &*self.state.borrow()).finish()
+    }
+}
+
+impl ReplyGate {
+    /// A gate of `n` peer messages in front of `hub`.
+    pub fn new(hub: &Hub, n: usize) -> Arc<Self> {
+        let state = Arc::new(tokio::sync::watch::Sender::new(Gate::default()));
+        Arc::new(Self { inner: crate::backend::connector(hub), n, state })
+    }
+
+    /// Peer messages requested so far (their replies are in, held or passed on).
+    pub fn requested(&self) -> usize {
+        self.state.borrow().requested
+    }
+
+    /// Waits until `n` peer messages have been requested, for at most [`crate::WAIT`].
+    pub async fn wait_requested(&self, n: usize) {
+        let mut rx = self.state.subscribe();
+        let reached = tokio::time::timeout(crate::WAIT, rx.wait_for(|g| g.requested >= n)).await;
+        assert!(matches!(reached, Ok(Ok(_))), "{n} peer messages requested within {:?}", crate::WAIT);
+    }
+
+    /// Passes every held reply on, and every later one at once.
+    pub fn open(&self) {
+        self.state.send_modify(|g| g.open = true);
+    }
+}
+
+#[async_trait]
+impl Connector for ReplyGate {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+        let link = self.inner.connect(login).await?;
+        let transport =
+            Arc::new(GatedTransport { inner: link.transport, n: self.n, state: self.state.clone() });
+        Ok(Link { transport, ..link })
+    }
+
+    fn forget_session(&self) {
+        self.inner.forget_session();
+    }
+}
+
+struct GatedTransport {
+    inner: Arc<dyn Transport>,
+    n: usize,
+    state: Arc<tokio::sync::watch::Sender<Gate>>,
+}
+
+#[async_trait]
+impl Transport for GatedTransport {
+    async fn request(&self, request: Request) -> Result<Reply, TransportError> {
+        let gated = matches!(request, Request::SendPeerMessage { .. });
+        let reply = self.inner.request(request).await;
+        if gated {
+            let mut rx = self.state.subscribe();
+            self.state.send_modify(|g| g.requested += 1);
+            let _ = rx.wait_for(|g| g.open || g.requested >= self.n).await;
+        }
+        reply
+    }
+
+    fn close(&self) {
+        self.inner.close();
     }
 }
 

@@ -1,0 +1,215 @@
+//! Legacy message sends in flight: one instance keeps many sends on the link at once, reports
+//! their results in call order (failures found before the link included), and every other call
+//! reports only after the results of the sends made before it (logout and destroy included).
+
+use sigshim::{ChannelEvent, ChannelEvents};
+use sigshim_conformance::channel_fixtures::{member, next_any};
+use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with};
+use sigshim_conformance::scenario::ReplyGate;
+use sigshim_conformance::{APP_ID, Driver, LegacyDriver, WAIT, hub};
+use sigshim_legacy::SignalingOptions;
+
+fn ok(id: &str) -> String {
+    format!("on_message_send_success({id})")
+}
+
+fn failed(id: &str, code: i32) -> String {
+    format!("on_message_send_error({id}, {code})")
+}
+
+/// The callbacks of `l` after the last one that starts with `prefix`.
+fn since(l: &LegacyDriver, prefix: &str) -> Vec<String> {
+    let all = l.cbs.transcript();
+    let at =
+        all.iter().rposition(|c| c.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} in {all:?}"));
+    all[at + 1..].to_vec()
+}
+
+/// Waits (for at most [`WAIT`]) until `l` reports login status `status`.
+async fn status_becomes(l: &LegacyDriver, status: i32) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while l.sig.get_status() != status {
+        assert!(std::time::Instant::now() < deadline, "status {status} within {WAIT:?}");
+        tokio::task::yield_now().await;
+    }
+}
+
+/// A peer message from `l` to `to` with ID `id`; the callback it must produce goes to `want`.
+fn send(l: &LegacyDriver, want: &mut Vec<String>, to: &str, id: &str, result: String) {
+    l.sig.message_instant_send(to, 0, &format!("text of {id}"), id);
+    want.push(result);
+}
+
+/// Sends to an online peer, to an invalid account (refused by the server) and to a channel the
+/// sender is not in (refused before the link), a query, more sends, a logout: the callbacks are
+/// exactly the calls' results in call order, and the peer gets every delivered message in order.
+async fn results_in_call_order(options: SignalingOptions) {
+    let hub = hub();
+    let mut bob = online_core(&hub, "bob").await;
+    let mut alice = online_legacy_with(&hub, "alice", options).await;
+    let mut want = Vec::new();
+    let mut delivered = Vec::new();
+    for i in 0..5 {
+        let id = format!("s{i}");
+        send(&alice, &mut want, "bob", &id, ok(&id));
+        delivered.push(id);
+    }
+    send(&alice, &mut want, "bad/id", "bad", failed("bad", 400));
+    alice.sig.message_channel_send("nowhere", "not a member", "nochan");
+    want.push(failed("nochan", 400));
+    for i in 5..10 {
+        let id = format!("s{i}");
+        send(&alice, &mut want, "bob", &id, ok(&id));
+        delivered.push(id);
+    }
+    alice.sig.query_user_status("bob");
+    want.push("on_query_user_status_result(bob, 1)".into());
+    for i in 10..12 {
+        let id = format!("s{i}");
+        send(&alice, &mut want, "bob", &id, ok(&id));
+        delivered.push(id);
+    }
+    alice.sig.logout();
+    want.push("on_logout(101)".into());
+    expect_cb(&mut alice, "on_logout(101)").await;
+    assert_eq!(since(&alice, "on_login_success("), want);
+    for id in delivered {
+        assert_eq!(bob.recv_peer().await, ("alice".into(), format!("text of {id}")));
+    }
+}
+
+#[tokio::test]
+async fn send_results_come_in_call_order() {
+    results_in_call_order(SignalingOptions::default().inline_callbacks(false)).await;
+}
+
+#[tokio::test]
+async fn send_results_come_in_call_order_with_inline_callbacks() {
+    results_in_call_order(SignalingOptions::default().inline_callbacks(true)).await;
+}
+
+#[tokio::test]
+async fn sends_in_flight_are_reported_before_on_logout() {
+    let hub = hub();
+    let mut bob = online_core(&hub, "bob").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    let mut want = Vec::new();
+    for i in 0..60 {
+        let id = format!("a{i}");
+        send(&alice, &mut want, "bob", &id, ok(&id));
+    }
+    alice.sig.logout();
+    want.push("on_logout(101)".into());
+    expect_cb(&mut alice, "on_logout(101)").await;
+    assert_eq!(since(&alice, "on_login_success("), want);
+    for i in 0..60 {
+        assert_eq!(bob.recv_peer().await, ("alice".into(), format!("text of a{i}")));
+    }
+    // Destroy logs out too, after the sends in flight.
+    let mut carol = online_legacy(&hub, "carol").await;
+    let mut want = Vec::new();
+    for i in 0..60 {
+        let id = format!("c{i}");
+        send(&carol, &mut want, "bob", &id, ok(&id));
+    }
+    carol.sig.destroy();
+    want.push("on_logout(101)".into());
+    expect_cb(&mut carol, "on_logout(101)").await;
+    assert_eq!(since(&carol, "on_login_success("), want);
+    for i in 0..60 {
+        assert_eq!(bob.recv_peer().await, ("carol".into(), format!("text of c{i}")));
+    }
+}
+
+#[tokio::test]
+async fn sixty_four_sends_are_in_flight_at_once() {
+    let hub = hub();
+    let mut bob = online_core(&hub, "bob").await;
+    // No reply comes back before 64 sends are on the link: an instance that waited for each
+    // reply would time out on its first send.
+    let gate = ReplyGate::new(&hub, 64);
+    let mut alice =
+        LegacyDriver::with_endpoint(APP_ID, "alice", SignalingOptions::default().connector(gate.clone()));
+    alice.login(None).await.expect("alice logs in");
+    let mut want = Vec::new();
+    for i in 0..100 {
+        let id = format!("g{i}");
+        send(&alice, &mut want, "bob", &id, ok(&id));
+    }
+    alice.sig.dbg("done", "");
+    want.push("on_dbg(done, )".into());
+    expect_cb(&mut alice, "on_dbg(done, )").await;
+    assert_eq!(since(&alice, "on_login_success("), want);
+    assert_eq!(gate.requested(), 100);
+    for i in 0..100 {
+        assert_eq!(bob.recv_peer().await, ("alice".into(), format!("text of g{i}")));
+    }
+}
+
+#[tokio::test]
+async fn sends_in_flight_when_the_session_is_lost_are_reported_before_on_logout() {
+    let hub = hub();
+    let _bob = online_core(&hub, "bob").await;
+    // Every reply is held until the test opens the gate: the sends are surely in flight when the
+    // session ends.
+    let gate = ReplyGate::new(&hub, usize::MAX);
+    let mut alice =
+        LegacyDriver::with_endpoint(APP_ID, "alice", SignalingOptions::default().connector(gate.clone()));
+    alice.login(None).await.expect("alice logs in");
+    let mut want = Vec::new();
+    for i in 0..10 {
+        let id = format!("k{i}");
+        send(&alice, &mut want, "bob", &id, ok(&id));
+    }
+    gate.wait_requested(10).await;
+    let _kicker = online_core(&hub, "alice").await; // a login elsewhere ends alice's session
+    // The instance knows: it is waiting for its sends in flight before it reports the loss.
+    status_becomes(&alice, 0).await;
+    gate.open();
+    want.push("on_logout(103)".into());
+    expect_cb(&mut alice, "on_logout(103)").await;
+    assert_eq!(since(&alice, "on_login_success("), want);
+    // A send after the loss fails at once.
+    alice.sig.message_instant_send("bob", 0, "late", "late");
+    expect_cb(&mut alice, &failed("late", 1003)).await;
+}
+
+/// The text of the next channel message (other channel events skipped).
+async fn next_text(ev: &mut ChannelEvents) -> (String, String) {
+    loop {
+        if let ChannelEvent::MessageReceived { peer_id, message } = next_any(ev).await {
+            return (peer_id, message.text_or_description().to_owned());
+        }
+    }
+}
+
+#[tokio::test]
+async fn channel_send_results_come_in_call_order() {
+    let hub = hub();
+    let (_carol, _room, mut room_events) = member(&hub, "carol", "room").await;
+    let (_dave, _lobby, mut lobby_events) = member(&hub, "dave", "lobby").await;
+    let mut alice = online_legacy(&hub, "alice").await;
+    alice.sig.channel_join("room");
+    alice.cbs.wait("on_channel_user_list").await;
+    let mut want = Vec::new();
+    for i in 0..3 {
+        alice.sig.message_channel_send("room", &format!("r{i}"), &format!("c{i}"));
+        want.push(ok(&format!("c{i}")));
+    }
+    alice.sig.message_channel_send_force("lobby", "forced", "f0");
+    want.push(ok("f0"));
+    alice.sig.message_channel_send("nowhere", "not a member", "nochan");
+    want.push(failed("nochan", 400));
+    alice.sig.message_instant_send("bad/id", 0, "lost", "bad");
+    want.push(failed("bad", 400));
+    alice.sig.message_channel_send("room", "r3", "c3");
+    want.push(ok("c3"));
+    alice.sig.channel_leave("room");
+    want.push("on_channel_leaved(room, 602)".into());
+    expect_cb(&mut alice, "on_channel_leaved(room, 602)").await;
+    assert_eq!(since(&alice, "on_channel_user_list("), want);
+    for i in 0..4 {
+        assert_eq!(next_text(&mut room_events).await, ("alice".into(), format!("r{i}")));
+    }
+    assert_eq!(next_text(&mut lobby_events).await, ("alice".into(), "forced".into()));
+}
