@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use crate::callbacks::SignalingCallbacks;
 use crate::channels::{ChanItem, Joined};
 use crate::command::Command;
-use crate::dispatcher::Job;
+use crate::dispatcher::Dispatch;
 use crate::options::{Endpoint, SignalingOptions};
 use crate::uid::uid_for;
 
@@ -33,9 +33,8 @@ pub(crate) struct Actor {
     app_id: String,
     pub(crate) options: SignalingOptions,
     status: Arc<AtomicI32>,
-    jobs: mpsc::Sender<Job>,
-    /// The callbacks, for instances that run them on their own task.
-    sink: crate::dispatcher::Sink,
+    /// The instance's callbacks, run on the dispatcher thread or (inline) on this task.
+    dispatch: Dispatch,
     pub(crate) session: Option<Session>,
     events: Option<Events>,
     next_fd: u32,
@@ -59,16 +58,14 @@ impl Actor {
         app_id: String,
         options: SignalingOptions,
         status: Arc<AtomicI32>,
-        jobs: mpsc::Sender<Job>,
-        sink: crate::dispatcher::Sink,
+        dispatch: Dispatch,
     ) -> Self {
         let (chan_tx, chan_rx) = mpsc::channel(1024);
         Self {
             app_id,
             options,
             status,
-            jobs,
-            sink,
+            dispatch,
             session: None,
             events: None,
             next_fd: 1,
@@ -87,10 +84,9 @@ impl Actor {
     /// [`SignalingOptions::inline_callbacks`].
     pub(crate) async fn cb(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
         if self.options.inline_callbacks {
-            let callbacks = self.sink.read().clone();
-            f(&*callbacks);
+            f(&*self.dispatch.get());
         } else {
-            let _ = self.jobs.send(Box::new(f)).await;
+            self.dispatch.queue(Box::new(f)).await;
         }
     }
 

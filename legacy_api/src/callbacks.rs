@@ -1,7 +1,8 @@
 //! The legacy callback interface: one method per Signaling callback, each a no-op by default.
 //!
-//! All callbacks of one [`Signaling`](crate::Signaling) instance run on its dispatcher thread,
-//! one at a time and in event order. Like the legacy SDK, they must not block for long.
+//! The callbacks of every [`Signaling`](crate::Signaling) instance in the process run on one
+//! dispatcher thread, one at a time, each instance's in event order. Like the legacy SDK's, they
+//! must not block for long: a callback that waits for another callback waits forever.
 #![allow(unused_variables)]
 
 /// The legacy `ICallBack`: override the callbacks the application handles.

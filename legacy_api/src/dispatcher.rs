@@ -1,6 +1,13 @@
-//! Runs callbacks on one thread per instance, in the order they were queued.
+//! Runs the callbacks of every instance in the process on one thread, as the legacy SDK did:
+//! each instance's in the order they were queued, and never two at the same time.
+//!
+//! One thread for the process, rather than one per instance, because a callback costs a thread
+//! wake-up when the thread sleeps: with many instances (a server-side bridge, a test fleet)
+//! their threads would each wake for every callback, where one shared thread drains whatever
+//! all instances queued in one wake-up.
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
 use tokio::sync::mpsc;
@@ -10,26 +17,141 @@ use crate::callbacks::{NoCallbacks, SignalingCallbacks};
 /// One callback invocation.
 pub(crate) type Job = Box<dyn FnOnce(&dyn SignalingCallbacks) + Send>;
 
-/// The current callback sink, replaceable at any time.
-pub(crate) type Sink = Arc<RwLock<Arc<dyn SignalingCallbacks>>>;
+/// An instance's current callbacks, replaceable at any time.
+type Sink = Arc<RwLock<Arc<dyn SignalingCallbacks>>>;
 
-/// Queue capacity: a slow callback holds the instance's event processing back, not memory.
-const CAPACITY: usize = 4096;
+/// Capacity of the process-wide queue: a slow callback holds the instances' event processing
+/// back, not memory.
+const CAPACITY: usize = 16 * 1024;
 
-/// Starts the callback thread; returns the sender that feeds it and the shared sink. The thread
-/// ends once every sender is gone and the queue is drained.
-pub(crate) fn start() -> (mpsc::Sender<Job>, Sink) {
-    let sink: Sink = Arc::new(RwLock::new(Arc::new(NoCallbacks)));
-    let (tx, mut rx) = mpsc::channel::<Job>(CAPACITY);
-    let thread_sink = sink.clone();
-    std::thread::Builder::new()
-        .name("sigshim-callbacks".into())
-        .spawn(move || {
-            while let Some(job) = rx.blocking_recv() {
-                let cb = thread_sink.read().clone();
-                job(&*cb);
+/// The queue of the dispatcher thread, started on first use.
+fn queue() -> &'static mpsc::Sender<(Sink, Job)> {
+    static QUEUE: OnceLock<mpsc::Sender<(Sink, Job)>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = mpsc::channel(CAPACITY);
+        std::thread::Builder::new()
+            .name("sigshim-callbacks".into())
+            .spawn(move || run(rx))
+            .expect("spawning the callback thread");
+        tx
+    })
+}
+
+/// The thread: runs each job with its instance's callbacks of the moment. A panic in a callback
+/// (or in dropping a callbacks object) is logged and ends only that callback.
+fn run(mut rx: mpsc::Receiver<(Sink, Job)>) {
+    while let Some((sink, job)) = rx.blocking_recv() {
+        let callbacks = sink.read().clone();
+        let outcome = catch_unwind(AssertUnwindSafe(move || {
+            job(&*callbacks);
+            drop(callbacks);
+        }));
+        if outcome.is_err() {
+            tracing::error!("a legacy callback panicked; the callback thread goes on");
+        }
+    }
+}
+
+/// One instance's callbacks and its way onto the dispatcher thread.
+#[derive(Clone)]
+pub(crate) struct Dispatch {
+    sink: Sink,
+}
+
+impl Default for Dispatch {
+    fn default() -> Self {
+        Self { sink: Arc::new(RwLock::new(Arc::new(NoCallbacks))) }
+    }
+}
+
+impl Dispatch {
+    /// Replaces the instance's callbacks; jobs not yet run see the new ones.
+    pub(crate) fn set(&self, callbacks: Arc<dyn SignalingCallbacks>) {
+        *self.sink.write() = callbacks;
+    }
+
+    /// The instance's current callbacks.
+    pub(crate) fn get(&self) -> Arc<dyn SignalingCallbacks> {
+        self.sink.read().clone()
+    }
+
+    /// Queues a job for the dispatcher thread, waiting while the queue is full.
+    pub(crate) async fn queue(&self, job: Job) {
+        // The thread never ends, so the queue never closes.
+        let _ = queue().send((self.sink.clone(), job)).await;
+    }
+
+    /// Queues a job without waiting; false when the queue is full.
+    pub(crate) fn try_queue(&self, job: Job) -> bool {
+        queue().try_send((self.sink.clone(), job)).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use parking_lot::Mutex;
+
+    use super::*;
+
+    /// Records `(instance, n)` of each callback and fails if two ever overlap.
+    struct Log {
+        id: u32,
+        seen: Arc<Mutex<Vec<(u32, i32)>>>,
+        busy: Arc<AtomicBool>,
+        done: std::sync::mpsc::Sender<()>,
+    }
+
+    impl SignalingCallbacks for Log {
+        fn on_logout(&self, n: i32) {
+            assert!(!self.busy.swap(true, Ordering::SeqCst), "two callbacks at once");
+            self.seen.lock().push((self.id, n));
+            if n == 7 {
+                self.busy.store(false, Ordering::SeqCst);
+                panic!("a callback that panics");
             }
-        })
-        .expect("spawning the callback thread");
-    (tx, sink)
+            self.busy.store(false, Ordering::SeqCst);
+            let _ = self.done.send(());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn instances_share_one_thread_in_order_and_a_panic_ends_only_its_callback() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let busy = Arc::new(AtomicBool::new(false));
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let instances: Vec<Dispatch> = (0..2)
+            .map(|id| {
+                let d = Dispatch::default();
+                let (seen, busy, done) = (seen.clone(), busy.clone(), done_tx.clone());
+                d.set(Arc::new(Log { id, seen, busy, done }));
+                d
+            })
+            .collect();
+        let tasks: Vec<_> = instances
+            .into_iter()
+            .map(|d| {
+                tokio::spawn(async move {
+                    for n in 0..100 {
+                        d.queue(Box::new(move |c| c.on_logout(n))).await;
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        // 200 callbacks, two of which (n == 7) panic before they report.
+        for _ in 0..198 {
+            done.recv_timeout(Duration::from_secs(10)).expect("every callback runs");
+        }
+        let seen = seen.lock().clone();
+        assert_eq!(seen.len(), 200);
+        for id in 0..2 {
+            let mine: Vec<i32> = seen.iter().filter(|(i, _)| *i == id).map(|(_, n)| *n).collect();
+            assert_eq!(mine, (0..100).collect::<Vec<_>>(), "instance {id} in order");
+        }
+    }
 }

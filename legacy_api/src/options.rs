@@ -73,7 +73,7 @@ pub struct SignalingOptions {
     pub pstn_gateway: Option<Arc<dyn PstnGateway>>,
     /// The invitation timers of the core (RTM's by default).
     pub call_timers: CallTimers,
-    /// Run callbacks on the instance's own task instead of its dispatcher thread (default off,
+    /// Run callbacks on the instance's own task instead of the dispatcher thread (default off,
     /// or on when `SIGSHIM_INLINE_CALLBACKS=1`).
     /// Saves a thread handoff per callback; a callback must then never block, since it holds up
     /// the async runtime the instance runs on. Order and the one-at-a-time rule are unchanged.

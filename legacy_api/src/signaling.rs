@@ -12,7 +12,7 @@ use crate::actor::Actor;
 use crate::callbacks::SignalingCallbacks;
 use crate::channels::AttrOp;
 use crate::command::Command;
-use crate::dispatcher::{self, Job, Sink};
+use crate::dispatcher::{Dispatch, Job};
 use crate::options::SignalingOptions;
 
 /// The legacy SDK version this facade reproduces (1.4.4), in the legacy integer encoding
@@ -29,9 +29,8 @@ pub struct Signaling {
     app_id: String,
     cmds: mpsc::Sender<Command>,
     status: Arc<AtomicI32>,
-    sink: Sink,
-    /// Feeds the dispatcher directly, for failures found before the actor sees a call.
-    jobs: mpsc::Sender<Job>,
+    /// The callbacks; also reached directly for failures found before the actor sees a call.
+    dispatch: Dispatch,
     destroyed: AtomicBool,
 }
 
@@ -84,17 +83,16 @@ impl Signaling {
 
     /// A new instance with explicit options (endpoint, acknowledgement mode).
     pub fn create_instance_with(app_id: &str, options: SignalingOptions) -> Arc<Signaling> {
-        let (jobs, sink) = dispatcher::start();
+        let dispatch = Dispatch::default();
         let (tx, rx) = mpsc::channel(1024);
         let status = Arc::new(AtomicI32::new(0));
-        let actor = Actor::new(app_id.to_owned(), options, status.clone(), jobs.clone(), sink.clone());
+        let actor = Actor::new(app_id.to_owned(), options, status.clone(), dispatch.clone());
         runtime().spawn(actor.run(rx));
         Arc::new(Signaling {
             app_id: app_id.to_owned(),
             cmds: tx,
             status,
-            sink,
-            jobs,
+            dispatch,
             destroyed: AtomicBool::new(false),
         })
     }
@@ -116,14 +114,14 @@ impl Signaling {
             // Reported on the dispatcher thread like every other callback, never on the caller's.
             let code = sigshim_mapping::LegacyCode::GeneralFailed.code();
             let job: Job = Box::new(move |c| c.on_error(name, code, "too many calls in flight"));
-            if self.jobs.try_send(job).is_err() {
+            if !self.dispatch.try_queue(job) {
                 tracing::warn!(call = name, "call dropped: the instance is overloaded or destroyed");
             }
         }
     }
 
     /// Frees the instance: it logs out (`on_logout(101)` if it was logged in), the queued
-    /// callbacks still run, then its task and dispatcher thread end. Later calls are ignored.
+    /// callbacks still run, then its task ends. Later calls are ignored.
     /// Returns at once.
     pub fn destroy(&self) {
         if self.destroyed.swap(true, Ordering::AcqRel) {
@@ -139,12 +137,12 @@ impl Signaling {
 
     /// Registers the callback sink (legacy `callbackSet`).
     pub fn callback_set(&self, callbacks: Arc<dyn SignalingCallbacks>) {
-        *self.sink.write() = callbacks;
+        self.dispatch.set(callbacks);
     }
 
     /// The current callback sink (legacy `callbackGet`).
     pub fn callback_get(&self) -> Arc<dyn SignalingCallbacks> {
-        self.sink.read().clone()
+        self.dispatch.get()
     }
 
     /// No-op: the event loop always runs (kept for interface compatibility).
