@@ -119,6 +119,10 @@ pub(crate) struct BenchArgs {
     /// Logins in flight at once (idle and logins scenarios).
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
+    /// Worker threads of the generator's runtime (default: one per core). The generator shares
+    /// the cores with the server it starts; fewer workers leave it more of them.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Also append the JSON line to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -156,7 +160,11 @@ fn resources(
 
 /// Runs one scenario; non-zero exit when it fails.
 pub(crate) fn run(args: BenchArgs) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        builder.worker_threads(n.max(1));
+    }
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
