@@ -61,11 +61,6 @@ impl Default for Latencies {
 }
 
 impl Latencies {
-    /// Records one latency from `intended_ns` to now.
-    pub(crate) fn record_since(&mut self, intended_ns: u64) {
-        self.record_ns(now_ns().saturating_sub(intended_ns));
-    }
-
     /// Records one latency given in nanoseconds.
     pub(crate) fn record_ns(&mut self, ns: u64) {
         self.0.saturating_record((ns / 1_000).max(1));
@@ -74,6 +69,19 @@ impl Latencies {
     /// Adds another histogram's samples.
     pub(crate) fn merge(&mut self, other: &Latencies) {
         let _ = self.0.add(&other.0);
+    }
+
+    /// `p50 … p99 … max … ms`, or `None` when nothing was recorded.
+    pub(crate) fn summary(&self) -> Option<String> {
+        let ms = |us: u64| us as f64 / 1000.0;
+        (!self.0.is_empty()).then(|| {
+            format!(
+                "p50 {:.2} p99 {:.2} max {:.2} ms",
+                ms(self.0.value_at_quantile(0.5)),
+                ms(self.0.value_at_quantile(0.99)),
+                ms(self.0.max())
+            )
+        })
     }
 
     /// The report fields `p50_us`, `p99_us`, `p999_us`, `max_us`.
@@ -128,7 +136,9 @@ impl Tally {
     /// A received message sent at `t`.
     pub(crate) fn sent_at(&mut self, t: u64) {
         if self.window.contains(t) {
-            self.latencies.record_since(t);
+            let ns = now_ns().saturating_sub(t);
+            self.latencies.record_ns(ns);
+            self.counters.recent.lock().record_ns(ns);
             Counters::bump(&self.counters.delivered);
         }
     }
@@ -149,6 +159,8 @@ pub(crate) struct Counters {
     pub(crate) failed: AtomicU64,
     /// Received by their receiver (fan-out: per member).
     pub(crate) delivered: AtomicU64,
+    /// The latencies recorded since the last progress line.
+    pub(crate) recent: parking_lot::Mutex<Latencies>,
 }
 
 impl Counters {
@@ -172,13 +184,15 @@ pub(crate) fn progress(
         tick.tick().await;
         while !done.load(Ordering::Relaxed) {
             tick.tick().await;
+            let recent = std::mem::take(&mut *counters.recent.lock());
             eprintln!(
-                "[{:>4.0}s] sent {} acked {} failed {} delivered {}",
+                "[{:>4.0}s] sent {} acked {} failed {} delivered {}{}",
                 started.elapsed().as_secs_f64(),
                 Counters::get(&counters.sent),
                 Counters::get(&counters.acked),
                 Counters::get(&counters.failed),
                 Counters::get(&counters.delivered),
+                recent.summary().map(|s| format!(" | last second: {s}")).unwrap_or_default(),
             );
         }
     });
