@@ -52,6 +52,12 @@ fn the_legacy_api_and_saturation_modes_run() {
     );
     assert_eq!(inline["inline_callbacks"], true);
     assert_eq!(n(&inline, "delivered"), n(&inline, "sent"), "{inline}");
+    let legacy_saturated = bench(
+        &[&["peer", "--api", "legacy", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat(),
+    );
+    assert!(n(&legacy_saturated, "sent") > 0, "{legacy_saturated}");
+    assert_eq!(n(&legacy_saturated, "acked"), n(&legacy_saturated, "sent"), "{legacy_saturated}");
+    assert_eq!(n(&legacy_saturated, "delivered"), n(&legacy_saturated, "sent"), "{legacy_saturated}");
     let saturated = bench(&[&["peer", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat());
     assert!(n(&saturated, "delivered") > 0, "{saturated}");
     assert_eq!(n(&saturated, "lost"), 0, "{saturated}");

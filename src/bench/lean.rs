@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -112,13 +112,30 @@ impl LeanSender {
         while self.unanswered > 0 {
             tokio::select! {
                 frame = self.ws.next() => {
+                    // Every reply already here is read before the replacements go out, in one
+                    // write.
                     let before = self.unanswered;
-                    if !self.read_reply(frame).await? {
-                        break;
+                    let mut frame = frame;
+                    let mut open = true;
+                    loop {
+                        if !self.read_reply(frame).await? {
+                            open = false;
+                            break;
+                        }
+                        match self.ws.next().now_or_never() {
+                            Some(next) => frame = next,
+                            None => break,
+                        }
                     }
-                    if self.unanswered < before && now_ns() < stop_ns {
-                        self.feed(now_ns()).await?;
+                    let answered = before - self.unanswered;
+                    if answered > 0 && now_ns() < stop_ns {
+                        for _ in 0..answered {
+                            self.feed(now_ns()).await?;
+                        }
                         self.flush().await?;
+                    }
+                    if !open {
+                        break;
                     }
                 }
                 _ = stop.changed() => break,

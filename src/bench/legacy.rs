@@ -1,7 +1,8 @@
 //! Peer messages through the legacy facade: each simulated user is a `Signaling` instance whose
 //! callbacks count acknowledgements and record the latency of what arrives.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -9,14 +10,52 @@ use sigshim_legacy::{Signaling, SignalingCallbacks};
 use tokio::sync::{Notify, mpsc};
 
 use super::peer::Plan;
-use super::stats::{Counters, Latencies, Tally, payload, user};
+use super::stats::{Counters, Latencies, Tally, Window, now_ns, ns_of, payload, user};
 use super::target::{APP_ID, Target};
+
+/// Sends message number `k` of a sender, due at `due`. Only measured messages get an `m` id,
+/// so that their acknowledgements count.
+fn send(sig: &Signaling, to: &str, due: u64, k: u64, window: Window, counters: &Counters) {
+    let id = if window.contains(due) {
+        Counters::bump(&counters.sent);
+        format!("m{k}")
+    } else {
+        format!("w{k}")
+    };
+    sig.message_instant_send(to, 0, &payload(due), &id);
+}
+
+/// At saturation: a sender's next message, sent as soon as one of its own is answered.
+struct Refill {
+    /// Weak: the instance holds these callbacks.
+    sig: Weak<Signaling>,
+    to: String,
+    window: Window,
+    stop_ns: u64,
+    counters: Arc<Counters>,
+    next: AtomicU64,
+}
+
+impl Refill {
+    fn send_next(&self) {
+        let now = now_ns();
+        if now >= self.stop_ns {
+            return;
+        }
+        if let Some(sig) = self.sig.upgrade() {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            send(&sig, &self.to, now, k, self.window, &self.counters);
+        }
+    }
+}
 
 /// Callbacks of one legacy user of the bench.
 struct Callbacks {
     counters: Arc<Counters>,
     /// Set when the run's measured window is known (after every login).
     received: Mutex<Option<Tally>>,
+    /// Set on senders at saturation.
+    refill: OnceLock<Refill>,
     logged_in: Notify,
 }
 
@@ -28,10 +67,16 @@ impl SignalingCallbacks for Callbacks {
         if message_id.starts_with('m') {
             Counters::bump(&self.counters.acked);
         }
+        if let Some(r) = self.refill.get() {
+            r.send_next();
+        }
     }
     fn on_message_send_error(&self, message_id: &str, _ecode: i32) {
         if message_id.starts_with('m') {
             Counters::bump(&self.counters.failed);
+        }
+        if let Some(r) = self.refill.get() {
+            r.send_next();
         }
     }
     fn on_message_instant_receive(&self, _account: &str, _uid: u32, msg: &str) {
@@ -62,6 +107,7 @@ pub(crate) async fn log_in(
         let callbacks = Arc::new(Callbacks {
             counters: counters.clone(),
             received: Mutex::new(None),
+            refill: OnceLock::new(),
             logged_in: Notify::new(),
         });
         sig.callback_set(callbacks.clone());
@@ -74,38 +120,55 @@ pub(crate) async fn log_in(
     Ok(users)
 }
 
-/// Sender `i` sends to receiver `i` at each due time of `slots[i]`.
+/// Sender `i` sends to receiver `i`: at each due time of `slots[i]` (open loop), or, without
+/// slots, `window` messages at the start and one more each time one is answered (saturation).
 pub(crate) async fn drive(
     senders: Vec<LegacyUser>,
     receivers: Vec<LegacyUser>,
     counters: &Arc<Counters>,
     plan: Plan,
-    slots: Vec<mpsc::UnboundedReceiver<u64>>,
+    slots: Option<Vec<mpsc::UnboundedReceiver<u64>>>,
+    window: usize,
 ) -> Result<Latencies, String> {
     for r in &receivers {
         *r.callbacks.received.lock() = Some(Tally::new(plan.window, counters.clone()));
     }
-    let mut writers = Vec::with_capacity(senders.len());
-    for (i, (sender, mut due)) in senders.iter().zip(slots).enumerate() {
-        let (sig, counters) = (sender.sig.clone(), counters.clone());
-        writers.push(tokio::spawn(async move {
-            let to = user("r", i);
-            let mut k = 0u64;
-            while let Some(at) = due.recv().await {
-                // Only measured messages get an `m` id, so that their acknowledgements count.
-                let id = if plan.window.contains(at) {
-                    Counters::bump(&counters.sent);
-                    format!("m{k}")
-                } else {
-                    format!("w{k}")
-                };
-                sig.message_instant_send(&to, 0, &payload(at), &id);
-                k += 1;
+    match slots {
+        Some(slots) => {
+            let mut writers = Vec::with_capacity(senders.len());
+            for (i, (sender, mut due)) in senders.iter().zip(slots).enumerate() {
+                let (sig, counters) = (sender.sig.clone(), counters.clone());
+                writers.push(tokio::spawn(async move {
+                    let to = user("r", i);
+                    let mut k = 0u64;
+                    while let Some(at) = due.recv().await {
+                        send(&sig, &to, at, k, plan.window, &counters);
+                        k += 1;
+                    }
+                }));
             }
-        }));
-    }
-    for w in writers {
-        w.await.map_err(|e| e.to_string())?;
+            for w in writers {
+                w.await.map_err(|e| e.to_string())?;
+            }
+        }
+        None => {
+            tokio::time::sleep_until(plan.start).await;
+            for (i, sender) in senders.iter().enumerate() {
+                let refill = Refill {
+                    sig: Arc::downgrade(&sender.sig),
+                    to: user("r", i),
+                    window: plan.window,
+                    stop_ns: ns_of(plan.stop_at),
+                    counters: counters.clone(),
+                    next: AtomicU64::new(0),
+                };
+                let refill = sender.callbacks.refill.get_or_init(|| refill);
+                for _ in 0..window {
+                    refill.send_next();
+                }
+            }
+            tokio::time::sleep_until(plan.stop_at).await;
+        }
     }
     super::peer::drain(counters).await;
     let mut all = Latencies::default();

@@ -89,7 +89,7 @@ pub(crate) struct BenchArgs {
     /// Members that never read (the stalled scenario).
     #[arg(long, default_value_t = 1)]
     stalled: usize,
-    /// Messages per second in total (0: saturation, peer scenarios with the core or lean API).
+    /// Messages per second in total (0: saturation, peer scenarios).
     /// Default: 10000 for peer messages, 100 for fan-out.
     #[arg(long)]
     rate: Option<u64>,

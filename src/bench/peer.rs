@@ -87,9 +87,6 @@ async fn log_in(
             receivers: core_clients(target, "r", pairs).await?,
         },
         Api::Legacy => {
-            if shape.rate == 0 {
-                return Err("the legacy API runs at a fixed rate: give --rate".into());
-            }
             let inline = shape.inline_callbacks;
             Users::Legacy {
                 senders: super::legacy::log_in(target, "s", pairs, counters, inline).await?,
@@ -128,8 +125,7 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<R
             core_drive(senders, receivers, shape, &counters, plan, slots).await?
         }
         Users::Legacy { senders, receivers } => {
-            let slots = slots.ok_or("the legacy API runs at a fixed rate: give --rate")?;
-            super::legacy::drive(senders, receivers, &counters, plan, slots).await?
+            super::legacy::drive(senders, receivers, &counters, plan, slots, shape.window).await?
         }
         Users::Lean { senders, receivers } => {
             lean_drive(senders, receivers, shape, &counters, plan, slots).await?
