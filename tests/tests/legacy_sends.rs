@@ -88,37 +88,36 @@ async fn send_results_come_in_call_order_with_inline_callbacks() {
     results_in_call_order(SignalingOptions::default().inline_callbacks(true)).await;
 }
 
+/// Sixty sends from a fresh `user` to bob, then `end` (a logout or a destroy): every send's
+/// result comes before `on_logout(101)`, and bob gets every message in order.
+async fn sixty_sends_then(
+    hub: &sigshim::Hub,
+    bob: &mut dyn Driver,
+    user: &str,
+    end: fn(&sigshim_legacy::Signaling),
+) {
+    let mut l = online_legacy(hub, user).await;
+    let mut want = Vec::new();
+    for i in 0..60 {
+        let id = format!("{user}{i}");
+        send(&l, &mut want, "bob", &id, ok(&id));
+    }
+    end(&l.sig);
+    want.push("on_logout(101)".into());
+    expect_cb(&mut l, "on_logout(101)").await;
+    assert_eq!(since(&l, "on_login_success("), want, "{user}");
+    for i in 0..60 {
+        assert_eq!(bob.recv_peer().await, (user.to_owned(), format!("text of {user}{i}")));
+    }
+}
+
 #[tokio::test]
 async fn sends_in_flight_are_reported_before_on_logout() {
     let hub = hub();
     let mut bob = online_core(&hub, "bob").await;
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut want = Vec::new();
-    for i in 0..60 {
-        let id = format!("a{i}");
-        send(&alice, &mut want, "bob", &id, ok(&id));
-    }
-    alice.sig.logout();
-    want.push("on_logout(101)".into());
-    expect_cb(&mut alice, "on_logout(101)").await;
-    assert_eq!(since(&alice, "on_login_success("), want);
-    for i in 0..60 {
-        assert_eq!(bob.recv_peer().await, ("alice".into(), format!("text of a{i}")));
-    }
+    sixty_sends_then(&hub, &mut bob, "alice", |s| s.logout()).await;
     // Destroy logs out too, after the sends in flight.
-    let mut carol = online_legacy(&hub, "carol").await;
-    let mut want = Vec::new();
-    for i in 0..60 {
-        let id = format!("c{i}");
-        send(&carol, &mut want, "bob", &id, ok(&id));
-    }
-    carol.sig.destroy();
-    want.push("on_logout(101)".into());
-    expect_cb(&mut carol, "on_logout(101)").await;
-    assert_eq!(since(&carol, "on_login_success("), want);
-    for i in 0..60 {
-        assert_eq!(bob.recv_peer().await, ("carol".into(), format!("text of c{i}")));
-    }
+    sixty_sends_then(&hub, &mut bob, "carol", |s| s.destroy()).await;
 }
 
 #[tokio::test]
