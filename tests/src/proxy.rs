@@ -3,7 +3,8 @@
 //! [`Proxy::start`] listens on `127.0.0.1:0` and pipes every accepted connection to an upstream
 //! address. The test can then [`cut`](Proxy::cut) the current connections (a network failure:
 //! both sockets close), [`stall`](Proxy::stall) them (bytes stop flowing both ways but the
-//! sockets stay open: a half-open link), [`refuse`](Proxy::refuse) new connections (an outage),
+//! sockets stay open: a half-open link) and [`resume`](Proxy::resume) them, [`refuse`](Proxy::refuse)
+//! new connections (an outage),
 //! or [`set_upstream`](Proxy::set_upstream) (a server restarted on another port).
 //!
 //! Each connection is one task pumping both directions. It ends when both directions reached
@@ -106,6 +107,11 @@ impl Proxy {
         self.shared.switch_all(Mode::Stalled);
     }
 
+    /// Lets bytes flow again on every stalled connection (a cut one stays cut).
+    pub fn resume(&self) {
+        self.shared.switch_all(Mode::Forward);
+    }
+
     /// While `true`, new connections are closed as soon as they are accepted.
     pub fn refuse(&self, refuse: bool) {
         self.shared.refuse.store(refuse, Ordering::SeqCst);
@@ -165,15 +171,31 @@ async fn serve(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receive
     let _ = server.set_nodelay(true);
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
-    let up = pipe(client_read, server_write, mode.clone());
-    let down = pipe(server_read, client_write, mode.clone());
-    // Each direction hands its socket halves back so that a stalled link keeps them open.
-    let halves = tokio::join!(up, down);
-    if halves.0.is_some() || halves.1.is_some() {
-        // Stalled: hold the sockets, unread, until cut (or the proxy is dropped).
-        cut(&mut mode).await;
+    let (mut up, mut down) = (Some((client_read, server_write)), Some((server_read, client_write)));
+    loop {
+        // Each direction hands its socket halves back when the link stalls, so that they stay
+        // open, and pumps again with them once resumed.
+        let up_pipe = up.take().map(|(from, to)| pipe(from, to, mode.clone()));
+        let down_pipe = down.take().map(|(from, to)| pipe(from, to, mode.clone()));
+        (up, down) = tokio::join!(
+            async move {
+                match up_pipe {
+                    Some(p) => p.await,
+                    None => None,
+                }
+            },
+            async move {
+                match down_pipe {
+                    Some(p) => p.await,
+                    None => None,
+                }
+            }
+        );
+        // Stalled: hold the sockets, unread, until resumed or cut (or the proxy is dropped).
+        if (up.is_none() && down.is_none()) || !resumed(&mut mode).await {
+            return;
+        }
     }
-    drop(halves);
 }
 
 /// One direction. Returns its halves when the link stalled (to keep them open), `None` when the
@@ -233,6 +255,11 @@ async fn drain(from: &mut OwnedReadHalf, mode: &mut watch::Receiver<Mode>) {
 /// proxy is gone).
 async fn changed(mode: &mut watch::Receiver<Mode>) -> bool {
     matches!(mode.wait_for(|m| *m != Mode::Forward).await.map(|m| *m), Ok(Mode::Stalled))
+}
+
+/// Waits until a stalled connection is resumed (true) or cut, or the proxy is gone (false).
+async fn resumed(mode: &mut watch::Receiver<Mode>) -> bool {
+    matches!(mode.wait_for(|m| *m != Mode::Stalled).await.map(|m| *m), Ok(Mode::Forward))
 }
 
 /// Waits until the connection is cut or the proxy is gone.

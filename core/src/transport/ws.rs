@@ -240,6 +240,7 @@ impl WsConnector {
         let reader = tokio::spawn(reader.run(stream));
         let transport = Arc::new(WsTransport {
             out: out_tx,
+            submit: tokio::sync::Mutex::new(()),
             pending,
             next_id: AtomicU64::new(1),
             tasks: [writer.abort_handle(), reader.abort_handle()],
@@ -338,6 +339,9 @@ impl Reader {
 
 struct WsTransport {
     out: mpsc::Sender<WsMessage>,
+    /// Taken while a request waits for room in `out`: requests reach the socket in the order of
+    /// their first polls (see [`WsTransport::request`]).
+    submit: tokio::sync::Mutex<()>,
     pending: Pending,
     next_id: AtomicU64,
     tasks: [AbortHandle; 2],
@@ -353,7 +357,16 @@ impl Transport for WsTransport {
             serde_json::to_string(&wire::RequestFrame { id, request }).map_err(|_| TransportError::Closed)?;
         let (tx, rx) = oneshot::channel();
         self.pending.lock().insert(id, tx);
-        if self.out.send(WsMessage::text(text)).await.is_err() {
+        // When `out` is full, a waiting request gets the next free slot but takes it only when
+        // its task polls it again; a request first polled after the slot freed would find room
+        // at once and overtake it (a caller that polls each request once, in order, and awaits
+        // them together relies on their order). The lock is fair: requests take their turn in
+        // the order of their first polls.
+        let sent = {
+            let _turn = self.submit.lock().await;
+            self.out.send(WsMessage::text(text)).await
+        };
+        if sent.is_err() {
             self.pending.lock().remove(&id);
             return Err(TransportError::Closed);
         }
