@@ -79,6 +79,17 @@ impl SignalingCallbacks for Callbacks {
             r.send_next();
         }
     }
+    fn on_error(&self, name: &str, _ecode: i32, _desc: &str) {
+        // A send refused before it was queued (the instance's call queue was full): it will
+        // never be answered. Its ID is not reported, so it counts as failed whether or not it
+        // was measured.
+        if name == "message_instant_send" {
+            Counters::bump(&self.counters.failed);
+            if let Some(r) = self.refill.get() {
+                r.send_next();
+            }
+        }
+    }
     fn on_message_instant_receive(&self, _account: &str, _uid: u32, msg: &str) {
         if let Some(tally) = self.received.lock().as_mut() {
             tally.message(msg);
