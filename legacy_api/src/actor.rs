@@ -84,7 +84,7 @@ impl Actor {
     /// [`SignalingOptions::inline_callbacks`].
     pub(crate) async fn cb(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
         if self.options.inline_callbacks {
-            f(&*self.dispatch.get());
+            self.dispatch.run_inline(f);
         } else {
             self.dispatch.queue(Box::new(f)).await;
         }

@@ -37,18 +37,23 @@ fn queue() -> &'static mpsc::Sender<(Sink, Job)> {
     })
 }
 
-/// The thread: runs each job with its instance's callbacks of the moment. A panic in a callback
-/// (or in dropping a callbacks object) is logged and ends only that callback.
+/// The thread: runs each job with its instance's callbacks of the moment.
 fn run(mut rx: mpsc::Receiver<(Sink, Job)>) {
     while let Some((sink, job)) = rx.blocking_recv() {
-        let callbacks = sink.read().clone();
-        let outcome = catch_unwind(AssertUnwindSafe(move || {
-            job(&*callbacks);
-            drop(callbacks);
-        }));
-        if outcome.is_err() {
-            tracing::error!("a legacy callback panicked; the callback thread goes on");
-        }
+        run_guarded(&sink, job);
+    }
+}
+
+/// Runs `job` with the callbacks in `sink`. A panic in the callback (or in dropping a callbacks
+/// object) is logged and ends only that callback, on the dispatcher thread and inline alike.
+fn run_guarded(sink: &Sink, job: impl FnOnce(&dyn SignalingCallbacks)) {
+    let callbacks = sink.read().clone();
+    let outcome = catch_unwind(AssertUnwindSafe(move || {
+        job(&*callbacks);
+        drop(callbacks);
+    }));
+    if outcome.is_err() {
+        tracing::error!("a legacy callback panicked; callbacks go on");
     }
 }
 
@@ -73,6 +78,11 @@ impl Dispatch {
     /// The instance's current callbacks.
     pub(crate) fn get(&self) -> Arc<dyn SignalingCallbacks> {
         self.sink.read().clone()
+    }
+
+    /// Runs a job here and now (inline callbacks), guarded like the dispatcher thread's.
+    pub(crate) fn run_inline(&self, job: impl FnOnce(&dyn SignalingCallbacks)) {
+        run_guarded(&self.sink, job);
     }
 
     /// Queues a job for the dispatcher thread, waiting while the queue is full.
@@ -153,5 +163,31 @@ mod tests {
             let mine: Vec<i32> = seen.iter().filter(|(i, _)| *i == id).map(|(_, n)| *n).collect();
             assert_eq!(mine, (0..100).collect::<Vec<_>>(), "instance {id} in order");
         }
+    }
+
+    /// Panics on login, reports logouts.
+    struct PanicsOnLogin(tokio::sync::mpsc::UnboundedSender<i32>);
+
+    impl SignalingCallbacks for PanicsOnLogin {
+        fn on_login_success(&self, _uid: u32, _fd: u32) {
+            panic!("a callback that panics");
+        }
+        fn on_logout(&self, ecode: i32) {
+            let _ = self.0.send(ecode);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_inline_callback_that_panics_ends_only_itself() {
+        let hub = sigshim::Hub::new(sigshim::HubConfig::new("app"));
+        let options = crate::SignalingOptions::default().hub(&hub).inline_callbacks(true);
+        let sig = crate::Signaling::create_instance_with("app", options);
+        let (tx, mut logouts) = tokio::sync::mpsc::unbounded_channel();
+        sig.callback_set(Arc::new(PanicsOnLogin(tx)));
+        sig.login("app", "alice", "", 0, "");
+        sig.logout();
+        let code = tokio::time::timeout(Duration::from_secs(10), logouts.recv()).await;
+        assert_eq!(code, Ok(Some(101)), "the instance goes on after the panic");
+        sig.destroy();
     }
 }
