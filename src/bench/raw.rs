@@ -81,7 +81,8 @@ pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver
             m = ws.next() => m,
             _ = stop.changed() => {
                 if unacked > 0 {
-                    let _ = ws.send(WsMessage::text(format!(r#"{{"op":"ack","seq":{last}}}"#))).await;
+                    let ack = ws.send(WsMessage::text(format!(r#"{{"op":"ack","seq":{last}}}"#)));
+                    let _ = tokio::time::timeout(Duration::from_secs(1), ack).await;
                 }
                 break;
             }
