@@ -6,26 +6,12 @@
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use serde::Deserialize;
-use sigshim::message::MessageBody;
 use sigshim::protocol::wire::{self, RequestFrame};
 use sigshim::protocol::{Event, Request};
 
 const REQUEST: &str = r#"{"id":4711,"op":"send_peer_message","peer_id":"r42-1a2b3c","message":{"type":"text","text":"t123456789|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}"#;
 const REPLY: &str = r#"{"id":4711,"reply":"message_sent","message_id":99,"server_ts":1764102000123}"#;
 const EVENT: &str = r#"{"seq":815,"event":"peer_message","peer_id":"s42-1a2b3c","message":{"id":99,"server_ts":1764102000123,"type":"text","text":"t123456789|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},"offline":false}"#;
-
-/// A message read the derived way: its body flattened beside the ids.
-#[derive(Deserialize)]
-#[allow(dead_code)] // read only to be measured
-struct DerivedMessage {
-    #[serde(default)]
-    id: u64,
-    #[serde(default)]
-    server_ts: u64,
-    #[serde(flatten)]
-    body: MessageBody,
-}
 
 fn frames(c: &mut Criterion) {
     let mut g = c.benchmark_group("frames");
@@ -61,13 +47,6 @@ fn frames(c: &mut Criterion) {
             assert!(serde_json::from_str::<wire::EventFrame>(black_box(REPLY)).is_err());
             serde_json::from_str::<wire::ReplyFrame>(black_box(REPLY)).unwrap()
         })
-    });
-    let message = &EVENT[EVENT.find("{\"id\":99").unwrap()..EVENT.find(",\"offline\"").unwrap()];
-    g.bench_function("message_flat", |b| {
-        b.iter(|| serde_json::from_str::<sigshim::Message>(black_box(message)).unwrap())
-    });
-    g.bench_function("message_derived_flatten", |b| {
-        b.iter(|| serde_json::from_str::<DerivedMessage>(black_box(message)).unwrap())
     });
     g.finish();
 }

@@ -28,7 +28,6 @@ pub enum MessageBody {
 /// `id` and `server_ts` are zero on a message the application builds and are filled in by the
 /// server; a received message always has both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "MessageWire")]
 pub struct Message {
     /// Server-assigned id, unique within a hub.
     #[serde(default)]
@@ -78,78 +77,6 @@ impl Message {
             MessageBody::Text { text } => text.is_empty(),
             MessageBody::Raw { data, .. } => data.is_empty(),
         }
-    }
-}
-
-/// The kinds of [`MessageBody`], as the `type` field names them.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum BodyKind {
-    Text,
-    Raw,
-}
-
-/// A message as it stands on the wire: every field at one level. Reading this flat form takes
-/// one pass over the fields, where the derived `flatten` + internal tag would buffer them twice.
-#[derive(Deserialize)]
-struct MessageWire {
-    #[serde(default)]
-    id: u64,
-    #[serde(default)]
-    server_ts: u64,
-    #[serde(rename = "type")]
-    kind: BodyKind,
-    text: Option<Loose>,
-    data: Option<Loose>,
-    description: Option<Loose>,
-}
-
-/// A body field, read whatever its JSON type: a field that the message's `type` does not use is
-/// ignored, as the derived reader ignores it; a used one must be a string.
-enum Loose {
-    Str(String),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Loose {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) => Ok(Loose::Str(s)),
-            _ => Ok(Loose::Other),
-        }
-    }
-}
-
-impl Loose {
-    /// The string of a field the body needs; `None` when absent or not a string.
-    fn used(field: Option<Loose>, name: &str) -> Result<Option<String>, String> {
-        match field {
-            None => Ok(None),
-            Some(Loose::Str(s)) => Ok(Some(s)),
-            Some(Loose::Other) => Err(format!("invalid type for `{name}`: expected a string")),
-        }
-    }
-}
-
-impl TryFrom<MessageWire> for Message {
-    type Error = String;
-
-    fn try_from(w: MessageWire) -> Result<Self, String> {
-        let body = match w.kind {
-            BodyKind::Text => {
-                MessageBody::Text { text: Loose::used(w.text, "text")?.ok_or("missing field `text`")? }
-            }
-            BodyKind::Raw => {
-                let data = Loose::used(w.data, "data")?.ok_or("missing field `data`")?;
-                let data =
-                    base64::engine::general_purpose::STANDARD.decode(data).map_err(|e| e.to_string())?;
-                MessageBody::Raw {
-                    data,
-                    description: Loose::used(w.description, "description")?.unwrap_or_default(),
-                }
-            }
-        };
-        Ok(Self { id: w.id, server_ts: w.server_ts, body })
     }
 }
 
@@ -207,35 +134,5 @@ mod tests {
         assert_eq!(back, m);
         let t: Message = serde_json::from_str(r#"{"type":"text","text":"hi"}"#).unwrap();
         assert_eq!(t, Message::text("hi"));
-    }
-
-    #[test]
-    fn the_flat_wire_form_reads_every_shape_and_refuses_broken_ones() {
-        let read = |text: &str| serde_json::from_str::<Message>(text).ok();
-        let raw = read(r#"{"data":"AP8=","type":"raw","id":4,"server_ts":5}"#);
-        assert_eq!(raw, Some(Message { id: 4, server_ts: 5, ..Message::raw(vec![0, 255], "") }));
-        let text = read(r#"{"type":"text","text":"hi","description":"ignored","extra":[1]}"#);
-        assert_eq!(text, Some(Message::text("hi")));
-        // Fields the body does not use are ignored whatever their type, as the derived reader does.
-        assert_eq!(
-            read(r#"{"type":"text","text":"hi","data":5,"description":null}"#),
-            Some(Message::text("hi"))
-        );
-        assert_eq!(
-            read(r#"{"type":"raw","data":"AP8=","text":{"a":1}}"#),
-            Some(Message::raw(vec![0, 255], ""))
-        );
-        for broken in [
-            r#"{"type":"text"}"#,
-            r#"{"type":"raw","description":"no data"}"#,
-            r#"{"type":"raw","data":"not base64!"}"#,
-            r#"{"type":"video","text":"x"}"#,
-            r#"{"text":"no type"}"#,
-            r#"{"type":"text","text":7}"#,
-            r#"{"type":"text","text":null}"#,
-            r#"{"type":"raw","data":"AP8=","description":3}"#,
-        ] {
-            assert_eq!(read(broken), None, "{broken}");
-        }
     }
 }

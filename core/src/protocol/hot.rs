@@ -4,8 +4,10 @@
 //! internally tagged enums, which buffer every field of a frame before they look at the tag (and
 //! `#[serde(flatten)]` buffers them once more). For the few frames that carry messages, each
 //! reader here is a plain struct with the tag as a one-value field: one pass, no buffering. A
-//! frame that does not fit (another tag, a missing field) yields `None`, and the caller takes
-//! the general path, so the result is always the one the derived readers give.
+//! frame that does not fit (another tag, a missing field, a member the frame does not define)
+//! yields `None`, and the caller takes the general path, so the result is always the one the
+//! derived readers give: those check every member's JSON even where they ignore it, which a
+//! direct reader skipping unknown members would not.
 
 use serde::Deserialize;
 
@@ -32,6 +34,7 @@ tag!(PeerMessageTag, "peer_message");
 tag!(ChannelMessageTag, "channel_message");
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SendPeer {
     id: u64,
     #[serde(rename = "op")]
@@ -43,6 +46,7 @@ struct SendPeer {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SendChannel {
     id: u64,
     #[serde(rename = "op")]
@@ -52,6 +56,7 @@ struct SendChannel {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct MessageSent {
     id: u64,
     #[serde(rename = "reply")]
@@ -61,6 +66,7 @@ struct MessageSent {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PeerMessage {
     #[serde(default)]
     seq: u64,
@@ -73,6 +79,7 @@ struct PeerMessage {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ChannelMessage {
     #[serde(default)]
     seq: u64,
@@ -84,10 +91,20 @@ struct ChannelMessage {
 }
 
 // Each reader first looks for its `"tag":"value"` member anywhere in the text, a cheap filter;
-// the struct then checks that the member is the frame's own and not text inside a string.
+// the struct then checks that the member is the frame's own and not text inside a string. A
+// derived struct also reads a JSON array as its fields in order, which the derived frames
+// (flattened, so read as maps) refuse: only an object is read here.
+
+/// True when the frame is a JSON object (anything else is left to the derived readers).
+fn is_object(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
 
 /// A peer or channel message request, read directly.
 pub(super) fn request(text: &str) -> Option<RequestFrame> {
+    if !is_object(text) {
+        return None;
+    }
     if text.contains(r#""op":"send_peer_message""#) {
         let f: SendPeer = serde_json::from_str(text).ok()?;
         let request = Request::SendPeerMessage { peer_id: f.peer_id, message: f.message, options: f.options };
@@ -103,7 +120,7 @@ pub(super) fn request(text: &str) -> Option<RequestFrame> {
 
 /// The reply to a peer message, read directly.
 pub(super) fn reply(text: &str) -> Option<ReplyFrame> {
-    if !text.contains(r#""reply":"message_sent""#) {
+    if !is_object(text) || !text.contains(r#""reply":"message_sent""#) {
         return None;
     }
     let f: MessageSent = serde_json::from_str(text).ok()?;
@@ -115,6 +132,9 @@ pub(super) fn reply(text: &str) -> Option<ReplyFrame> {
 
 /// A peer or channel message event, read directly.
 pub(super) fn event(text: &str) -> Option<EventFrame> {
+    if !is_object(text) {
+        return None;
+    }
     if text.contains(r#""event":"peer_message""#) {
         let f: PeerMessage = serde_json::from_str(text).ok()?;
         let event = Event::PeerMessage { peer_id: f.peer_id, message: f.message, offline: f.offline };
@@ -143,7 +163,7 @@ mod tests {
     fn direct_readers_agree_with_the_derived_ones() {
         let requests = [
             r#"{"id":7,"op":"send_peer_message","peer_id":"bob","message":{"type":"text","text":"hi"}}"#,
-            r#"{"op":"send_peer_message","message":{"type":"raw","data":"AP8="},"peer_id":"bob","id":8,"options":{"enable_offline_messaging":true},"x":1}"#,
+            r#"{"op":"send_peer_message","message":{"type":"raw","data":"AP8="},"peer_id":"bob","id":8,"options":{"enable_offline_messaging":true}}"#,
             r#"{"id":9,"op":"send_channel_message","channel_id":"room","message":{"type":"text","text":"yo"}}"#,
         ];
         for text in requests {
@@ -151,6 +171,8 @@ mod tests {
             assert!(request(text).is_some(), "{text}");
         }
         let not_taken = [
+            // a member the frame does not define: the derived reader decides
+            r#"{"id":3,"op":"send_peer_message","peer_id":"bob","message":{"type":"text","text":"hi"},"x":1e400}"#,
             // the member is inside the message text, not the frame's own op
             r#"{"id":1,"op":"publish_channel_message","channel_id":"r","message":{"type":"text","text":"\"op\":\"send_peer_message\""}}"#,
             r#"{"id":2,"op":"send_peer_message","peer_id":"bob"}"#,
@@ -174,5 +196,73 @@ mod tests {
             assert!(event(text).is_some(), "{text}");
         }
         assert_eq!(event(r#"{"seq":7,"event":"member_joined","channel_id":"c","user_id":"u"}"#), None);
+    }
+
+    /// A derived struct reads an array as its fields in order; the derived frames refuse one, and
+    /// so do the direct readers.
+    #[test]
+    fn direct_readers_take_only_objects() {
+        let requests = [
+            r#"[9,"send_channel_message","room",{"type":"text","text":"hi","op":"send_channel_message"}]"#,
+            r#"[7,"send_peer_message","bob",{"type":"text","text":"hi"},{"op":"send_peer_message"}]"#,
+            r#" [7,"send_peer_message","bob",{"type":"text","text":"hi"},{"op":"send_peer_message"}]"#,
+        ];
+        for text in requests {
+            assert_eq!(request(text), None, "{text}");
+            assert!(serde_json::from_str::<RequestFrame>(text).is_err(), "{text}");
+        }
+        let events = [
+            r#"[5,"peer_message","a",{"type":"text","text":"x","event":"peer_message"}]"#,
+            r#"[5,"channel_message","c","a",{"type":"text","text":"x","event":"channel_message"}]"#,
+        ];
+        for text in events {
+            assert_eq!(event(text), None, "{text}");
+            assert!(serde_json::from_str::<EventFrame>(text).is_err(), "{text}");
+        }
+        let text = r#"[3,"message_sent",9,1,{"reply":"message_sent"}]"#;
+        assert_eq!(reply(text), None);
+        assert!(serde_json::from_str::<ReplyFrame>(text).is_err());
+        // A message inside a frame is an object too.
+        let text = r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":[0,0,"text","hi",null]}"#;
+        assert_eq!(request(text), None);
+        // Whitespace before the object is fine.
+        let text = " \n{\"id\":1,\"op\":\"send_peer_message\",\"peer_id\":\"b\",\"message\":{\"type\":\"text\",\"text\":\"hi\"}}";
+        assert_eq!(request(text), serde_json::from_str::<RequestFrame>(text).ok());
+        assert!(request(text).is_some());
+    }
+
+    /// The frames sigshim itself writes all take the direct path.
+    #[test]
+    fn sigshim_s_own_frames_are_read_directly() {
+        let message = Message { id: 5, server_ts: 6, ..Message::text("hi \"there\" ✓") };
+        let requests = [
+            Request::SendPeerMessage {
+                peer_id: "bob".into(),
+                message: message.clone(),
+                options: SendMessageOptions::offline(),
+            },
+            Request::SendChannelMessage { channel_id: "room".into(), message: message.clone() },
+        ];
+        for request in requests {
+            let frame = RequestFrame { id: 9, request };
+            let text = serde_json::to_string(&frame).unwrap();
+            assert_eq!(super::request(&text), Some(frame), "{text}");
+        }
+        let frame = ReplyFrame { id: 9, reply: Reply::MessageSent { message_id: 5, server_ts: 6 } };
+        let text = serde_json::to_string(&frame).unwrap();
+        assert_eq!(reply(&text), Some(frame), "{text}");
+        let events = [
+            Event::PeerMessage { peer_id: "alice".into(), message: message.clone(), offline: true },
+            Event::ChannelMessage {
+                channel_id: "room".into(),
+                peer_id: "alice".into(),
+                message,
+                encoded: Default::default(),
+            },
+        ];
+        for e in events {
+            let text = super::super::wire::event_frame_text(3, &e).unwrap();
+            assert_eq!(event(&text), Some(EventFrame { seq: 3, event: e }), "{text}");
+        }
     }
 }

@@ -176,17 +176,21 @@ pub enum ServerFrame {
     Error(ErrorFrame),
 }
 
-/// Parses one server frame. Message events and their replies are read directly. The server
-/// writes `id` first in replies, so another frame that starts with it is tried as a reply
-/// first; any other layout is still understood.
+/// Parses one server frame: as an event, else as a reply, else as an error frame. Message events
+/// are read directly. Replies are read first (message replies directly, and any frame that starts
+/// with `id`, as the server writes replies, through the derived reader) only when the frame
+/// cannot hold an `event` member, since a frame that is both an event and a reply is an event.
 pub fn parse_server(text: &str) -> Result<ServerFrame, FrameError> {
     if let Some(e) = super::hot::event(text) {
         return Ok(ServerFrame::Event(e));
     }
-    if let Some(r) = super::hot::reply(text) {
-        return Ok(ServerFrame::Reply(r));
+    let reply_first = !may_have_event(text);
+    if reply_first {
+        if let Some(r) = super::hot::reply(text) {
+            return Ok(ServerFrame::Reply(r));
+        }
     }
-    let reply_first = text.trim_start().starts_with("{\"id\"");
+    let reply_first = reply_first && text.trim_start().starts_with("{\"id\"");
     if reply_first {
         if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
             return Ok(ServerFrame::Reply(r));
@@ -201,6 +205,13 @@ pub fn parse_server(text: &str) -> Result<ServerFrame, FrameError> {
         }
     }
     serde_json::from_str::<ErrorFrame>(text).map(ServerFrame::Error).map_err(|e| FrameError(e.to_string()))
+}
+
+/// False only when no member of the frame can be named `event`: the name appears nowhere, and
+/// there is no `\u` escape that could spell it (`"ev\u0065nt"`). Whitespace before the colon
+/// does not matter, as the colon is not part of the test.
+fn may_have_event(text: &str) -> bool {
+    text.contains("\"event\"") || text.contains("\\u")
 }
 
 /// WebSocket close codes the server uses.
@@ -418,5 +429,90 @@ mod tests {
             assert!(derived.is_some(), "{text}");
             assert_eq!(parse_server(text).ok(), derived, "{text}");
         }
+    }
+
+    /// A frame that is both an event and a reply is an event, as when events were tried first,
+    /// however its members are laid out or spelled; so are frames that are only one of them.
+    #[test]
+    fn a_frame_that_is_both_an_event_and_a_reply_is_an_event() {
+        let kicked = Some(ServerFrame::Event(EventFrame {
+            seq: 0,
+            event: Event::Kicked { reason: crate::protocol::KickReason::RemoteLogin },
+        }));
+        let both = [
+            r#"{"id":3,"reply":"message_sent","message_id":9,"server_ts":1,"event":"kicked","reason":"remote_login"}"#,
+            r#"{"id":3,"reply":"ok","event":"kicked","reason":"remote_login"}"#,
+            r#"{"id":3,"reply":"ok","event" : "kicked","reason":"remote_login"}"#,
+            r#"{"id":3,"reply":"ok","ev\u0065nt":"kicked","reason":"remote_login"}"#,
+            r#"{"id":3,"reply":"message_sent","message_id":9,"server_ts":1,"\u0065vent":"kicked","reason":"remote_login"}"#,
+        ];
+        for text in both {
+            assert_eq!(parse_server(text).ok(), kicked, "{text}");
+        }
+        let server = [
+            r#"{"id":3,"reply":"ok","event":"token_privilege_will_expire"}"#,
+            r#"{"seq":3,"reply":"ok","event":"token_privilege_will_expire","id":4}"#,
+            r#"{"id":3,"reply":"message_sent","message_id":9,"server_ts":1,"event":"peer_message","peer_id":"a","message":{"type":"text","text":"x"}}"#,
+            // an `event` member that is not a valid event leaves the reply
+            r#"{"id":3,"reply":"message_sent","message_id":9,"server_ts":1,"event":"no_such_event"}"#,
+            r#"{"id":3,"reply":"ok","event":"kicked"}"#,
+            // `"event"` only inside a string
+            r#"{"id":3,"reply":"error","code":1,"x":"\"event\":\"kicked\""}"#,
+            r#"{"id":1,"reply":"message_sent","message_id":9,"server_ts":1,"error":"bad_frame","detail":"x"}"#,
+            r#"{"error":"bad_frame","detail":"x","id":1,"reply":"ok"}"#,
+            r#"[5,"peer_message","a",{"type":"text","text":"x","event":"peer_message"}]"#,
+            r#"[3,"message_sent",9,1,{"reply":"message_sent"}]"#,
+            r#"{"seq":5,"event":"peer_message","peer_id":"a","message":{"id":1,"server_ts":2,"type":0,"text":"x","description":1}}"#,
+            r#"{"seq":5,"event":"peer_message","peer_id":"a","message":[1,2,"text","x",null]}"#,
+        ];
+        for text in server {
+            let derived = serde_json::from_str::<EventFrame>(text)
+                .map(ServerFrame::Event)
+                .or_else(|_| serde_json::from_str::<ReplyFrame>(text).map(ServerFrame::Reply))
+                .or_else(|_| serde_json::from_str::<ErrorFrame>(text).map(ServerFrame::Error))
+                .ok();
+            assert_eq!(parse_server(text).ok(), derived, "{text}");
+        }
+        assert!(matches!(
+            parse_server(r#"{"id":3,"reply":"ok","event":"token_privilege_will_expire"}"#),
+            Ok(ServerFrame::Event(EventFrame { seq: 0, event: Event::TokenPrivilegeWillExpire }))
+        ));
+        assert!(parse_server(r#"[3,"message_sent",9,1,{"reply":"message_sent"}]"#).is_err());
+    }
+
+    /// The message cases of the review, inside request frames: read as the derived frames read
+    /// them (the message's own reader is checked against its old derived form in `message`).
+    #[test]
+    fn message_requests_in_odd_shapes_parse_as_the_derived_frames() {
+        let requests = [
+            r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":"text","text":"hi","description":5}}"#,
+            r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":"raw","data":"AA==","text":5}}"#,
+            r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":"text","text":"hi","description":"a","description":"b"}}"#,
+            r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":0,"text":"hi"}}"#,
+            r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":"text","text":"a","text":"b"}}"#,
+            r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":[0,0,"text","hi",null]}"#,
+            r#"[9,"send_channel_message","room",{"type":"text","text":"hi","op":"send_channel_message"}]"#,
+            r#"[7,"send_peer_message","bob",{"type":"text","text":"hi"},{"op":"send_peer_message"}]"#,
+        ];
+        for text in requests {
+            let derived = serde_json::from_str::<RequestFrame>(text).ok().map(ClientFrame::Request);
+            assert_eq!(parse_client(text).ok(), derived, "{text}");
+        }
+        let hi = |message| {
+            Some(ClientFrame::Request(RequestFrame {
+                id: 1,
+                request: Request::SendPeerMessage {
+                    peer_id: "b".into(),
+                    message,
+                    options: Default::default(),
+                },
+            }))
+        };
+        assert_eq!(parse_client(requests[2]).ok(), hi(Message::text("hi")));
+        assert_eq!(parse_client(requests[3]).ok(), hi(Message::text("hi")));
+        assert_eq!(parse_client(requests[4]).ok(), None);
+        assert_eq!(parse_client(requests[5]).ok(), None);
+        assert_eq!(parse_client(requests[6]).ok(), None);
+        assert_eq!(parse_client(requests[7]).ok(), None);
     }
 }
