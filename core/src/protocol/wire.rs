@@ -177,32 +177,23 @@ pub enum ServerFrame {
 }
 
 /// Parses one server frame: as an event, else as a reply, else as an error frame. Message events
-/// are read directly. Replies are read first (message replies directly, and any frame that starts
-/// with `id`, as the server writes replies, through the derived reader) only when the frame
-/// cannot hold an `event` member, since a frame that is both an event and a reply is an event.
+/// and their replies are read directly. A frame with no `event` member cannot be an event, so
+/// replies (most of the rest) skip the event reader; the direct reply reader refuses any frame
+/// with a member it does not know, `event` included, so a frame that is both stays an event.
 pub fn parse_server(text: &str) -> Result<ServerFrame, FrameError> {
     if let Some(e) = super::hot::event(text) {
         return Ok(ServerFrame::Event(e));
     }
-    let reply_first = !may_have_event(text);
-    if reply_first {
-        if let Some(r) = super::hot::reply(text) {
-            return Ok(ServerFrame::Reply(r));
+    if may_have_event(text) {
+        if let Ok(e) = serde_json::from_str::<EventFrame>(text) {
+            return Ok(ServerFrame::Event(e));
         }
     }
-    let reply_first = reply_first && text.trim_start().starts_with("{\"id\"");
-    if reply_first {
-        if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
-            return Ok(ServerFrame::Reply(r));
-        }
+    if let Some(r) = super::hot::reply(text) {
+        return Ok(ServerFrame::Reply(r));
     }
-    if let Ok(e) = serde_json::from_str::<EventFrame>(text) {
-        return Ok(ServerFrame::Event(e));
-    }
-    if !reply_first {
-        if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
-            return Ok(ServerFrame::Reply(r));
-        }
+    if let Ok(r) = serde_json::from_str::<ReplyFrame>(text) {
+        return Ok(ServerFrame::Reply(r));
     }
     serde_json::from_str::<ErrorFrame>(text).map(ServerFrame::Error).map_err(|e| FrameError(e.to_string()))
 }
