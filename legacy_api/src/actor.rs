@@ -241,7 +241,7 @@ impl Actor {
         };
         match ev {
             ClientEvent::MessageFromPeer { peer_id, message, .. } => {
-                let text = crate::messages::legacy_text(&message);
+                let text = crate::messages::legacy_text(message);
                 if self.on_call_message(&peer_id, &text).await {
                     return;
                 }

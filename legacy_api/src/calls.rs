@@ -370,9 +370,8 @@ impl Actor {
     /// A peer message that belongs to a call (end-call or in-call message): reports it and
     /// returns true.
     pub(crate) async fn on_call_message(&mut self, from: &str, text: &str) -> bool {
-        let uid = uid_for(from);
-        let acc = from.to_owned();
         if let Some(end) = EndCall::parse(text) {
+            let (acc, uid) = (from.to_owned(), uid_for(from));
             let k = key(&end.channel_id, from);
             self.calls.established.remove(&k);
             self.calls.outgoing.remove(&k);
@@ -381,6 +380,7 @@ impl Actor {
             return true;
         }
         if let Some(m) = InviteMsg::parse(text) {
+            let (acc, uid) = (from.to_owned(), uid_for(from));
             self.cb(move |c| c.on_invite_msg(&m.channel_id, &acc, uid, &m.msg_type, &m.msg_data, &m.extra))
                 .await;
             return true;

@@ -317,7 +317,7 @@ impl Actor {
         }
         match msg {
             ChanMsg::Event(ChannelEvent::MessageReceived { peer_id, message }) => {
-                let text = crate::messages::legacy_text(&message);
+                let text = crate::messages::legacy_text(message);
                 let uid = uid_for(&peer_id);
                 self.cb(move |c| c.on_message_channel_receive(&id, &peer_id, uid, &text)).await;
             }

@@ -22,7 +22,8 @@ pub(crate) enum Command {
         account: String,
         msg: String,
         msg_id: String,
-        options: String,
+        /// The `offline` switch of `message_instant_send2`'s options, when they set it.
+        offline: Option<bool>,
     },
     QueryUserStatus {
         account: String,
@@ -145,8 +146,8 @@ impl Actor {
     /// the sends in flight and reports their results, so its own callbacks follow theirs.
     pub(crate) async fn handle(&mut self, cmd: Command) {
         let cmd = match cmd {
-            Command::InstantSend { account, msg, msg_id, options } => {
-                return self.instant_send(account, msg, msg_id, &options).await;
+            Command::InstantSend { account, msg, msg_id, offline } => {
+                return self.instant_send(account, msg, msg_id, offline).await;
             }
             Command::ChannelSend { channel_id, msg, msg_id, force } => {
                 return self.channel_send(channel_id, msg, msg_id, force).await;

@@ -12,15 +12,22 @@ use crate::sends::SendResult;
 
 /// The text a legacy receiver sees: the text of a text message; the bytes of a raw message
 /// read as UTF-8 (invalid sequences replaced), since legacy messages are strings only.
-pub(crate) fn legacy_text(message: &Message) -> String {
-    match &message.body {
-        MessageBody::Text { text } => text.clone(),
-        MessageBody::Raw { data, .. } => String::from_utf8_lossy(data).into_owned(),
+pub(crate) fn legacy_text(message: Message) -> String {
+    match message.body {
+        MessageBody::Text { text } => text,
+        MessageBody::Raw { data, .. } => match String::from_utf8(data) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        },
     }
 }
 
-/// Reads the `offline` switch of `message_instant_send2`'s options (bool or 0/1).
-fn offline_override(options: &str) -> Option<bool> {
+/// Reads the `offline` switch of `message_instant_send2`'s options (bool or 0/1); `None` when
+/// the options do not set it (empty, not JSON, or without the key).
+pub(crate) fn offline_override(options: &str) -> Option<bool> {
+    if options.is_empty() {
+        return None;
+    }
     let v: serde_json::Value = serde_json::from_str(options).ok()?;
     match v.get("offline")? {
         serde_json::Value::Bool(b) => Some(*b),
@@ -49,13 +56,19 @@ fn peer_send_result(msg_id: String, result: Result<(), PeerMessageError>, strict
 impl Actor {
     /// `message_instant_send`: puts the message on the link and leaves its result in flight
     /// (see [`crate::sends`]).
-    pub(crate) async fn instant_send(&mut self, account: String, msg: String, msg_id: String, options: &str) {
+    pub(crate) async fn instant_send(
+        &mut self,
+        account: String,
+        msg: String,
+        msg_id: String,
+        offline: Option<bool>,
+    ) {
         let msg_id = if msg_id.is_empty() { self.fresh_msg_id() } else { msg_id };
         let Some(session) = self.session.as_ref() else {
             return self.send_failed(msg_id, translate::not_logged_in().code()).await;
         };
         let client = session.client.clone();
-        let offline = offline_override(options).unwrap_or(self.options.offline_messages);
+        let offline = offline.unwrap_or(self.options.offline_messages);
         let opts = SendMessageOptions { enable_offline_messaging: offline };
         let strict = self.options.strict_peer_ack;
         self.start_send(async move {
@@ -179,8 +192,9 @@ mod tests {
 
     #[test]
     fn raw_bodies_become_text() {
-        assert_eq!(legacy_text(&Message::raw(b"hi".to_vec(), "d")), "hi");
-        assert_eq!(legacy_text(&Message::text("t")), "t");
+        assert_eq!(legacy_text(Message::raw(b"hi".to_vec(), "d")), "hi");
+        assert_eq!(legacy_text(Message::text("t")), "t");
+        assert_eq!(legacy_text(Message::raw(vec![b'a', 0xff], "")), "a\u{fffd}", "invalid UTF-8 replaced");
         assert_eq!(attrs_json(&[Attribute::new("b", "2"), Attribute::new("a", "1")]), r#"{"a":"1","b":"2"}"#);
     }
 }

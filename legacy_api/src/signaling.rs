@@ -230,7 +230,7 @@ impl Signaling {
             account: account.to_owned(),
             msg: msg.to_owned(),
             msg_id: msg_id.to_owned(),
-            options: options.to_owned(),
+            offline: crate::messages::offline_override(options),
         });
     }
 
