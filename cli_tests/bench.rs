@@ -38,6 +38,8 @@ fn peer_messages_over_a_spawned_server_arrive_every_one() {
     assert!(n(&v, "p50_us") <= n(&v, "p99_us") && n(&v, "p99_us") <= n(&v, "max_us"), "{v}");
     assert!(n(&v, "server_rss_kib") > 0, "{v}");
     assert!(f(&v, "server_cpu_pct") >= 0.0 && f(&v, "generator_cpu_pct") > 0.0, "{v}");
+    // Every message wakes the server's and the generator's threads: both switch context.
+    assert!(n(&v, "server_switches_per_s") > 0 && n(&v, "generator_switches_per_s") > 0, "{v}");
 }
 
 #[test]
@@ -102,4 +104,13 @@ fn idle_connections_and_a_login_burst_report_their_figures() {
     assert!(f(&logins, "throughput") > 0.0, "{logins}");
     let lean = bench(&["logins", "--lean-logins", "--connections", "50", "--concurrency", "10"]);
     assert_eq!((n(&lean, "connections"), &lean["users"]), (50, &Value::from("lean")), "{lean}");
+}
+
+#[test]
+fn the_floor_times_loopback_round_trips() {
+    let v = bench(&["floor", "--duration", "0.5", "--warmup", "0.1"]);
+    assert_eq!(v["scenario"], "floor");
+    assert!(n(&v, "round_trips") > 0, "{v}");
+    assert!(n(&v, "p50_us") > 0 && n(&v, "p50_us") <= n(&v, "p99_us"), "{v}");
+    assert!(n(&v, "p99_us") <= n(&v, "max_us"), "{v}");
 }

@@ -8,6 +8,7 @@
 
 mod conns;
 mod fanout;
+mod floor;
 mod lean;
 mod legacy;
 mod pacer;
@@ -39,6 +40,9 @@ pub(crate) enum Scenario {
     Idle,
     /// A burst of logins.
     Logins,
+    /// The machine's floor: 64-byte round trips over one loopback TCP connection, no sigshim
+    /// code in the path.
+    Floor,
 }
 
 /// Which API the simulated users speak.
@@ -140,7 +144,8 @@ pub(crate) struct RunShape {
     inline_callbacks: bool,
 }
 
-/// Adds the server's and the generator's CPU and the server's memory to a report.
+/// Adds the server's and the generator's CPU and context switches per second, and the server's
+/// memory, to a report.
 fn resources(
     r: &mut Report,
     target: &Target,
@@ -155,6 +160,12 @@ fn resources(
     }
     if let Some(p) = own_cpu.and_then(|m| m.percent()) {
         r.set_f("generator_cpu_pct", p);
+    }
+    if let Some(n) = server_cpu.and_then(|m| m.switches_per_s()) {
+        r.set("server_switches_per_s", n.round() as u64);
+    }
+    if let Some(n) = own_cpu.and_then(|m| m.switches_per_s()) {
+        r.set("generator_switches_per_s", n.round() as u64);
     }
 }
 
@@ -198,6 +209,10 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         inline_callbacks: args.inline_callbacks,
     };
     let target = match (&args.url, args.scenario) {
+        (_, Scenario::Floor) => {
+            eprintln!("sigshim bench Floor: loopback TCP round trips, no server");
+            return floor::run(shape.duration, shape.warmup).await;
+        }
         (_, Scenario::Inproc) => Target::in_process(),
         (Some(url), _) => Target::Url(url.clone()),
         (None, _) => Target::spawn()?,
@@ -214,5 +229,6 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Logins => {
             conns::logins(&target, args.connections, args.concurrency, args.lean_logins).await
         }
+        Scenario::Floor => Err("the floor scenario runs without a target".into()),
     }
 }

@@ -1,4 +1,5 @@
-//! What the generator reads about processes from `/proc` (Linux): resident memory and CPU time.
+//! What the generator reads about processes from `/proc` (Linux): resident memory, CPU time and
+//! context switches.
 
 use std::time::Instant;
 
@@ -23,18 +24,43 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(utime + stime)
 }
 
-/// CPU use of one process between two points in time.
+/// Context switches (voluntary and not) of every live thread of `pid`. A thread that ended is no
+/// longer counted, so this is a lower bound when threads come and go.
+fn context_switches(pid: u32) -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let Ok(status) = std::fs::read_to_string(task.path().join("status")) else { continue };
+        total += status
+            .lines()
+            .filter(|l| {
+                l.starts_with("voluntary_ctxt_switches:") || l.starts_with("nonvoluntary_ctxt_switches:")
+            })
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    Some(total)
+}
+
+/// CPU use and context switches of one process between two points in time.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CpuMeter {
     pid: u32,
     ticks: u64,
+    switches: Option<u64>,
     at: Instant,
 }
 
 impl CpuMeter {
     /// Starts measuring `pid` now.
     pub(crate) fn start(pid: u32) -> Option<Self> {
-        Some(Self { pid, ticks: cpu_ticks(pid)?, at: Instant::now() })
+        Some(Self { pid, ticks: cpu_ticks(pid)?, switches: context_switches(pid), at: Instant::now() })
+    }
+
+    /// Context switches per second since the start, over the process's threads.
+    pub(crate) fn switches_per_s(&self) -> Option<f64> {
+        let used = context_switches(self.pid)?.checked_sub(self.switches?)? as f64;
+        let wall = self.at.elapsed().as_secs_f64();
+        (wall > 0.0).then(|| used / wall)
     }
 
     /// CPU used since the start, in percent of one core.
@@ -60,5 +86,8 @@ mod tests {
         }
         std::hint::black_box(x);
         assert!(meter.percent().is_some_and(|p| p >= 0.0));
+        // This thread sleeps, which is a context switch that the meter must see.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(meter.switches_per_s().is_some_and(|n| n > 0.0), "a sleep switches context");
     }
 }
