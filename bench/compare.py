@@ -30,6 +30,12 @@ def load(path):
     return rows
 
 
+def floors(path):
+    """The machine-floor lines of a run, in the order they were taken."""
+    lines = (json.loads(l) for l in Path(path).read_text().splitlines() if l.strip())
+    return [r for r in lines if r.get("scenario") == "floor"]
+
+
 def ms(us):
     return f"{us / 1000:.2f}" if us < 10_000 else f"{us / 1000:.0f}"
 
@@ -37,6 +43,11 @@ def ms(us):
 def main(argv):
     ours_path, peers_path = argv if len(argv) == 2 else (HERE / "results/sigshim.jsonl", HERE / "results/peers.jsonl")
     ours, peers = load(ours_path), load(peers_path)
+    taken = floors(ours_path)
+    if taken:
+        print("Machine floor (64-byte loopback TCP round trips, no server code): "
+              + "; ".join(f"{r['throughput']:,.0f} round trips/s, p50 {r['p50_us']} µs, p99 {r['p99_us']} µs"
+                          for r in taken))
 
     def peer(system, scenario, rate):
         return peers.get((system, scenario, None, rate))

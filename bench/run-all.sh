@@ -15,6 +15,8 @@ if [ "${1:-}" = "--quick" ]; then quick=(--quick); peer_time=(--duration 5 --war
 tmp="$(mktemp -d /tmp/sigshim-bench-all.XXXXXX)"
 OUT="$tmp/sigshim.jsonl" "$here/run-sigshim.sh" "${quick[@]}"
 "$here/run-peers.sh" --wait-idle 20 --out "$tmp/peers.jsonl" "${peer_time[@]}"
+# The floor again after the peers: how much the machine moved during the run.
+"$here/../target/release/sigshim" bench floor --duration 5 --warmup 1 --out "$tmp/sigshim.jsonl"
 mkdir -p "$here/results"
 cat "$tmp/sigshim.jsonl" >> "$here/results/sigshim.jsonl"
 cat "$tmp/peers.jsonl" >> "$here/results/peers.jsonl"
