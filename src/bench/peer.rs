@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use sigshim::{Client, ClientEvent, Message, SendMessageOptions};
 use tokio::sync::{mpsc, watch};
 
@@ -223,21 +224,18 @@ async fn core_drive(
                     tokio::spawn(send(at));
                 }
             } else {
-                // Saturation: `window` loops, each sending as soon as its last send was answered.
+                // Saturation: `window` sends in flight, each one answered replaced at once, all
+                // driven by this task as a pipelining application would drive them: a burst of
+                // replies wakes it once, not once per reply.
                 tokio::time::sleep_until(plan.start).await;
-                let mut loops = Vec::with_capacity(window_size);
-                for _ in 0..window_size {
-                    let send = send.clone();
-                    loops.push(tokio::spawn(async move {
-                        while tokio::time::Instant::now() < plan.stop_at {
-                            send(now_ns()).await;
-                            // An in-process send may complete without ever yielding.
-                            tokio::task::yield_now().await;
-                        }
-                    }));
-                }
-                for l in loops {
-                    let _ = l.await;
+                let mut in_flight: FuturesUnordered<_> = (0..window_size).map(|_| send(now_ns())).collect();
+                while in_flight.next().await.is_some() {
+                    if tokio::time::Instant::now() < plan.stop_at {
+                        in_flight.push(send(now_ns()));
+                    }
+                    // An in-process send may complete without ever yielding: let the receivers
+                    // run, or the senders outpace them and their inboxes refuse messages.
+                    tokio::task::yield_now().await;
                 }
             }
         }));
