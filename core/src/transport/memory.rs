@@ -1,6 +1,7 @@
 //! The in-process transport: requests are function calls into the hub on the caller's task.
 
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use async_trait::async_trait;
 use tokio::sync::mpsc;
@@ -61,19 +62,18 @@ struct MemoryInbox {
     done: Option<CloseReason>,
 }
 
-#[async_trait]
 impl Inbox for MemoryInbox {
-    async fn recv(&mut self) -> Inbound {
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Inbound> {
         if let Some(reason) = self.done {
-            return Inbound::Closed(reason);
+            return Poll::Ready(Inbound::Closed(reason));
         }
-        match self.rx.recv().await {
+        Poll::Ready(match ready!(self.rx.poll_recv(cx)) {
             Some(ev) => Inbound::Event(ev),
             None => {
                 let reason = self.session.close_reason().unwrap_or(CloseReason::LinkLost);
                 self.done = Some(reason);
                 Inbound::Closed(reason)
             }
-        }
+        })
     }
 }

@@ -71,10 +71,19 @@ pub trait Transport: Send + Sync + 'static {
 }
 
 /// The event side of a link, read by one task.
-#[async_trait]
+///
+/// A poll method rather than an `async fn`, so that reading an event allocates nothing (an
+/// `async fn` of a trait object boxes its future on every call).
 pub trait Inbox: Send + 'static {
+    /// Polls for the next pushed item; after [`Inbound::Closed`] it keeps returning `Closed`.
+    fn poll_recv(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Inbound>;
+}
+
+impl dyn Inbox {
     /// The next pushed item; after [`Inbound::Closed`] it keeps returning `Closed`.
-    async fn recv(&mut self) -> Inbound;
+    pub async fn recv(&mut self) -> Inbound {
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
 }
 
 /// A logged-in link.

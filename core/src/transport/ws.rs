@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -396,13 +397,12 @@ struct WsInbox {
     done: bool,
 }
 
-#[async_trait]
 impl Inbox for WsInbox {
-    async fn recv(&mut self) -> Inbound {
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Inbound> {
         if self.done {
-            return Inbound::Closed(CloseReason::LinkLost);
+            return Poll::Ready(Inbound::Closed(CloseReason::LinkLost));
         }
-        match self.rx.recv().await {
+        Poll::Ready(match ready!(self.rx.poll_recv(cx)) {
             Some(Inbound::Closed(r)) => {
                 self.done = true;
                 Inbound::Closed(r)
@@ -412,7 +412,7 @@ impl Inbox for WsInbox {
                 self.done = true;
                 Inbound::Closed(CloseReason::LinkLost)
             }
-        }
+        })
     }
 }
 
