@@ -1,0 +1,109 @@
+//! Heap allocations per message on the in-process hot paths, counted on the test's own thread
+//! by the counting global allocator of `allocation-counter`. Counts are deterministic (unlike
+//! timings), so they are held to bounds here; BENCHMARKS.md reports the figures.
+
+use std::sync::Arc;
+
+use sigshim_core::limits::{Limits, RateLimits};
+use sigshim_core::protocol::{Event, Reply, Request};
+use sigshim_core::transport::LoginRequest;
+use sigshim_core::{Hub, HubConfig, Message, SendMessageOptions};
+
+/// Allocations made by `f` on this thread.
+fn allocations_in(f: impl FnOnce()) -> u64 {
+    allocation_counter::measure(f).count_total
+}
+
+const APP: &str = "allocations";
+const MESSAGES: u64 = 4096;
+
+fn hub() -> Hub {
+    let limits = Limits { rates: RateLimits::unlimited(), ..Limits::default() };
+    Hub::new(HubConfig::new(APP).with_limits(limits).with_inbox_capacity(MESSAGES as usize * 2))
+}
+
+/// The hub's part of a peer message (checks, rate budget, id, lookup, the event into the
+/// receiver's inbox, the receipt): at most two allocations, the event and its sender's name.
+#[test]
+fn the_hub_routes_a_peer_message_with_at_most_two_allocations() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _guard = rt.enter();
+    let hub = hub();
+    let login = |user: &str| {
+        hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
+    };
+    let (alice, _alice_inbox) = login("alice");
+    let (_bob, mut bob_inbox) = login("bob");
+    // The requests are built first: decoding them is the transport's work, not the hub's.
+    let requests: Vec<Request> = (0..MESSAGES)
+        .map(|n| Request::SendPeerMessage {
+            peer_id: "bob".into(),
+            message: Message::text(format!("message {n}")),
+            options: SendMessageOptions::default(),
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(MESSAGES as usize);
+    let mut delivered = 0;
+    // Bob reads as a live receiver does, every few messages, so the inbox reuses its blocks.
+    let mut read = |inbox: &mut tokio::sync::mpsc::Receiver<Arc<Event>>| {
+        while let Ok(ev) = inbox.try_recv() {
+            if matches!(&*ev, Event::PeerMessage { peer_id, .. } if peer_id == "alice") {
+                delivered += 1;
+            }
+        }
+    };
+    let counted = allocations_in(|| {
+        for (n, request) in requests.into_iter().enumerate() {
+            replies.push(hub.handle(&alice, request));
+            if n % 64 == 63 {
+                read(&mut bob_inbox);
+            }
+        }
+    });
+    read(&mut bob_inbox);
+    assert!(replies.iter().all(|r| matches!(r, Reply::MessageSent { .. })), "every message is routed");
+    assert_eq!(delivered, MESSAGES, "every message reaches Bob");
+    println!("hub routing: {counted} allocations for {MESSAGES} peer messages");
+    // Two per message; the inbox may grow by a block or two before it recycles them.
+    assert!(counted <= 2 * MESSAGES + 4, "{counted} allocations for {MESSAGES} routed messages");
+}
+
+/// A peer message end to end through the core clients on the in-process hub: Alice's send and
+/// its receipt, the hub, and Bob's event up to his `Events` stream. Everything runs on one
+/// thread (a current-thread runtime), so every task's allocations are counted.
+#[test]
+fn a_core_client_message_end_to_end_takes_five_allocations() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _guard = rt.enter();
+    let hub = hub();
+    let (alice, _alice_events) = sigshim_core::Client::builder(APP).hub(&hub).build();
+    let (bob, mut bob_events) = sigshim_core::Client::builder(APP).hub(&hub).event_capacity(256).build();
+    rt.block_on(async {
+        alice.login(None, "alice").await.unwrap();
+        bob.login(None, "bob").await.unwrap();
+        while bob_events.try_recv().is_some() {}
+    });
+    let messages: Vec<Message> = (0..MESSAGES).map(|n| Message::text(format!("message {n}"))).collect();
+    let mut received = 0u64;
+    // The runtime's tasks (Bob's driver among them) run only inside `block_on`, on this thread.
+    let counted = allocations_in(|| {
+        rt.block_on(async {
+            for (n, message) in messages.iter().enumerate() {
+                alice.send_message_to_peer("bob", message, SendMessageOptions::default()).await.unwrap();
+                if n % 64 == 63 {
+                    tokio::task::yield_now().await;
+                    while let Some(ev) = bob_events.try_recv() {
+                        received +=
+                            u64::from(matches!(ev, sigshim_core::ClientEvent::MessageFromPeer { .. }));
+                    }
+                }
+            }
+        })
+    });
+    assert_eq!(received, MESSAGES, "every message reaches Bob's events");
+    println!("core client end to end: {counted} allocations for {MESSAGES} peer messages");
+    // Five per message: the hub's two; Alice's copy of the message and of Bob's name for the
+    // request, and the transport's boxed request future. Bob's side reads and converts the
+    // event without allocating.
+    assert!(counted <= 5 * MESSAGES + 64, "{counted} allocations for {MESSAGES} messages");
+}
