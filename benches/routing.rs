@@ -119,9 +119,9 @@ fn client_vs_facade(c: &mut Criterion) {
         })
     });
 
-    // The facade in both callback modes. Acknowledgements are counted the way Bob's deliveries
-    // are (an atomic read by the bench thread), so that no extra thread wake-up per message is
-    // charged to the facade.
+    // The facade in both callback modes. The bench thread sleeps until the last acknowledgement
+    // of a batch (see `Acks`), so that no bench-side thread wake-up per message is charged to
+    // the facade.
     let text = "x".repeat(64);
     let _enter = rt.enter();
     for (name, inline) in [("legacy_facade", false), ("legacy_facade_inline", true)] {

@@ -225,8 +225,8 @@ async fn core_drive(
                 }
             } else {
                 // Saturation: `window` sends in flight, each one answered replaced at once, all
-                // driven by this task as a pipelining application would drive them: a burst of
-                // replies wakes it once, not once per reply.
+                // driven by this one task as a pipelining application would drive them, rather
+                // than a task per slot woken by its own reply.
                 tokio::time::sleep_until(plan.start).await;
                 let mut in_flight: FuturesUnordered<_> = (0..window_size).map(|_| send(now_ns())).collect();
                 while in_flight.next().await.is_some() {
