@@ -107,3 +107,53 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
     // event without allocating.
     assert!(counted <= 5 * MESSAGES + 64, "{counted} allocations for {MESSAGES} messages");
 }
+
+/// What the WebSocket server does per peer message, short of the socket: read the request
+/// frame, route it, write the reply frame and the event frame for the receiver, each as the
+/// WebSocket layer's text message.
+#[test]
+fn the_server_codec_and_routing_of_a_peer_message_take_eight_allocations() {
+    use sigshim_core::protocol::wire::{self, ClientFrame, ReplyFrame};
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _guard = rt.enter();
+    let hub = hub();
+    let login = |user: &str| {
+        hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
+    };
+    let (alice, _alice_inbox) = login("alice");
+    let (_bob, mut bob_inbox) = login("bob");
+    let frames: Vec<String> = (0..MESSAGES)
+        .map(|n| {
+            format!(
+                r#"{{"id":{n},"op":"send_peer_message","peer_id":"bob","message":{{"type":"text","text":"message number {n} of the run"}},"options":{{"enable_offline_messaging":false}}}}"#
+            )
+        })
+        .collect();
+    let mut out = Vec::with_capacity(2 * MESSAGES as usize);
+    let mut seq = 0;
+    let counted = allocations_in(|| {
+        for (n, text) in frames.iter().enumerate() {
+            let Ok(ClientFrame::Request(frame)) = wire::parse_client(text) else {
+                panic!("a request frame: {text}")
+            };
+            let reply = hub.handle(&alice, frame.request);
+            let reply = wire::frame_text(&ReplyFrame { id: frame.id, reply }).expect("reply frame");
+            out.push(WsMessage::text(reply));
+            if n % 64 == 63 {
+                while let Ok(event) = bob_inbox.try_recv() {
+                    seq += 1;
+                    out.push(WsMessage::text(wire::event_frame_text(seq, &event).expect("event frame")));
+                }
+            }
+        }
+    });
+    assert_eq!(seq, MESSAGES, "every message became an event frame");
+    assert!(out.iter().any(|m| m.to_text().is_ok_and(|t| t.contains("\"message_sent\""))), "{:?}", out[0]);
+    println!("server codec and routing: {counted} allocations for {MESSAGES} peer messages");
+    // Eight per message: reading the request takes four (the receiver's name, and the message's
+    // derived reader three); the hub two; the reply and the event frame one each, their text
+    // written at its exact size.
+    assert!(counted <= 8 * MESSAGES + 64, "{counted} allocations for {MESSAGES} messages");
+}

@@ -11,6 +11,7 @@ use crate::message::{Message, SendMessageOptions};
 
 pub mod call;
 mod hot;
+pub(crate) mod text;
 pub mod wire;
 
 pub use call::{CallRole, CallSignal};

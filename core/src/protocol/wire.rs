@@ -268,16 +268,21 @@ impl std::fmt::Debug for EncodedOnce {
     }
 }
 
+/// The JSON text of any frame as sigshim writes it: one allocation, a string of exactly the
+/// frame's size (the WebSocket layer takes it without another).
+pub fn frame_text<T: Serialize + ?Sized>(frame: &T) -> Option<String> {
+    super::text::json(frame)
+}
+
 /// The text of the event frame `{"seq":…,<event fields>}` for `event` with sequence `seq`,
 /// reusing the event's shared encoding when it has one.
 pub fn event_frame_text(seq: u64, event: &Event) -> Option<String> {
     match event {
         Event::ChannelMessage { encoded, .. } => {
-            let body = encoded.get_or_encode(event)?;
-            // `body` is `{"event":…}`: the frame is the same object with `seq` first.
-            Some(format!("{{\"seq\":{seq},{}", body.strip_prefix('{')?))
+            // The shared encoding is `{"event":…}`: the frame is the same object, `seq` first.
+            super::text::with_seq(seq, encoded.get_or_encode(event)?)
         }
-        _ => serde_json::to_string(&EventFrameRef { seq, event }).ok(),
+        _ => super::text::json(&EventFrameRef { seq, event }),
     }
 }
 

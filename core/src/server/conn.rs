@@ -42,11 +42,11 @@ pub(super) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, _guard: Co
 /// Sends one frame; false when it failed or could not go out within `limit` (a stuck link must
 /// never hold a session or a connection slot).
 async fn send_json<T: serde::Serialize>(socket: &mut WebSocket, frame: &T, limit: Duration) -> bool {
-    match serde_json::to_string(frame) {
-        Ok(text) => {
+    match wire::frame_text(frame) {
+        Some(text) => {
             matches!(tokio::time::timeout(limit, socket.send(WsMessage::text(text))).await, Ok(Ok(())))
         }
-        Err(_) => false,
+        None => false,
     }
 }
 
@@ -280,17 +280,17 @@ impl Conn {
 
     /// Queues a reply without flushing; false if the socket failed.
     async fn queue_frame<T: serde::Serialize>(&mut self, frame: &T) -> bool {
-        match serde_json::to_string(frame) {
-            Ok(text) => self.write(Write::Feed(WsMessage::text(text))).await,
-            Err(_) => false,
+        match wire::frame_text(frame) {
+            Some(text) => self.write(Write::Feed(WsMessage::text(text))).await,
+            None => false,
         }
     }
 
     /// Sends a reply or notice (flushed); false if the socket failed.
     async fn send_frame<T: serde::Serialize>(&mut self, frame: &T) -> bool {
-        match serde_json::to_string(frame) {
-            Ok(text) => self.write(Write::Send(WsMessage::text(text))).await,
-            Err(_) => false,
+        match wire::frame_text(frame) {
+            Some(text) => self.write(Write::Send(WsMessage::text(text))).await,
+            None => false,
         }
     }
 

@@ -331,7 +331,7 @@ impl Reader {
 
     async fn ack(&self, unacked: &mut u64) {
         let seq = self.last_seq.load(Ordering::Acquire);
-        if let Ok(text) = serde_json::to_string(&Control::Ack { seq }) {
+        if let Some(text) = wire::frame_text(&Control::Ack { seq }) {
             let _ = self.out.send(WsMessage::text(text)).await;
         }
         *unacked = 0;
@@ -354,8 +354,7 @@ impl Transport for WsTransport {
     async fn request(&self, request: Request) -> Result<Reply, TransportError> {
         let logout = request == Request::Logout;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let text =
-            serde_json::to_string(&wire::RequestFrame { id, request }).map_err(|_| TransportError::Closed)?;
+        let text = wire::frame_text(&wire::RequestFrame { id, request }).ok_or(TransportError::Closed)?;
         let (tx, rx) = oneshot::channel();
         self.pending.lock().insert(id, tx);
         // When `out` is full, a waiting request gets the next free slot but takes it only when
