@@ -9,11 +9,12 @@
 //! derived readers give: those check every member's JSON even where they ignore it, which a
 //! direct reader skipping unknown members would not.
 
-use serde::Deserialize;
+use serde::de::{Error as _, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use super::wire::{EventFrame, ReplyFrame, RequestFrame};
 use super::{Event, Reply, Request};
-use crate::message::{Message, SendMessageOptions};
+use crate::message::{Message, MessageBody, SendMessageOptions};
 
 /// A one-value tag: deserializes only from the one name, so a frame with another tag is
 /// refused rather than misread.
@@ -35,24 +36,24 @@ tag!(ChannelMessageTag, "channel_message");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SendPeer {
+struct SendPeer<M> {
     id: u64,
     #[serde(rename = "op")]
     _op: SendPeerOp,
     peer_id: String,
-    message: Message,
+    message: M,
     #[serde(default)]
     options: SendMessageOptions,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SendChannel {
+struct SendChannel<M> {
     id: u64,
     #[serde(rename = "op")]
     _op: SendChannelOp,
     channel_id: String,
-    message: Message,
+    message: M,
 }
 
 #[derive(Deserialize)]
@@ -67,27 +68,102 @@ struct MessageSent {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PeerMessage {
+struct PeerMessage<M> {
     #[serde(default)]
     seq: u64,
     #[serde(rename = "event")]
     _event: PeerMessageTag,
     peer_id: String,
-    message: Message,
+    message: M,
     #[serde(default)]
     offline: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ChannelMessage {
+struct ChannelMessage<M> {
     #[serde(default)]
     seq: u64,
     #[serde(rename = "event")]
     _event: ChannelMessageTag,
     channel_id: String,
     peer_id: String,
-    message: Message,
+    message: M,
+}
+
+/// A text message read in one pass. The derived [`Message`] reader buffers the body's members
+/// to find its `type` first (a tagged, flattened enum): three allocations where the text alone
+/// needs one. This reader takes only an object with `type` `"text"`, `text`, and at most `id`
+/// and `server_ts`, each once; anything else fails it, and the frame is read again with the
+/// derived message reader, so the result is always the derived one.
+struct TextMessage(Message);
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum TextField {
+    Id,
+    ServerTs,
+    Type,
+    Text,
+}
+
+tag!(TextType, "text");
+
+impl<'de> Deserialize<'de> for TextMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(TextMessageVisitor)
+    }
+}
+
+struct TextMessageVisitor;
+
+impl<'de> Visitor<'de> for TextMessageVisitor {
+    type Value = TextMessage;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a text message object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TextMessage, A::Error> {
+        let (mut id, mut server_ts, mut typed, mut text) = (None, None, false, None);
+        while let Some(field) = map.next_key::<TextField>()? {
+            match field {
+                TextField::Id if id.is_none() => id = Some(map.next_value::<u64>()?),
+                TextField::ServerTs if server_ts.is_none() => server_ts = Some(map.next_value::<u64>()?),
+                TextField::Type if !typed => {
+                    map.next_value::<TextType>()?;
+                    typed = true;
+                }
+                TextField::Text if text.is_none() => text = Some(map.next_value::<String>()?),
+                _ => return Err(A::Error::custom("a member twice")),
+            }
+        }
+        match (typed, text) {
+            (true, Some(text)) => Ok(TextMessage(Message {
+                id: id.unwrap_or_default(),
+                server_ts: server_ts.unwrap_or_default(),
+                body: MessageBody::Text { text },
+            })),
+            _ => Err(A::Error::custom("not a text message")),
+        }
+    }
+}
+
+/// The message inside a frame, read either way.
+trait Body: for<'de> Deserialize<'de> {
+    fn into_message(self) -> Message;
+}
+
+impl Body for Message {
+    fn into_message(self) -> Message {
+        self
+    }
+}
+
+impl Body for TextMessage {
+    fn into_message(self) -> Message {
+        self.0
+    }
 }
 
 // Each reader first looks for its `"tag":"value"` member anywhere in the text, a cheap filter;
@@ -106,16 +182,25 @@ pub(super) fn request(text: &str) -> Option<RequestFrame> {
         return None;
     }
     if text.contains(r#""op":"send_peer_message""#) {
-        let f: SendPeer = serde_json::from_str(text).ok()?;
-        let request = Request::SendPeerMessage { peer_id: f.peer_id, message: f.message, options: f.options };
-        return Some(RequestFrame { id: f.id, request });
+        return send_peer::<TextMessage>(text).or_else(|| send_peer::<Message>(text));
     }
     if text.contains(r#""op":"send_channel_message""#) {
-        let f: SendChannel = serde_json::from_str(text).ok()?;
-        let request = Request::SendChannelMessage { channel_id: f.channel_id, message: f.message };
-        return Some(RequestFrame { id: f.id, request });
+        return send_channel::<TextMessage>(text).or_else(|| send_channel::<Message>(text));
     }
     None
+}
+
+fn send_peer<M: Body>(text: &str) -> Option<RequestFrame> {
+    let f: SendPeer<M> = serde_json::from_str(text).ok()?;
+    let message = f.message.into_message();
+    let request = Request::SendPeerMessage { peer_id: f.peer_id, message, options: f.options };
+    Some(RequestFrame { id: f.id, request })
+}
+
+fn send_channel<M: Body>(text: &str) -> Option<RequestFrame> {
+    let f: SendChannel<M> = serde_json::from_str(text).ok()?;
+    let request = Request::SendChannelMessage { channel_id: f.channel_id, message: f.message.into_message() };
+    Some(RequestFrame { id: f.id, request })
 }
 
 /// The reply to a peer message, read directly.
@@ -136,21 +221,30 @@ pub(super) fn event(text: &str) -> Option<EventFrame> {
         return None;
     }
     if text.contains(r#""event":"peer_message""#) {
-        let f: PeerMessage = serde_json::from_str(text).ok()?;
-        let event = Event::PeerMessage { peer_id: f.peer_id, message: f.message, offline: f.offline };
-        return Some(EventFrame { seq: f.seq, event });
+        return peer_message::<TextMessage>(text).or_else(|| peer_message::<Message>(text));
     }
     if text.contains(r#""event":"channel_message""#) {
-        let f: ChannelMessage = serde_json::from_str(text).ok()?;
-        let event = Event::ChannelMessage {
-            channel_id: f.channel_id,
-            peer_id: f.peer_id,
-            message: f.message,
-            encoded: Default::default(),
-        };
-        return Some(EventFrame { seq: f.seq, event });
+        return channel_message::<TextMessage>(text).or_else(|| channel_message::<Message>(text));
     }
     None
+}
+
+fn peer_message<M: Body>(text: &str) -> Option<EventFrame> {
+    let f: PeerMessage<M> = serde_json::from_str(text).ok()?;
+    let event =
+        Event::PeerMessage { peer_id: f.peer_id, message: f.message.into_message(), offline: f.offline };
+    Some(EventFrame { seq: f.seq, event })
+}
+
+fn channel_message<M: Body>(text: &str) -> Option<EventFrame> {
+    let f: ChannelMessage<M> = serde_json::from_str(text).ok()?;
+    let event = Event::ChannelMessage {
+        channel_id: f.channel_id,
+        peer_id: f.peer_id,
+        message: f.message.into_message(),
+        encoded: Default::default(),
+    };
+    Some(EventFrame { seq: f.seq, event })
 }
 
 #[cfg(test)]
@@ -229,6 +323,105 @@ mod tests {
         let text = " \n{\"id\":1,\"op\":\"send_peer_message\",\"peer_id\":\"b\",\"message\":{\"type\":\"text\",\"text\":\"hi\"}}";
         assert_eq!(request(text), serde_json::from_str::<RequestFrame>(text).ok());
         assert!(request(text).is_some());
+    }
+
+    /// Messages of every shape inside each kind of frame: the direct readers, falling back to
+    /// the derived ones as `parse_client` and `parse_server` do, give the derived readers'
+    /// result, and the plain text messages take the one-pass text reader.
+    #[test]
+    fn the_text_message_reader_agrees_with_the_derived_one() {
+        let text_path = [
+            r#"{"type":"text","text":"hi"}"#,
+            r#"{"text":"hi","type":"text"}"#,
+            r#"{"id":3,"server_ts":4,"type":"text","text":"hi"}"#,
+            r#"{"server_ts":18446744073709551615,"text":"","type":"text","id":0}"#,
+            r#"{"type":"text","text":"esc \" \\ \u00e9 \ud83d\ude00 \n"}"#,
+            r#"{"\u0074ype":"text","te\u0078t":"escaped keys"}"#,
+        ];
+        let other = [
+            r#"{"type":"text","text":"a","text":"b"}"#,
+            r#"{"type":"text","type":"text","text":"a"}"#,
+            r#"{"id":1,"id":2,"type":"text","text":"a"}"#,
+            r#"{"type":"text"}"#,
+            r#"{"text":"no type"}"#,
+            r#"{"type":"raw","data":"AP8="}"#,
+            r#"{"type":"raw","data":"AP8=","description":"d","id":4}"#,
+            r#"{"type":"text","text":"hi","data":"AP8="}"#,
+            r#"{"type":"text","text":"hi","description":"d"}"#,
+            r#"{"type":"text","text":5}"#,
+            r#"{"type":"text","text":"hi","id":-1}"#,
+            r#"{"type":"text","text":"hi","id":null}"#,
+            r#"{"type":"text","text":"hi","id":1.0}"#,
+            r#"{"type":"text","text":"hi","id":18446744073709551616}"#,
+            r#"{"type":"TEXT","text":"hi"}"#,
+            r#"{"type":"text","text":"hi","extra":1}"#,
+            r#"{"type":"text","text":"hi","extra":1e400}"#,
+            r#"{}"#,
+            r#"[]"#,
+            r#"["text","hi"]"#,
+            r#""text""#,
+            r#"null"#,
+        ];
+        let frames = |m: &str| {
+            [
+                format!(r#"{{"id":1,"op":"send_peer_message","peer_id":"b","message":{m}}}"#),
+                format!(r#"{{"id":2,"op":"send_channel_message","channel_id":"c","message":{m}}}"#),
+                format!(r#"{{"seq":3,"event":"peer_message","peer_id":"a","message":{m}}}"#),
+                format!(
+                    r#"{{"seq":4,"event":"channel_message","channel_id":"c","peer_id":"a","message":{m}}}"#
+                ),
+            ]
+        };
+        let all = text_path.iter().map(|m| (m, true)).chain(other.iter().map(|m| (m, false)));
+        for (m, on_text_path) in all {
+            let [peer, channel, peer_event, channel_event] = frames(m);
+            for text in [&peer, &channel] {
+                let derived = serde_json::from_str::<RequestFrame>(text).ok();
+                assert_eq!(request(text).or_else(|| derived.clone()), derived, "{text}");
+            }
+            for text in [&peer_event, &channel_event] {
+                let derived = serde_json::from_str::<EventFrame>(text).ok();
+                assert_eq!(event(text).or_else(|| derived.clone()), derived, "{text}");
+            }
+            assert_eq!(send_peer::<TextMessage>(&peer).is_some(), on_text_path, "{peer}");
+            assert_eq!(send_channel::<TextMessage>(&channel).is_some(), on_text_path, "{channel}");
+            assert_eq!(peer_message::<TextMessage>(&peer_event).is_some(), on_text_path, "{peer_event}");
+            assert_eq!(
+                channel_message::<TextMessage>(&channel_event).is_some(),
+                on_text_path,
+                "{channel_event}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any message sigshim writes reads back the same through the direct readers, text
+        /// messages through the text reader.
+        #[test]
+        fn written_messages_read_back_the_same(
+            text in ".*",
+            data in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+            raw in proptest::bool::ANY,
+            id in proptest::num::u64::ANY,
+            server_ts in proptest::num::u64::ANY,
+        ) {
+            let body = if raw { Message::raw(data, text) } else { Message::text(text) };
+            let message = Message { id, server_ts, ..body };
+            let frame = RequestFrame {
+                id: 1,
+                request: Request::SendPeerMessage {
+                    peer_id: "b".into(),
+                    message: message.clone(),
+                    options: SendMessageOptions::default(),
+                },
+            };
+            let text = super::super::wire::frame_text(&frame).unwrap();
+            proptest::prop_assert_eq!(request(&text), Some(frame));
+            proptest::prop_assert_eq!(send_peer::<TextMessage>(&text).is_some(), !raw);
+            let e = Event::PeerMessage { peer_id: "a".into(), message, offline: false };
+            let text = super::super::wire::event_frame_text(9, &e).unwrap();
+            proptest::prop_assert_eq!(event(&text), Some(EventFrame { seq: 9, event: e }));
+        }
     }
 
     /// The frames sigshim itself writes all take the direct path.
