@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use sigshim_core::hub::Session;
 use sigshim_core::limits::{Limits, RateLimits};
 use sigshim_core::protocol::{Event, Reply, Request};
 use sigshim_core::transport::LoginRequest;
@@ -22,18 +23,37 @@ fn hub() -> Hub {
     Hub::new(HubConfig::new(APP).with_limits(limits).with_inbox_capacity(MESSAGES as usize * 2))
 }
 
+type Inbox = tokio::sync::mpsc::Receiver<Arc<Event>>;
+
+/// A hub on a current-thread runtime with two sessions logged in, Alice and Bob.
+struct Pair {
+    rt: tokio::runtime::Runtime,
+    hub: Hub,
+    alice: Arc<Session>,
+    bob_inbox: Inbox,
+    _kept: (Inbox, Arc<Session>),
+}
+
+fn pair() -> Pair {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let hub = {
+        let _guard = rt.enter();
+        hub()
+    };
+    let login = |user: &str| {
+        hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
+    };
+    let (alice, alice_inbox) = login("alice");
+    let (bob, bob_inbox) = login("bob");
+    Pair { rt, hub, alice, bob_inbox, _kept: (alice_inbox, bob) }
+}
+
 /// The hub's part of a peer message (checks, rate budget, id, lookup, the event into the
 /// receiver's inbox, the receipt): at most two allocations, the event and its sender's name.
 #[test]
 fn the_hub_routes_a_peer_message_with_at_most_two_allocations() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Pair { rt, hub, alice, mut bob_inbox, _kept } = pair();
     let _guard = rt.enter();
-    let hub = hub();
-    let login = |user: &str| {
-        hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
-    };
-    let (alice, _alice_inbox) = login("alice");
-    let (_bob, mut bob_inbox) = login("bob");
     // The requests are built first: decoding them is the transport's work, not the hub's.
     let requests: Vec<Request> = (0..MESSAGES)
         .map(|n| Request::SendPeerMessage {
@@ -45,7 +65,7 @@ fn the_hub_routes_a_peer_message_with_at_most_two_allocations() {
     let mut replies = Vec::with_capacity(MESSAGES as usize);
     let mut delivered = 0;
     // Bob reads as a live receiver does, every few messages, so the inbox reuses its blocks.
-    let mut read = |inbox: &mut tokio::sync::mpsc::Receiver<Arc<Event>>| {
+    let mut read = |inbox: &mut Inbox| {
         while let Ok(ev) = inbox.try_recv() {
             if matches!(&*ev, Event::PeerMessage { peer_id, .. } if peer_id == "alice") {
                 delivered += 1;
@@ -116,14 +136,8 @@ fn the_server_codec_and_routing_of_a_peer_message_take_six_allocations() {
     use sigshim_core::protocol::wire::{self, ClientFrame, ReplyFrame};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Pair { rt, hub, alice, mut bob_inbox, _kept } = pair();
     let _guard = rt.enter();
-    let hub = hub();
-    let login = |user: &str| {
-        hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
-    };
-    let (alice, _alice_inbox) = login("alice");
-    let (_bob, mut bob_inbox) = login("bob");
     let frames: Vec<String> = (0..MESSAGES)
         .map(|n| {
             format!(
