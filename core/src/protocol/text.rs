@@ -20,22 +20,22 @@ thread_local! {
 
 /// Runs `write` into this thread's scratch buffer and returns what it wrote as a string of
 /// exactly that size; `None` when `write` fails.
-fn exact(write: impl FnOnce(&mut Vec<u8>) -> Option<()>) -> Option<String> {
-    SCRATCH.with(|scratch| {
-        // Writers never nest; if one ever did, it gets a buffer of its own.
-        let mut own = Vec::new();
-        let mut borrowed = scratch.try_borrow_mut();
-        let buf = match borrowed.as_deref_mut() {
-            Ok(buf) => buf,
-            Err(_) => &mut own,
-        };
+fn exact(write: impl Fn(&mut Vec<u8>) -> Option<()>) -> Option<String> {
+    let into_text = |buf: &mut Vec<u8>| {
         buf.clear();
-        let written = write(buf).and_then(|()| String::from_utf8(buf.as_slice().to_vec()).ok());
+        let text = write(buf).and_then(|()| String::from_utf8(buf.to_vec()).ok());
         if buf.capacity() > KEEP_BYTES {
             *buf = Vec::new();
         }
-        written
-    })
+        text
+    };
+    // Writers never nest, and frames are not written while a thread ends; if either ever
+    // happened, a buffer of its own would serve.
+    SCRATCH
+        .try_with(|scratch| scratch.try_borrow_mut().ok().map(|mut buf| into_text(&mut buf)))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| into_text(&mut Vec::new()))
 }
 
 /// `frame` as JSON text.
@@ -70,6 +70,20 @@ mod tests {
         assert_eq!(framed, r#"{"seq":7,"event":"x"}"#);
         assert_eq!(framed.capacity(), framed.len());
         assert_eq!(with_seq(7, "not an object"), None);
+    }
+
+    /// Serializes as the text another frame writer produced meanwhile.
+    struct Nested;
+
+    impl Serialize for Nested {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(&json("inner").unwrap_or_default())
+        }
+    }
+
+    #[test]
+    fn a_writer_inside_a_writer_gets_a_buffer_of_its_own() {
+        assert_eq!(json(&[Nested, Nested]).as_deref(), Some(r#"["\"inner\"","\"inner\""]"#));
     }
 
     #[test]
