@@ -34,6 +34,20 @@ impl SignalingCallbacks for Acks {
     }
 }
 
+/// Lets the runtime's tasks run until `acks` counts `ok` successes. Everything runs on this
+/// thread, so each yield runs the tasks that are ready; a send that never completes fails the
+/// test after a bounded number of rounds instead of hanging it.
+async fn until_acked(acks: &Acks, ok: u64) {
+    for _ in 0..100_000 {
+        assert_eq!(acks.failed.load(Ordering::Relaxed), 0, "every send succeeds");
+        if acks.ok.load(Ordering::Relaxed) >= ok {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("{ok} successes never came");
+}
+
 /// A legacy sender (inline callbacks) to a core receiver: the call, the command queue, the
 /// instance's task, the core send, the result callback, and Bob's event.
 #[test]
@@ -50,9 +64,7 @@ fn a_facade_message_takes_four_allocations_more_than_a_core_one() {
     rt.block_on(async {
         bob.login(None, "bob").await.unwrap();
         alice.login(APP, "alice", "", 0, "");
-        while acks.ok.load(Ordering::Relaxed) < 1 {
-            tokio::task::yield_now().await;
-        }
+        until_acked(&acks, 1).await;
         while bob_events.try_recv().is_some() {}
     });
     let text = "a message of some forty bytes, or so".to_owned();
@@ -65,10 +77,7 @@ fn a_facade_message_takes_four_allocations_more_than_a_core_one() {
                 for _ in 0..64 {
                     alice.message_instant_send("bob", 0, &text, "m");
                 }
-                while acks.ok.load(Ordering::Relaxed) < 1 + 64 * (batch + 1) {
-                    assert_eq!(acks.failed.load(Ordering::Relaxed), 0, "every send succeeds");
-                    tokio::task::yield_now().await;
-                }
+                until_acked(&acks, 1 + 64 * (batch + 1)).await;
                 tokio::task::yield_now().await;
                 while let Some(ev) = bob_events.try_recv() {
                     received += u64::from(matches!(ev, ClientEvent::MessageFromPeer { .. }));

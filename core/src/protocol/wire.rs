@@ -282,7 +282,7 @@ pub fn event_frame_text(seq: u64, event: &Event) -> Option<String> {
             // The shared encoding is `{"event":…}`: the frame is the same object, `seq` first.
             super::text::with_seq(seq, encoded.get_or_encode(event)?)
         }
-        _ => super::text::json(&EventFrameRef { seq, event }),
+        _ => frame_text(&EventFrameRef { seq, event }),
     }
 }
 

@@ -274,24 +274,21 @@ impl Conn {
             return false;
         };
         self.link.unacked.push_back((seq, event));
+        self.write_text(text, flush).await
+    }
+
+    /// Writes a reply or notice (queued, or flushed when `flush`); false if the socket failed.
+    async fn write_frame<T: serde::Serialize>(&mut self, frame: &T, flush: bool) -> bool {
+        match wire::frame_text(frame) {
+            Some(text) => self.write_text(text, flush).await,
+            None => false,
+        }
+    }
+
+    /// Writes one text frame (queued, or flushed when `flush`); false if the socket failed.
+    async fn write_text(&mut self, text: String, flush: bool) -> bool {
         let msg = WsMessage::text(text);
         self.write(if flush { Write::Send(msg) } else { Write::Feed(msg) }).await
-    }
-
-    /// Queues a reply without flushing; false if the socket failed.
-    async fn queue_frame<T: serde::Serialize>(&mut self, frame: &T) -> bool {
-        match wire::frame_text(frame) {
-            Some(text) => self.write(Write::Feed(WsMessage::text(text))).await,
-            None => false,
-        }
-    }
-
-    /// Sends a reply or notice (flushed); false if the socket failed.
-    async fn send_frame<T: serde::Serialize>(&mut self, frame: &T) -> bool {
-        match wire::frame_text(frame) {
-            Some(text) => self.write(Write::Send(WsMessage::text(text))).await,
-            None => false,
-        }
     }
 
     /// Performs one write. False when it fails, when it makes no progress within the idle
@@ -358,7 +355,7 @@ impl Conn {
     async fn session_over(&mut self) -> End {
         match self.session.close_reason() {
             Some(CloseReason::Kicked(reason)) => {
-                self.send_frame(&EventFrame { seq: 0, event: Event::Kicked { reason } }).await;
+                self.write_frame(&EventFrame { seq: 0, event: Event::Kicked { reason } }, true).await;
                 close_with(&mut self.socket, close::KICKED, "session ended by the server").await;
             }
             Some(CloseReason::LoggedOut) => close_with(&mut self.socket, close::NORMAL, "logged out").await,
@@ -446,7 +443,7 @@ impl Conn {
                         .increment(1);
                 }
                 let ok = reply == Reply::Ok;
-                if !self.queue_frame(&ReplyFrame { id, reply }).await {
+                if !self.write_frame(&ReplyFrame { id, reply }, false).await {
                     return Some(End::Park);
                 }
                 if logout && ok {
