@@ -81,10 +81,10 @@ fn every_kind_builds_and_verifies() {
 
 #[test]
 fn official_vector_verifies_through_the_cli() {
-    // rtm007_test_user_java from the shared vectors (issue_ts 1111111, expire 600).
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/agora_tokens.json");
+    // rtm007_test_user_java from the official vectors (issue_ts 1111111, expire 600).
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/core/tests/data/agora_tokens.json");
     let vectors: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("shared vectors")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the official token vectors")).expect("JSON");
     let v = vectors
         .as_array()
         .and_then(|a| a.iter().find(|v| v["name"] == "rtm007_test_user_java"))

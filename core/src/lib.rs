@@ -5,7 +5,7 @@
 //! user attributes), and the [`Hub`] that serves it in-process.
 //!
 //! ```
-//! use sigshim_core::{Client, ClientEvent, Hub, HubConfig, Message, SendMessageOptions};
+//! use sigshim::{Client, ClientEvent, Hub, HubConfig, Message, SendMessageOptions};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {

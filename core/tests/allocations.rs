@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use sigshim_core::hub::Session;
-use sigshim_core::limits::{Limits, RateLimits};
-use sigshim_core::protocol::{Event, Reply, Request};
-use sigshim_core::transport::LoginRequest;
-use sigshim_core::{Hub, HubConfig, Message, SendMessageOptions};
+use sigshim::hub::Session;
+use sigshim::limits::{Limits, RateLimits};
+use sigshim::protocol::{Event, Reply, Request};
+use sigshim::transport::LoginRequest;
+use sigshim::{Hub, HubConfig, Message, SendMessageOptions};
 
 /// Allocations made by `f` on this thread.
 fn allocations_in(f: impl FnOnce()) -> u64 {
@@ -96,8 +96,8 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let _guard = rt.enter();
     let hub = hub();
-    let (alice, _alice_events) = sigshim_core::Client::builder(APP).hub(&hub).build();
-    let (bob, mut bob_events) = sigshim_core::Client::builder(APP).hub(&hub).event_capacity(256).build();
+    let (alice, _alice_events) = sigshim::Client::builder(APP).hub(&hub).build();
+    let (bob, mut bob_events) = sigshim::Client::builder(APP).hub(&hub).event_capacity(256).build();
     rt.block_on(async {
         alice.login(None, "alice").await.unwrap();
         bob.login(None, "bob").await.unwrap();
@@ -114,7 +114,7 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
                     tokio::task::yield_now().await;
                     while let Some(ev) = bob_events.try_recv() {
                         received +=
-                            u64::from(matches!(ev, sigshim_core::ClientEvent::MessageFromPeer { .. }));
+                            u64::from(matches!(ev, sigshim::ClientEvent::MessageFromPeer { .. }));
                     }
                 }
             }
@@ -133,7 +133,7 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
 /// WebSocket layer's text message.
 #[test]
 fn the_server_codec_and_routing_of_a_peer_message_take_six_allocations() {
-    use sigshim_core::protocol::wire::{self, ClientFrame, ReplyFrame};
+    use sigshim::protocol::wire::{self, ClientFrame, ReplyFrame};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
     let Pair { rt, hub, alice, mut bob_inbox, _kept } = pair();

@@ -2,8 +2,8 @@
 //! RTM states, events and failure codes.
 //!
 //! ```
-//! use sigshim_core::call::{CallEvent, LocalInvitationState};
-//! use sigshim_core::{Client, Hub, HubConfig};
+//! use sigshim::call::{CallEvent, LocalInvitationState};
+//! use sigshim::{Client, Hub, HubConfig};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {

@@ -2,8 +2,8 @@
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! use sigshim_core::{Hub, HubConfig};
-//! use sigshim_core::server::{Server, ServerConfig};
+//! use sigshim::{Hub, HubConfig};
+//! use sigshim::server::{Server, ServerConfig};
 //!
 //! let hub = Hub::new(HubConfig::new("my-app"));
 //! let server = Server::bind(hub, ServerConfig::new("127.0.0.1:9000".parse().unwrap())).await?;

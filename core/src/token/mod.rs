@@ -19,7 +19,7 @@
 //! different zlib implementations differ while carrying the same payload.
 //!
 //! ```
-//! use sigshim_core::token::{TokenError, TokenKind, access_token2, verify_login_token};
+//! use sigshim::token::{TokenError, TokenKind, access_token2, verify_login_token};
 //!
 //! let app_id = "970CA35de60c44645bbae8a215061b33";
 //! let cert = "5CFd2fd1755d40ecb72977518be15d3b";

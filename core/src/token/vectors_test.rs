@@ -1,4 +1,4 @@
-//! Checks every official vector in `shared/vectors/agora_tokens.json`: build
+//! Checks every official vector in `core/tests/data/agora_tokens.json`: build
 //! from the inputs, verify the expected string, and reject a wrong certificate.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use super::access_token::{self, AccessToken};
 use super::access_token2::{self, AccessToken2, Privileges, Service};
 use super::{TokenError, TokenKind, signaling, verify_login_token};
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/agora_tokens.json");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/agora_tokens.json");
 /// Before the 2015/2017 expiries of the Signaling vectors.
 const NOW_SIGNALING: u64 = 1_446_455_000;
 /// The issue time / token-level `ts` of every 006 and 007 vector.
