@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sigshim::limits::{Limits, RateLimits};
+use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Event, Reply, Request};
-use sigshim::transport::LoginRequest;
 use sigshim::{Hub, HubConfig, Message};
 
 const APP: &str = "bench";
@@ -19,8 +19,8 @@ const MEMBERS: usize = 1_000;
 const BATCH: usize = 100;
 
 fn hub() -> Hub {
-    let limits = Limits { rates: RateLimits::unlimited(), ..Limits::default() };
-    Hub::new(HubConfig::new(APP).with_limits(limits).with_inbox_capacity(4 * BATCH))
+    let limits = Limits::default().rates(RateLimits::unlimited());
+    Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(4 * BATCH))
 }
 
 fn login(hub: &Hub, user: &str) -> Member {

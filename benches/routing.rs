@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parking_lot::{Condvar, Mutex};
 use sigshim::limits::{Limits, RateLimits};
+use sigshim::protocol::LoginRequest;
 use sigshim::protocol::Request;
-use sigshim::transport::LoginRequest;
 use sigshim::{Client, Hub, HubConfig, Message, SendMessageOptions};
 use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
 
@@ -19,8 +19,8 @@ const PAIRS: usize = 500;
 const BATCH: usize = 10_000;
 
 fn hub() -> Hub {
-    let limits = Limits { rates: RateLimits::unlimited(), ..Limits::default() };
-    Hub::new(HubConfig::new(APP).with_limits(limits).with_inbox_capacity(4096))
+    let limits = Limits::default().rates(RateLimits::unlimited());
+    Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(4096))
 }
 
 fn login(

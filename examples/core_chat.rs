@@ -3,15 +3,16 @@
 //! `cargo run --example core_chat`. Calls are `async` and return their result; inbound traffic
 //! is an event stream instead of callbacks.
 
-use sigshim::{Attribute, Client, ClientEvent, Message, SendMessageOptions};
+use sigshim::{Attribute, Client, ClientEvent, Hub, HubConfig, Message, SendMessageOptions};
 
 const APP_ID: &str = "example-app";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Without an explicit hub, clients meet on the process-wide embedded hub for APP_ID.
-    let (alice, _alice_events) = Client::builder(APP_ID).build();
-    let (bob, mut bob_events) = Client::builder(APP_ID).build();
+    // The embedded hub both clients meet on; a client always says which hub it reaches.
+    let hub = Hub::new(HubConfig::new(APP_ID));
+    let (alice, _alice_events) = Client::builder(APP_ID).hub(&hub).build();
+    let (bob, mut bob_events) = Client::builder(APP_ID).hub(&hub).build();
 
     alice.login(None, "alice").await?;
     println!("alice logged in");

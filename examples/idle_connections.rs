@@ -22,11 +22,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hold: Option<u64> =
         args.iter().position(|a| a == "--hold-secs").and_then(|i| args.get(i + 1)?.parse().ok());
     // Idle clients ping rarely, like a real fleet of mostly silent apps.
-    let options = WsOptions {
-        heartbeat: Duration::from_secs(10),
-        link_timeout: Duration::from_secs(30),
-        ..Default::default()
-    };
+    let options =
+        WsOptions::default().heartbeat(Duration::from_secs(10)).link_timeout(Duration::from_secs(30));
     let started = Instant::now();
     let mut clients = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(200) {

@@ -39,11 +39,14 @@ pub mod attributes;
 pub mod call;
 pub mod channel;
 pub mod client;
+mod config;
 pub mod error;
 pub mod hub;
 pub mod limits;
 pub mod message;
 pub mod protocol;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 pub mod token;
 pub mod transport;

@@ -110,7 +110,11 @@ impl RateLimiter {
 }
 
 /// The rate budgets of one logged-in client, RTM defaults.
+///
+/// Like every configuration struct, built from [`Default`] (or [`RateLimits::unlimited`]) with
+/// a chainable setter per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimits {
     /// Logins per client (2 per second).
     pub login: RateLimit,
@@ -185,6 +189,7 @@ impl RateLimits {
 
 /// Sizes and counts, RTM defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest user or channel ID, in bytes (64).
     pub max_id_bytes: usize,
@@ -252,6 +257,44 @@ impl Default for Limits {
         }
     }
 }
+
+crate::config::config_setters!(RateLimits {
+    login: RateLimit,
+    renew_token: RateLimit,
+    messages: RateLimit,
+    query_online: RateLimit,
+    subscription: RateLimit,
+    set_user_attributes: RateLimit,
+    get_user_attributes: RateLimit,
+    join: RateLimit,
+    join_same_channel: RateLimit,
+    get_members: RateLimit,
+    channel_member_count: RateLimit,
+    set_channel_attributes: RateLimit,
+    get_channel_attributes: RateLimit,
+});
+
+crate::config::config_setters!(Limits {
+    max_id_bytes: usize,
+    max_message_bytes: usize,
+    max_query_peers: usize,
+    max_subscriptions: usize,
+    max_attribute_key_bytes: usize,
+    max_attribute_value_bytes: usize,
+    max_user_attributes_bytes: usize,
+    max_attributes: usize,
+    offline_messages_per_user: usize,
+    offline_message_ttl: Duration,
+    max_joined_channels: usize,
+    max_members_listed: usize,
+    member_events_max: usize,
+    max_channel_ids: usize,
+    max_channel_attributes_bytes: usize,
+    channel_attributes_ttl: Duration,
+    max_invitation_bytes: usize,
+    max_open_invitations: usize,
+    rates: RateLimits,
+});
 
 #[cfg(test)]
 mod tests {

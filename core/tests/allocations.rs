@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use sigshim::hub::Session;
 use sigshim::limits::{Limits, RateLimits};
+use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Event, Reply, Request};
-use sigshim::transport::LoginRequest;
 use sigshim::{Hub, HubConfig, Message, SendMessageOptions};
 
 /// Allocations made by `f` on this thread.
@@ -19,8 +19,8 @@ const APP: &str = "allocations";
 const MESSAGES: u64 = 4096;
 
 fn hub() -> Hub {
-    let limits = Limits { rates: RateLimits::unlimited(), ..Limits::default() };
-    Hub::new(HubConfig::new(APP).with_limits(limits).with_inbox_capacity(MESSAGES as usize * 2))
+    let limits = Limits::default().rates(RateLimits::unlimited());
+    Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(MESSAGES as usize * 2))
 }
 
 type Inbox = tokio::sync::mpsc::Receiver<Arc<Event>>;
@@ -113,8 +113,7 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
                 if n % 64 == 63 {
                     tokio::task::yield_now().await;
                     while let Some(ev) = bob_events.try_recv() {
-                        received +=
-                            u64::from(matches!(ev, sigshim::ClientEvent::MessageFromPeer { .. }));
+                        received += u64::from(matches!(ev, sigshim::ClientEvent::MessageFromPeer { .. }));
                     }
                 }
             }

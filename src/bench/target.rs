@@ -79,8 +79,8 @@ impl Target {
 
     /// A hub in this process with the bench's limits.
     pub(crate) fn in_process() -> Self {
-        let limits = Limits { rates: RateLimits::unlimited(), ..Limits::default() };
-        Target::InProcess(Hub::new(HubConfig::new(APP_ID).with_limits(limits).with_inbox_capacity(8192)))
+        let limits = Limits::default().rates(RateLimits::unlimited());
+        Target::InProcess(Hub::new(HubConfig::new(APP_ID).limits(limits).inbox_capacity(8192)))
     }
 
     /// What the report calls it.
@@ -106,11 +106,9 @@ impl Target {
     /// A client builder for a mostly silent user: it pings every 10 s instead of every 2 s
     /// (the server closes a connection after 30 s without a frame).
     pub(crate) fn quiet_client(&self) -> ClientBuilder {
-        let options = WsOptions {
-            heartbeat: std::time::Duration::from_secs(10),
-            link_timeout: std::time::Duration::from_secs(30),
-            ..WsOptions::default()
-        };
+        let options = WsOptions::default()
+            .heartbeat(std::time::Duration::from_secs(10))
+            .link_timeout(std::time::Duration::from_secs(30));
         match self {
             Target::Spawned { url, .. } | Target::Url(url) => sigshim::Client::builder(APP_ID)
                 .connector(Arc::new(WsConnector::with_options(url.clone(), options))),

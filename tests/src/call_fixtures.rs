@@ -50,7 +50,7 @@ pub fn raw_session(
     tokio::sync::mpsc::Receiver<std::sync::Arc<sigshim::protocol::Event>>,
 ) {
     let login =
-        sigshim::transport::LoginRequest { app_id: crate::APP_ID.into(), user_id: user.into(), token: None };
+        sigshim::protocol::LoginRequest { app_id: crate::APP_ID.into(), user_id: user.into(), token: None };
     hub.login(&login).unwrap_or_else(|e| panic!("login of {user}: {e:?}"))
 }
 

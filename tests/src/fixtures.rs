@@ -18,7 +18,7 @@ use sigshim_legacy::SignalingOptions;
 pub fn hub_with(adjust: impl FnOnce(&mut Limits)) -> Hub {
     let mut limits = Limits::default();
     adjust(&mut limits);
-    Hub::new(HubConfig::new(APP_ID).with_limits(limits))
+    Hub::new(HubConfig::new(APP_ID).limits(limits))
 }
 
 /// A hub without call-rate limits (for scenarios that need many calls quickly).

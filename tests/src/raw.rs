@@ -264,11 +264,22 @@ pub const MAX_FRAME_BYTES: usize = 4096;
 /// [`HANDSHAKE_TIMEOUT`], [`MAX_BAD_FRAMES`] malformed frames tolerated, frames of at most
 /// [`MAX_FRAME_BYTES`]; the rest default.
 pub fn strict_config() -> ServerConfig {
-    let mut config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
+    let mut config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0))).prometheus(prometheus());
     config.handshake_timeout = HANDSHAKE_TIMEOUT;
     config.max_bad_frames = MAX_BAD_FRAMES;
     config.max_frame_bytes = MAX_FRAME_BYTES;
     config
+}
+
+/// This test process's Prometheus recorder, installed on first use: servers given it (as
+/// [`strict_config`] does) record their per-request metrics and show them on `/metrics`.
+pub fn prometheus() -> sigshim::server::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<sigshim::server::PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            sigshim::server::install_prometheus_recorder().expect("the first recorder of this process")
+        })
+        .clone()
 }
 
 /// Starts a server over `hub`.

@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sigshim::error::LoginError;
+use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Reply, Request};
-use sigshim::transport::{Connector, Link, LoginRequest, MemoryConnector, Transport, TransportError};
+use sigshim::transport::{Connector, Link, MemoryConnector, Transport, TransportError};
 use sigshim::{ClientEvent, ConnectionChangeReason, ConnectionState, Hub, HubConfig};
 
 use crate::core_driver::CoreDriver;
@@ -32,7 +33,7 @@ pub const OTHER_APP_ID: &str = "fedcba9876543210fedcba9876543210";
 
 /// A fresh hub that requires tokens signed with [`TOKEN_CERT`] for [`TOKEN_APP_ID`].
 pub fn token_hub() -> Hub {
-    Hub::new(HubConfig::new(TOKEN_APP_ID).with_certificate(TOKEN_CERT))
+    Hub::new(HubConfig::new(TOKEN_APP_ID).app_certificate(TOKEN_CERT))
 }
 
 /// Lets every task that is ready run (the hub's timers, client drivers, legacy actors) before

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sigshim::error::{AttributeError as AE, ChannelMessageError as ME};
 use sigshim::limits::RateLimits;
+use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Event, Reply, Request};
-use sigshim::transport::LoginRequest;
 use sigshim::{
     Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Hub, HubConfig, Message, RtmCode,
 };
@@ -204,7 +204,7 @@ async fn publishing_without_membership() {
 
 #[tokio::test]
 async fn publishing_without_membership_can_be_switched_off() {
-    let hub = Hub::new(HubConfig { allow_publish_without_join: false, ..HubConfig::new(APP_ID) });
+    let hub = Hub::new(HubConfig::new(APP_ID).allow_publish_without_join(false));
     let (a, _ca, _ea) = member(&hub, "alice", "room").await;
     let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
     let carol = online_core(&hub, "carol").await;
@@ -269,7 +269,7 @@ async fn an_ended_session_leaves_every_channel_once() {
 #[tokio::test]
 async fn a_slow_member_loses_messages_alone() {
     // Inboxes of 16 events; "slow" is a session whose inbox is never read.
-    let hub = Hub::new(HubConfig::new(APP_ID).with_inbox_capacity(16));
+    let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(16));
     let (_a, ca, mut ea) = member(&hub, "alice", "room").await;
     let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
     assert_eq!(next(&mut ea).await, Joined("bob".into()));

@@ -325,7 +325,7 @@ async fn slow_consumer_gets_no_false_acks_and_does_not_hurt_others() {
         return; // counts the in-process inbox; over WebSocket the socket buffers add room
     }
     for api in APIS {
-        let hub = Hub::new(HubConfig::new(APP_ID).with_inbox_capacity(8));
+        let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(8));
         let (client, events) = sigshim_conformance::backend::client_builder(&hub).event_capacity(4).build();
         client.login(None, "slow").await.unwrap();
         let mut slow = CoreDriver::from_parts(client, events, "slow"); // not read until the end
@@ -355,7 +355,7 @@ async fn slow_consumer_gets_no_false_acks_and_does_not_hurt_others() {
 #[tokio::test]
 async fn cached_messages_are_not_lost_to_a_small_inbox() {
     for (a, b) in api_pairs() {
-        let hub = Hub::new(HubConfig::new(APP_ID).with_inbox_capacity(8));
+        let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(8));
         let mut alice = online(a, &hub, "alice").await;
         for i in 0..20 {
             let _ = alice.send_peer("bob", &format!("k{i}")).await; // stored: acknowledged as accepted

@@ -161,7 +161,7 @@ async fn status_changes_a_slow_watcher_misses_are_counted() {
     if sigshim_conformance::memory_only() {
         return; // counts the in-process inbox; over WebSocket the socket buffers add room
     }
-    let hub = Hub::new(HubConfig::new(APP_ID).with_inbox_capacity(8));
+    let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(8));
     let (client, events) = sigshim_conformance::backend::client_builder(&hub).event_capacity(4).build();
     client.login(None, "watcher").await.unwrap();
     let mut w = CoreDriver::from_parts(client, events, "watcher"); // not read for now

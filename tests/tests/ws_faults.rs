@@ -204,7 +204,7 @@ async fn d_clients_resume_on_a_restarted_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e2_a_resume_takes_over_a_half_open_connection_stuck_writing() {
     let hub = hub_with_grace(Duration::from_secs(10));
-    let config = sigshim::server::ServerConfig { idle_timeout: Duration::from_secs(10), ..server_config() };
+    let config = server_config().idle_timeout(Duration::from_secs(10));
     let server = serve(&hub, config).await;
     let proxy = Proxy::start(server.local_addr()).await;
     let mut a = online(&proxy.url(), "alice").await;

@@ -12,7 +12,6 @@ use std::time::Duration;
 use faults::*;
 use serde_json::json;
 use sigshim::protocol::wire::close;
-use sigshim::transport::WsOptions;
 use sigshim::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S};
 use sigshim_conformance::APP_ID;
 use sigshim_conformance::fixtures::{expect_only_marker, next_message};
@@ -27,7 +26,7 @@ use sigshim_conformance::raw::{Incoming, RawClient};
 async fn e_a_resume_takes_over_a_half_open_connection() {
     let hub = hub_with_grace(Duration::from_secs(10));
     // The server must not notice the stall by itself: the takeover is what this is about.
-    let config = sigshim::server::ServerConfig { idle_timeout: Duration::from_secs(10), ..server_config() };
+    let config = server_config().idle_timeout(Duration::from_secs(10));
     let server = serve(&hub, config).await;
     let proxy = Proxy::start(server.local_addr()).await;
     let mut a = online(&proxy.url(), "alice").await;
@@ -67,12 +66,12 @@ async fn e_a_resume_takes_over_a_half_open_connection() {
 /// `Ok` is never dropped, and other receivers are not held back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f_a_slow_consumer_fails_sends_without_losing_accepted_messages() {
-    let hub = sigshim::Hub::new(hub_config(Duration::from_secs(10)).with_inbox_capacity(8));
-    let config = sigshim::server::ServerConfig { max_unacked: 16, ..server_config() };
+    let hub = sigshim::Hub::new(hub_config(Duration::from_secs(10)).inbox_capacity(8));
+    let config = server_config().max_unacked(16);
     let server = serve(&hub, config).await;
     // Acknowledging every 4 events keeps the server's window of 16 open for as long as the client
     // reads its socket: what fills up is the unread event stream, not the acknowledgements.
-    let options = WsOptions { inbox_capacity: 16, ack_every: 4, ..ws_options() };
+    let options = ws_options().inbox_capacity(16).ack_every(4);
     let mut a = login(client_with(&server.url(), "alice", options)).await;
     let b = online(&server.url(), "bob").await;
     let mut c = online(&server.url(), "carol").await;
@@ -164,7 +163,7 @@ async fn h_a_graceful_shutdown_delivers_queued_events_first() {
     let hub = hub_with_grace(Duration::from_secs(10));
     // A small window and a client that acknowledges every 32 events (or after 50 ms of quiet):
     // most of what is sent below is still queued on the server when the shutdown starts.
-    let config = sigshim::server::ServerConfig { max_unacked: 4, ..server_config() };
+    let config = server_config().max_unacked(4);
     let server = serve(&hub, config).await;
     let mut a = online(&server.url(), "alice").await;
     let b = in_process(&hub, "bob").await; // in-process: its sends are not slowed by the network

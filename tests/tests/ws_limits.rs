@@ -165,7 +165,7 @@ async fn a_flood_of_peer_messages_hits_the_rate_limit_and_the_server_stays_respo
 async fn a_receiver_that_stops_acknowledging_fills_its_inbox_and_loses_nothing_acknowledged() {
     const UNACKED: usize = 4;
     const INBOX: usize = 4;
-    let hub = Hub::new(HubConfig::new(APP_ID).with_inbox_capacity(INBOX));
+    let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(INBOX));
     let mut config = strict_config();
     config.max_unacked = UNACKED;
     let server = start(&hub, config).await;

@@ -38,10 +38,10 @@ async fn poll_once(f: &mut Request) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_never_overtakes_an_earlier_one_waiting_for_room_on_the_link() {
-    let hub = sigshim::Hub::new(hub_config(ms(5_000)).with_inbox_capacity(4 * QUEUED));
+    let hub = sigshim::Hub::new(hub_config(ms(5_000)).inbox_capacity(4 * QUEUED));
     let server = serve(&hub, ServerConfig::new(([127, 0, 0, 1], 0).into())).await;
     let proxy = Proxy::start(server.local_addr()).await;
-    let patient = WsOptions { heartbeat: ms(5_000), link_timeout: ms(20_000), ..Default::default() };
+    let patient = WsOptions::default().heartbeat(ms(5_000)).link_timeout(ms(20_000));
     let alice = login(client_with(&proxy.url(), "alice", patient)).await;
     let mut bob = online(&server.url(), "bob").await;
 

@@ -8,8 +8,9 @@ use super::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S, Shar
 use crate::attributes::AttributeUpdate;
 use crate::channel::ChannelEvent;
 use crate::error::LoginError;
+use crate::protocol::CloseReason;
 use crate::protocol::{Event, KickReason, Reply, Request};
-use crate::transport::{CloseReason, Inbound, Inbox, Transport};
+use crate::transport::{Inbound, Inbox, Transport};
 
 /// Reads the inbox of the link opened by login `epoch` until the session ends.
 pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {

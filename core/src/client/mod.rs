@@ -20,13 +20,14 @@ use crate::attributes::{Attribute, AttributeUpdate};
 use crate::error::*;
 use crate::limits::{RateLimiter, RateLimits, validate_id};
 use crate::message::{Message, MessageReceipt, SendMessageOptions};
+use crate::protocol::LoginRequest;
 use crate::protocol::{PeerStatus, Reply, Request};
-use crate::transport::{Connector, LoginRequest, MemoryConnector, Transport, TransportError};
+use crate::transport::{Connector, Transport, TransportError};
 
 pub(crate) use call::OpError;
 use call::check;
 pub use events::{ClientEvent, Events};
-pub use options::{ClientBuilder, ReconnectPolicy};
+pub use options::{ClientBuilder, Linked, ReconnectPolicy, Unlinked};
 pub use state::{ConnectionChangeReason, ConnectionState};
 
 /// Connection bookkeeping, guarded by one short-lived lock.
@@ -163,15 +164,14 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts building a client for `app_id`.
-    pub fn builder(app_id: impl Into<String>) -> ClientBuilder {
+    /// Starts building a client for `app_id`; say where its hub is next
+    /// ([`ClientBuilder::hub`] or [`ClientBuilder::connector`]).
+    pub fn builder(app_id: impl Into<String>) -> ClientBuilder<Unlinked> {
         ClientBuilder::new(app_id)
     }
 
     fn from_builder(b: ClientBuilder) -> (Client, Events) {
-        let connector = b
-            .connector
-            .unwrap_or_else(|| Arc::new(MemoryConnector::new(&crate::hub::Hub::shared(&b.app_id))));
+        let connector = b.take_connector();
         let (tx, rx) = mpsc::channel(b.event_capacity);
         let shared = Arc::new(Shared {
             app_id: b.app_id,

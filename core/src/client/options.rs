@@ -31,10 +31,49 @@ impl Default for ReconnectPolicy {
     }
 }
 
-/// Builder for a [`Client`].
-pub struct ClientBuilder {
+/// A [`ClientBuilder`] that has not been told where its hub is yet: it cannot build.
+///
+/// Give it a hub ([`ClientBuilder::hub`]) or a connector ([`ClientBuilder::connector`]); a
+/// client never reaches a hub it was not given.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct Unlinked;
+
+/// A [`ClientBuilder`] that knows how to reach its hub: ready to build.
+#[derive(Clone)]
+pub struct Linked(Arc<dyn Connector>);
+
+impl std::fmt::Debug for Linked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Linked")
+    }
+}
+
+/// Builder for a [`Client`], from [`Client::builder`].
+///
+/// Where the hub is comes first and is required: [`hub`](Self::hub) for the embedded hub in
+/// this process, [`connector`](Self::connector) for any other way (a server over WebSocket, a
+/// test's fault injector). Only then does [`build`](Self::build) exist. Every other setting has
+/// RTM's default.
+///
+/// ```
+/// use std::time::Duration;
+/// use sigshim::{Client, Hub, HubConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let hub = Hub::new(HubConfig::new("my-app"));
+/// let (client, _events) = Client::builder("my-app")
+///     .hub(&hub)
+///     .login_timeout(Duration::from_secs(5))
+///     .event_capacity(256)
+///     .build();
+/// client.login(None, "alice").await.unwrap();
+/// # }
+/// ```
+pub struct ClientBuilder<L = Linked> {
     pub(crate) app_id: String,
-    pub(crate) connector: Option<Arc<dyn Connector>>,
+    pub(crate) link: L,
     pub(crate) login_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) event_capacity: usize,
@@ -42,7 +81,7 @@ pub struct ClientBuilder {
     pub(crate) call_timers: crate::call::CallTimers,
 }
 
-impl std::fmt::Debug for ClientBuilder {
+impl<L> std::fmt::Debug for ClientBuilder<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("app_id", &self.app_id)
@@ -52,11 +91,11 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl ClientBuilder<Unlinked> {
     pub(crate) fn new(app_id: impl Into<String>) -> Self {
         Self {
             app_id: app_id.into(),
-            connector: None,
+            link: Unlinked,
             login_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
             event_capacity: 1024,
@@ -64,17 +103,25 @@ impl ClientBuilder {
             call_timers: crate::call::CallTimers::default(),
         }
     }
+}
 
+impl<L> ClientBuilder<L> {
     /// Reach this hub in-process.
-    pub fn hub(mut self, hub: &Hub) -> Self {
-        self.connector = Some(Arc::new(MemoryConnector::new(hub)));
-        self
+    pub fn hub(self, hub: &Hub) -> ClientBuilder<Linked> {
+        self.connector(Arc::new(MemoryConnector::new(hub)))
     }
 
     /// Reach the hub through this connector.
-    pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
-        self.connector = Some(connector);
-        self
+    pub fn connector(self, connector: Arc<dyn Connector>) -> ClientBuilder<Linked> {
+        ClientBuilder {
+            app_id: self.app_id,
+            link: Linked(connector),
+            login_timeout: self.login_timeout,
+            request_timeout: self.request_timeout,
+            event_capacity: self.event_capacity,
+            reconnect: self.reconnect,
+            call_timers: self.call_timers,
+        }
     }
 
     /// How long a login may take (default 10 s).
@@ -106,10 +153,16 @@ impl ClientBuilder {
         self.call_timers = timers;
         self
     }
+}
 
-    /// The client and its event stream. Without a hub or connector, the client reaches a fresh
-    /// private hub for its app ID (useful for trying things out).
+impl ClientBuilder<Linked> {
+    /// The client and its event stream.
     pub fn build(self) -> (Client, Events) {
         Client::from_builder(self)
+    }
+
+    /// The connector the client will use.
+    pub(crate) fn take_connector(&self) -> Arc<dyn Connector> {
+        self.link.0.clone()
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::error::LoginError;
 use crate::limits::validate_id;
+use crate::protocol::LoginRequest;
 use crate::token::{self, TokenError};
-use crate::transport::LoginRequest;
 
 use super::HubConfig;
 

@@ -365,8 +365,8 @@ fn fan_out(st: &ChannelState, event: &Arc<Event>, except: Option<&str>, counters
 mod tests {
     use super::*;
     use crate::hub::HubConfig;
+    use crate::protocol::LoginRequest;
     use crate::protocol::{Reply, Request};
-    use crate::transport::LoginRequest;
 
     fn login(hub: &Hub, user: &str) -> Arc<Session> {
         let login = LoginRequest { app_id: "app".into(), user_id: user.into(), token: None };

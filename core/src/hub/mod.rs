@@ -24,8 +24,8 @@ use tokio::sync::mpsc;
 
 use crate::error::LoginError;
 use crate::limits::Limits;
+use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
-use crate::transport::{CloseReason, LoginRequest};
 
 pub use park::{ParkedLink, ResumeError};
 pub use session::Session;
@@ -39,6 +39,7 @@ use stats::Counters;
 
 /// How a hub is set up. Every limit defaults to its RTM value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HubConfig {
     /// The app ID clients must log in with.
     pub app_id: String,
@@ -76,24 +77,28 @@ impl HubConfig {
         }
     }
 
-    /// Requires tokens signed with this certificate.
-    pub fn with_certificate(mut self, certificate: impl Into<String>) -> Self {
+    /// Requires tokens signed with this certificate (sets [`app_certificate`](Self::app_certificate)).
+    #[must_use]
+    pub fn app_certificate(mut self, certificate: impl Into<String>) -> Self {
         self.app_certificate = Some(certificate.into());
         self
     }
 
-    /// Replaces the limits.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets the per-session inbox capacity.
-    pub fn with_inbox_capacity(mut self, capacity: usize) -> Self {
+    /// Sets [`inbox_capacity`](Self::inbox_capacity) (at least 1).
+    #[must_use]
+    pub fn inbox_capacity(mut self, capacity: usize) -> Self {
         self.inbox_capacity = capacity.max(1);
         self
     }
 }
+
+crate::config::config_setters!(HubConfig {
+    limits: Limits,
+    token_expiry_warning: Duration,
+    max_offline_messages: usize,
+    allow_publish_without_join: bool,
+    session_grace: Duration,
+});
 
 /// The in-process engine. Cheap to clone; all clones share one state.
 #[derive(Debug, Clone)]
@@ -327,7 +332,7 @@ mod tests {
     /// The expiry timers count from the login, even when their task first runs later.
     #[tokio::test(start_paused = true)]
     async fn token_timers_count_from_login() {
-        let hub = Hub::new(HubConfig::new(APP).with_certificate(CERT));
+        let hub = Hub::new(HubConfig::new(APP).app_certificate(CERT));
         let token = access_token2::build_rtm_now(APP, CERT, "alice", 60).expect("token");
         let login = LoginRequest { app_id: APP.into(), user_id: "alice".into(), token: Some(token) };
         let start = tokio::time::Instant::now();

@@ -17,7 +17,7 @@ use crate::protocol::{Event, PeerOnlineState, PeerStatus, Reply, Request};
 pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Reply {
     let result = match request {
         Request::Logout => {
-            hub.end(session, crate::transport::CloseReason::LoggedOut);
+            hub.end(session, crate::protocol::CloseReason::LoggedOut);
             Ok(Reply::Ok)
         }
         Request::Ping => Ok(Reply::Pong),

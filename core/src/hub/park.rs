@@ -15,8 +15,8 @@ use tokio::task::AbortHandle;
 
 use super::Hub;
 use super::session::Session;
+use crate::protocol::CloseReason;
 use crate::protocol::Event;
-use crate::transport::CloseReason;
 
 /// What a link leaves behind for the next one: the inbox and the events sent but not
 /// acknowledged, numbered by `seq`.

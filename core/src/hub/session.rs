@@ -11,8 +11,8 @@ use tokio::task::AbortHandle;
 
 use crate::attributes::AttributeSet;
 use crate::limits::{RateLimiter, RateLimits};
+use crate::protocol::CloseReason;
 use crate::protocol::Event;
-use crate::transport::CloseReason;
 
 /// Outcome of pushing an event into a session's bounded inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,12 @@ use crate::message::{Message, SendMessageOptions};
 
 pub mod call;
 mod hot;
+mod session;
 pub(crate) mod text;
 pub mod wire;
 
 pub use call::{CallRole, CallSignal};
+pub use session::{CloseReason, LoginRequest};
 
 /// Online state of a peer (RTM `PEER_ONLINE_STATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

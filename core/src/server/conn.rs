@@ -12,8 +12,8 @@ use crate::protocol::wire::{
     self, ClientFrame, Control, ErrorFrame, EventFrame, EventFrameRef, Hello, ProtocolError, ReplyFrame,
     RequestFrame, close,
 };
+use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, Reply, Request};
-use crate::transport::{CloseReason, LoginRequest};
 
 /// How a logged-in connection ended.
 enum End {
@@ -428,20 +428,28 @@ impl Conn {
             WsMessage::Close(_) => return Some(End::Park),
             WsMessage::Ping(_) | WsMessage::Pong(_) => return None,
         };
-        super::metrics::frames_in().increment(1);
+        let metered = self.shared.config.prometheus.is_some();
+        if metered {
+            super::metrics::frames_in().increment(1);
+        }
         match wire::parse_client(&text) {
             Ok(ClientFrame::Request(RequestFrame { id, request })) => {
                 let logout = request == Request::Logout;
-                let op = request.op_name();
-                let started = Instant::now();
-                let reply = self.shared.hub.handle(&self.session, request);
-                let m = super::metrics::op_metrics(op);
-                m.latency.record(started.elapsed().as_secs_f64());
-                m.requests.increment(1);
-                if let Reply::Error { code } = reply {
-                    ::metrics::counter!("sigshim_errors_total", "op" => op, "code" => code.to_string())
-                        .increment(1);
-                }
+                let reply = if metered {
+                    let op = request.op_name();
+                    let started = Instant::now();
+                    let reply = self.shared.hub.handle(&self.session, request);
+                    let m = super::metrics::op_metrics(op);
+                    m.latency.record(started.elapsed().as_secs_f64());
+                    m.requests.increment(1);
+                    if let Reply::Error { code } = reply {
+                        ::metrics::counter!("sigshim_errors_total", "op" => op, "code" => code.to_string())
+                            .increment(1);
+                    }
+                    reply
+                } else {
+                    self.shared.hub.handle(&self.session, request)
+                };
                 let ok = reply == Reply::Ok;
                 if !self.write_frame(&ReplyFrame { id, reply }, false).await {
                     return Some(End::Park);

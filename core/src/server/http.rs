@@ -50,6 +50,6 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    let text = super::render_metrics(&shared.hub);
+    let text = super::render_metrics(&shared.hub, shared.config.prometheus.as_ref());
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

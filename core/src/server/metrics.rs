@@ -1,34 +1,32 @@
-//! Prometheus metrics: the process-wide recorder, and the hub's counters exported at scrape time.
+//! Prometheus metrics: the recorder an application may install, the server's per-request
+//! handles, and the hub's counters exported at scrape time.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use metrics::{Counter, Histogram};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{BuildError, PrometheusBuilder, PrometheusHandle};
 use parking_lot::RwLock;
 
 use crate::hub::Hub;
 
-static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+/// The buckets of `sigshim_request_seconds`, from 50 µs to 1 s.
+const LATENCY_BUCKETS: [f64; 12] =
+    [0.000_05, 0.0001, 0.000_25, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0];
 
-/// Installs the Prometheus recorder once per process (a recorder installed by the application
-/// first wins; `/metrics` is then empty apart from the hub's figures).
-pub(super) fn install() {
-    HANDLE.get_or_init(|| {
-        let buckets = [0.000_05, 0.0001, 0.000_25, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0];
-        PrometheusBuilder::new().set_buckets(&buckets).ok().and_then(|b| b.install_recorder().ok())
-    });
+/// Builds a Prometheus recorder with the server's latency buckets and installs it as the
+/// process's [`metrics`](::metrics) recorder, returning the handle that renders it.
+///
+/// A library does not install process-wide state on its own: an application that wants the
+/// server's request, frame and connection metrics calls this once, before starting the server,
+/// and passes the handle to [`ServerConfig::prometheus`](super::ServerConfig::prometheus). The
+/// `sigshim serve` command does exactly that. Fails when a recorder is already installed.
+pub fn install_prometheus_recorder() -> Result<PrometheusHandle, BuildError> {
+    PrometheusBuilder::new().set_buckets(&LATENCY_BUCKETS)?.install_recorder()
 }
 
-/// How often [`upkeep`] runs while a server is up.
+/// How often [`upkeep`] runs while a server with a recorder is up.
 pub(super) const UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Folds the histogram samples recorded since the last upkeep into their buckets.
-pub(super) fn upkeep() {
-    if let Some(handle) = HANDLE.get().and_then(|h| h.as_ref()) {
-        handle.run_upkeep();
-    }
-}
 
 /// The per-operation handles, registered once: looking a labelled metric up on every request
 /// costs more than the request itself.
@@ -63,10 +61,11 @@ pub(super) fn frames_in() -> &'static Counter {
     C.get_or_init(|| ::metrics::counter!("sigshim_frames_in_total"))
 }
 
-/// The metrics in Prometheus text format: the recorder's (connections, frames, requests by op,
-/// errors by code, request latency histogram, closes by code) followed by the hub's counters.
-pub fn render_metrics(hub: &Hub) -> String {
-    let mut out = HANDLE.get().and_then(|h| h.as_ref()).map(PrometheusHandle::render).unwrap_or_default();
+/// The metrics in Prometheus text format: the recorder's, when `recorder` is given
+/// (connections, frames, requests by op, errors by code, request latency histogram, closes by
+/// code), followed by the hub's counters (always).
+pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String {
+    let mut out = recorder.map(PrometheusHandle::render).unwrap_or_default();
     let s = hub.stats();
     let gauges = [
         ("sigshim_online_users", "Users logged in now.", s.online_users as u64),

@@ -26,10 +26,25 @@ use tokio::task::JoinHandle;
 
 use crate::hub::Hub;
 
-pub use metrics::render_metrics;
+pub use metrics::{install_prometheus_recorder, render_metrics};
+pub use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Limits and timeouts of the network endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Start from [`ServerConfig::new`] and change what differs with the setters of the same names
+/// as the fields:
+///
+/// ```
+/// use std::time::Duration;
+/// use sigshim::server::ServerConfig;
+///
+/// let config = ServerConfig::new("127.0.0.1:0".parse().unwrap())
+///     .idle_timeout(Duration::from_secs(60))
+///     .max_connections(10_000);
+/// assert_eq!(config.max_unacked, 1024);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// Where to listen.
     pub listen: SocketAddr,
@@ -52,6 +67,10 @@ pub struct ServerConfig {
     pub read_buffer_bytes: usize,
     /// Socket write buffer per connection, in bytes (default 4 KiB).
     pub write_buffer_bytes: usize,
+    /// The Prometheus recorder whose metrics `/metrics` shows before the hub's counters (from
+    /// [`install_prometheus_recorder`]). Without one (the default) the server records no
+    /// per-request metrics at all, and `/metrics` shows the hub's counters only.
+    pub prometheus: Option<PrometheusHandle>,
 }
 
 impl ServerConfig {
@@ -67,7 +86,29 @@ impl ServerConfig {
             max_bad_frames: 16,
             read_buffer_bytes: 1024,
             write_buffer_bytes: 4 * 1024,
+            prometheus: None,
         }
+    }
+}
+
+crate::config::config_setters!(ServerConfig {
+    listen: SocketAddr,
+    max_frame_bytes: usize,
+    handshake_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
+    max_unacked: usize,
+    max_bad_frames: u32,
+    read_buffer_bytes: usize,
+    write_buffer_bytes: usize,
+});
+
+impl ServerConfig {
+    /// Sets [`prometheus`](Self::prometheus): `/metrics` renders this recorder, and the server
+    /// records its per-request metrics.
+    pub fn prometheus(mut self, handle: PrometheusHandle) -> Self {
+        self.prometheus = Some(handle);
+        self
     }
 }
 
@@ -89,7 +130,9 @@ impl Shared {
             self.connections.fetch_sub(1, Ordering::AcqRel);
             return None;
         }
-        ::metrics::gauge!("sigshim_connections").increment(1.0);
+        if self.config.prometheus.is_some() {
+            ::metrics::gauge!("sigshim_connections").increment(1.0);
+        }
         self.count_changed.notify_waiters();
         Some(ConnGuard(self.clone()))
     }
@@ -100,7 +143,9 @@ struct ConnGuard(Arc<Shared>);
 
 impl Drop for ConnGuard {
     fn drop(&mut self) {
-        ::metrics::gauge!("sigshim_connections").decrement(1.0);
+        if self.0.config.prometheus.is_some() {
+            ::metrics::gauge!("sigshim_connections").decrement(1.0);
+        }
         self.0.connections.fetch_sub(1, Ordering::AcqRel);
         self.0.count_changed.notify_waiters();
     }
@@ -149,7 +194,6 @@ impl Server {
 
     fn serve(hub: Hub, config: ServerConfig, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
         let addr = listener.local_addr()?;
-        metrics::install();
         let (stop, shutdown) = watch::channel(false);
         let shared = Arc::new(Shared {
             hub,
@@ -177,15 +221,17 @@ impl Server {
         });
         // The histograms keep every sample until upkeep folds them in: without it, memory grows
         // with every request on a server nobody scrapes.
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(metrics::UPKEEP_INTERVAL);
-            loop {
-                tokio::select! {
-                    _ = every.tick() => metrics::upkeep(),
-                    _ = upkeep_stop.wait_for(|s| *s) => return,
+        if let Some(handle) = shared.config.prometheus.clone() {
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(metrics::UPKEEP_INTERVAL);
+                loop {
+                    tokio::select! {
+                        _ = every.tick() => handle.run_upkeep(),
+                        _ = upkeep_stop.wait_for(|s| *s) => return,
+                    }
                 }
-            }
-        });
+            });
+        }
         tracing::info!(%addr, "listening");
         Ok(Server { addr, stop, shared, task })
     }

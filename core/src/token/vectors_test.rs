@@ -128,7 +128,8 @@ fn check_007(v: &Value) {
         services,
     };
 
-    // The payload always matches; the string only for C-zlib-compatible builders.
+    // The payload always matches; the string only for C-zlib-compatible builders, and only when
+    // this crate builds with the system zlib (the `zlib` feature).
     let payload = token.build_payload(cert).unwrap();
     assert_eq!(access_token2::decode_payload(expected).unwrap(), payload);
     let exact = match v.str_of("compressor") {
@@ -137,7 +138,10 @@ fn check_007(v: &Value) {
         other => panic!("unknown compressor {other}"),
     };
     let built = token.build(cert).unwrap();
-    assert_eq!(built == expected, exact, "string equality vs compressor {}", v.str_of("compressor"));
+    assert_eq!(access_token2::decode_payload(&built).unwrap(), payload);
+    if cfg!(feature = "zlib") {
+        assert_eq!(built == expected, exact, "string equality vs compressor {}", v.str_of("compressor"));
+    }
 
     let parsed = AccessToken2::parse(expected).unwrap();
     assert_eq!((&parsed.token, parsed.unknown_service_type), (&token, None));

@@ -6,9 +6,10 @@ use std::task::{Context, Poll, ready};
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::{CloseReason, Connector, Inbound, Inbox, Link, LoginRequest, Transport, TransportError};
+use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
 use crate::error::LoginError;
 use crate::hub::{Hub, Session};
+use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, Reply, Request};
 
 /// Connects clients to a [`Hub`] in the same process.

@@ -6,6 +6,7 @@
 //! connector speaks the same [`protocol`](crate::protocol) over a socket.
 
 mod memory;
+#[cfg(feature = "ws")]
 mod ws;
 
 use std::sync::Arc;
@@ -13,21 +14,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::LoginError;
-use crate::protocol::{Event, KickReason, Reply, Request};
+use crate::protocol::{CloseReason, Event, LoginRequest, Reply, Request};
 
 pub use memory::MemoryConnector;
+#[cfg(feature = "ws")]
 pub use ws::{WsConnector, WsOptions};
-
-/// What a client sends to log in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginRequest {
-    /// The app ID the client was built for.
-    pub app_id: String,
-    /// The user ID to log in as.
-    pub user_id: String,
-    /// The token, `None` when the hub requires none.
-    pub token: Option<String>,
-}
 
 /// The link failed before a reply arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -38,17 +29,6 @@ pub enum TransportError {
     /// No reply within the request timeout.
     #[error("request timed out")]
     Timeout,
-}
-
-/// Why a link ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
-    /// The hub ended the session.
-    Kicked(KickReason),
-    /// The session ended after a logout.
-    LoggedOut,
-    /// The link broke.
-    LinkLost,
 }
 
 /// Something the hub pushed.

@@ -15,13 +15,15 @@ use tokio::task::AbortHandle;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use super::{CloseReason, Connector, Inbound, Inbox, Link, LoginRequest, Transport, TransportError};
+use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
 use crate::error::LoginError;
 use crate::protocol::wire::{Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, ServerFrame};
+use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, Reply, Request, wire};
 
-/// Tuning of the WebSocket transport.
+/// Tuning of the WebSocket transport: [`Default`], then a chainable setter per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WsOptions {
     /// How often the client pings the server (default 2 s).
     pub heartbeat: Duration,
@@ -50,6 +52,15 @@ impl Default for WsOptions {
         }
     }
 }
+
+crate::config::config_setters!(WsOptions {
+    heartbeat: Duration,
+    link_timeout: Duration,
+    max_frame_bytes: usize,
+    inbox_capacity: usize,
+    ack_every: u64,
+    read_buffer_bytes: usize,
+});
 
 /// The session this connector can resume.
 #[derive(Debug, Clone)]

@@ -24,7 +24,7 @@ pub fn ms(n: u64) -> Duration {
 
 /// Client link settings: ping every 100 ms, the link is lost after 500 ms of silence.
 pub fn ws_options() -> WsOptions {
-    WsOptions { heartbeat: ms(100), link_timeout: ms(500), ..Default::default() }
+    WsOptions::default().heartbeat(ms(100)).link_timeout(ms(500))
 }
 
 /// Reconnects quickly: 50 ms, doubling up to 200 ms, forever.
@@ -34,9 +34,9 @@ pub fn fast_reconnect() -> ReconnectPolicy {
 
 /// A server on `127.0.0.1:0` that drops a silent connection after 1 s.
 pub fn server_config() -> ServerConfig {
-    let mut config = ServerConfig::new(([127, 0, 0, 1], 0).into());
-    config.idle_timeout = Duration::from_secs(1);
-    config
+    ServerConfig::new(([127, 0, 0, 1], 0).into())
+        .idle_timeout(Duration::from_secs(1))
+        .prometheus(sigshim_conformance::raw::prometheus())
 }
 
 /// A hub without rate limits whose parked sessions last `grace`.
@@ -46,8 +46,8 @@ pub fn hub_with_grace(grace: Duration) -> Hub {
 
 /// The configuration of [`hub_with_grace`], to adjust further.
 pub fn hub_config(grace: Duration) -> HubConfig {
-    let limits = Limits { rates: RateLimits::unlimited(), ..Limits::default() };
-    let mut config = HubConfig::new(APP_ID).with_limits(limits);
+    let limits = Limits::default().rates(RateLimits::unlimited());
+    let mut config = HubConfig::new(APP_ID).limits(limits);
     config.session_grace = grace;
     config
 }
@@ -133,7 +133,7 @@ pub async fn until_parked(hub: &Hub, n: usize) {
 
 /// How many times the server closed a connection with `code` (process-wide metrics).
 pub fn closes(hub: &Hub, code: u16) -> u64 {
-    let metrics = sigshim::server::render_metrics(hub);
+    let metrics = sigshim::server::render_metrics(hub, Some(&sigshim_conformance::raw::prometheus()));
     let prefix = format!("sigshim_closes_total{{code=\"{code}\"}} ");
     metrics.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().expect("a count"))
 }
