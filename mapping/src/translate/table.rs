@@ -10,7 +10,7 @@
 /// Declares a const table with exactly one row per variant of a core error kind, in the order of
 /// the kind's `ALL`, and checks that at compile time.
 ///
-/// ```ignore
+/// ```text
 /// kind_table! {
 ///     /// What each `LogoutError` gives.
 ///     LOGOUT: LogoutError => LegacyCode {
