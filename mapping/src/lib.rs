@@ -32,5 +32,5 @@ pub mod codes;
 pub mod invite;
 pub mod translate;
 
-pub use catalog::{Area, CATALOG, CatalogEntry, ItemKind, Strategy, Summary, lookup};
+pub use catalog::{Area, CATALOG, CatalogEntry, ItemKind, Sdk, Spelling, Strategy, Summary, lookup};
 pub use codes::{AttrUpdateType, LegacyCode, LoginStatus};

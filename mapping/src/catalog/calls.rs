@@ -7,8 +7,8 @@ use super::entry::Strategy::{Direct, Emulated};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
-        legacy: "channel_invite_user",
-        legacy_original: "channelInviteUser",
+        legacy_name: "channelInviteUser",
+        facade: "channel_invite_user",
         kind: Method,
         area: Calls,
         core: "`CallKit::send_local_invitation`",
@@ -16,8 +16,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "As `channel_invite_user2` with an empty `extra`; `uid` is not used.",
     },
     CatalogEntry {
-        legacy: "channel_invite_user2",
-        legacy_original: "channelInviteUser2",
+        legacy_name: "channelInviteUser2",
+        facade: "channel_invite_user2",
         kind: Method,
         area: Calls,
         core: "`CallKit::send_local_invitation`",
@@ -25,8 +25,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "A `LocalInvitation` with the channel id and `extra` as content (unchanged, at most 8 KB). `_require_peer_online: 1` sets `set_require_peer_online` (703 at once), `_timeout` sets `set_timeout` (704). Invitations are keyed by (channel, account): a second invite replaces a pending one; one for an established call fails with 701.",
     },
     CatalogEntry {
-        legacy: "channel_invite_accept",
-        legacy_original: "channelInviteAccept",
+        legacy_name: "channelInviteAccept",
+        facade: "channel_invite_accept",
         kind: Method,
         area: Calls,
         core: "`CallKit::accept_remote_invitation`",
@@ -34,8 +34,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "`extra` becomes the response; joins no channel. Nothing pending from that account on that channel: `on_error(\"channel_invite_accept\", 700, …)`.",
     },
     CatalogEntry {
-        legacy: "channel_invite_refuse",
-        legacy_original: "channelInviteRefuse",
+        legacy_name: "channelInviteRefuse",
+        facade: "channel_invite_refuse",
         kind: Method,
         area: Calls,
         core: "`CallKit::refuse_remote_invitation`",
@@ -43,8 +43,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "`extra` becomes the response, so application reason codes reach the caller. Nothing pending: `on_error(\"channel_invite_refuse\", 700, …)`.",
     },
     CatalogEntry {
-        legacy: "channel_invite_end",
-        legacy_original: "channelInviteEnd",
+        legacy_name: "channelInviteEnd",
+        facade: "channel_invite_end",
         kind: Method,
         area: Calls,
         core: "`CallKit::cancel_local_invitation`, `refuse_remote_invitation`, `EndCall` peer message",
@@ -52,8 +52,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "`on_invite_end_by_myself` fires first. A pending outgoing invitation is canceled, a pending incoming one refused with an empty response; otherwise the peer gets RTM's end-call message `AgoraRTMLegacyEndcallCompatibleMessagePrefix_<channel>_`. Phone calls are hung up through the gateway.",
     },
     CatalogEntry {
-        legacy: "channel_invite_dtmf",
-        legacy_original: "channelInviteDTMF",
+        legacy_name: "channelInviteDTMF",
+        facade: "channel_invite_dtmf",
         kind: Method,
         area: Calls,
         core: "`Client::send_message_to_peer` (in-call message) or `PstnGateway::send_dtmf`",
@@ -61,8 +61,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "Into an application call: an in-call peer message the other facade reports as `on_invite_msg(…, \"dtmf\", digits, extra)`. Otherwise the gateway; without one, `on_error(\"channel_invite_dtmf\", 1001, …)`; digits outside `0-9*#`: 1004.",
     },
     CatalogEntry {
-        legacy: "channel_invite_phone",
-        legacy_original: "channelInvitePhone",
+        legacy_name: "channelInvitePhone",
+        facade: "channel_invite_phone",
         kind: Method,
         area: Calls,
         core: "`PstnGateway::dial`",
@@ -70,8 +70,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "A phone call through the registered gateway, caller id = account, progress as `on_invite_*` with uid 0; without a gateway, `on_invite_failed(channel, phone, 0, 700, \"\")`.",
     },
     CatalogEntry {
-        legacy: "channel_invite_phone2",
-        legacy_original: "channelInvitePhone2",
+        legacy_name: "channelInvitePhone2",
+        facade: "channel_invite_phone2",
         kind: Method,
         area: Calls,
         core: "`PstnGateway::dial`",
@@ -79,8 +79,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "As `channel_invite_phone` with `sources_num` as caller id; without a gateway, `on_invite_failed(…, 700, …)`.",
     },
     CatalogEntry {
-        legacy: "channel_invite_phone3",
-        legacy_original: "channelInvitePhone3",
+        legacy_name: "channelInvitePhone3",
+        facade: "channel_invite_phone3",
         kind: Method,
         area: Calls,
         core: "`PstnGateway::dial`",

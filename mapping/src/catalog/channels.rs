@@ -7,8 +7,8 @@ use super::entry::Strategy::{Direct, Emulated, Unsupported};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
-        legacy: "channel_join",
-        legacy_original: "channelJoin",
+        legacy_name: "channelJoin",
+        facade: "channel_join",
         kind: Method,
         area: Channels,
         core: "`Client::create_channel` + `Channel::join`",
@@ -16,8 +16,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Joining a second channel first leaves the current one (`on_channel_leaved(current, 602)`) unless `SignalingOptions::multi_channel` is on (then up to 20); the callbacks come in the order `on_channel_joined`, `on_channel_user_list` (latest 200 members, the joiner included), one `on_channel_attr_updated(…, "update")` per existing attribute, then member events; any failure, a call before login and the special channels `_agora_user_online` and `_agora_channel_event` give `on_channel_join_failed(channel, 300)`."#,
     },
     CatalogEntry {
-        legacy: "channel_leave",
-        legacy_original: "channelLeave",
+        legacy_name: "channelLeave",
+        facade: "channel_leave",
         kind: Method,
         area: Channels,
         core: "`Channel::leave`",
@@ -25,8 +25,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Reports `on_channel_leaved(channel, 602)`, or 600 through `translate::leave_failure` when not in the channel; logout (603), a kick or login elsewhere (601) and a lost link (604) use `translate::leave_reason`."#,
     },
     CatalogEntry {
-        legacy: "channel_query_user_num",
-        legacy_original: "channelQueryUserNum",
+        legacy_name: "channelQueryUserNum",
+        facade: "channel_query_user_num",
         kind: Method,
         area: Channels,
         core: "`Client::get_channel_member_count`",
@@ -34,8 +34,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Needs no membership; answered by `on_channel_query_user_num_result(channel, 0, num)`, failures 500 or 501 through `translate::member_count_failure`."#,
     },
     CatalogEntry {
-        legacy: "channel_query_user_is_in",
-        legacy_original: "channelQueryUserIsIn",
+        legacy_name: "channelQueryUserIsIn",
+        facade: "channel_query_user_is_in",
         kind: Method,
         area: Channels,
         core: "`Client::is_channel_member` (extension)",
@@ -43,8 +43,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Needs no membership, so the core gets a one-account membership query; answered by `on_channel_query_user_is_in(channel, account, 1 or 0)`; failures give `on_error("channel_query_user_is_in", code, desc)` (1003 before login)."#,
     },
     CatalogEntry {
-        legacy: "channel_set_attr",
-        legacy_original: "channelSetAttr",
+        legacy_name: "channelSetAttr",
+        facade: "channel_set_attr",
         kind: Method,
         area: Channels,
         core: "`Client::add_or_update_channel_attributes`",
@@ -52,8 +52,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Always notifies; every member, the caller included, sees `on_channel_attr_updated(channel, name, value, "update")`, diffed from the core's whole-set event; failures give `on_error("channel_set_attr", code, desc)` through `translate::attribute_failure`. `_userNotification`, `_auto_update_num` and `_channel_ttl` keep their legacy meaning (see Semantic differences)."#,
     },
     CatalogEntry {
-        legacy: "channel_del_attr",
-        legacy_original: "channelDelAttr",
+        legacy_name: "channelDelAttr",
+        facade: "channel_del_attr",
         kind: Method,
         area: Channels,
         core: "`Client::delete_channel_attributes_by_keys`",
@@ -61,8 +61,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Members see `on_channel_attr_updated(channel, name, "", "del")` (`"clear"` when it was the last key); failures give `on_error("channel_del_attr", code, desc)`."#,
     },
     CatalogEntry {
-        legacy: "channel_clear_attr",
-        legacy_original: "channelClearAttr",
+        legacy_name: "channelClearAttr",
+        facade: "channel_clear_attr",
         kind: Method,
         area: Channels,
         core: "`Client::clear_channel_attributes`",
@@ -70,8 +70,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Members see one `on_channel_attr_updated(channel, "", "", "clear")`; failures give `on_error("channel_clear_attr", code, desc)`."#,
     },
     CatalogEntry {
-        legacy: "message_channel_send",
-        legacy_original: "messageChannelSend",
+        legacy_name: "messageChannelSend",
+        facade: "message_channel_send",
         kind: Method,
         area: Channels,
         core: "`Channel::send_message`",
@@ -79,8 +79,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"The sender must be a member; `on_message_send_success` on server acceptance, else `on_message_send_error(msg_id, 400 or 401)` through `translate::channel_send_failure` (1003 before login)."#,
     },
     CatalogEntry {
-        legacy: "message_channel_send_force",
-        legacy_original: "messageChannelSendForce",
+        legacy_name: "messageChannelSendForce",
+        facade: "message_channel_send_force",
         kind: Method,
         area: Channels,
         core: "`Client::publish_to_channel` (extension)",
@@ -88,8 +88,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Publishes without joining: members get `on_message_channel_receive`, nobody sees a join or leave, and the sender is not listed as a member; failures give `on_message_send_error(msg_id, 400)`."#,
     },
     CatalogEntry {
-        legacy: "message_channel_send2",
-        legacy_original: "messageChannelSend2",
+        legacy_name: "messageChannelSend2",
+        facade: "message_channel_send2",
         kind: Method,
         area: Channels,
         core: "—",
@@ -97,8 +97,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: "Undocumented variant with an `extra` argument; answered by `on_message_send_error(msg_id, 400)`. Use `message_channel_send`.",
     },
     CatalogEntry {
-        legacy: "message_channel_send_fast",
-        legacy_original: "messageChannelSendFast",
+        legacy_name: "messageChannelSendFast",
+        facade: "message_channel_send_fast",
         kind: Method,
         area: Channels,
         core: "—",

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::spellings::{SPELLINGS, Sdk, Spelling};
+
 /// How the shim provides a legacy item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Strategy {
@@ -11,6 +13,10 @@ pub enum Strategy {
     /// The facade supplies part of the legacy behaviour itself: state the core does not keep,
     /// policies, synthesised values, legacy encodings, or several core calls.
     Emulated,
+    /// A no-op, accepted for compatibility: the call returns at once, does nothing and reports
+    /// nothing, because the core has no use for it (an event loop to start, a keep-alive, a
+    /// background hint).
+    Accepted,
     /// Not provided. Methods still answer in a defined way (a failure callback with a legacy code);
     /// callbacks are never fired.
     Unsupported,
@@ -18,13 +24,14 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy.
-    pub const ALL: &'static [Self] = &[Self::Direct, Self::Emulated, Self::Unsupported];
+    pub const ALL: &'static [Self] = &[Self::Direct, Self::Emulated, Self::Accepted, Self::Unsupported];
 
     /// The word MIGRATION.md uses in its strategy column.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Direct => "Direct",
             Self::Emulated => "Emulated",
+            Self::Accepted => "Accepted",
             Self::Unsupported => "Unsupported",
         }
     }
@@ -97,11 +104,14 @@ impl Area {
 /// `core` and `note` are Markdown (code in backticks), exactly as MIGRATION.md shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CatalogEntry {
-    /// The facade's name: snake_case (`"login2"`, `"on_channel_user_list"`), or for an invoke
-    /// function its full name (`"io.agora.signal.user_query_user_status"`).
-    pub legacy: &'static str,
-    /// The name in the legacy SDK (`"login2"`, `"onChannelUserList"`).
-    pub legacy_original: &'static str,
+    /// The name as the native SDKs spelled it (Android, iOS, C/C++): `"messageInstantSend"`,
+    /// `"onChannelUserList"`, or for an invoke function its full name
+    /// (`"io.agora.signal.user_query_user_status"`). Where another SDK spelled it differently,
+    /// [`spellings`](Self::spellings) says how.
+    pub legacy_name: &'static str,
+    /// The facade's name: snake_case (`"message_instant_send"`, `"on_channel_user_list"`), or for
+    /// an invoke function the same full name, passed to `invoke`.
+    pub facade: &'static str,
     /// Method, callback or invoke function.
     pub kind: ItemKind,
     /// The MIGRATION.md table the row belongs to.
@@ -115,9 +125,52 @@ pub struct CatalogEntry {
 }
 
 impl CatalogEntry {
-    /// The row as MIGRATION.md writes it: `` | `legacy` | core | strategy | note | ``.
+    /// The other SDKs' spellings of this item, where they differ from
+    /// [`legacy_name`](Self::legacy_name).
+    pub fn spellings(&self) -> impl Iterator<Item = &'static Spelling> + use<> {
+        let name = self.legacy_name;
+        SPELLINGS.iter().filter(move |s| s.of == name)
+    }
+
+    /// MIGRATION.md's first cell: the legacy name, then any other SDK's spelling, for example
+    /// `` `getSdkVersion` (Web `getSDKVersion`, `getSDKVersion_int`) ``.
+    pub fn legacy_cell(&self) -> String {
+        let mut cell = format!("`{}`", self.legacy_name);
+        let mut by_sdk: Vec<(Sdk, Vec<String>)> = Vec::new();
+        for s in self.spellings() {
+            let text = format!("`{}`{}", s.name, s.remark);
+            match by_sdk.iter_mut().find(|(sdk, _)| *sdk == s.sdk) {
+                Some((_, names)) => names.push(text),
+                None => by_sdk.push((s.sdk, vec![text])),
+            }
+        }
+        if !by_sdk.is_empty() {
+            let parts: Vec<String> =
+                by_sdk.iter().map(|(sdk, names)| format!("{} {}", sdk.as_str(), names.join(", "))).collect();
+            cell.push_str(&format!(" ({})", parts.join("; ")));
+        }
+        cell
+    }
+
+    /// MIGRATION.md's second cell: the facade method or callback, or for an invoke function
+    /// `` `invoke` ``, which takes the name as its argument.
+    pub fn facade_cell(&self) -> String {
+        match self.kind {
+            ItemKind::Invoke => "`invoke`".to_owned(),
+            ItemKind::Method | ItemKind::Callback => format!("`{}`", self.facade),
+        }
+    }
+
+    /// The row as MIGRATION.md writes it: `` | legacy | facade | core | strategy | note | ``.
     pub fn markdown_row(&self) -> String {
-        format!("| `{}` | {} | {} | {} |", self.legacy, self.core, self.strategy, self.note)
+        format!(
+            "| {} | {} | {} | {} | {} |",
+            self.legacy_cell(),
+            self.facade_cell(),
+            self.core,
+            self.strategy,
+            self.note
+        )
     }
 }
 
@@ -128,6 +181,8 @@ pub struct Summary {
     pub direct: usize,
     /// Rows marked [`Strategy::Emulated`].
     pub emulated: usize,
+    /// Rows marked [`Strategy::Accepted`].
+    pub accepted: usize,
     /// Rows marked [`Strategy::Unsupported`].
     pub unsupported: usize,
 }
@@ -147,6 +202,7 @@ impl Summary {
         match strategy {
             Strategy::Direct => self.direct,
             Strategy::Emulated => self.emulated,
+            Strategy::Accepted => self.accepted,
             Strategy::Unsupported => self.unsupported,
         }
     }
@@ -155,13 +211,14 @@ impl Summary {
         match strategy {
             Strategy::Direct => &mut self.direct,
             Strategy::Emulated => &mut self.emulated,
+            Strategy::Accepted => &mut self.accepted,
             Strategy::Unsupported => &mut self.unsupported,
         }
     }
 
     /// All rows.
     pub fn total(&self) -> usize {
-        self.direct + self.emulated + self.unsupported
+        self.direct + self.emulated + self.accepted + self.unsupported
     }
 }
 
@@ -169,10 +226,11 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} rows: {} direct, {} emulated, {} unsupported",
+            "{} rows: {} direct, {} emulated, {} accepted, {} unsupported",
             self.total(),
             self.direct,
             self.emulated,
+            self.accepted,
             self.unsupported
         )
     }

@@ -10,8 +10,8 @@ use super::entry::Strategy::{Direct, Emulated, Unsupported};
 
 pub(super) const ROWS: &[CatalogEntry] = &[
     CatalogEntry {
-        legacy: "invoke",
-        legacy_original: "invoke",
+        legacy_name: "invoke",
+        facade: "invoke",
         kind: Method,
         area: Invoke,
         core: "the rows below",
@@ -19,8 +19,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"Dispatches on `name` and answers `on_invoke_ret(call_id, err, resp)`; a failure has `err` = "N: reason" with a legacy code N and `resp` = `{}`; an unknown name or bad JSON gives 1004."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.user_query_user_status",
-        legacy_original: "io.agora.signal.user_query_user_status",
+        legacy_name: "io.agora.signal.user_query_user_status",
+        facade: "io.agora.signal.user_query_user_status",
         kind: Function,
         area: Invoke,
         core: "`Client::query_peers_online_status`",
@@ -28,8 +28,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"account":A}` gives `{"result":"ok","account":A,"status":1}` (0 when offline)."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.user_set_attr",
-        legacy_original: "io.agora.signal.user_set_attr",
+        legacy_name: "io.agora.signal.user_set_attr",
+        facade: "io.agora.signal.user_set_attr",
         kind: Function,
         area: Invoke,
         core: "`Client::add_or_update_local_user_attributes`, `Client::delete_local_user_attributes_by_keys`",
@@ -37,8 +37,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"name":N,"value":V}` gives `{"result":"ok"}`; an empty value removes the key."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.user_get_attr",
-        legacy_original: "io.agora.signal.user_get_attr",
+        legacy_name: "io.agora.signal.user_get_attr",
+        facade: "io.agora.signal.user_get_attr",
         kind: Function,
         area: Invoke,
         core: "`Client::get_user_attributes_by_keys`",
@@ -46,8 +46,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"account":A,"name":N}` gives `{"result":"ok","account":A,"name":N,"value":V}`."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.user_get_attr_all",
-        legacy_original: "io.agora.signal.user_get_attr_all",
+        legacy_name: "io.agora.signal.user_get_attr_all",
+        facade: "io.agora.signal.user_get_attr_all",
         kind: Function,
         area: Invoke,
         core: "`Client::get_user_attributes`",
@@ -55,8 +55,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"account":A}` gives `{"result":"ok","account":A,"attrs":{…}}`, the attributes as one object of strings."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_query_num",
-        legacy_original: "io.agora.signal.channel_query_num",
+        legacy_name: "io.agora.signal.channel_query_num",
+        facade: "io.agora.signal.channel_query_num",
         kind: Function,
         area: Invoke,
         core: "`Client::get_channel_member_count`",
@@ -64,8 +64,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"name":C}` gives `{"result":"ok","name":C,"num":n}`; no membership needed; failures give `on_invoke_ret(call_id, "500: …", "{}")` (1003 before login)."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_query_user_isin",
-        legacy_original: "io.agora.signal.channel_query_user_isin",
+        legacy_name: "io.agora.signal.channel_query_user_isin",
+        facade: "io.agora.signal.channel_query_user_isin",
         kind: Function,
         area: Invoke,
         core: "`Client::is_channel_member` (extension)",
@@ -73,8 +73,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"name":C,"account":A}` gives `{"result":"ok","name":C,"account":A,"isin":1}` (0 when absent); failures give `on_invoke_ret(call_id, "500: …", "{}")`."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_query_userlist",
-        legacy_original: "io.agora.signal.channel_query_userlist",
+        legacy_name: "io.agora.signal.channel_query_userlist",
+        facade: "io.agora.signal.channel_query_userlist",
         kind: Function,
         area: Invoke,
         core: "`Channel::get_members`",
@@ -82,8 +82,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"name":C}` gives `{"result":"ok","name":C,"num":n,"list":[…]}`, latest members first, at most 512 as in RTM; the core lists members only for a joined channel, so other channels give `on_invoke_ret(call_id, "1001: …", "{}")`."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_query_userlist_all",
-        legacy_original: "io.agora.signal.channel_query_userlist_all",
+        legacy_name: "io.agora.signal.channel_query_userlist_all",
+        facade: "io.agora.signal.channel_query_userlist_all",
         kind: Function,
         area: Invoke,
         core: "—",
@@ -91,8 +91,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"A deprecated server-side bulk listing; answered by `on_invoke_ret(call_id, "1001: unsupported …", "{}")`."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_set_attr",
-        legacy_original: "io.agora.signal.channel_set_attr",
+        legacy_name: "io.agora.signal.channel_set_attr",
+        facade: "io.agora.signal.channel_set_attr",
         kind: Function,
         area: Invoke,
         core: "`Client::add_or_update_channel_attributes`",
@@ -100,8 +100,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"channel":C,"name":N,"value":V}` gives `{"result":"ok"}`; members are notified as for `channel_set_attr`; failures give `on_invoke_ret(call_id, "N: …", "{}")` with `translate::attribute_failure`."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_del_attr",
-        legacy_original: "io.agora.signal.channel_del_attr",
+        legacy_name: "io.agora.signal.channel_del_attr",
+        facade: "io.agora.signal.channel_del_attr",
         kind: Function,
         area: Invoke,
         core: "`Client::delete_channel_attributes_by_keys`",
@@ -109,8 +109,8 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         note: r#"`{"channel":C,"name":N}` gives `{"result":"ok"}`; failures give `on_invoke_ret(call_id, "N: …", "{}")`."#,
     },
     CatalogEntry {
-        legacy: "io.agora.signal.channel_clear_attr",
-        legacy_original: "io.agora.signal.channel_clear_attr",
+        legacy_name: "io.agora.signal.channel_clear_attr",
+        facade: "io.agora.signal.channel_clear_attr",
         kind: Function,
         area: Invoke,
         core: "`Client::clear_channel_attributes`",

@@ -9,9 +9,11 @@
 //!
 //! let row = catalog::lookup("on_login_success").unwrap();
 //! assert_eq!(row.kind, ItemKind::Callback);
-//! assert_eq!(row.legacy_original, "onLoginSuccess");
+//! assert_eq!(row.legacy_name, "onLoginSuccess");
 //! assert_eq!(catalog::lookup("onLoginSuccess"), Some(row));
-//! assert!(catalog::rows(Strategy::Unsupported).any(|r| r.legacy == "bc_call"));
+//! assert_eq!(catalog::lookup("getSDKVersion").unwrap().facade, "get_sdk_version");
+//! assert_eq!(catalog::rows(Strategy::Accepted).count(), catalog::summary().accepted);
+//! assert!(catalog::rows(Strategy::Unsupported).any(|r| r.facade == "bc_call"));
 //! assert_eq!(catalog::summary().total(), catalog::CATALOG.len());
 //! ```
 
@@ -22,10 +24,12 @@ mod entry;
 mod invoke;
 mod lifecycle;
 mod peer;
+mod spellings;
 #[cfg(test)]
 mod tests;
 
 pub use entry::{Area, CatalogEntry, ItemKind, Strategy, Summary};
+pub use spellings::{SPELLINGS, Sdk, Spelling};
 
 /// Every legacy item, grouped by [`Area`] in MIGRATION.md order.
 pub static CATALOG: &[CatalogEntry] = &ALL_ROWS;
@@ -71,12 +75,18 @@ const fn concat<const N: usize>(parts: &[&[CatalogEntry]]) -> [CatalogEntry; N] 
 }
 
 /// The row for a legacy item, by its facade name (`"channel_invite_user2"`), its legacy name
-/// (`"channelInviteUser2"`) or, for `invoke`, its full function name.
-pub fn lookup(legacy: &str) -> Option<&'static CatalogEntry> {
+/// (`"channelInviteUser2"`), another SDK's spelling of it (`"getSDKVersion"`, `"destory"`) or,
+/// for `invoke`, its full function name. Facade and native names win over other spellings, so
+/// `"login"` is the native `login`, not the Web's.
+pub fn lookup(name: &str) -> Option<&'static CatalogEntry> {
     CATALOG
         .iter()
-        .find(|e| e.legacy == legacy)
-        .or_else(|| CATALOG.iter().find(|e| e.legacy_original == legacy))
+        .find(|e| e.facade == name)
+        .or_else(|| CATALOG.iter().find(|e| e.legacy_name == name))
+        .or_else(|| {
+            let spelling = SPELLINGS.iter().find(|s| s.name == name)?;
+            CATALOG.iter().find(|e| e.legacy_name == spelling.of)
+        })
 }
 
 /// The rows provided with one strategy.

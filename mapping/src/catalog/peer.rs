@@ -7,8 +7,8 @@ use super::entry::Strategy::{Direct, Emulated, Unsupported};
 
 pub(super) const MESSAGES: &[CatalogEntry] = &[
     CatalogEntry {
-        legacy: "message_instant_send",
-        legacy_original: "messageInstantSend",
+        legacy_name: "messageInstantSend",
+        facade: "message_instant_send",
         kind: Method,
         area: PeerMessages,
         core: "`Client::send_message_to_peer`",
@@ -16,8 +16,8 @@ pub(super) const MESSAGES: &[CatalogEntry] = &[
         note: "Success once the server accepts the message, also when it is cached for an offline peer (strict mode waits for the peer); failures use `translate::peer_send_failure`; an empty `msg_id` gets a generated one.",
     },
     CatalogEntry {
-        legacy: "message_instant_send2",
-        legacy_original: "messageInstantSend2",
+        legacy_name: "messageInstantSend2",
+        facade: "message_instant_send2",
         kind: Method,
         area: PeerMessages,
         core: "`Client::send_message_to_peer`",
@@ -25,8 +25,8 @@ pub(super) const MESSAGES: &[CatalogEntry] = &[
         note: "As `message_instant_send`; an `offline` key (true/false or 1/0) in the `options` JSON overrides offline caching for that message.",
     },
     CatalogEntry {
-        legacy: "message_app_send",
-        legacy_original: "messageAppSend",
+        legacy_name: "messageAppSend",
+        facade: "message_app_send",
         kind: Method,
         area: PeerMessages,
         core: "—",
@@ -34,8 +34,8 @@ pub(super) const MESSAGES: &[CatalogEntry] = &[
         note: "There is no app-server endpoint; answered by `on_message_send_error(msg_id, 400)`.",
     },
     CatalogEntry {
-        legacy: "message_push_send",
-        legacy_original: "messagePushSend",
+        legacy_name: "messagePushSend",
+        facade: "message_push_send",
         kind: Method,
         area: PeerMessages,
         core: "—",
@@ -43,8 +43,8 @@ pub(super) const MESSAGES: &[CatalogEntry] = &[
         note: "Push delivery is not modelled; answered by `on_message_send_error(msg_id, 400)`. Use `message_instant_send`.",
     },
     CatalogEntry {
-        legacy: "message_chat_send",
-        legacy_original: "messageChatSend",
+        legacy_name: "messageChatSend",
+        facade: "message_chat_send",
         kind: Method,
         area: PeerMessages,
         core: "—",
@@ -52,8 +52,8 @@ pub(super) const MESSAGES: &[CatalogEntry] = &[
         note: "Chat-typed delivery is not modelled; answered by `on_message_send_error(msg_id, 400)`. Use `message_instant_send`.",
     },
     CatalogEntry {
-        legacy: "message_dtmf_send",
-        legacy_original: "messageDTMFSend",
+        legacy_name: "messageDTMFSend",
+        facade: "message_dtmf_send",
         kind: Method,
         area: PeerMessages,
         core: "—",
@@ -64,8 +64,8 @@ pub(super) const MESSAGES: &[CatalogEntry] = &[
 
 pub(super) const PRESENCE: &[CatalogEntry] = &[
     CatalogEntry {
-        legacy: "set_attr",
-        legacy_original: "setAttr",
+        legacy_name: "setAttr",
+        facade: "set_attr",
         kind: Method,
         area: Presence,
         core: "`Client::add_or_update_local_user_attributes`, `Client::delete_local_user_attributes_by_keys`",
@@ -73,8 +73,8 @@ pub(super) const PRESENCE: &[CatalogEntry] = &[
         note: r#"Sets one key of the logged-in user (an empty value removes it); no success callback, as before; a failure gives `on_error("set_attr", code, desc)` with `translate::attribute_failure`."#,
     },
     CatalogEntry {
-        legacy: "get_attr",
-        legacy_original: "getAttr",
+        legacy_name: "getAttr",
+        facade: "get_attr",
         kind: Method,
         area: Presence,
         core: "`Client::get_user_attributes_by_keys`",
@@ -82,8 +82,8 @@ pub(super) const PRESENCE: &[CatalogEntry] = &[
         note: "Reads one key of the logged-in user into `on_user_attr_result(account, name, value)`; a missing key gives an empty value.",
     },
     CatalogEntry {
-        legacy: "get_attr_all",
-        legacy_original: "getAttrAll",
+        legacy_name: "getAttrAll",
+        facade: "get_attr_all",
         kind: Method,
         area: Presence,
         core: "`Client::get_user_attributes`",
@@ -91,8 +91,8 @@ pub(super) const PRESENCE: &[CatalogEntry] = &[
         note: "All keys of the logged-in user, encoded as one JSON object string for `on_user_attr_all_result`.",
     },
     CatalogEntry {
-        legacy: "get_user_attr",
-        legacy_original: "getUserAttr",
+        legacy_name: "getUserAttr",
+        facade: "get_user_attr",
         kind: Method,
         area: Presence,
         core: "`Client::get_user_attributes_by_keys`",
@@ -100,8 +100,8 @@ pub(super) const PRESENCE: &[CatalogEntry] = &[
         note: "One key of another user into `on_user_attr_result`; that user must be online (RTM rule), else `on_error` with 1001.",
     },
     CatalogEntry {
-        legacy: "get_user_attr_all",
-        legacy_original: "getUserAttrAll",
+        legacy_name: "getUserAttrAll",
+        facade: "get_user_attr_all",
         kind: Method,
         area: Presence,
         core: "`Client::get_user_attributes`",
@@ -109,8 +109,8 @@ pub(super) const PRESENCE: &[CatalogEntry] = &[
         note: "All keys of another online user, encoded as one JSON object string for `on_user_attr_all_result`.",
     },
     CatalogEntry {
-        legacy: "query_user_status",
-        legacy_original: "queryUserStatus",
+        legacy_name: "queryUserStatus",
+        facade: "query_user_status",
         kind: Method,
         area: Presence,
         core: "`Client::query_peers_online_status`",

@@ -139,19 +139,18 @@ fn snake(name: &str) -> String {
 fn names_are_unique() {
     let mut seen = HashSet::new();
     for e in CATALOG {
-        assert!(seen.insert(e.legacy), "duplicate legacy name {}", e.legacy);
+        assert!(seen.insert(e.facade), "duplicate facade name {}", e.facade);
     }
     let mut originals = HashSet::new();
     for e in CATALOG {
-        assert!(originals.insert(e.legacy_original), "duplicate legacy original {}", e.legacy_original);
+        assert!(originals.insert(e.legacy_name), "duplicate legacy name {}", e.legacy_name);
     }
 }
 
 #[test]
 fn every_method_is_present() {
     for &m in METHODS {
-        let e =
-            CATALOG.iter().find(|e| e.legacy_original == m).unwrap_or_else(|| panic!("method {m} missing"));
+        let e = CATALOG.iter().find(|e| e.legacy_name == m).unwrap_or_else(|| panic!("method {m} missing"));
         assert_eq!(e.kind, ItemKind::Method, "{m}");
     }
     assert_eq!(CATALOG.iter().filter(|e| e.kind == ItemKind::Method).count(), METHODS.len());
@@ -160,10 +159,8 @@ fn every_method_is_present() {
 #[test]
 fn every_callback_is_present() {
     for &cb in CALLBACKS {
-        let e = CATALOG
-            .iter()
-            .find(|e| e.legacy_original == cb)
-            .unwrap_or_else(|| panic!("callback {cb} missing"));
+        let e =
+            CATALOG.iter().find(|e| e.legacy_name == cb).unwrap_or_else(|| panic!("callback {cb} missing"));
         assert_eq!(e.kind, ItemKind::Callback, "{cb}");
         assert_eq!(e.area, Area::Callbacks, "{cb}");
     }
@@ -180,8 +177,8 @@ fn every_invoke_name_is_present() {
     let invokes: Vec<_> = CATALOG.iter().filter(|e| e.kind == ItemKind::Invoke).collect();
     assert_eq!(invokes.len(), INVOKES.len());
     for e in invokes {
-        assert!(e.legacy.starts_with("io.agora.signal."), "{}", e.legacy);
-        assert_eq!(e.legacy, e.legacy_original);
+        assert!(e.facade.starts_with("io.agora.signal."), "{}", e.facade);
+        assert_eq!(e.facade, e.legacy_name);
         assert_eq!(e.area, Area::Invoke);
     }
 }
@@ -189,11 +186,11 @@ fn every_invoke_name_is_present() {
 #[test]
 fn facade_names_are_snake_case_of_the_legacy_names() {
     for e in CATALOG.iter().filter(|e| e.kind != ItemKind::Invoke) {
-        let expected = match e.legacy_original {
+        let expected = match e.legacy_name {
             "createAgoraSDKInstance" => "create_instance".to_owned(),
             other => snake(other),
         };
-        assert_eq!(e.legacy, expected, "{}", e.legacy_original);
+        assert_eq!(e.facade, expected, "{}", e.legacy_name);
     }
     assert_eq!(snake("onBCCall_result"), "on_bc_call_result");
     assert_eq!(snake("channelInviteDTMF"), "channel_invite_dtmf");
@@ -203,9 +200,9 @@ fn facade_names_are_snake_case_of_the_legacy_names() {
 fn kinds_and_areas_agree() {
     for e in CATALOG {
         let ok = match e.kind {
-            ItemKind::Callback => e.area == Area::Callbacks && e.legacy.starts_with("on_"),
+            ItemKind::Callback => e.area == Area::Callbacks && e.facade.starts_with("on_"),
             ItemKind::Invoke => e.area == Area::Invoke,
-            ItemKind::Method => e.area != Area::Callbacks && (e.area != Area::Invoke || e.legacy == "invoke"),
+            ItemKind::Method => e.area != Area::Callbacks && (e.area != Area::Invoke || e.facade == "invoke"),
         };
         assert!(ok, "{e:?}");
     }
@@ -221,10 +218,15 @@ fn rows_are_one_markdown_line() {
             assert!(
                 !text.is_empty() && !text.contains('|') && !text.contains('\n'),
                 "{}: {text:?}",
-                e.legacy
+                e.facade
             );
         }
-        assert_eq!(e.markdown_row().matches('|').count(), 5, "{}", e.legacy);
+        assert_eq!(e.markdown_row().matches('|').count(), 6, "{}", e.facade);
+        assert!(
+            e.markdown_row().starts_with(&format!("| `{}`", e.legacy_name)),
+            "{}: the row starts with the legacy name",
+            e.facade
+        );
     }
 }
 
@@ -233,11 +235,11 @@ fn unsupported_methods_name_their_answer() {
     for e in rows(Strategy::Unsupported) {
         match e.kind {
             ItemKind::Method | ItemKind::Invoke => {
-                assert!(e.note.contains("`on_"), "{} must name its failure callback", e.legacy);
+                assert!(e.note.contains("`on_"), "{} must name its failure callback", e.facade);
                 assert!(
                     ["400", "1001"].iter().any(|c| e.note.contains(c)),
                     "{} must name its code",
-                    e.legacy
+                    e.facade
                 );
             }
             ItemKind::Callback => {
@@ -249,10 +251,68 @@ fn unsupported_methods_name_their_answer() {
 
 #[test]
 fn lookup_by_either_name() {
-    assert_eq!(lookup("on_channel_user_list").map(|e| e.legacy_original), Some("onChannelUserList"));
-    assert_eq!(lookup("onChannelUserList").map(|e| e.legacy), Some("on_channel_user_list"));
-    assert_eq!(lookup("create_instance").map(|e| e.legacy_original), Some("createAgoraSDKInstance"));
+    assert_eq!(lookup("on_channel_user_list").map(|e| e.legacy_name), Some("onChannelUserList"));
+    assert_eq!(lookup("onChannelUserList").map(|e| e.facade), Some("on_channel_user_list"));
+    assert_eq!(lookup("create_instance").map(|e| e.legacy_name), Some("createAgoraSDKInstance"));
     assert!(lookup("channel_join_force").is_none());
+}
+
+#[test]
+fn lookup_by_other_sdks_spellings() {
+    assert_eq!(lookup("getSDKVersion").map(|e| e.facade), Some("get_sdk_version"));
+    assert_eq!(lookup("getSDKVersion_int").map(|e| e.facade), Some("get_sdk_version"));
+    assert_eq!(lookup("destory").map(|e| e.facade), Some("destroy"));
+    assert_eq!(lookup("getAgoraSDKInstanceCPP").map(|e| e.facade), Some("get_instance"));
+    assert_eq!(lookup("createSigInstance:").map(|e| e.facade), Some("create_instance"));
+    // The Web's `login` takes the reconnect limits of `login2`, but the name is the native `login`.
+    assert_eq!(lookup("login").map(|e| e.facade), Some("login"));
+}
+
+#[test]
+fn spellings_belong_to_rows_and_differ_from_them() {
+    for s in SPELLINGS {
+        let e = CATALOG
+            .iter()
+            .find(|e| e.legacy_name == s.of)
+            .unwrap_or_else(|| panic!("spelling {} of {}: no such row", s.name, s.of));
+        assert_ne!(s.name, e.legacy_name, "{s:?} repeats the native name");
+        assert!(!s.name.is_empty() && !s.name.contains('`') && !s.name.contains('|'), "{s:?}");
+        assert!(!s.remark.contains('|') && !s.remark.contains('\n'), "{s:?}");
+        assert!(e.spellings().any(|t| t == s));
+    }
+    let cell = lookup("get_sdk_version").map(CatalogEntry::legacy_cell);
+    assert_eq!(
+        cell.as_deref(),
+        Some("`getSdkVersion` (Web `getSDKVersion` (a string), `getSDKVersion_int`)")
+    );
+    let cell = lookup("destroy").map(CatalogEntry::legacy_cell);
+    assert_eq!(cell.as_deref(), Some("`destroy` (Windows `destory`)"));
+    let cell = lookup("message_instant_send").map(CatalogEntry::legacy_cell);
+    assert_eq!(cell.as_deref(), Some("`messageInstantSend`"));
+}
+
+#[test]
+fn accepted_rows_are_methods_that_do_nothing() {
+    let accepted: Vec<_> = rows(Strategy::Accepted).map(|e| e.facade).collect();
+    assert_eq!(accepted, ["start", "stop", "set_background", "set_network_status", "ping"]);
+    for e in rows(Strategy::Accepted) {
+        assert_eq!(e.kind, ItemKind::Method, "{}", e.facade);
+        assert_eq!(e.core, "—", "{}", e.facade);
+        assert!(e.note.starts_with("Does nothing"), "{}", e.facade);
+    }
+    for e in rows(Strategy::Emulated) {
+        assert!(!e.note.starts_with("Does nothing"), "{} does something, or is Accepted", e.facade);
+    }
+}
+
+#[test]
+fn facade_cells() {
+    assert_eq!(
+        lookup("onChannelUserList").map(CatalogEntry::facade_cell).as_deref(),
+        Some("`on_channel_user_list`")
+    );
+    let invoke = lookup("io.agora.signal.user_set_attr").map(CatalogEntry::facade_cell);
+    assert_eq!(invoke.as_deref(), Some("`invoke`"));
 }
 
 #[test]

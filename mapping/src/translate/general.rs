@@ -7,7 +7,36 @@
 
 use sigshim::error::{AttributeError, QueryPeersOnlineStatusError};
 
+use super::table::{kind_table, row};
 use crate::codes::LegacyCode;
+
+kind_table! {
+    /// What each [`QueryPeersOnlineStatusError`] gives `on_error`.
+    QUERY_STATUS: QueryPeersOnlineStatusError => LegacyCode {
+        Failure => LegacyCode::GeneralFailed,
+        InvalidArgument => LegacyCode::GeneralWrongParam,
+        Rejected => LegacyCode::GeneralFailed,
+        Timeout => LegacyCode::GeneralFailed,
+        TooOften => LegacyCode::GeneralFailed,
+        NotInitialized => LegacyCode::GeneralNotLogin,
+        NotLoggedIn => LegacyCode::GeneralNotLogin,
+    }
+}
+
+kind_table! {
+    /// What each [`AttributeError`] gives `on_error`.
+    ATTRIBUTE: AttributeError => LegacyCode {
+        NotReady => LegacyCode::GeneralNotLogin,
+        Failure => LegacyCode::GeneralFailed,
+        InvalidArgument => LegacyCode::GeneralWrongParam,
+        SizeOverflow => LegacyCode::GeneralLargeParam,
+        TooOften => LegacyCode::GeneralFailed,
+        UserNotFound => LegacyCode::GeneralFailed,
+        Timeout => LegacyCode::GeneralFailed,
+        NotInitialized => LegacyCode::GeneralNotLogin,
+        NotLoggedIn => LegacyCode::GeneralNotLogin,
+    }
+}
 
 /// `GENERAL_E_NOT_LOGIN` 1003: the call needs a login first.
 pub fn not_logged_in() -> LegacyCode {
@@ -26,15 +55,9 @@ pub fn unsupported() -> LegacyCode {
 /// |---|---|
 /// | `NotLoggedIn`, `NotInitialized` | `GENERAL_E_NOT_LOGIN` 1003 |
 /// | `InvalidArgument` | `GENERAL_E_WRONG_PARAM` 1004 |
-/// | `TooOften`, `Timeout`, `Failure`, `Rejected`, any later variant | `GENERAL_E_FAILED` 1001 |
+/// | `TooOften`, `Timeout`, `Failure`, `Rejected` | `GENERAL_E_FAILED` 1001 |
 pub fn query_status_failure(error: QueryPeersOnlineStatusError) -> LegacyCode {
-    use QueryPeersOnlineStatusError as E;
-    match error {
-        E::NotLoggedIn | E::NotInitialized => LegacyCode::GeneralNotLogin,
-        E::InvalidArgument => LegacyCode::GeneralWrongParam,
-        E::TooOften | E::Timeout | E::Failure | E::Rejected => LegacyCode::GeneralFailed,
-        _ => LegacyCode::GeneralFailed,
-    }
+    row!(QUERY_STATUS, error)
 }
 
 /// The `on_error` code when a user attribute call (`set_attr`, `get_attr`, …) fails.
@@ -46,21 +69,20 @@ pub fn query_status_failure(error: QueryPeersOnlineStatusError) -> LegacyCode {
 /// | `SizeOverflow` | `GENERAL_E_LARGE_PARAM` 1005 |
 /// | `TooOften`, `Failure`, `Timeout` | `GENERAL_E_FAILED` 1001 |
 /// | `UserNotFound` (the other user is offline) | `GENERAL_E_FAILED` 1001 |
-/// | any later variant | `GENERAL_E_FAILED` 1001 |
 pub fn attribute_failure(error: AttributeError) -> LegacyCode {
-    use AttributeError as E;
-    match error {
-        E::NotLoggedIn | E::NotReady | E::NotInitialized => LegacyCode::GeneralNotLogin,
-        E::InvalidArgument => LegacyCode::GeneralWrongParam,
-        E::SizeOverflow => LegacyCode::GeneralLargeParam,
-        E::TooOften | E::Failure | E::Timeout | E::UserNotFound => LegacyCode::GeneralFailed,
-        _ => LegacyCode::GeneralFailed,
-    }
+    row!(ATTRIBUTE, error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::translate::table::check;
+
+    #[test]
+    fn tables_cover_each_kind_once() {
+        check::covers_each_once(&QUERY_STATUS, QueryPeersOnlineStatusError::ALL, query_status_failure);
+        check::covers_each_once(&ATTRIBUTE, AttributeError::ALL, attribute_failure);
+    }
 
     fn general(code: LegacyCode) -> bool {
         (1000..=1005).contains(&code.code())

@@ -2,7 +2,37 @@
 
 use sigshim::error::{ChannelMessageError, PeerMessageError};
 
+use super::table::{kind_table, row};
 use crate::codes::LegacyCode;
+
+kind_table! {
+    /// What each [`PeerMessageError`] gives `on_message_send_error`.
+    PEER_SEND: PeerMessageError => LegacyCode {
+        Failure => LegacyCode::SendMessageOther,
+        Timeout => LegacyCode::SendMessageTimeout,
+        PeerUnreachable => LegacyCode::SendMessageOther,
+        CachedByServer => LegacyCode::SendMessageOther,
+        TooOften => LegacyCode::SendMessageOther,
+        InvalidUserId => LegacyCode::SendMessageOther,
+        InvalidMessage => LegacyCode::SendMessageOther,
+        IncompatibleMessage => LegacyCode::SendMessageOther,
+        NotInitialized => LegacyCode::SendMessageOther,
+        NotLoggedIn => LegacyCode::SendMessageOther,
+    }
+}
+
+kind_table! {
+    /// What each [`ChannelMessageError`] gives `on_message_send_error`.
+    CHANNEL_SEND: ChannelMessageError => LegacyCode {
+        Failure => LegacyCode::SendMessageOther,
+        Timeout => LegacyCode::SendMessageTimeout,
+        TooOften => LegacyCode::SendMessageOther,
+        InvalidMessage => LegacyCode::SendMessageOther,
+        NotInChannel => LegacyCode::SendMessageOther,
+        NotInitialized => LegacyCode::SendMessageOther,
+        NotLoggedIn => LegacyCode::SendMessageOther,
+    }
+}
 
 /// The code for `on_message_send_error` when a peer message fails.
 ///
@@ -15,19 +45,7 @@ use crate::codes::LegacyCode;
 /// accepted those messages ([`PeerMessageError::server_accepted`]), which the legacy SDK counted as
 /// a success. Only the opt-in strict mode reports them, as 400.
 pub fn peer_send_failure(error: PeerMessageError) -> LegacyCode {
-    match error {
-        PeerMessageError::Timeout => LegacyCode::SendMessageTimeout,
-        PeerMessageError::Failure
-        | PeerMessageError::PeerUnreachable
-        | PeerMessageError::CachedByServer
-        | PeerMessageError::TooOften
-        | PeerMessageError::InvalidUserId
-        | PeerMessageError::InvalidMessage
-        | PeerMessageError::IncompatibleMessage
-        | PeerMessageError::NotInitialized
-        | PeerMessageError::NotLoggedIn => LegacyCode::SendMessageOther,
-        _ => LegacyCode::SendMessageOther,
-    }
+    row!(PEER_SEND, error)
 }
 
 /// The code for `on_message_send_error` when a channel message fails.
@@ -37,21 +55,19 @@ pub fn peer_send_failure(error: PeerMessageError) -> LegacyCode {
 /// | `Timeout` | `SENDMESSAGE_E_TIMEOUT` 401 |
 /// | every other variant | `SENDMESSAGE_E_OTHER` 400 |
 pub fn channel_send_failure(error: ChannelMessageError) -> LegacyCode {
-    match error {
-        ChannelMessageError::Timeout => LegacyCode::SendMessageTimeout,
-        ChannelMessageError::Failure
-        | ChannelMessageError::TooOften
-        | ChannelMessageError::InvalidMessage
-        | ChannelMessageError::NotInChannel
-        | ChannelMessageError::NotInitialized
-        | ChannelMessageError::NotLoggedIn => LegacyCode::SendMessageOther,
-        _ => LegacyCode::SendMessageOther,
-    }
+    row!(CHANNEL_SEND, error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::translate::table::check;
+
+    #[test]
+    fn tables_cover_each_kind_once() {
+        check::covers_each_once(&PEER_SEND, PeerMessageError::ALL, peer_send_failure);
+        check::covers_each_once(&CHANNEL_SEND, ChannelMessageError::ALL, channel_send_failure);
+    }
 
     #[test]
     fn peer_failures() {

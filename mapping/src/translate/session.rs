@@ -3,7 +3,34 @@
 use sigshim::error::{LoginError, LogoutError};
 use sigshim::{ConnectionChangeReason, ConnectionState};
 
+use super::table::{kind_table, row};
 use crate::codes::{LegacyCode, LoginStatus};
+
+kind_table! {
+    /// What each [`LoginError`] gives `on_login_failed`.
+    LOGIN: LoginError => LegacyCode {
+        Unknown => LegacyCode::LoginOther,
+        Rejected => LegacyCode::LoginFailed,
+        InvalidArgument => LegacyCode::LoginInvalidUser,
+        InvalidAppId => LegacyCode::LoginNet,
+        InvalidToken => LegacyCode::LoginTokenWrong,
+        TokenExpired => LegacyCode::LoginTokenExpired,
+        NotAuthorized => LegacyCode::LoginFailed,
+        AlreadyLoggedIn => LegacyCode::LoginAlreadyLogin,
+        Timeout => LegacyCode::LoginNet,
+        TooOften => LegacyCode::LoginFailed,
+        NotInitialized => LegacyCode::LoginOther,
+    }
+}
+
+kind_table! {
+    /// What each [`LogoutError`] gives `on_logout`.
+    LOGOUT: LogoutError => LegacyCode {
+        Rejected => LegacyCode::LogoutOther,
+        NotInitialized => LegacyCode::LogoutAlreadyLogout,
+        NotLoggedIn => LegacyCode::LogoutAlreadyLogout,
+    }
+}
 
 /// The code for `on_login_failed` when [`Client::login`](sigshim::Client::login) fails.
 ///
@@ -16,18 +43,9 @@ use crate::codes::{LegacyCode, LoginStatus};
 /// | `Timeout` | `LOGIN_E_NET` 201 | the legacy SDK blamed the network when no server answered |
 /// | `InvalidAppId` | `LOGIN_E_NET` 201 | the legacy SDK reported a missing or unknown App ID this way |
 /// | `Rejected`, `NotAuthorized`, `TooOften` | `LOGIN_E_FAILED` 202 | the server refused the login |
-/// | `Unknown`, `NotInitialized`, any later variant | `LOGIN_E_OTHER` 200 | no better legacy meaning |
+/// | `Unknown`, `NotInitialized` | `LOGIN_E_OTHER` 200 | no better legacy meaning |
 pub fn login_failure(error: LoginError) -> LegacyCode {
-    match error {
-        LoginError::InvalidToken => LegacyCode::LoginTokenWrong,
-        LoginError::TokenExpired => LegacyCode::LoginTokenExpired,
-        LoginError::InvalidArgument => LegacyCode::LoginInvalidUser,
-        LoginError::AlreadyLoggedIn => LegacyCode::LoginAlreadyLogin,
-        LoginError::Timeout | LoginError::InvalidAppId => LegacyCode::LoginNet,
-        LoginError::Rejected | LoginError::NotAuthorized | LoginError::TooOften => LegacyCode::LoginFailed,
-        LoginError::Unknown | LoginError::NotInitialized => LegacyCode::LoginOther,
-        _ => LegacyCode::LoginOther,
-    }
+    row!(LOGIN, error)
 }
 
 /// The code for `on_logout` when the connection leaves the logged-in states for this reason.
@@ -58,13 +76,9 @@ pub fn logout_reason(reason: ConnectionChangeReason) -> LegacyCode {
 /// | Core [`LogoutError`] | Legacy code |
 /// |---|---|
 /// | `NotLoggedIn`, `NotInitialized` | `LOGOUT_E_ALREADY_LOGOUT` 108 |
-/// | `Rejected`, any later variant | `LOGOUT_E_OTHER` 100 |
+/// | `Rejected` | `LOGOUT_E_OTHER` 100 |
 pub fn logout_failure(error: LogoutError) -> LegacyCode {
-    match error {
-        LogoutError::NotLoggedIn | LogoutError::NotInitialized => LegacyCode::LogoutAlreadyLogout,
-        LogoutError::Rejected => LegacyCode::LogoutOther,
-        _ => LegacyCode::LogoutOther,
-    }
+    row!(LOGOUT, error)
 }
 
 /// What `get_status()` returns for a core connection state.
@@ -83,6 +97,7 @@ pub fn login_status(state: ConnectionState) -> LoginStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::translate::table::check;
 
     /// Every reason the core defines (the enum has no `ALL`; the match below keeps this list
     /// complete, because it fails to compile when a variant is added).
@@ -113,6 +128,12 @@ mod tests {
             }
         }
         all
+    }
+
+    #[test]
+    fn tables_cover_each_kind_once() {
+        check::covers_each_once(&LOGIN, LoginError::ALL, login_failure);
+        check::covers_each_once(&LOGOUT, LogoutError::ALL, logout_failure);
     }
 
     #[test]
@@ -155,6 +176,7 @@ mod tests {
             assert!(code == LegacyCode::LogoutAlreadyLogout || code == LegacyCode::LogoutOther);
         }
         assert_eq!(logout_failure(LogoutError::NotLoggedIn).code(), 108);
+        assert_eq!(logout_failure(LogoutError::NotInitialized).code(), 108);
         assert_eq!(logout_failure(LogoutError::Rejected).code(), 100);
     }
 
