@@ -46,12 +46,15 @@ mod invite_api;
 mod invoke;
 mod messages;
 mod options;
+mod phone;
+mod queries;
 mod sends;
+mod session;
 mod signaling;
 mod uid;
 
 pub use callbacks::{NoCallbacks, SignalingCallbacks};
-pub use gateway::{GatewayError, PhoneCall, PstnGateway};
+pub use gateway::{GatewayError, PHONE_REPORT_QUEUE, PhoneCall, PstnGateway};
 pub use invoke::PREFIX as INVOKE_PREFIX;
 pub use options::{Endpoint, INLINE_CALLBACKS_ENV, SignalingOptions, URL_ENV};
 pub use signaling::{SDK_VERSION, Signaling};
