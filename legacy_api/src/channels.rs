@@ -17,6 +17,7 @@ use sigshim_mapping::translate::{self, LeaveCause};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::channel_attrs::{attr_diff, to_map};
 use crate::dispatcher::Dispatch;
@@ -134,7 +135,8 @@ impl ChannelTable {
         }
         self.next_generation += 1;
         let generation = self.next_generation;
-        let forward = tokio::spawn(forward(channel_id.clone(), generation, events, self.tx.clone()));
+        let forward = forward(channel_id.clone(), generation, events, self.tx.clone());
+        let forward = tokio::spawn(forward.in_current_span());
         let id = channel_id.clone();
         out.emit(move |c| c.on_channel_joined(&id)).await;
         let mut members = channel.get_members().await.unwrap_or_else(|e| {
@@ -282,10 +284,11 @@ impl ChannelTable {
                     j.member_num_timer = true;
                     let (tx, generation, id) = (self.tx.clone(), j.generation, id.clone());
                     let due = at + period;
-                    tokio::spawn(async move {
+                    let timer = async move {
                         tokio::time::sleep_until(due).await;
                         let _ = tx.send(ChanItem(id, generation, ChanMsg::MemberNumDue)).await;
-                    });
+                    };
+                    tokio::spawn(timer.in_current_span());
                 }
             }
             _ => {

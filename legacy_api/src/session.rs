@@ -143,7 +143,7 @@ impl Session {
         let fd = self.next_fd;
         self.next_fd += 1;
         let uid = uid_for(&account);
-        tracing::Span::current().record("account", account.as_str());
+        tracing::Span::current().record("account", tracing::field::display(&account));
         self.live = Some(Live { client, account, fd, reconnects: 0, events: Some(events) });
         self.set_status(LoginStatus::Logined);
         out.emit(move |c| c.on_login_success(uid, fd)).await;
