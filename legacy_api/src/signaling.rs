@@ -31,6 +31,61 @@ const DEFAULT_RETRY_TIME: i32 = 30;
 const DEFAULT_RETRY_COUNT: i32 = 3;
 
 /// A legacy Signaling instance.
+///
+/// Each instance is one task on the async runtime (the caller's, or a small shared one) and a
+/// command queue; its callbacks run on the process's dispatcher thread, in call order. Its log
+/// lines carry a `signaling` span with its app ID, its number in the process and, once logged
+/// in, its account. Many instances can share a process: each costs a task and its queues.
+///
+/// # Examples
+///
+/// Two instances on an in-process hub; Bob answers Alice's message.
+///
+/// ```
+/// use std::sync::{Arc, mpsc};
+/// use std::time::Duration;
+///
+/// use sigshim::{Hub, HubConfig};
+/// use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
+///
+/// /// Sends the login and every received peer message to a channel.
+/// struct Inbox(mpsc::Sender<String>);
+///
+/// impl SignalingCallbacks for Inbox {
+///     fn on_login_success(&self, _uid: u32, _fd: u32) {
+///         let _ = self.0.send("logged in".to_owned());
+///     }
+///     fn on_message_instant_receive(&self, account: &str, _uid: u32, msg: &str) {
+///         let _ = self.0.send(format!("{account}: {msg}"));
+///     }
+/// }
+///
+/// let hub = Hub::new(HubConfig::new("app"));
+/// let options = SignalingOptions::default().hub(&hub);
+/// let (alice, bob) = (
+///     Signaling::create_instance_with("app", options.clone()),
+///     Signaling::create_instance_with("app", options),
+/// );
+/// let (alice_tx, alice_inbox) = mpsc::channel();
+/// let (bob_tx, bob_inbox) = mpsc::channel();
+/// alice.callback_set(Arc::new(Inbox(alice_tx)));
+/// bob.callback_set(Arc::new(Inbox(bob_tx)));
+/// let next = |inbox: &mpsc::Receiver<String>| inbox.recv_timeout(Duration::from_secs(10)).unwrap();
+///
+/// alice.login("app", "alice", "", 0, "");
+/// bob.login("app", "bob", "", 0, "");
+/// assert_eq!(next(&alice_inbox), "logged in");
+/// assert_eq!(next(&bob_inbox), "logged in");
+/// assert_eq!(alice.get_status(), 2, "logged in");
+///
+/// alice.message_instant_send("bob", 0, "ping", "");
+/// assert_eq!(next(&bob_inbox), "alice: ping");
+/// bob.message_instant_send("alice", 0, "pong", "");
+/// assert_eq!(next(&alice_inbox), "bob: pong");
+///
+/// alice.destroy();
+/// bob.destroy();
+/// ```
 pub struct Signaling {
     app_id: String,
     cmds: mpsc::Sender<Command>,
