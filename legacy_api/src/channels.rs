@@ -86,17 +86,21 @@ pub(crate) struct ChannelTable {
     /// Several channels at once instead of the legacy one.
     multi_channel: bool,
     joined: HashMap<String, Joined>,
-    /// Every joined channel's events (and `_member_num` timers), in one queue of [`QUEUE`].
-    tx: mpsc::Sender<ChanItem>,
-    rx: mpsc::Receiver<ChanItem>,
+    /// Every joined channel's events (and `_member_num` timers), in one queue of [`QUEUE`];
+    /// made with the first join, so that instances without channels pay nothing for it.
+    queue: Option<(mpsc::Sender<ChanItem>, mpsc::Receiver<ChanItem>)>,
     next_generation: u64,
 }
 
 impl ChannelTable {
     /// No channel joined; `multi_channel` as in `SignalingOptions`.
     pub(crate) fn new(multi_channel: bool) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        Self { multi_channel, joined: HashMap::new(), tx, rx, next_generation: 0 }
+        Self { multi_channel, joined: HashMap::new(), queue: None, next_generation: 0 }
+    }
+
+    /// The sending side of the event queue, made on first use.
+    fn sender(&mut self) -> mpsc::Sender<ChanItem> {
+        self.queue.get_or_insert_with(|| mpsc::channel(QUEUE)).0.clone()
     }
 
     /// The channel handle of a joined channel, for a channel message.
@@ -135,7 +139,7 @@ impl ChannelTable {
         }
         self.next_generation += 1;
         let generation = self.next_generation;
-        let forward = forward(channel_id.clone(), generation, events, self.tx.clone());
+        let forward = forward(channel_id.clone(), generation, events, self.sender());
         let forward = tokio::spawn(forward.in_current_span());
         let id = channel_id.clone();
         out.emit(move |c| c.on_channel_joined(&id)).await;
@@ -209,9 +213,12 @@ impl ChannelTable {
 
     /// The next event (or due timer) of a joined channel; never ready while none is queued.
     pub(crate) async fn next_item(&mut self) -> ChanItem {
-        match self.rx.recv().await {
-            Some(item) => item,
-            // The table holds a sender, so the queue never closes.
+        match self.queue.as_mut() {
+            Some((_, rx)) => match rx.recv().await {
+                Some(item) => item,
+                // The table holds a sender, so the queue never closes.
+                None => std::future::pending().await,
+            },
             None => std::future::pending().await,
         }
     }
@@ -280,9 +287,11 @@ impl ChannelTable {
         match j.member_num {
             Some((last, _)) if last == n => {}
             Some((_, at)) if now.duration_since(at) < period => {
-                if !j.member_num_timer {
+                // The queue exists: it was made with the channel's join.
+                let tx = self.queue.as_ref().map(|(tx, _)| tx.clone());
+                if let (false, Some(tx)) = (j.member_num_timer, tx) {
                     j.member_num_timer = true;
-                    let (tx, generation, id) = (self.tx.clone(), j.generation, id.clone());
+                    let (generation, id) = (j.generation, id.clone());
                     let due = at + period;
                     let timer = async move {
                         tokio::time::sleep_until(due).await;

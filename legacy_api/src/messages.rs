@@ -76,7 +76,9 @@ pub(crate) fn peer_send(
 /// Where a channel message goes: through the joined channel, or (force send) straight to the
 /// channel ID without membership.
 pub(crate) enum ChannelTarget {
+    /// `message_channel_send`: a channel this instance joined.
     Joined(Channel),
+    /// `message_channel_send_force`: the session's client and the channel ID.
     Force(Client, String),
 }
 

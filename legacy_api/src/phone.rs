@@ -216,3 +216,41 @@ impl PhoneCalls {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    fn msg(n: usize) -> PhoneEvent {
+        PhoneEvent::Message { msg_type: "dtmf".into(), msg_data: n.to_string(), extra: String::new() }
+    }
+
+    #[tokio::test]
+    async fn an_overflow_fails_its_call_after_the_reports_queued_before_it() {
+        let mut reports = Reports::new();
+        let (a, b) = (reports.reporter(), reports.reporter());
+        for n in 0..PHONE_REPORT_QUEUE - 1 {
+            a.report("ch", "a", msg(n));
+        }
+        b.report("ch", "b", PhoneEvent::ReceivedByPeer);
+        // Full: B's next report fails B; A's fails A; both only once.
+        b.report("ch", "b", PhoneEvent::Accepted(String::new()));
+        a.report("ch", "a", msg(99));
+        a.report("ch", "a", msg(100));
+        for n in 0..PHONE_REPORT_QUEUE - 1 {
+            assert_eq!(reports.next().await, ("ch".into(), "a".into(), msg(n)));
+        }
+        assert_eq!(reports.next().await, ("ch".into(), "b".into(), PhoneEvent::ReceivedByPeer));
+        assert_eq!(reports.next().await, ("ch".into(), "b".into(), PhoneEvent::ReportLost));
+        assert_eq!(reports.next().await, ("ch".into(), "a".into(), PhoneEvent::ReportLost));
+        assert_eq!(reports.next().now_or_never(), None, "nothing more");
+        // A failed call stays failed; a new one reports as usual.
+        a.report("ch", "a", msg(101));
+        let c = reports.reporter();
+        c.report("ch", "c", PhoneEvent::ReceivedByPeer);
+        assert_eq!(reports.next().await, ("ch".into(), "c".into(), PhoneEvent::ReceivedByPeer));
+        assert_eq!(reports.next().now_or_never(), None);
+    }
+}

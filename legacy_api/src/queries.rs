@@ -15,8 +15,11 @@ use crate::dispatcher::Dispatch;
 /// A channel attribute operation of the legacy API.
 #[derive(Debug)]
 pub(crate) enum AttrOp {
+    /// `channel_set_attr`.
     Set { name: String, value: String },
+    /// `channel_del_attr`.
     Del { name: String },
+    /// `channel_clear_attr`.
     Clear,
 }
 

@@ -65,7 +65,6 @@ pub(crate) struct Session {
 impl Session {
     /// No session yet; `status` is the cell the `Signaling` handle reads.
     pub(crate) fn new(app_id: String, options: &SignalingOptions, status: Arc<AtomicI32>) -> Self {
-        status.store(LoginStatus::NotLogin.code(), Ordering::Release);
         Self {
             app_id,
             endpoint: options.endpoint.clone(),
