@@ -1,312 +1,266 @@
-//! The task behind one legacy instance: runs its calls in order against a core [`Client`] and
-//! turns core results and events into legacy callbacks. Message sends overlap (see
-//! [`crate::sends`]); everything else runs one call at a time.
+//! The task behind one legacy instance: it takes the instance's calls in order and the core's
+//! events as they come, and routes each to the part of the instance that owns it:
+//!
+//! | part | owns |
+//! |---|---|
+//! | [`Session`] | login, logout, reconnects, `fd`, account, login status |
+//! | [`ChannelTable`] | joined channels, their event queue and join generations |
+//! | [`CallTable`] | app-to-app invitations and calls |
+//! | [`PhoneCalls`] | phone calls through the gateway and its reports |
+//! | [`SendQueue`] | peer and channel messages in flight, message IDs |
+//!
+//! The parts never reach into each other; what one needs from another (the session's client,
+//! whether it is logged in) the actor passes as an argument. Each reports through the
+//! instance's [`Dispatch`], so the order in which the actor calls them is the order of the
+//! callbacks. Message sends overlap (see [`crate::sends`]); every other call first waits for the
+//! sends in flight, then runs to its end before the next one starts.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicI32;
 
-use sigshim::client::ReconnectPolicy;
-use sigshim::error::LoginError;
-use sigshim::transport::WsConnector;
-use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub};
-use sigshim_mapping::translate::LeaveCause;
-use sigshim_mapping::{LegacyCode, LoginStatus, translate};
+use sigshim::ClientEvent;
+use sigshim_mapping::LegacyCode;
+use sigshim_mapping::translate::{self, LeaveCause};
 use tokio::sync::mpsc;
 
-use crate::callbacks::SignalingCallbacks;
-use crate::channels::{ChanItem, Joined};
+use crate::calls::{self, CallTable};
+use crate::channels::ChannelTable;
 use crate::command::Command;
 use crate::dispatcher::Dispatch;
-use crate::options::{Endpoint, SignalingOptions};
+use crate::messages::{self, ChannelTarget, PeerPolicy};
+use crate::options::SignalingOptions;
+use crate::phone::PhoneCalls;
+use crate::queries;
+use crate::sends::{self, SendQueue};
+use crate::session::{LoginRequest, Session};
 use crate::uid::uid_for;
 
-/// The logged-in (or logging-in) core session of the instance.
-pub(crate) struct Session {
-    pub(crate) client: Client,
-    pub(crate) account: String,
-    fd: u32,
-    reconnects: u32,
-}
-
+/// One legacy instance's state, split among its owners.
 pub(crate) struct Actor {
-    app_id: String,
-    pub(crate) options: SignalingOptions,
-    status: Arc<AtomicI32>,
-    /// The instance's callbacks, run on the dispatcher thread or (inline) on this task.
-    dispatch: Dispatch,
-    pub(crate) session: Option<Session>,
-    events: Option<Events>,
-    next_fd: u32,
-    next_msg_id: u64,
-    /// The instance's network connector, when its endpoint is a URL.
-    ws: Option<Arc<WsConnector>>,
-    /// The joined channels, by ID.
-    pub(crate) channels: std::collections::HashMap<String, Joined>,
-    /// Every joined channel's events (and `_member_num` timers) in one queue.
-    pub(crate) chan_tx: mpsc::Sender<ChanItem>,
-    chan_rx: mpsc::Receiver<ChanItem>,
-    pub(crate) next_channel_gen: u64,
-    /// Invitations and calls.
-    pub(crate) calls: crate::calls::Calls,
-    /// Peer and channel messages on the link whose results are not reported yet.
-    pub(crate) sends: crate::sends::Sends,
+    /// Where every callback goes.
+    out: Dispatch,
+    session: Session,
+    channels: ChannelTable,
+    calls: CallTable,
+    phone: PhoneCalls,
+    sends: SendQueue,
+    peer_policy: PeerPolicy,
 }
 
 impl Actor {
+    /// A fresh instance: not logged in, nothing joined, nothing in flight.
+    /// `status` is the login status cell the `Signaling` handle reads.
     pub(crate) fn new(
         app_id: String,
-        options: SignalingOptions,
+        options: &SignalingOptions,
         status: Arc<AtomicI32>,
-        dispatch: Dispatch,
+        out: Dispatch,
     ) -> Self {
-        let (chan_tx, chan_rx) = mpsc::channel(1024);
         Self {
-            app_id,
-            options,
-            status,
-            dispatch,
-            session: None,
-            events: None,
-            next_fd: 1,
-            next_msg_id: 1,
-            ws: None,
-            channels: std::collections::HashMap::new(),
-            chan_tx,
-            chan_rx,
-            next_channel_gen: 0,
-            calls: crate::calls::Calls::new(),
-            sends: crate::sends::Sends::default(),
+            out,
+            session: Session::new(app_id, options, status),
+            channels: ChannelTable::new(options.multi_channel),
+            calls: CallTable::default(),
+            phone: PhoneCalls::new(options.pstn_gateway.clone()),
+            sends: SendQueue::default(),
+            peer_policy: PeerPolicy {
+                strict_ack: options.strict_peer_ack,
+                offline: options.offline_messages,
+            },
         }
     }
 
-    /// Runs a callback: queued for the dispatcher thread, or here and now with
-    /// [`SignalingOptions::inline_callbacks`].
-    pub(crate) async fn cb(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
-        if self.options.inline_callbacks {
-            self.dispatch.run_inline(f);
-        } else {
-            self.dispatch.queue(Box::new(f)).await;
-        }
-    }
-
-    fn set_status(&self, s: LoginStatus) {
-        self.status.store(s as i32, Ordering::Release);
-    }
-
+    /// Runs the instance until `destroy` (or the last handle drops): then reports the sends in
+    /// flight and logs out.
     pub(crate) async fn run(mut self, mut cmds: mpsc::Receiver<Command>) {
         loop {
             tokio::select! {
                 biased;
                 // A send's own result before any event the server produced after it.
-                result = self.sends.next_done() => self.report_send(result).await,
-                ev = next_event(&mut self.events) => self.on_event(ev).await,
-                Some(item) = self.chan_rx.recv() => self.on_channel_item(item).await,
-                ev = next_call_event(&mut self.calls.events) => match ev {
-                    Some(ev) => self.on_call_event(ev).await,
-                    None => self.calls.events = None,
-                },
-                Some(report) = self.calls.phone_rx.recv() => self.on_phone_event(report).await,
+                result = self.sends.next_done() => sends::report(&self.out, result).await,
+                ev = self.session.next_event() => self.on_event(ev).await,
+                item = self.channels.next_item() => self.channels.on_item(&self.out, item).await,
+                ev = self.calls.next_event() => {
+                    let live = self.session.is_live();
+                    self.calls.on_event(&self.out, live, ev).await;
+                }
+                report = self.phone.next_report() => self.phone.on_report(&self.out, report).await,
                 cmd = cmds.recv() => match cmd {
                     Some(Command::Destroy) | None => break,
                     Some(cmd) => self.handle(cmd).await,
                 },
             }
         }
-        self.drain_sends().await;
-        if self.session.is_some() {
+        self.sends.drain(&self.out).await;
+        if self.session.client().is_some() {
             self.logout().await;
         }
     }
 
-    fn connector_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
-        let b = Client::builder(app_id)
-            .login_timeout(self.options.login_timeout)
-            .call_timers(self.options.call_timers);
-        match &self.options.endpoint {
-            Endpoint::Embedded => b.hub(&Hub::shared(app_id)),
-            Endpoint::Hub(h) => b.hub(h),
-            Endpoint::Connector(c) => b.connector(c.clone()),
-            Endpoint::Url(url) => {
-                // One connector per instance, kept across logins, so a reconnect resumes.
-                let c = self.ws.get_or_insert_with(|| Arc::new(WsConnector::new(url.clone()))).clone();
-                b.connector(c)
+    /// Runs one call. A send is started and left in flight; any other call first waits for
+    /// the sends in flight and reports their results, so its own callbacks follow theirs.
+    async fn handle(&mut self, cmd: Command) {
+        let out = &self.out;
+        let cmd = match cmd {
+            Command::InstantSend { account, msg, msg_id, offline } => {
+                let msg_id = self.sends.msg_id(msg_id);
+                let Some(client) = self.session.client() else {
+                    return self.sends.failed(out, msg_id, translate::not_logged_in()).await;
+                };
+                let send =
+                    messages::peer_send(client.clone(), self.peer_policy, account, msg, msg_id, offline);
+                return self.sends.start(out, send).await;
             }
-        }
-    }
-
-    pub(crate) async fn login(
-        &mut self,
-        app_id: String,
-        account: String,
-        token: String,
-        retry_time: Duration,
-        retry_count: u32,
-    ) {
-        if self.session.is_some() {
-            tracing::debug!(%account, "login while logged in ignored");
-            return;
-        }
-        let app_id = if app_id.is_empty() { self.app_id.clone() } else { app_id };
-        let policy = ReconnectPolicy {
-            max_attempts: Some(retry_count),
-            max_duration: Some(retry_time),
-            ..ReconnectPolicy::default()
+            Command::ChannelSend { channel_id, msg, msg_id, force } => {
+                let msg_id = self.sends.msg_id(msg_id);
+                let Some((client, _)) = self.session.logged_in() else {
+                    return self.sends.failed(out, msg_id, translate::not_logged_in()).await;
+                };
+                // The normal send needs the channel joined now; the force send needs no membership.
+                let target = if force {
+                    ChannelTarget::Force(client.clone(), channel_id)
+                } else if let Some(channel) = self.channels.channel(&channel_id) {
+                    ChannelTarget::Joined(channel.clone())
+                } else {
+                    let code =
+                        translate::channel_send_failure(sigshim::error::ChannelMessageError::NotInChannel);
+                    return self.sends.failed(out, msg_id, code).await;
+                };
+                return self.sends.start(out, messages::channel_send(target, msg, msg_id)).await;
+            }
+            other => other,
         };
-        let (client, events) = self.connector_builder(&app_id).reconnect_policy(policy).build();
-        // Listening for invitations from the start, so that none arriving at login is missed.
-        let (call_kit, call_events) = client.call_kit();
-        self.set_status(LoginStatus::Logining);
-        let token = (!token.is_empty()).then_some(token);
-        let started = tokio::time::Instant::now();
-        let mut attempt = 0u32;
-        let result = loop {
-            attempt += 1;
-            match client.login(token.as_deref(), &account).await {
-                Err(e @ (LoginError::Timeout | LoginError::Unknown | LoginError::TooOften))
-                    if attempt <= retry_count && started.elapsed() < retry_time =>
-                {
-                    tracing::debug!(%account, attempt, error = %e, "login attempt failed; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+        self.sends.drain(out).await;
+        let client = self.session.logged_in().map(|(c, _)| c);
+        match cmd {
+            Command::Login { app_id, account, token, retry_time, retry_count } => {
+                let req = LoginRequest { app_id, account, token, retry_time, retry_count };
+                if let Some((kit, events)) = self.session.login(out, req).await {
+                    self.calls.attach(kit, events);
                 }
-                other => break other,
             }
-        };
-        match result {
-            Ok(()) => {
-                let mut events = events;
-                skip_login_events(&mut events);
-                let fd = self.next_fd;
-                self.next_fd += 1;
-                let uid = uid_for(&account);
-                self.session = Some(Session { client, account, fd, reconnects: 0 });
-                self.events = Some(events);
-                self.calls.attach(call_kit, call_events);
-                self.set_status(LoginStatus::Logined);
-                self.cb(move |c| c.on_login_success(uid, fd)).await;
+            Command::Logout => self.logout().await,
+            Command::QueryUserStatus { account } => {
+                if let Some((client, _)) = self.session.require_login(out, "query_user_status").await {
+                    queries::report_user_status(out, client, account).await;
+                }
             }
-            Err(e) => {
-                self.set_status(LoginStatus::NotLogin);
-                let code = translate::login_failure(e).code();
-                self.cb(move |c| c.on_login_failed(code)).await;
+            Command::SetAttr { name, value } => {
+                if let Some((client, _)) = self.session.require_login(out, "set_attr").await {
+                    queries::report_set_attr(out, client, name, value).await;
+                }
             }
+            Command::GetAttr { account, name } => {
+                let op = if account.is_some() { "get_user_attr" } else { "get_attr" };
+                if let Some((client, me)) = self.session.require_login(out, op).await {
+                    let account = account.unwrap_or_else(|| me.to_owned());
+                    queries::report_attr(out, client, op, account, name).await;
+                }
+            }
+            Command::GetAttrAll { account } => {
+                let op = if account.is_some() { "get_user_attr_all" } else { "get_attr_all" };
+                if let Some((client, me)) = self.session.require_login(out, op).await {
+                    let account = account.unwrap_or_else(|| me.to_owned());
+                    queries::report_attr_all(out, client, op, account).await;
+                }
+            }
+            Command::Invoke { name, req, call_id } => {
+                crate::invoke::invoke(out, client, &self.channels, name, req, call_id).await
+            }
+            Command::Dbg { a, b } => out.emit(move |c| c.on_dbg(&a, &b)).await,
+            Command::RefuseSend { name, msg_id } => {
+                let code = LegacyCode::SendMessageOther.code();
+                tracing::debug!(call = name, "unsupported send refused");
+                out.emit(move |c| c.on_message_send_error(&msg_id, code)).await
+            }
+            Command::BcCall { call_id } => {
+                let reason = format!("{}: unsupported", translate::unsupported().code());
+                out.emit(move |c| c.on_bc_call_result(&reason, "{}", &call_id)).await
+            }
+            Command::ChannelJoin { channel_id } => self.channels.join(out, client, channel_id).await,
+            Command::ChannelLeave { channel_id } => {
+                self.channels.leave(out, client.is_some(), channel_id).await
+            }
+            Command::ChannelQueryUserNum { channel_id } => {
+                queries::report_member_count(out, client, channel_id).await
+            }
+            Command::ChannelQueryUserIsIn { channel_id, account } => {
+                let op = "channel_query_user_is_in";
+                if let Some((client, _)) = self.session.require_login(out, op).await {
+                    queries::report_user_is_in(out, client, channel_id, account).await;
+                }
+            }
+            Command::ChannelAttr { channel_id, op } => {
+                if let Some((client, _)) = self.session.require_login(out, op.name()).await {
+                    queries::report_channel_attr(out, client, channel_id, op).await;
+                }
+            }
+            Command::Invite { channel_id, account, extra } => {
+                self.calls.invite(out, client.is_some(), channel_id, account, extra).await
+            }
+            Command::InviteAnswer { channel_id, account, extra, accept } => {
+                self.calls.answer(out, channel_id, account, extra, accept).await
+            }
+            Command::InviteEnd { channel_id, account } => {
+                if self.phone.is_call(&channel_id, &account) {
+                    self.phone.end(out, channel_id, account).await
+                } else {
+                    self.calls.end(out, client, channel_id, account).await
+                }
+            }
+            Command::InviteDtmf { channel_id, phone_num, digits } => {
+                if !calls::check_dtmf(out, &digits).await {
+                    return;
+                }
+                if self.calls.has_call(&channel_id, &phone_num) {
+                    self.calls.dtmf(out, client, &channel_id, &phone_num, &digits).await
+                } else {
+                    self.phone.dtmf(out, &channel_id, &phone_num, &digits).await
+                }
+            }
+            Command::InvitePhone { channel_id, phone_num, source, extra, .. } => {
+                let account = self.session.logged_in().map(|(_, a)| a);
+                self.phone.dial(out, account, channel_id, phone_num, source, extra).await
+            }
+            Command::InstantSend { .. } | Command::ChannelSend { .. } | Command::Destroy => {}
         }
     }
 
-    pub(crate) async fn logout(&mut self) {
-        let Some(session) = self.session.take() else {
+    /// `logout`: the calls and channels end with the session (`on_channel_leaved(ch, 603)` for
+    /// each), then `on_logout(101)`; `on_logout(108)` without a session.
+    async fn logout(&mut self) {
+        let Some(client) = self.session.end() else {
             let code = LegacyCode::LogoutAlreadyLogout.code();
-            self.cb(move |c| c.on_logout(code)).await;
-            return;
+            return self.out.emit(move |c| c.on_logout(code)).await;
         };
-        self.events = None;
         self.calls.lost();
-        self.channels_lost(LeaveCause::Logout).await;
-        let _ = session.client.logout().await;
-        self.set_status(LoginStatus::NotLogin);
-        let code = LegacyCode::LogoutUser.code();
-        self.cb(move |c| c.on_logout(code)).await;
+        self.channels.lost(&self.out, LeaveCause::Logout).await;
+        self.session.finish_logout(&self.out, client).await;
     }
 
-    /// The session's client, or reports "not logged in" through `on_error(name, …)`.
-    pub(crate) async fn require_login(&self, name: &'static str) -> Option<(Client, String)> {
-        let found = self.logged_in();
-        if found.is_none() {
-            let code = translate::not_logged_in().code();
-            self.cb(move |c| c.on_error(name, code, "not logged in")).await;
-        }
-        found
-    }
-
-    /// The session's client and account while logged in, reporting nothing otherwise.
-    pub(crate) fn logged_in(&self) -> Option<(Client, String)> {
-        match &self.session {
-            Some(s) if self.status.load(Ordering::Acquire) == LoginStatus::Logined as i32 => {
-                Some((s.client.clone(), s.account.clone()))
-            }
-            _ => None,
-        }
-    }
-
-    pub(crate) fn fresh_msg_id(&mut self) -> String {
-        let id = self.next_msg_id;
-        self.next_msg_id += 1;
-        format!("sigshim-{id}")
-    }
-
-    async fn on_event(&mut self, ev: Option<ClientEvent>) {
-        let Some(ev) = ev else {
-            self.events = None;
-            return;
-        };
+    /// An event of the core session.
+    async fn on_event(&mut self, ev: ClientEvent) {
         match ev {
             ClientEvent::MessageFromPeer { peer_id, message, .. } => {
-                let text = crate::messages::legacy_text(message);
-                if self.on_call_message(&peer_id, &text).await {
+                let text = messages::legacy_text(message);
+                if self.calls.on_peer_message(&self.out, &peer_id, &text).await {
                     return;
                 }
                 let uid = uid_for(&peer_id);
-                self.cb(move |c| c.on_message_instant_receive(&peer_id, uid, &text)).await;
+                self.out.emit(move |c| c.on_message_instant_receive(&peer_id, uid, &text)).await;
             }
-            ClientEvent::ConnectionStateChanged { state, reason } => self.on_state(state, reason).await,
-            _ => {}
-        }
-    }
-
-    async fn on_state(&mut self, state: State, reason: Why) {
-        let Some(session) = self.session.as_mut() else { return };
-        match (state, reason) {
-            (State::Reconnecting, _) => {
-                session.reconnects += 1;
-                let n = session.reconnects;
-                self.set_status(LoginStatus::Reconnecting);
-                self.cb(move |c| c.on_reconnecting(n)).await;
-            }
-            (State::Connected, _)
-                if self.status.load(Ordering::Acquire) == LoginStatus::Reconnecting as i32 =>
-            {
-                let fd = session.fd;
-                self.set_status(LoginStatus::Logined);
-                self.cb(move |c| c.on_reconnected(fd)).await;
-            }
-            (State::Aborted | State::Disconnected, why) => {
-                self.set_status(LoginStatus::NotLogin);
-                // The sends in flight end first (with whatever the core answers), then the session.
-                self.drain_sends().await;
-                self.session = None;
-                self.events = None;
+            ClientEvent::ConnectionStateChanged { state, reason } => {
+                let Some(why) = self.session.on_state(&self.out, state, reason).await else { return };
+                // The session is lost: the sends in flight end first (with whatever the core
+                // answers), then the calls and channels, then the session itself.
+                self.sends.drain(&self.out).await;
+                self.session.end();
                 self.calls.lost();
-                self.channels_lost(LeaveCause::from_connection(why)).await;
+                self.channels.lost(&self.out, LeaveCause::from_connection(why)).await;
                 let code = translate::logout_reason(why).code();
-                self.cb(move |c| c.on_logout(code)).await;
+                self.out.emit(move |c| c.on_logout(code)).await;
             }
             _ => {}
         }
-    }
-}
-
-/// Drops the connection events `login` queued, up to the success of its last attempt: they are
-/// reported by `on_login_success` already, and those of failed earlier attempts (a disconnect
-/// after a timeout) would otherwise end the new session. Later events (offline messages) stay.
-fn skip_login_events(events: &mut Events) {
-    let success = ClientEvent::ConnectionStateChanged { state: State::Connected, reason: Why::LoginSuccess };
-    while let Some(ev) = events.try_recv() {
-        if ev == success {
-            break;
-        }
-    }
-}
-
-async fn next_call_event(events: &mut Option<sigshim::call::CallEvents>) -> Option<sigshim::call::CallEvent> {
-    match events {
-        Some(e) => e.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn next_event(events: &mut Option<Events>) -> Option<ClientEvent> {
-    match events {
-        Some(e) => e.recv().await,
-        None => std::future::pending().await,
     }
 }

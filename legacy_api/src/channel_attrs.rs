@@ -2,26 +2,36 @@
 
 use std::collections::BTreeMap;
 
+use sigshim_mapping::AttrUpdateType;
+
+/// One per-key legacy event: (name, value, kind).
+pub(crate) type AttrChange = (String, String, AttrUpdateType);
+
 /// The per-key legacy events that turn `old` into `new`: `update` for added or changed keys,
 /// `del` for removed ones; a set that became empty is one `clear` (also when its last key was
 /// deleted: the core's full-set event cannot tell the two apart).
-pub(crate) fn attr_diff(
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Vec<(String, String, &'static str)> {
+pub(crate) fn attr_diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<AttrChange> {
     if new.is_empty() {
-        return if old.is_empty() { Vec::new() } else { vec![(String::new(), String::new(), "clear")] };
+        return if old.is_empty() {
+            Vec::new()
+        } else {
+            vec![(String::new(), String::new(), AttrUpdateType::Clear)]
+        };
     }
-    let mut out: Vec<(String, String, &'static str)> =
-        old.keys().filter(|k| !new.contains_key(*k)).map(|k| (k.clone(), String::new(), "del")).collect();
+    let mut out: Vec<AttrChange> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .map(|k| (k.clone(), String::new(), AttrUpdateType::Del))
+        .collect();
     for (k, v) in new {
         if old.get(k) != Some(v) {
-            out.push((k.clone(), v.clone(), "update"));
+            out.push((k.clone(), v.clone(), AttrUpdateType::Update));
         }
     }
     out
 }
 
+/// A core attribute list as a key → value map.
 pub(crate) fn to_map(attrs: Vec<sigshim::ChannelAttribute>) -> BTreeMap<String, String> {
     attrs.into_iter().map(|a| (a.key, a.value)).collect()
 }
@@ -40,12 +50,15 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("a".to_string(), String::new(), "del"),
-                ("b".to_string(), "3".to_string(), "update"),
-                ("c".to_string(), "4".to_string(), "update")
+                ("a".to_string(), String::new(), AttrUpdateType::Del),
+                ("b".to_string(), "3".to_string(), AttrUpdateType::Update),
+                ("c".to_string(), "4".to_string(), AttrUpdateType::Update)
             ]
         );
-        assert_eq!(attr_diff(&m(&[("a", "1")]), &m(&[])), [(String::new(), String::new(), "clear")]);
+        assert_eq!(
+            attr_diff(&m(&[("a", "1")]), &m(&[])),
+            [(String::new(), String::new(), AttrUpdateType::Clear)]
+        );
         assert!(attr_diff(&m(&[]), &m(&[])).is_empty());
         assert!(attr_diff(&m(&[("a", "1")]), &m(&[("a", "1")])).is_empty());
     }

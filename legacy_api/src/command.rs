@@ -1,11 +1,8 @@
-//! The legacy calls as the actor receives them, and how it runs each one.
+//! The legacy calls as the instance's actor receives them, in call order.
 
 use std::time::Duration;
 
-use sigshim_mapping::{LegacyCode, translate};
-
-use crate::actor::Actor;
-use crate::channels::AttrOp;
+use crate::queries::AttrOp;
 
 /// One legacy call, queued in call order.
 #[derive(Debug)]
@@ -137,63 +134,6 @@ impl Command {
             Command::InviteDtmf { .. } => "channel_invite_dtmf",
             Command::InvitePhone { name, .. } => name,
             Command::Destroy => "destroy",
-        }
-    }
-}
-
-impl Actor {
-    /// Runs one call. A send is started and left in flight; any other call first waits for
-    /// the sends in flight and reports their results, so its own callbacks follow theirs.
-    pub(crate) async fn handle(&mut self, cmd: Command) {
-        let cmd = match cmd {
-            Command::InstantSend { account, msg, msg_id, offline } => {
-                return self.instant_send(account, msg, msg_id, offline).await;
-            }
-            Command::ChannelSend { channel_id, msg, msg_id, force } => {
-                return self.channel_send(channel_id, msg, msg_id, force).await;
-            }
-            other => other,
-        };
-        self.drain_sends().await;
-        match cmd {
-            Command::Login { app_id, account, token, retry_time, retry_count } => {
-                self.login(app_id, account, token, retry_time, retry_count).await
-            }
-            Command::Logout => self.logout().await,
-            Command::QueryUserStatus { account } => self.query_user_status(account).await,
-            Command::SetAttr { name, value } => self.set_attr(name, value).await,
-            Command::GetAttr { account, name } => self.get_attr(account, name).await,
-            Command::GetAttrAll { account } => self.get_attr_all(account).await,
-            Command::Invoke { name, req, call_id } => crate::invoke::invoke(self, name, req, call_id).await,
-            Command::Dbg { a, b } => self.cb(move |c| c.on_dbg(&a, &b)).await,
-            Command::RefuseSend { name, msg_id } => {
-                let code = LegacyCode::SendMessageOther.code();
-                tracing::debug!(call = name, "unsupported send refused");
-                self.cb(move |c| c.on_message_send_error(&msg_id, code)).await
-            }
-            Command::BcCall { call_id } => {
-                let reason = format!("{}: unsupported", translate::unsupported().code());
-                self.cb(move |c| c.on_bc_call_result(&reason, "{}", &call_id)).await
-            }
-            Command::ChannelJoin { channel_id } => self.channel_join(channel_id).await,
-            Command::ChannelLeave { channel_id } => self.channel_leave(channel_id).await,
-            Command::ChannelQueryUserNum { channel_id } => self.channel_query_user_num(channel_id).await,
-            Command::ChannelQueryUserIsIn { channel_id, account } => {
-                self.channel_query_user_is_in(channel_id, account).await
-            }
-            Command::ChannelAttr { channel_id, op } => self.channel_attr(channel_id, op).await,
-            Command::Invite { channel_id, account, extra } => self.invite(channel_id, account, extra).await,
-            Command::InviteAnswer { channel_id, account, extra, accept } => {
-                self.invite_answer(channel_id, account, extra, accept).await
-            }
-            Command::InviteEnd { channel_id, account } => self.invite_end(channel_id, account).await,
-            Command::InviteDtmf { channel_id, phone_num, digits } => {
-                self.invite_dtmf(channel_id, phone_num, digits).await
-            }
-            Command::InvitePhone { channel_id, phone_num, source, extra, .. } => {
-                self.invite_phone(channel_id, phone_num, source, extra).await
-            }
-            Command::InstantSend { .. } | Command::ChannelSend { .. } | Command::Destroy => {}
         }
     }
 }

@@ -57,19 +57,39 @@ fn run_guarded(sink: &Sink, job: impl FnOnce(&dyn SignalingCallbacks)) {
     }
 }
 
-/// One instance's callbacks and its way onto the dispatcher thread.
+/// One instance's callbacks and its way onto the dispatcher thread (or, with inline callbacks,
+/// straight into them). Every part of the instance that reports something gets a `&Dispatch`
+/// and calls [`emit`](Self::emit); the order of `emit` calls is the order of the callbacks.
 #[derive(Clone)]
 pub(crate) struct Dispatch {
     sink: Sink,
+    /// Run callbacks on the emitting task instead of the dispatcher thread.
+    inline: bool,
 }
 
 impl Default for Dispatch {
     fn default() -> Self {
-        Self { sink: Arc::new(RwLock::new(Arc::new(NoCallbacks))) }
+        Self::new(false)
     }
 }
 
 impl Dispatch {
+    /// An instance's dispatch, with no callbacks registered yet; `inline` runs them on the
+    /// emitting task (see `SignalingOptions::inline_callbacks`).
+    pub(crate) fn new(inline: bool) -> Self {
+        Self { sink: Arc::new(RwLock::new(Arc::new(NoCallbacks))), inline }
+    }
+
+    /// Runs one callback: queued for the dispatcher thread (waiting while its queue is full),
+    /// or here and now with inline callbacks.
+    pub(crate) async fn emit(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
+        if self.inline {
+            self.run_inline(f);
+        } else {
+            self.queue(Box::new(f)).await;
+        }
+    }
+
     /// Replaces the instance's callbacks; jobs not yet run see the new ones.
     pub(crate) fn set(&self, callbacks: Arc<dyn SignalingCallbacks>) {
         *self.sink.write() = callbacks;
@@ -81,12 +101,12 @@ impl Dispatch {
     }
 
     /// Runs a job here and now (inline callbacks), guarded like the dispatcher thread's.
-    pub(crate) fn run_inline(&self, job: impl FnOnce(&dyn SignalingCallbacks)) {
+    fn run_inline(&self, job: impl FnOnce(&dyn SignalingCallbacks)) {
         run_guarded(&self.sink, job);
     }
 
     /// Queues a job for the dispatcher thread, waiting while the queue is full.
-    pub(crate) async fn queue(&self, job: Job) {
+    async fn queue(&self, job: Job) {
         // The thread never ends, so the queue never closes.
         let _ = queue().send((self.sink.clone(), job)).await;
     }
@@ -166,14 +186,14 @@ mod tests {
     }
 
     /// Panics on login, reports logouts.
-    struct PanicsOnLogin(tokio::sync::mpsc::UnboundedSender<i32>);
+    struct PanicsOnLogin(tokio::sync::mpsc::Sender<i32>);
 
     impl SignalingCallbacks for PanicsOnLogin {
         fn on_login_success(&self, _uid: u32, _fd: u32) {
             panic!("a callback that panics");
         }
         fn on_logout(&self, ecode: i32) {
-            let _ = self.0.send(ecode);
+            let _ = self.0.try_send(ecode);
         }
     }
 
@@ -182,12 +202,13 @@ mod tests {
         let hub = sigshim::Hub::new(sigshim::HubConfig::new("app"));
         let options = crate::SignalingOptions::default().hub(&hub).inline_callbacks(true);
         let sig = crate::Signaling::create_instance_with("app", options);
-        let (tx, mut logouts) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut logouts) = tokio::sync::mpsc::channel(4);
         sig.callback_set(Arc::new(PanicsOnLogin(tx)));
         sig.login("app", "alice", "", 0, "");
         sig.logout();
         let code = tokio::time::timeout(Duration::from_secs(10), logouts.recv()).await;
-        assert_eq!(code, Ok(Some(101)), "the instance goes on after the panic");
+        let logged_out = sigshim_mapping::LegacyCode::LogoutUser.code();
+        assert_eq!(code, Ok(Some(logged_out)), "the instance goes on after the panic");
         sig.destroy();
     }
 }

@@ -5,8 +5,17 @@
 //! `channel_invite_phone*`, `channel_invite_dtmf` into phone calls, and `channel_invite_end` of
 //! phone calls, and turns what the gateway reports through [`PhoneCall`] into the usual
 //! `on_invite_*` callbacks. Without a gateway these calls fail with the codes in MIGRATION.md.
+//! Reports reach the instance through a bounded queue ([`PHONE_REPORT_QUEUE`]).
 
-use tokio::sync::mpsc;
+use crate::phone::Reporter;
+
+/// How many gateway reports (of all its phone calls) an instance holds before it has read them.
+///
+/// A report that finds the queue full is not queued, and its call fails instead: the instance
+/// reports `on_invite_failed(channel_id, phone_num, 0, 700, "")` after the reports queued before
+/// it, hangs the call up through [`PstnGateway::hang_up`], and ignores that call's later reports.
+/// Reports never block the gateway, and none is dropped without its call failing.
+pub const PHONE_REPORT_QUEUE: usize = 64;
 
 /// Why a gateway could not carry out a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,18 +48,25 @@ pub(crate) enum PhoneEvent {
     Refused(String),
     Failed(i32),
     EndedByPeer(String),
-    Message { msg_type: String, msg_data: String, extra: String },
+    Message {
+        msg_type: String,
+        msg_data: String,
+        extra: String,
+    },
+    /// Not from the gateway: a report of the call found the instance's queue full.
+    ReportLost,
 }
 
 /// One phone call placed through a gateway: what was asked, and the way to report progress.
-/// Cheap to clone.
+/// Cheap to clone. Reports never block; beyond [`PHONE_REPORT_QUEUE`] unread reports the call
+/// fails (see [`PHONE_REPORT_QUEUE`]).
 #[derive(Debug, Clone)]
 pub struct PhoneCall {
     channel_id: String,
     phone_num: String,
     source_num: String,
     extra: String,
-    report: mpsc::UnboundedSender<(String, String, PhoneEvent)>,
+    report: Reporter,
 }
 
 impl PhoneCall {
@@ -59,7 +75,7 @@ impl PhoneCall {
         phone_num: &str,
         source_num: &str,
         extra: &str,
-        report: mpsc::UnboundedSender<(String, String, PhoneEvent)>,
+        report: Reporter,
     ) -> Self {
         Self {
             channel_id: channel_id.to_owned(),
@@ -92,8 +108,7 @@ impl PhoneCall {
     }
 
     fn send(&self, event: PhoneEvent) {
-        // The instance is gone when this fails; nobody is left to tell.
-        let _ = self.report.send((self.channel_id.clone(), self.phone_num.clone(), event));
+        self.report.report(&self.channel_id, &self.phone_num, event);
     }
 
     /// The far end is ringing: `on_invite_received_by_peer`.

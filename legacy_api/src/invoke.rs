@@ -1,44 +1,49 @@
 //! `invoke("io.agora.signal.<func>", req_json, call_id)`, answered with the legacy JSON shapes.
 
 use serde_json::{Value, json};
-use sigshim_mapping::translate;
+use sigshim::Client;
+use sigshim_mapping::{LegacyCode, translate};
 
-use crate::actor::Actor;
-use crate::channels::AttrOp;
+use crate::channels::ChannelTable;
+use crate::dispatcher::Dispatch;
+use crate::queries::{self, AttrOp};
 
 /// The prefix every legacy RPC name carries.
 pub const PREFIX: &str = "io.agora.signal.";
 
 /// Why an RPC could not be answered; the text goes into `on_invoke_ret`'s `err`.
-fn err(code: i32, what: &str) -> String {
-    format!("{code}: {what}")
+fn err(code: LegacyCode, what: &str) -> String {
+    format!("{}: {what}", code.code())
 }
 
 fn field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {
-    req.get(key).and_then(Value::as_str).ok_or_else(|| err(1004, &format!("missing string field \"{key}\"")))
+    req.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| err(LegacyCode::GeneralWrongParam, &format!("missing string field \"{key}\"")))
 }
 
-/// Runs one RPC and reports it through `on_invoke_ret(call_id, err, resp)`.
-pub(crate) async fn invoke(actor: &Actor, name: String, req: String, call_id: String) {
-    let result = answer(actor, &name, &req).await;
+/// Runs one RPC and reports it through `on_invoke_ret(call_id, err, resp)`. `client` is the
+/// logged-in session's; `channels` answers the member list of a joined channel.
+pub(crate) async fn invoke(
+    out: &Dispatch,
+    client: Option<&Client>,
+    channels: &ChannelTable,
+    name: String,
+    req: String,
+    call_id: String,
+) {
+    let result = answer(client, channels, &name, &req).await;
     let (e, resp) = match result {
         Ok(v) => (String::new(), v.to_string()),
         Err(e) => (e, "{}".to_owned()),
     };
-    actor.cb(move |c| c.on_invoke_ret(&call_id, &e, &resp)).await;
+    out.emit(move |c| c.on_invoke_ret(&call_id, &e, &resp)).await;
 }
 
-async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
-    let func =
-        name.strip_prefix(PREFIX).ok_or_else(|| err(1004, "function names start with io.agora.signal."))?;
-    let req: Value = serde_json::from_str(if req.trim().is_empty() { "{}" } else { req })
-        .map_err(|_| err(1004, "request is not valid JSON"))?;
-    if !req.is_object() {
-        return Err(err(1004, "request must be a JSON object"));
-    }
-    // Checked here, so that the answer comes through `on_invoke_ret` alone: the helpers below
-    // would also report a missing login through `on_error`.
-    let needs_login = matches!(
+/// The RPCs that need a login; checked first, so that the answer comes through `on_invoke_ret`
+/// alone.
+fn needs_login(func: &str) -> bool {
+    matches!(
         func,
         "user_query_user_status"
             | "user_set_attr"
@@ -50,25 +55,46 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
             | "channel_set_attr"
             | "channel_del_attr"
             | "channel_clear_attr"
-    );
-    if needs_login && actor.logged_in().is_none() {
-        return Err(err(translate::not_logged_in().code(), "not logged in"));
+    )
+}
+
+async fn answer(
+    client: Option<&Client>,
+    channels: &ChannelTable,
+    name: &str,
+    req: &str,
+) -> Result<Value, String> {
+    let wrong = LegacyCode::GeneralWrongParam;
+    let func =
+        name.strip_prefix(PREFIX).ok_or_else(|| err(wrong, "function names start with io.agora.signal."))?;
+    let req: Value = serde_json::from_str(if req.trim().is_empty() { "{}" } else { req })
+        .map_err(|_| err(wrong, "request is not valid JSON"))?;
+    if !req.is_object() {
+        return Err(err(wrong, "request must be a JSON object"));
     }
+    let client = match client {
+        Some(client) => Some(client),
+        None if needs_login(func) => return Err(err(translate::not_logged_in(), "not logged in")),
+        None => None,
+    };
+    let logged_in = || client.ok_or_else(|| err(translate::not_logged_in(), "not logged in"));
     match func {
         "user_query_user_status" => {
             let account = field(&req, "account")?;
-            let online = actor.user_online(account).await.map_err(|c| err(c, "query failed"))?;
+            let online =
+                queries::user_online(logged_in()?, account).await.map_err(|c| err(c, "query failed"))?;
             Ok(json!({"result": "ok", "account": account, "status": i32::from(online)}))
         }
         "user_set_attr" => {
             let (name, value) = (field(&req, "name")?, field(&req, "value")?);
-            actor.write_attr(name, value).await.map_err(|c| err(c, "attribute update failed"))?;
+            queries::write_attr(logged_in()?, name, value)
+                .await
+                .map_err(|c| err(c, "attribute update failed"))?;
             Ok(json!({"result": "ok"}))
         }
         "user_get_attr" => {
             let (account, name) = (field(&req, "account")?, field(&req, "name")?);
-            let (_, attrs) = actor
-                .read_attrs("invoke", Some(account.to_owned()), Some(name))
+            let attrs = queries::read_attrs(logged_in()?, account, Some(name))
                 .await
                 .map_err(|c| err(c, "attribute read failed"))?;
             let value = attrs.into_iter().next().map(|a| a.value).unwrap_or_default();
@@ -76,8 +102,7 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
         }
         "user_get_attr_all" => {
             let account = field(&req, "account")?;
-            let (_, attrs) = actor
-                .read_attrs("invoke", Some(account.to_owned()), None)
+            let attrs = queries::read_attrs(logged_in()?, account, None)
                 .await
                 .map_err(|c| err(c, "attribute read failed"))?;
             let map: serde_json::Map<String, Value> =
@@ -85,25 +110,25 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
             Ok(json!({"result": "ok", "account": account, "attrs": map}))
         }
         "channel_query_userlist_all" => {
-            Err(err(1001, "unsupported: channel_query_userlist_all has no equivalent"))
+            Err(err(translate::unsupported(), "unsupported: channel_query_userlist_all has no equivalent"))
         }
         // Channel queries name the channel "name"; attribute operations use "channel" + "name".
         "channel_query_num" => {
             let channel = field(&req, "name")?;
-            let num = actor.member_count(channel).await.map_err(|c| err(c, "member count failed"))?;
+            let num =
+                queries::member_count(client, channel).await.map_err(|c| err(c, "member count failed"))?;
             Ok(json!({"result": "ok", "name": channel, "num": num}))
         }
         "channel_query_user_isin" => {
             let (channel, account) = (field(&req, "name")?, field(&req, "account")?);
-            let is_in = actor
-                .user_is_in("invoke", channel, account)
+            let is_in = queries::user_is_in(logged_in()?, channel, account)
                 .await
                 .map_err(|c| err(c, "membership query failed"))?;
             Ok(json!({"result": "ok", "name": channel, "account": account, "isin": i32::from(is_in)}))
         }
         "channel_query_userlist" => {
             let channel = field(&req, "name")?;
-            let list = actor.channel_members(channel).await?;
+            let list = channels.members(channel).await?;
             Ok(json!({"result": "ok", "name": channel, "num": list.len(), "list": list}))
         }
         "channel_set_attr" | "channel_del_attr" | "channel_clear_attr" => {
@@ -116,13 +141,12 @@ async fn answer(actor: &Actor, name: &str, req: &str) -> Result<Value, String> {
                 "channel_del_attr" => AttrOp::Del { name: field(&req, "name")?.to_owned() },
                 _ => AttrOp::Clear,
             };
-            actor
-                .write_channel_attr(channel, &op)
+            queries::write_channel_attr(logged_in()?, channel, &op)
                 .await
                 .map_err(|c| err(c, "channel attribute update failed"))?;
             Ok(json!({"result": "ok"}))
         }
-        _ => Err(err(1004, "unknown function")),
+        _ => Err(err(wrong, "unknown function")),
     }
 }
 

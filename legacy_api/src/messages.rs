@@ -1,13 +1,13 @@
-//! Peer messages, presence and user attributes, the legacy way.
+//! Peer and channel messages, the legacy way: what a send reports, and the text a receiver
+//! sees.
 
-use std::collections::BTreeMap;
+use std::future::Future;
 
 use sigshim::error::PeerMessageError;
 use sigshim::message::MessageBody;
-use sigshim::{Attribute, Message, SendMessageOptions};
+use sigshim::{Channel, Client, Message, SendMessageOptions};
 use sigshim_mapping::translate;
 
-use crate::actor::Actor;
 use crate::sends::SendResult;
 
 /// The text a legacy receiver sees: the text of a text message; the bytes of a raw message
@@ -36,10 +36,13 @@ pub(crate) fn offline_override(options: &str) -> Option<bool> {
     }
 }
 
-/// A JSON object of attributes, as `on_user_attr_all_result` carries it.
-pub(crate) fn attrs_json(attrs: &[Attribute]) -> String {
-    let map: BTreeMap<&str, &str> = attrs.iter().map(|a| (a.key.as_str(), a.value.as_str())).collect();
-    serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())
+/// How the instance acknowledges and caches peer messages (from its `SignalingOptions`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerPolicy {
+    /// Success only once the peer received the message (RTM's meaning).
+    pub(crate) strict_ack: bool,
+    /// Ask the server to keep messages for offline peers, unless the call says otherwise.
+    pub(crate) offline: bool,
 }
 
 /// The legacy outcome of a peer message: success once the server accepted it (cached for an
@@ -48,118 +51,54 @@ fn peer_send_result(msg_id: String, result: Result<(), PeerMessageError>, strict
     match result {
         Ok(()) => SendResult::ok(msg_id),
         Err(e) if e.server_accepted() && !strict => SendResult::ok(msg_id),
-        Err(PeerMessageError::NotLoggedIn) => SendResult::failed(msg_id, translate::not_logged_in().code()),
-        Err(e) => SendResult::failed(msg_id, translate::peer_send_failure(e).code()),
+        Err(PeerMessageError::NotLoggedIn) => SendResult::failed(msg_id, translate::not_logged_in()),
+        Err(e) => SendResult::failed(msg_id, translate::peer_send_failure(e)),
     }
 }
 
-impl Actor {
-    /// `message_instant_send`: puts the message on the link and leaves its result in flight
-    /// (see [`crate::sends`]).
-    pub(crate) async fn instant_send(
-        &mut self,
-        account: String,
-        msg: String,
-        msg_id: String,
-        offline: Option<bool>,
-    ) {
-        let msg_id = if msg_id.is_empty() { self.fresh_msg_id() } else { msg_id };
-        let Some(session) = self.session.as_ref() else {
-            return self.send_failed(msg_id, translate::not_logged_in().code()).await;
-        };
-        let client = session.client.clone();
-        let offline = offline.unwrap_or(self.options.offline_messages);
-        let opts = SendMessageOptions { enable_offline_messaging: offline };
-        let strict = self.options.strict_peer_ack;
-        self.start_send(async move {
-            let result = client.send_message_to_peer(&account, &Message::text(msg), opts).await;
-            peer_send_result(msg_id, result.map(drop), strict)
-        })
-        .await;
+/// `message_instant_send[2]` to `account` as a send in flight (see [`crate::sends`]).
+/// `offline` is the call's own switch, when it set one.
+pub(crate) fn peer_send(
+    client: Client,
+    policy: PeerPolicy,
+    account: String,
+    msg: String,
+    msg_id: String,
+    offline: Option<bool>,
+) -> impl Future<Output = SendResult> + Send + 'static {
+    let opts = SendMessageOptions { enable_offline_messaging: offline.unwrap_or(policy.offline) };
+    async move {
+        let result = client.send_message_to_peer(&account, &Message::text(msg), opts).await;
+        peer_send_result(msg_id, result.map(drop), policy.strict_ack)
     }
+}
 
-    /// Whether `account` is online, or the legacy code of the failure.
-    pub(crate) async fn user_online(&self, account: &str) -> Result<bool, i32> {
-        let Some((client, _)) = self.require_login("query_user_status").await else {
-            return Err(translate::not_logged_in().code());
-        };
-        match client.query_peers_online_status(&[account]).await {
-            Ok(s) => Ok(s.first().is_some_and(|p| p.state == sigshim::PeerOnlineState::Online)),
-            Err(e) => Err(translate::query_status_failure(e).code()),
-        }
-    }
+/// Where a channel message goes: through the joined channel, or (force send) straight to the
+/// channel ID without membership.
+pub(crate) enum ChannelTarget {
+    /// `message_channel_send`: a channel this instance joined.
+    Joined(Channel),
+    /// `message_channel_send_force`: the session's client and the channel ID.
+    Force(Client, String),
+}
 
-    pub(crate) async fn query_user_status(&self, account: String) {
-        match self.user_online(&account).await {
-            Ok(online) => {
-                let status = if online { "1" } else { "0" };
-                self.cb(move |c| c.on_query_user_status_result(&account, status)).await
+/// `message_channel_send[_force]` as a send in flight (see [`crate::sends`]).
+pub(crate) fn channel_send(
+    target: ChannelTarget,
+    msg: String,
+    msg_id: String,
+) -> impl Future<Output = SendResult> + Send + 'static {
+    let message = Message::text(msg);
+    async move {
+        let result = match target {
+            ChannelTarget::Joined(channel) => channel.send_message(&message).await,
+            ChannelTarget::Force(client, channel_id) => {
+                client.publish_to_channel(&channel_id, &message).await
             }
-            Err(code) if code == translate::not_logged_in().code() => {}
-            Err(code) => self.cb(move |c| c.on_error("query_user_status", code, "query failed")).await,
-        }
-    }
-
-    /// Sets (or, with an empty value, removes) one attribute of the logged-in user.
-    pub(crate) async fn write_attr(&self, name: &str, value: &str) -> Result<(), i32> {
-        let Some((client, _)) = self.require_login("set_attr").await else {
-            return Err(translate::not_logged_in().code());
         };
-        let result = if value.is_empty() {
-            client.delete_local_user_attributes_by_keys(&[name]).await
-        } else {
-            client.add_or_update_local_user_attributes(&[Attribute::new(name, value)]).await
-        };
-        result.map_err(|e| translate::attribute_failure(e).code())
-    }
-
-    pub(crate) async fn set_attr(&self, name: String, value: String) {
-        if let Err(code) = self.write_attr(&name, &value).await {
-            if code != translate::not_logged_in().code() {
-                self.cb(move |c| c.on_error("set_attr", code, "attribute update failed")).await;
-            }
-        }
-    }
-
-    /// All attributes of `account` (the logged-in user when `None`) with the account read.
-    pub(crate) async fn read_attrs(
-        &self,
-        op: &'static str,
-        account: Option<String>,
-        key: Option<&str>,
-    ) -> Result<(String, Vec<Attribute>), i32> {
-        let Some((client, me)) = self.require_login(op).await else {
-            return Err(translate::not_logged_in().code());
-        };
-        let account = account.unwrap_or(me);
-        let result = match key {
-            Some(k) => client.get_user_attributes_by_keys(&account, &[k]).await,
-            None => client.get_user_attributes(&account).await,
-        };
-        result.map(|a| (account, a)).map_err(|e| translate::attribute_failure(e).code())
-    }
-
-    pub(crate) async fn get_attr(&self, account: Option<String>, name: String) {
-        let op = if account.is_some() { "get_user_attr" } else { "get_attr" };
-        match self.read_attrs(op, account, Some(&name)).await {
-            Ok((account, attrs)) => {
-                let value = attrs.into_iter().next().map(|a| a.value).unwrap_or_default();
-                self.cb(move |c| c.on_user_attr_result(&account, &name, &value)).await
-            }
-            Err(code) if code == translate::not_logged_in().code() => {}
-            Err(code) => self.cb(move |c| c.on_error(op, code, "attribute read failed")).await,
-        }
-    }
-
-    pub(crate) async fn get_attr_all(&self, account: Option<String>) {
-        let op = if account.is_some() { "get_user_attr_all" } else { "get_attr_all" };
-        match self.read_attrs(op, account, None).await {
-            Ok((account, attrs)) => {
-                let json = attrs_json(&attrs);
-                self.cb(move |c| c.on_user_attr_all_result(&account, &json)).await
-            }
-            Err(code) if code == translate::not_logged_in().code() => {}
-            Err(code) => self.cb(move |c| c.on_error(op, code, "attribute read failed")).await,
+        match result {
+            Ok(()) => SendResult::ok(msg_id),
+            Err(e) => SendResult::failed(msg_id, translate::channel_send_failure(e)),
         }
     }
 }
@@ -180,14 +119,15 @@ mod tests {
     #[test]
     fn peer_send_results() {
         use PeerMessageError as E;
+        use sigshim_mapping::LegacyCode as L;
         let r = |result, strict| peer_send_result("m".into(), result, strict).error;
         assert_eq!(r(Ok(()), true), None);
         assert_eq!(r(Err(E::CachedByServer), false), None, "the server accepted it");
         assert_eq!(r(Err(E::PeerUnreachable), false), None);
-        assert_eq!(r(Err(E::CachedByServer), true), Some(400), "strict: not received");
-        assert_eq!(r(Err(E::NotLoggedIn), false), Some(1003));
-        assert_eq!(r(Err(E::InvalidUserId), false), Some(400));
-        assert_eq!(r(Err(E::Timeout), false), Some(401));
+        assert_eq!(r(Err(E::CachedByServer), true), Some(L::SendMessageOther), "strict: not received");
+        assert_eq!(r(Err(E::NotLoggedIn), false), Some(L::GeneralNotLogin));
+        assert_eq!(r(Err(E::InvalidUserId), false), Some(L::SendMessageOther));
+        assert_eq!(r(Err(E::Timeout), false), Some(L::SendMessageTimeout));
     }
 
     #[test]
@@ -195,6 +135,5 @@ mod tests {
         assert_eq!(legacy_text(Message::raw(b"hi".to_vec(), "d")), "hi");
         assert_eq!(legacy_text(Message::text("t")), "t");
         assert_eq!(legacy_text(Message::raw(vec![b'a', 0xff], "")), "a\u{fffd}", "invalid UTF-8 replaced");
-        assert_eq!(attrs_json(&[Attribute::new("b", "2"), Attribute::new("a", "1")]), r#"{"a":"1","b":"2"}"#);
     }
 }

@@ -14,7 +14,9 @@ use std::task::Poll;
 use futures_util::stream::{FuturesOrdered, StreamExt};
 use parking_lot::Mutex;
 
-use crate::actor::Actor;
+use sigshim_mapping::LegacyCode;
+
+use crate::dispatcher::Dispatch;
 
 /// At most this many sends in flight per instance; at the cap the actor waits for the oldest one
 /// before it takes another call.
@@ -26,7 +28,7 @@ pub(crate) struct SendResult {
     /// The message ID of the call (or the one generated for it).
     pub(crate) msg_id: String,
     /// `None` for `on_message_send_success`, else the code of `on_message_send_error`.
-    pub(crate) error: Option<i32>,
+    pub(crate) error: Option<LegacyCode>,
 }
 
 impl SendResult {
@@ -36,7 +38,7 @@ impl SendResult {
     }
 
     /// A send that failed with legacy code `code`.
-    pub(crate) fn failed(msg_id: String, code: i32) -> Self {
+    pub(crate) fn failed(msg_id: String, code: LegacyCode) -> Self {
         Self { msg_id, error: Some(code) }
     }
 }
@@ -44,30 +46,46 @@ impl SendResult {
 /// One send, from its request to its [`SendResult`].
 type SendFuture = Pin<Box<dyn Future<Output = SendResult> + Send>>;
 
-/// The sends in flight, oldest first.
+/// The sends in flight, oldest first, and the generator of message IDs for calls that gave none.
 ///
 /// The mutex only makes the queue `Sync` (the actor's methods take `&self` across awaits, so
 /// the actor must be): it is only ever reached through `&mut self` (`Mutex::get_mut`), never
 /// locked.
-#[derive(Default)]
-pub(crate) struct Sends {
+pub(crate) struct SendQueue {
     queue: Mutex<FuturesOrdered<SendFuture>>,
+    next_msg_id: u64,
 }
 
-impl Sends {
+impl Default for SendQueue {
+    fn default() -> Self {
+        Self { queue: Mutex::default(), next_msg_id: 1 }
+    }
+}
+
+impl SendQueue {
     /// How many sends are in flight.
-    pub(crate) fn len(&mut self) -> usize {
+    fn len(&mut self) -> usize {
         self.queue.get_mut().len()
     }
 
     /// Whether no send is in flight.
-    pub(crate) fn is_empty(&mut self) -> bool {
+    fn is_empty(&mut self) -> bool {
         self.queue.get_mut().is_empty()
     }
 
     /// Queues a send behind the others.
     fn push(&mut self, send: SendFuture) {
         self.queue.get_mut().push_back(send);
+    }
+
+    /// `msg_id`, or a generated one (`sigshim-<n>`) when it is empty.
+    pub(crate) fn msg_id(&mut self, msg_id: String) -> String {
+        if !msg_id.is_empty() {
+            return msg_id;
+        }
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        format!("sigshim-{id}")
     }
 
     /// The result of the oldest send, once it is known; never ready while nothing is in flight.
@@ -77,49 +95,54 @@ impl Sends {
             None => std::future::pending().await,
         }
     }
-}
 
-impl Actor {
     /// Starts a send: polls it once now, so that its request goes on the link in call order, and
     /// queues it behind the sends in flight. A send already complete (the in-process hub answers
     /// at once, and failures found before the link are ready futures) is reported at once when
     /// nothing is ahead of it. At [`MAX_IN_FLIGHT`], waits for the oldest send.
-    pub(crate) async fn start_send(&mut self, send: impl Future<Output = SendResult> + Send + 'static) {
+    pub(crate) async fn start(
+        &mut self,
+        out: &Dispatch,
+        send: impl Future<Output = SendResult> + Send + 'static,
+    ) {
         let mut send: SendFuture = Box::pin(send);
         // Outside the task's cooperative budget, so that this poll cannot be refused before the
         // request is on the link.
         let first =
             tokio::task::unconstrained(std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx)))).await;
         match first {
-            Poll::Ready(result) if self.sends.is_empty() => self.report_send(result).await,
-            Poll::Ready(result) => self.sends.push(Box::pin(std::future::ready(result))),
-            Poll::Pending => self.sends.push(send),
+            Poll::Ready(result) if self.is_empty() => report(out, result).await,
+            Poll::Ready(result) => self.push(Box::pin(std::future::ready(result))),
+            Poll::Pending => self.push(send),
         }
-        while self.sends.len() >= MAX_IN_FLIGHT {
-            let result = self.sends.next_done().await;
-            self.report_send(result).await;
+        while self.len() >= MAX_IN_FLIGHT {
+            let result = self.next_done().await;
+            report(out, result).await;
         }
     }
 
     /// Reports a send that failed before reaching the link, in call order.
-    pub(crate) async fn send_failed(&mut self, msg_id: String, code: i32) {
-        self.start_send(std::future::ready(SendResult::failed(msg_id, code))).await;
+    pub(crate) async fn failed(&mut self, out: &Dispatch, msg_id: String, code: LegacyCode) {
+        self.start(out, std::future::ready(SendResult::failed(msg_id, code))).await;
     }
 
     /// Waits for every send in flight and reports their results, oldest first.
-    pub(crate) async fn drain_sends(&mut self) {
-        while !self.sends.is_empty() {
-            let result = self.sends.next_done().await;
-            self.report_send(result).await;
+    pub(crate) async fn drain(&mut self, out: &Dispatch) {
+        while !self.is_empty() {
+            let result = self.next_done().await;
+            report(out, result).await;
         }
     }
+}
 
-    /// `on_message_send_success(msg_id)` or `on_message_send_error(msg_id, code)`.
-    pub(crate) async fn report_send(&self, result: SendResult) {
-        let SendResult { msg_id, error } = result;
-        match error {
-            None => self.cb(move |c| c.on_message_send_success(&msg_id)).await,
-            Some(code) => self.cb(move |c| c.on_message_send_error(&msg_id, code)).await,
+/// `on_message_send_success(msg_id)` or `on_message_send_error(msg_id, code)`.
+pub(crate) async fn report(out: &Dispatch, result: SendResult) {
+    let SendResult { msg_id, error } = result;
+    match error {
+        None => out.emit(move |c| c.on_message_send_success(&msg_id)).await,
+        Some(code) => {
+            let code = code.code();
+            out.emit(move |c| c.on_message_send_error(&msg_id, code)).await
         }
     }
 }
@@ -130,19 +153,25 @@ mod tests {
 
     #[tokio::test]
     async fn results_come_out_in_push_order() {
-        let mut sends = Sends::default();
+        let mut sends = SendQueue::default();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         sends.push(Box::pin(async move {
             let _ = rx.await;
             SendResult::ok("first".into())
         }));
-        sends.push(Box::pin(std::future::ready(SendResult::failed("second".into(), 400))));
+        sends.push(Box::pin(std::future::ready(SendResult::failed(
+            "second".into(),
+            LegacyCode::SendMessageOther,
+        ))));
         assert_eq!(sends.len(), 2);
         let early = futures_util::FutureExt::now_or_never(sends.next_done());
         assert_eq!(early, None, "the second result waits for the first");
         tx.send(()).unwrap();
         assert_eq!(sends.next_done().await, SendResult::ok("first".into()));
-        assert_eq!(sends.next_done().await, SendResult::failed("second".into(), 400));
+        assert_eq!(
+            sends.next_done().await,
+            SendResult::failed("second".into(), LegacyCode::SendMessageOther)
+        );
         assert!(sends.is_empty());
     }
 }

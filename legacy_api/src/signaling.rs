@@ -1,30 +1,91 @@
 //! The legacy instance: every Signaling method of this release, returning at once; results
 //! arrive through [`SignalingCallbacks`].
 
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use parking_lot::Mutex;
+use sigshim_mapping::{LegacyCode, LoginStatus};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::actor::Actor;
 use crate::callbacks::SignalingCallbacks;
-use crate::channels::AttrOp;
 use crate::command::Command;
 use crate::dispatcher::{Dispatch, Job};
 use crate::options::SignalingOptions;
+use crate::queries::AttrOp;
 
 /// The legacy SDK version this facade reproduces (1.4.4), in the legacy integer encoding
 /// `1 MM mm pp bbb`.
 #[allow(clippy::inconsistent_digit_grouping)] // grouped by the fields of that encoding
 pub const SDK_VERSION: i32 = 1_01_04_04_000;
 
+/// How many calls an instance holds before its actor takes them; a call beyond that is
+/// refused with `on_error(name, 1001, …)` rather than blocking the caller.
+const COMMAND_QUEUE: usize = 1024;
+
 /// Default reconnect limits of `login` (the legacy native defaults).
 const DEFAULT_RETRY_TIME: i32 = 30;
 const DEFAULT_RETRY_COUNT: i32 = 3;
 
 /// A legacy Signaling instance.
+///
+/// Each instance is one task on the async runtime (the caller's, or a small shared one) and a
+/// command queue; its callbacks run on the process's dispatcher thread, in call order. Its log
+/// lines carry a `signaling` span with its app ID, its number in the process and, once logged
+/// in, its account. Many instances can share a process: each costs a task and its queues.
+///
+/// # Examples
+///
+/// Two instances on an in-process hub; Bob answers Alice's message.
+///
+/// ```
+/// use std::sync::{Arc, mpsc};
+/// use std::time::Duration;
+///
+/// use sigshim::{Hub, HubConfig};
+/// use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
+///
+/// /// Sends the login and every received peer message to a channel.
+/// struct Inbox(mpsc::Sender<String>);
+///
+/// impl SignalingCallbacks for Inbox {
+///     fn on_login_success(&self, _uid: u32, _fd: u32) {
+///         let _ = self.0.send("logged in".to_owned());
+///     }
+///     fn on_message_instant_receive(&self, account: &str, _uid: u32, msg: &str) {
+///         let _ = self.0.send(format!("{account}: {msg}"));
+///     }
+/// }
+///
+/// let hub = Hub::new(HubConfig::new("app"));
+/// let options = SignalingOptions::default().hub(&hub);
+/// let (alice, bob) = (
+///     Signaling::create_instance_with("app", options.clone()),
+///     Signaling::create_instance_with("app", options),
+/// );
+/// let (alice_tx, alice_inbox) = mpsc::channel();
+/// let (bob_tx, bob_inbox) = mpsc::channel();
+/// alice.callback_set(Arc::new(Inbox(alice_tx)));
+/// bob.callback_set(Arc::new(Inbox(bob_tx)));
+/// let next = |inbox: &mpsc::Receiver<String>| inbox.recv_timeout(Duration::from_secs(10)).unwrap();
+///
+/// alice.login("app", "alice", "", 0, "");
+/// bob.login("app", "bob", "", 0, "");
+/// assert_eq!(next(&alice_inbox), "logged in");
+/// assert_eq!(next(&bob_inbox), "logged in");
+/// assert_eq!(alice.get_status(), 2, "logged in");
+///
+/// alice.message_instant_send("bob", 0, "ping", "");
+/// assert_eq!(next(&bob_inbox), "alice: ping");
+/// bob.message_instant_send("alice", 0, "pong", "");
+/// assert_eq!(next(&alice_inbox), "bob: pong");
+///
+/// alice.destroy();
+/// bob.destroy();
+/// ```
 pub struct Signaling {
     app_id: String,
     cmds: mpsc::Sender<Command>,
@@ -83,11 +144,19 @@ impl Signaling {
 
     /// A new instance with explicit options (endpoint, acknowledgement mode).
     pub fn create_instance_with(app_id: &str, options: SignalingOptions) -> Arc<Signaling> {
-        let dispatch = Dispatch::default();
-        let (tx, rx) = mpsc::channel(1024);
-        let status = Arc::new(AtomicI32::new(0));
-        let actor = Actor::new(app_id.to_owned(), options, status.clone(), dispatch.clone());
-        runtime().spawn(actor.run(rx));
+        static INSTANCES: AtomicU64 = AtomicU64::new(0);
+        let instance = INSTANCES.fetch_add(1, Ordering::Relaxed) + 1;
+        let span = tracing::info_span!(
+            "signaling",
+            app_id = %app_id,
+            instance,
+            account = tracing::field::Empty
+        );
+        let dispatch = Dispatch::new(options.inline_callbacks);
+        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+        let status = Arc::new(AtomicI32::new(LoginStatus::NotLogin.code()));
+        let actor = Actor::new(app_id.to_owned(), &options, status.clone(), dispatch.clone());
+        runtime().spawn(actor.run(rx).instrument(span));
         Arc::new(Signaling {
             app_id: app_id.to_owned(),
             cmds: tx,
@@ -112,7 +181,7 @@ impl Signaling {
                 mpsc::error::TrySendError::Full(c) | mpsc::error::TrySendError::Closed(c) => c.name(),
             };
             // Reported on the dispatcher thread like every other callback, never on the caller's.
-            let code = sigshim_mapping::LegacyCode::GeneralFailed.code();
+            let code = LegacyCode::GeneralFailed.code();
             let job: Job = Box::new(move |c| c.on_error(name, code, "too many calls in flight"));
             if !self.dispatch.try_queue(job) {
                 tracing::warn!(call = name, "call dropped: the instance is overloaded or destroyed");
@@ -209,7 +278,7 @@ impl Signaling {
 
     /// 1 when logged in, else 0.
     pub fn is_online(&self) -> i32 {
-        i32::from(self.get_status() == 2)
+        i32::from(self.get_status() == LoginStatus::Logined.code())
     }
 
     /// The legacy version integer ([`SDK_VERSION`]).
