@@ -4,6 +4,7 @@
 use sigshim::call::{CallEvent, CallEvents, CallKit, LocalInvitation, RemoteInvitation};
 use sigshim::{Client, Hub};
 
+use crate::backend::Backend;
 use crate::fixtures::online_core;
 use crate::recorder::WAIT;
 
@@ -17,9 +18,9 @@ pub struct Party {
     pub events: CallEvents,
 }
 
-/// `user` logged in on `hub` (through the suite's backend), with a call manager.
-pub async fn party(hub: &Hub, user: &str) -> Party {
-    let client = online_core(hub, user).await.client;
+/// `user` logged in on `hub` through `be`, with a call manager.
+pub async fn party(be: Backend, hub: &Hub, user: &str) -> Party {
+    let client = online_core(be, hub, user).await.client;
     let (kit, events) = client.call_kit();
     Party { client, kit, events }
 }
@@ -33,9 +34,10 @@ impl Party {
     }
 }
 
-/// `user` logged in on `hub` without a call manager: it never acknowledges invitations.
-pub async fn without_call_manager(hub: &Hub, user: &str) -> (Client, sigshim::Events) {
-    let (client, events) = crate::backend::client_builder(hub).build();
+/// `user` logged in on `hub` through `be` without a call manager: it never acknowledges
+/// invitations.
+pub async fn without_call_manager(be: Backend, hub: &Hub, user: &str) -> (Client, sigshim::Events) {
+    let (client, events) = be.client_builder(hub).build();
     client.login(None, user).await.unwrap_or_else(|e| panic!("login of {user}: {e:?}"));
     (client, events)
 }

@@ -145,7 +145,7 @@ impl Connector for FaultyConnector {
     }
 }
 
-/// A connector (over this process's backend) whose links hold back the reply to every peer
+/// A connector (through a [`Backend`](crate::Backend)) whose links hold back the reply to every peer
 /// message until `n` peer messages have been requested on them, or until [`ReplyGate::open`].
 /// A client that waits for each reply before its next request never gets one (its sends time
 /// out); one that keeps `n` sends in flight gets them all. Later peer messages pass at once.
@@ -169,10 +169,10 @@ impl std::fmt::Debug for ReplyGate {
 }
 
 impl ReplyGate {
-    /// A gate of `n` peer messages in front of `hub`.
-    pub fn new(hub: &Hub, n: usize) -> Arc<Self> {
+    /// A gate of `n` peer messages in front of `hub`, reached through `be`.
+    pub fn new(be: crate::Backend, hub: &Hub, n: usize) -> Arc<Self> {
         let state = Arc::new(tokio::sync::watch::Sender::new(Gate::default()));
-        Arc::new(Self { inner: crate::backend::connector(hub), n, state })
+        Arc::new(Self { inner: be.connector(hub), n, state })
     }
 
     /// Peer messages requested so far (their replies are in, held or passed on).
@@ -233,12 +233,20 @@ impl Transport for GatedTransport {
 
 /// Compares `lines` with the golden file `tests/golden/<name>`, or rewrites the file when the
 /// environment variable `SIGSHIM_BLESS=1` is set.
+///
+/// A transcript must not depend on the backend: the `memory` and `ws` instances of a scenario
+/// check the same file. When blessing, each writes a file of its own and renames it over the
+/// golden file, so the two concurrent writers never interleave.
 pub fn check_golden(name: &str, lines: &[String]) {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "golden", name].iter().collect();
     let mut text = lines.join("\n");
     text.push('\n');
     if std::env::var("SIGSHIM_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        static WRITER: AtomicUsize = AtomicUsize::new(0);
+        let n = WRITER.fetch_add(1, Ordering::Relaxed);
+        let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
+        std::fs::write(&tmp, text).unwrap_or_else(|e| panic!("writing {}: {e}", tmp.display()));
+        std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("renaming to {}: {e}", path.display()));
         return;
     }
     let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sigshim::call::{CallTimers, LocalInvitationState as L};
 use sigshim::protocol::{CallRole, CallSignal, Event, Reply, Request};
-use sigshim_conformance::backend::client_builder;
+use sigshim_conformance::Backend;
 use sigshim_conformance::call_fixtures::{
     Party, next_incoming, party, raw_session, ready, without_call_manager,
 };
@@ -16,7 +16,7 @@ use sigshim_conformance::scenario::{advance, advance_secs, settle};
 
 /// A party whose client uses `timers`.
 async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party {
-    let (client, _events) = client_builder(hub).call_timers(timers).build();
+    let (client, _events) = Backend::Memory.client_builder(hub).call_timers(timers).build();
     client.login(None, user).await.expect("login");
     let (kit, events) = client.call_kit();
     Party { client, kit, events }
@@ -24,15 +24,13 @@ async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party
 
 #[tokio::test(start_paused = true)]
 async fn an_offline_callee_gets_the_invitation_when_it_logs_in_within_30_s() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.invite("bob").await;
     advance(Duration::from_millis(9_500)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     settle().await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new(), "nothing until the next resend");
     advance(Duration::from_millis(500)).await; // the resend at 10 s
@@ -43,30 +41,26 @@ async fn an_offline_callee_gets_the_invitation_when_it_logs_in_within_30_s() {
 
 #[tokio::test(start_paused = true)]
 async fn a_callee_offline_for_30_s_fails_with_peer_offline() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     alice.invite("bob").await;
     advance(Duration::from_millis(29_999)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
     assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
     // A callee that logs in later never sees it.
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     advance_secs(10).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let _bob = without_call_manager(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let _bob = without_call_manager(be, &hub, "bob").await;
     alice.invite("bob").await;
     advance_secs(29).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
@@ -76,12 +70,10 @@ async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() 
 
 #[tokio::test(start_paused = true)]
 async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     settle().await;
@@ -99,11 +91,9 @@ async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
 
 #[tokio::test(start_paused = true)]
 async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     // A caller that speaks the protocol by hand and never confirms the accept.
     let (raw, mut raw_inbox) = raw_session(&hub, "raw");
     let invite = Request::Invitation {
@@ -134,11 +124,9 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
 
 #[tokio::test(start_paused = true)]
 async fn an_answer_that_overtakes_the_receipt_implies_it() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     // A callee that answers by hand without sending its receipt first.
     let (raw, mut raw_inbox) = raw_session(&hub, "raw");
     alice.invite("raw").await;
@@ -160,12 +148,10 @@ async fn an_answer_that_overtakes_the_receipt_implies_it() {
 
 #[tokio::test(start_paused = true)]
 async fn a_callee_that_dropped_its_event_stream_never_acknowledges() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let bob = party(be, &hub, "bob").await;
     drop(bob.events);
     alice.invite("bob").await;
     advance_secs(30).await;
@@ -174,11 +160,9 @@ async fn a_callee_that_dropped_its_event_stream_never_acknowledges() {
 
 #[tokio::test(start_paused = true)]
 async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.invite("bob").await;
     advance_secs(1).await;
     // alice's link breaks; her client logs in again (a new session: in-process links do not
@@ -192,7 +176,7 @@ async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
     }
     assert_eq!(alice.client.connection_state(), sigshim::ConnectionState::Connected);
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     advance_secs(2).await;
     assert_eq!(next_incoming(&mut bob.events).await.id(), inv.id());
     assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
@@ -200,9 +184,6 @@ async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
 
 #[tokio::test(start_paused = true)]
 async fn timers_are_configurable() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
     let hub = hub();
     let timers = CallTimers {
         ack_timeout: Duration::from_secs(5),
@@ -227,11 +208,9 @@ async fn timers_are_configurable() {
 
 #[tokio::test(start_paused = true)]
 async fn require_peer_online_fails_at_once() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_require_peer_online(true).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
@@ -242,11 +221,9 @@ async fn require_peer_online_fails_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn a_timeout_ends_the_invitation_and_a_late_callee_never_sees_it() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
@@ -254,19 +231,17 @@ async fn a_timeout_ends_the_invitation_and_a_late_callee_never_sees_it() {
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
     assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     advance_secs(40).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_timeout_after_receipt_ends_it_for_the_callee_too() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();

@@ -14,6 +14,7 @@ use sigshim::error::{
     LeaveChannelError as LE,
 };
 use sigshim::{ChannelEvent, ChannelEvents, Limits, Message, RtmCode};
+use sigshim_conformance::Backend;
 use sigshim_conformance::channel_fixtures::{marker, member, next_any as next, next_no_count, text};
 use sigshim_conformance::fixtures::{hub_with, online_core};
 use sigshim_conformance::hub;
@@ -29,12 +30,11 @@ async fn quiet(ev: &mut ChannelEvents) {
     }
 }
 
-#[tokio::test]
-async fn member_events_reach_remote_members_only() {
+async fn member_events_reach_remote_members_only(be: Backend) {
     let hub = hub();
-    let (_a, ca, mut ea) = member(&hub, "alice", "room").await;
-    let (_b, cb, mut eb) = member(&hub, "bob", "room").await;
-    let (_c, cc, mut ec) = member(&hub, "carol", "room").await;
+    let (_a, ca, mut ea) = member(be, &hub, "alice", "room").await;
+    let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
+    let (_c, cc, mut ec) = member(be, &hub, "carol", "room").await;
     assert_eq!(next_no_count(&mut ea).await, Joined("bob".into()));
     assert_eq!(next_no_count(&mut ea).await, Joined("carol".into()));
     assert_eq!(next_no_count(&mut eb).await, Joined("carol".into()));
@@ -53,14 +53,12 @@ async fn member_events_reach_remote_members_only() {
 
 #[tokio::test(start_paused = true)]
 async fn join_and_leave_exact_event_sequences() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let (_a, _ca, mut ea) = member(&hub, "alice", "room").await;
+    let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await;
     assert_eq!(next(&mut ea).await, Count(1), "the joiner is told the count at once");
     quiet(&mut ea).await;
-    let (_b, cb, mut eb) = member(&hub, "bob", "room").await;
+    let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(next(&mut eb).await, Count(2));
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
     quiet(&mut ea).await;
@@ -78,11 +76,10 @@ async fn join_and_leave_exact_event_sequences() {
     quiet(&mut eb).await;
 }
 
-#[tokio::test]
-async fn channel_messages_carry_ids_and_server_timestamps() {
+async fn channel_messages_carry_ids_and_server_timestamps(be: Backend) {
     let hub = hub();
-    let (_a, ca, mut ea) = member(&hub, "alice", "room").await;
-    let (_b, cb, mut eb) = member(&hub, "bob", "room").await;
+    let (_a, ca, mut ea) = member(be, &hub, "alice", "room").await;
+    let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(next_no_count(&mut ea).await, Joined("bob".into()));
     let now_ms = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
     let before = now_ms();
@@ -110,10 +107,9 @@ async fn channel_messages_carry_ids_and_server_timestamps() {
     marker(&cb, "bob", "mark", &mut [&mut ea]).await;
 }
 
-#[tokio::test]
-async fn already_joined_and_the_21st_channel() {
+async fn already_joined_and_the_21st_channel(be: Backend) {
     let hub = hub();
-    let a = online_core(&hub, "alice").await;
+    let a = online_core(be, &hub, "alice").await;
     let (room, _e) = a.client.create_channel("room");
     room.join().await.expect("joined");
     assert_eq!(room.join().await, Err(JE::AlreadyJoined));
@@ -134,11 +130,9 @@ async fn already_joined_and_the_21st_channel() {
 
 #[tokio::test(start_paused = true)]
 async fn joins_are_limited_to_50_per_3_seconds() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let a = online_core(&hub, "alice").await;
+    let a = online_core(be, &hub, "alice").await;
     for i in 0..50 {
         let (c, _) = a.client.create_channel(&format!("c{i}"));
         c.join().await.unwrap_or_else(|e| panic!("join #{} refused: {e:?}", i + 1));
@@ -155,11 +149,9 @@ async fn joins_are_limited_to_50_per_3_seconds() {
 
 #[tokio::test(start_paused = true)]
 async fn the_same_channel_is_joined_at_most_twice_per_5_seconds() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let a = online_core(&hub, "alice").await;
+    let a = online_core(be, &hub, "alice").await;
     let (room, _e) = a.client.create_channel("room");
     room.join().await.expect("first join");
     room.leave().await.expect("leave");
@@ -175,11 +167,10 @@ async fn the_same_channel_is_joined_at_most_twice_per_5_seconds() {
     room.join().await.expect("the window has passed");
 }
 
-#[tokio::test]
-async fn leave_send_and_members_need_membership() {
+async fn leave_send_and_members_need_membership(be: Backend) {
     let hub = hub();
-    let (_a, _ca, _ea) = member(&hub, "alice", "room").await;
-    let b = online_core(&hub, "bob").await;
+    let (_a, _ca, _ea) = member(be, &hub, "alice", "room").await;
+    let b = online_core(be, &hub, "bob").await;
     let (cb, _eb) = b.client.create_channel("room");
     assert_eq!(cb.leave().await, Err(LE::NotInChannel));
     assert_eq!(cb.send_message(&Message::text("hi")).await, Err(ME::NotInChannel));
@@ -188,11 +179,10 @@ async fn leave_send_and_members_need_membership() {
     assert_eq!(GE::NotInChannel.code(), 5);
 }
 
-#[tokio::test]
-async fn message_size_limits() {
+async fn message_size_limits(be: Backend) {
     let hub = hub();
-    let (_a, ca, _ea) = member(&hub, "alice", "room").await;
-    let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
+    let (_a, ca, _ea) = member(be, &hub, "alice", "room").await;
+    let (_b, _cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(ca.send_message(&Message::text("")).await, Err(ME::InvalidMessage));
     assert_eq!(ME::InvalidMessage.code(), 4);
     let over = "x".repeat(32 * 1024 + 1);
@@ -203,10 +193,9 @@ async fn message_size_limits() {
     marker(&ca, "alice", "after", &mut [&mut eb]).await; // the refused ones were not delivered
 }
 
-#[tokio::test]
-async fn invalid_channel_ids() {
+async fn invalid_channel_ids(be: Backend) {
     let hub = hub();
-    let a = online_core(&hub, "alice").await;
+    let a = online_core(be, &hub, "alice").await;
     for id in ["", "null", "with/slash", "tab\there", "é", &"x".repeat(65)] {
         let (c, _) = a.client.create_channel(id);
         assert_eq!(c.join().await, Err(JE::InvalidArgument), "join {id:?}");
@@ -218,12 +207,11 @@ async fn invalid_channel_ids() {
     c.join().await.expect("64 bytes is allowed");
 }
 
-#[tokio::test]
-async fn members_are_listed_latest_first() {
+async fn members_are_listed_latest_first(be: Backend) {
     let hub = hub();
-    let (_a, _ca, _ea) = member(&hub, "alice", "room").await;
-    let (_b, cb, _eb) = member(&hub, "bob", "room").await;
-    let (_c, cc, _ec) = member(&hub, "carol", "room").await;
+    let (_a, _ca, _ea) = member(be, &hub, "alice", "room").await;
+    let (_b, cb, _eb) = member(be, &hub, "bob", "room").await;
+    let (_c, cc, _ec) = member(be, &hub, "carol", "room").await;
     assert_eq!(cc.get_members().await.expect("members"), ["carol", "bob", "alice"]);
     cb.leave().await.expect("bob leaves");
     assert_eq!(cc.get_members().await.expect("members"), ["carol", "alice"]);
@@ -231,12 +219,11 @@ async fn members_are_listed_latest_first() {
     assert_eq!(cb.get_members().await.expect("members"), ["bob", "carol", "alice"]);
 }
 
-#[tokio::test]
-async fn member_counts_need_no_membership() {
+async fn member_counts_need_no_membership(be: Backend) {
     let hub = hub();
-    let (_a, _ca, _ea) = member(&hub, "alice", "room").await;
-    let (_b, _cb, _eb) = member(&hub, "bob", "room").await;
-    let d = online_core(&hub, "dave").await;
+    let (_a, _ca, _ea) = member(be, &hub, "alice", "room").await;
+    let (_b, _cb, _eb) = member(be, &hub, "bob", "room").await;
+    let d = online_core(be, &hub, "dave").await;
     let ids: Vec<String> = (0..33).map(|i| format!("c{i}")).collect();
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     assert_eq!(d.client.get_channel_member_count(&ids).await, Err(CE::ExceedLimit));
@@ -254,19 +241,17 @@ async fn member_counts_need_no_membership() {
 
 #[tokio::test(start_paused = true)]
 async fn member_count_updates_are_throttled_to_one_per_second() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
     let ms = |n| Duration::from_millis(n);
-    let (_a, _ca, mut ea) = member(&hub, "alice", "room").await; // t = 0
+    let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await; // t = 0
     assert_eq!(next(&mut ea).await, Count(1));
     advance(ms(100)).await;
-    let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
+    let (_b, _cb, mut eb) = member(be, &hub, "bob", "room").await;
     advance(ms(100)).await;
-    let (_c, _cc, mut ec) = member(&hub, "carol", "room").await;
+    let (_c, _cc, mut ec) = member(be, &hub, "carol", "room").await;
     advance(ms(100)).await;
-    let (_d, _cd, mut ed) = member(&hub, "dave", "room").await; // t = 300 ms
+    let (_d, _cd, mut ed) = member(be, &hub, "dave", "room").await; // t = 300 ms
     for who in ["bob", "carol", "dave"] {
         assert_eq!(next(&mut ea).await, Joined(who.into()));
     }
@@ -289,7 +274,7 @@ async fn member_count_updates_are_throttled_to_one_per_second() {
     }
     // Erin at 1.5 s: the others hear of her at once, of the count at 2 s.
     advance(ms(500)).await;
-    let (_e, ce, mut ee) = member(&hub, "erin", "room").await;
+    let (_e, ce, mut ee) = member(be, &hub, "erin", "room").await;
     assert_eq!(next(&mut ee).await, Count(5));
     assert_eq!(next(&mut ea).await, Joined("erin".into()));
     advance(ms(499)).await;
@@ -302,7 +287,7 @@ async fn member_count_updates_are_throttled_to_one_per_second() {
     // nothing is pushed (only the membership events).
     advance(ms(100)).await;
     ce.leave().await.expect("erin leaves");
-    let (_f, _cf, mut ef) = member(&hub, "frank", "room").await;
+    let (_f, _cf, mut ef) = member(be, &hub, "frank", "room").await;
     assert_eq!(next(&mut ef).await, Count(5));
     assert_eq!(next(&mut ea).await, Left("erin".into()));
     assert_eq!(next(&mut ea).await, Joined("frank".into()));
@@ -313,13 +298,11 @@ async fn member_count_updates_are_throttled_to_one_per_second() {
 
 #[tokio::test(start_paused = true)]
 async fn member_events_stop_above_member_events_max() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub_with(|l: &mut Limits| l.member_events_max = 3);
-    let (_a, _ca, mut ea) = member(&hub, "alice", "room").await; // t = 0
-    let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
-    let (_c, cc, mut ec) = member(&hub, "carol", "room").await;
+    let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await; // t = 0
+    let (_b, _cb, mut eb) = member(be, &hub, "bob", "room").await;
+    let (_c, cc, mut ec) = member(be, &hub, "carol", "room").await;
     assert_eq!(next(&mut ea).await, Count(1));
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
     assert_eq!(next(&mut ea).await, Joined("carol".into()));
@@ -327,7 +310,7 @@ async fn member_events_stop_above_member_events_max() {
     assert_eq!(next(&mut ea).await, Count(3));
     quiet(&mut ea).await;
     // A 4th member: nobody is told of the join; counts now come at most every 3 s.
-    let (_d, cd, mut ed) = member(&hub, "dave", "room").await; // t = 1 s
+    let (_d, cd, mut ed) = member(be, &hub, "dave", "room").await; // t = 1 s
     assert_eq!(next(&mut ed).await, Count(4));
     quiet(&mut ea).await;
     advance(Duration::from_millis(2999)).await;
@@ -350,3 +333,14 @@ async fn member_events_stop_above_member_events_max() {
     }
     quiet(&mut ea).await;
 }
+
+sigshim_conformance::per_backend!(
+    member_events_reach_remote_members_only,
+    channel_messages_carry_ids_and_server_timestamps,
+    already_joined_and_the_21st_channel,
+    leave_send_and_members_need_membership,
+    message_size_limits,
+    invalid_channel_ids,
+    members_are_listed_latest_first,
+    member_counts_need_no_membership,
+);

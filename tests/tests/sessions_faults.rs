@@ -11,6 +11,7 @@ use sigshim::error::LoginError;
 use sigshim::{
     Client, ClientEvent, ConnectionChangeReason as R, ConnectionState as S, PeerOnlineState, PeerStatus,
 };
+use sigshim_conformance::Backend;
 use sigshim_conformance::scenario::*;
 use sigshim_conformance::{APP_ID, CoreDriver, Driver, Fail, FailKind as K, LegacyDriver, hub};
 use sigshim_legacy::{SignalingOptions, uid_for};
@@ -28,9 +29,6 @@ fn legacy_via(connector: std::sync::Arc<FaultyConnector>, user: &str) -> LegacyD
 
 #[tokio::test(start_paused = true)]
 async fn core_login_timeout() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let never = FaultyConnector::never_answers();
     let (client, events) =
         Client::builder(APP_ID).connector(never.clone()).login_timeout(Duration::from_secs(3)).build();
@@ -47,9 +45,6 @@ async fn core_login_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn core_login_after_a_timeout_works() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let (client, events) = Client::builder(APP_ID).connector(flaky.clone()).build();
@@ -89,27 +84,18 @@ async fn legacy_login_retries(retry_time: i32, retry_count: i32, expected_attemp
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_timeout_retries_up_to_retry_count() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     // 1 attempt + 2 retries; the 5 s retry time is not reached first.
     legacy_login_retries(5, 2, 3).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_timeout_retries_within_retry_time() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     // The 2 s retry time runs out after the first retry, although 5 retries were allowed.
     legacy_login_retries(2, 5, 2).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_succeeds_on_a_retry() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let mut l = legacy_via(flaky.clone(), "alice");
@@ -128,11 +114,9 @@ async fn legacy_login_succeeds_on_a_retry() {
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnects_after_link_loss() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(None).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     assert!(hub.disconnect_user("alice"));
@@ -148,7 +132,7 @@ async fn core_reconnects_after_link_loss() {
     assert_quiet(&mut c).await;
     assert!(hub.is_online("alice"));
 
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     bob.send_peer("alice", "welcome back").await.expect("delivered");
     assert_eq!(c.recv_peer().await, ("bob".to_owned(), "welcome back".to_owned()));
@@ -157,11 +141,9 @@ async fn core_reconnects_after_link_loss() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnects_after_link_loss() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.login(None).await.expect("login");
     for outage in 1..=2 {
         assert!(hub.disconnect_user("alice"));
@@ -175,7 +157,7 @@ async fn legacy_reconnects_after_link_loss() {
         assert_eq!((l.sig.get_status(), l.sig.is_online()), (2, 1));
         assert_eq!(l.query_online("alice").await, Ok(true));
     }
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     l.send_peer("bob", "still here").await.expect("sent");
     assert_eq!(bob.recv_peer().await, ("alice".to_owned(), "still here".to_owned()));
@@ -184,13 +166,11 @@ async fn legacy_reconnects_after_link_loss() {
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnect_restores_attributes_and_subscriptions() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(None).await.expect("login");
     c.set_attr("k", "v").await.expect("set");
     c.set_attr("gone", "x").await.expect("set");
@@ -233,18 +213,16 @@ async fn core_reconnect_restores_attributes_and_subscriptions() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnect_restores_attributes() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.login(None).await.expect("login");
     l.set_attr("k", "v").await.expect("set");
     assert!(hub.disconnect_user("alice"));
     l.cbs.wait("on_reconnecting").await;
     advance(Duration::from_millis(500)).await;
     l.cbs.wait("on_reconnected").await;
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     assert_eq!(bob.get_attr("alice", "k").await, Ok("v".to_owned()));
     assert_eq!(l.get_attr("alice", "k").await, Ok("v".to_owned()));
@@ -259,9 +237,6 @@ fn dies_after_first(hub: &sigshim::Hub, failures: usize) -> std::sync::Arc<Fault
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnect_gives_up_when_the_policy_runs_out() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let conn = dies_after_first(&hub, 2);
     let policy = ReconnectPolicy { max_attempts: Some(2), ..ReconnectPolicy::default() };
@@ -293,9 +268,6 @@ async fn core_reconnect_gives_up_when_the_policy_runs_out() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnect_exhaustion_logs_out_with_102() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let conn = dies_after_first(&hub, usize::MAX - 1);
     let mut l = legacy_via(conn.clone(), "alice");
