@@ -93,7 +93,19 @@ pub async fn next_incoming(ev: &mut CallEvents) -> RemoteInvitation {
     }
 }
 
-/// The events ready now, without waiting (for paused-time scenarios, after the clock moved).
+/// The events ready now, without waiting. Under paused time, right after
+/// [`advance`](crate::scenario::advance), these are all the events due before the current
+/// instant.
 pub fn ready(ev: &mut CallEvents) -> Vec<String> {
     std::iter::from_fn(|| ev.try_recv()).map(|e| brief(&e)).collect()
+}
+
+/// Asserts that the next events are exactly `want` ([`brief`]s, in order), each at the current
+/// instant of a paused clock ([`at_once`](crate::scenario::at_once)).
+pub async fn expect_now(ev: &mut CallEvents, want: &[&str]) {
+    let mut got = Vec::new();
+    for _ in want {
+        got.push(crate::scenario::at_once(next_brief(ev)).await);
+    }
+    assert_eq!(got, want);
 }

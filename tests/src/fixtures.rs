@@ -129,3 +129,20 @@ pub async fn core_send(
 ) -> Result<MessageReceipt, PeerMessageError> {
     d.client.send_message_to_peer(to, &message, options).await
 }
+
+/// Asserts that nothing reached the logged-in core client `d` over its link before a marker: a
+/// fresh client (through `be`) sends `d` a peer message, which must be the very next event of
+/// `d`. Exact in real time: whatever the hub had queued for `d` before comes ahead of the marker.
+pub async fn assert_quiet_until_marker(be: Backend, hub: &Hub, d: &mut CoreDriver) {
+    let marker = online_core(be, hub, "quiet-marker").await;
+    let to = d.user().to_owned();
+    core_send(&marker, &to, Message::text("marker"), SendMessageOptions::default())
+        .await
+        .expect("the marker is delivered");
+    let next = d.wait_event("the next event", |e| Some(e.clone())).await;
+    match next {
+        ClientEvent::MessageFromPeer { peer_id, message, .. }
+            if peer_id == "quiet-marker" && message.text_or_description() == "marker" => {}
+        other => panic!("{to} got {other:?} before the marker"),
+    }
+}

@@ -2,10 +2,17 @@
 //! connector, a connector that holds replies back, strict event-order assertions, token fixtures
 //! and golden transcripts.
 //!
-//! Paused time: tokio advances a paused clock on its own whenever the runtime is idle, so a
-//! scenario that depends on a timer calls [`advance`] to the exact moment first and only then
-//! looks at events ([`expect_events`], [`assert_quiet`]) or waits for legacy callbacks (those
-//! waits block a `spawn_blocking` thread, which keeps the paused clock still).
+//! Paused time: a paused tokio clock moves only when every task of the runtime is idle, and then
+//! straight to the next timer. So:
+//!
+//! - [`advance`] sleeps: when it returns, every timer due *before* the new instant fired and
+//!   every task it woke ran to idle; a stream that is empty then ([`assert_quiet`], `ready`)
+//!   proves that nothing happened before that instant.
+//! - What is due *at* an instant is awaited: [`at_once`] waits for it under a deadline and
+//!   fails if the clock had to move to get it, so the event came exactly then. [`expect_events`]
+//!   and the other event waits of the suite stop at a deadline too.
+//! - Legacy callbacks are awaited on a `spawn_blocking` thread, which keeps the paused clock
+//!   still while it waits, so a callback awaited right after [`advance`] came at that instant.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,18 +42,21 @@ pub fn token_hub() -> Hub {
     Hub::new(HubConfig::new(TOKEN_APP_ID).with_certificate(TOKEN_CERT))
 }
 
-/// Lets every task that is ready run (the hub's timers, client drivers, legacy actors) before
-/// the test goes on. Does not move the clock.
-pub async fn settle() {
-    for _ in 0..32 {
-        tokio::task::yield_now().await;
-    }
+/// Moves a paused clock forward by `by` by sleeping: the clock stops at every timer on the way
+/// and runs what each one wakes before it moves on. When this returns, everything due before the
+/// new instant has run; what is due at the instant itself is awaited with [`at_once`].
+pub async fn advance(by: Duration) {
+    tokio::time::sleep(by).await;
 }
 
-/// Moves a paused clock forward by `by` and lets the woken tasks run.
-pub async fn advance(by: Duration) {
-    tokio::time::advance(by).await;
-    settle().await;
+/// Awaits `what` (for at most [`WAIT`](crate::WAIT)) and asserts that the paused clock did not
+/// have to move for it: it happened at the current instant, once every task that was ready ran.
+pub async fn at_once<T>(what: impl std::future::Future<Output = T>) -> T {
+    let start = tokio::time::Instant::now();
+    let got = tokio::time::timeout(crate::WAIT, what).await.expect("the awaited event in time");
+    let late = start.elapsed();
+    assert_eq!(late, Duration::ZERO, "the awaited event came {late:?} after the instant it was due");
+    got
 }
 
 /// Shorthand for [`advance`] by whole seconds.
@@ -67,9 +77,13 @@ pub async fn expect_events(d: &mut CoreDriver, expected: &[ClientEvent]) {
     }
 }
 
-/// Asserts that `d` has no event waiting, after letting every ready task run.
-pub async fn assert_quiet(d: &mut CoreDriver) {
-    settle().await;
+/// Asserts that `d` has no event waiting now.
+///
+/// Exact for the client's own connection-state events (they are queued before `login` and
+/// `logout` return) and, under paused time, for anything due before the current instant (see
+/// [`advance`]). Events that come over a link in real time need a marker message instead
+/// ([`expect_only_marker`](crate::fixtures::expect_only_marker)).
+pub fn assert_quiet(d: &mut CoreDriver) {
     if let Some(e) = d.try_next_event() {
         panic!("unexpected event {e:?}");
     }
@@ -103,7 +117,7 @@ type Plan = Box<dyn Fn(usize) -> Step + Send + Sync>;
 pub struct FaultyConnector {
     hub: Option<MemoryConnector>,
     plan: Plan,
-    attempts: AtomicUsize,
+    attempts: tokio::sync::watch::Sender<usize>,
 }
 
 impl std::fmt::Debug for FaultyConnector {
@@ -115,7 +129,7 @@ impl std::fmt::Debug for FaultyConnector {
 impl FaultyConnector {
     /// A connector whose attempts never get an answer.
     pub fn never_answers() -> Arc<Self> {
-        Arc::new(Self { hub: None, plan: Box::new(|_| Step::Hang), attempts: AtomicUsize::new(0) })
+        Arc::new(Self { hub: None, plan: Box::new(|_| Step::Hang), attempts: Default::default() })
     }
 
     /// A connector to `hub` following `plan` (attempt numbers start at 1).
@@ -123,20 +137,31 @@ impl FaultyConnector {
         Arc::new(Self {
             hub: Some(MemoryConnector::new(hub)),
             plan: Box::new(plan),
-            attempts: AtomicUsize::new(0),
+            attempts: Default::default(),
         })
     }
 
     /// How many connect attempts were made so far.
     pub fn attempts(&self) -> usize {
-        self.attempts.load(Ordering::SeqCst)
+        *self.attempts.borrow()
+    }
+
+    /// Waits until `n` connect attempts were made, for at most [`WAIT`](crate::WAIT).
+    pub async fn attempted(&self, n: usize) {
+        let mut rx = self.attempts.subscribe();
+        let reached = tokio::time::timeout(crate::WAIT, rx.wait_for(|a| *a >= n)).await;
+        assert!(matches!(reached, Ok(Ok(_))), "{n} connect attempts within {:?}", crate::WAIT);
     }
 }
 
 #[async_trait]
 impl Connector for FaultyConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
-        let n = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut n = 0;
+        self.attempts.send_modify(|a| {
+            *a += 1;
+            n = *a;
+        });
         match ((self.plan)(n), &self.hub) {
             (Step::Pass, Some(hub)) => hub.connect(login).await,
             (Step::Fail(e), _) => Err(e),

@@ -3,8 +3,8 @@
 //! channel, which extra (legacy) or content/response (core), which failure.
 //!
 //! Legacy-only behaviour (the reserved keys of `extra`, repeated invites, DTMF, phone calls,
-//! transcripts) is in `legacy_calls.rs`; these scenarios also run over WebSocket
-//! (`over_ws_calls.rs`).
+//! transcripts) is in `legacy_calls.rs`; these scenarios run per backend
+//! (`memory::` and `ws::`).
 
 use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{api_pairs, expected, online};

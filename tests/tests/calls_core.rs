@@ -1,8 +1,8 @@
 //! Invitation scenarios on the core call manager: every transition of both state machines, the
 //! RTM codes of the API calls, and the end of invitations with the session.
 //!
-//! Timers are in `calls_timers.rs` (paused time, in-process only); these scenarios also run over
-//! WebSocket (`over_ws_calls_core.rs`).
+//! Timers are in `calls_timers.rs` (paused time, in-process only); these scenarios run per backend
+//! (`memory::` and `ws::`).
 
 use sigshim::call::{LocalInvitationState as L, RemoteInvitationState as R};
 use sigshim::error::InvitationApiError as IE;

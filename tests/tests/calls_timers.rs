@@ -9,10 +9,10 @@ use sigshim::call::{CallTimers, LocalInvitationState as L};
 use sigshim::protocol::{CallRole, CallSignal, Event, Reply, Request};
 use sigshim_conformance::Backend;
 use sigshim_conformance::call_fixtures::{
-    Party, next_incoming, party, raw_session, ready, without_call_manager,
+    Party, expect_now, next_incoming, party, raw_session, ready, without_call_manager,
 };
 use sigshim_conformance::hub;
-use sigshim_conformance::scenario::{advance, advance_secs, settle};
+use sigshim_conformance::scenario::{advance, advance_secs, at_once};
 
 /// A party whose client uses `timers`.
 async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party {
@@ -31,11 +31,11 @@ async fn an_offline_callee_gets_the_invitation_when_it_logs_in_within_30_s() {
     advance(Duration::from_millis(9_500)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     let mut bob = party(be, &hub, "bob").await;
-    settle().await;
+    advance(Duration::from_millis(499)).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new(), "nothing until the next resend");
-    advance(Duration::from_millis(500)).await; // the resend at 10 s
-    assert_eq!(next_incoming(&mut bob.events).await.caller_id(), "alice");
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    advance(Duration::from_millis(1)).await; // the resend at 10 s
+    assert_eq!(at_once(next_incoming(&mut bob.events)).await.caller_id(), "alice");
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
     assert_eq!(inv.state(), L::ReceivedByRemote);
 }
 
@@ -48,7 +48,7 @@ async fn a_callee_offline_for_30_s_fails_with_peer_offline() {
     advance(Duration::from_millis(29_999)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    expect_now(&mut alice.events, &["local:failure(PeerOffline)"]).await;
     // A callee that logs in later never sees it.
     let mut bob = party(be, &hub, "bob").await;
     advance_secs(10).await;
@@ -65,7 +65,7 @@ async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() 
     advance_secs(29).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance_secs(1).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
+    expect_now(&mut alice.events, &["local:failure(PeerNoResponse)"]).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -75,14 +75,13 @@ async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
     let mut alice = party(be, &hub, "alice").await;
     let mut bob = party(be, &hub, "bob").await;
     alice.invite("bob").await;
-    let incoming = next_incoming(&mut bob.events).await;
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    let incoming = at_once(next_incoming(&mut bob.events)).await;
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
     advance_secs(59).await;
     assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
     advance_secs(1).await;
-    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
-    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    expect_now(&mut bob.events, &["remote:failure(InvitationExpire)"]).await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
     assert_eq!(
         bob.kit.accept_remote_invitation(&incoming).await,
         Err(sigshim::error::InvitationApiError::AlreadyEnd)
@@ -103,11 +102,11 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
         signal: CallSignal::Invite { content: String::new(), channel_id: None },
     };
     assert_eq!(hub.handle(&raw, invite), Reply::InvitationRouted { delivered: true });
-    let incoming = next_incoming(&mut bob.events).await;
+    let incoming = at_once(next_incoming(&mut bob.events)).await;
     bob.kit.accept_remote_invitation(&incoming).await.unwrap();
-    settle().await;
     let mut seen = Vec::new();
-    while let Ok(ev) = raw_inbox.try_recv() {
+    for _ in 0..2 {
+        let ev = at_once(raw_inbox.recv()).await.expect("the inbox is open");
         if let Event::Invitation { signal, .. } = &*ev {
             seen.push(signal.clone());
         }
@@ -115,10 +114,11 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
     assert_eq!(seen, [CallSignal::Received, CallSignal::Accept { response: String::new() }]);
     advance(Duration::from_millis(4_999)).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
+    assert!(raw_inbox.is_empty(), "nothing else for the caller before the 5 s");
     advance(Duration::from_millis(1)).await;
-    assert_eq!(ready(&mut bob.events), ["remote:failure(AcceptFailure)"]);
+    expect_now(&mut bob.events, &["remote:failure(AcceptFailure)"]).await;
     // The caller is told, so that nothing stays open for it on either side.
-    let told = raw_inbox.try_recv().expect("a signal for the caller");
+    let told = at_once(raw_inbox.recv()).await.expect("a signal for the caller");
     assert!(matches!(&*told, Event::Invitation { signal: CallSignal::Expire, .. }), "{told:?}");
 }
 
@@ -130,8 +130,7 @@ async fn an_answer_that_overtakes_the_receipt_implies_it() {
     // A callee that answers by hand without sending its receipt first.
     let (raw, mut raw_inbox) = raw_session(&hub, "raw");
     alice.invite("raw").await;
-    settle().await;
-    let ev = raw_inbox.try_recv().expect("the invitation");
+    let ev = at_once(raw_inbox.recv()).await.expect("the invitation");
     let Event::Invitation { invitation_id, .. } = &*ev else { panic!("{ev:?}") };
     let accept = Request::Invitation {
         peer_id: "alice".into(),
@@ -140,9 +139,8 @@ async fn an_answer_that_overtakes_the_receipt_implies_it() {
         signal: CallSignal::Accept { response: "yes".into() },
     };
     assert_eq!(hub.handle(&raw, accept), Reply::InvitationRouted { delivered: true });
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer", "local:accepted(yes)"]);
-    let confirm = raw_inbox.try_recv().expect("the confirmation");
+    expect_now(&mut alice.events, &["local:received_by_peer", "local:accepted(yes)"]).await;
+    let confirm = at_once(raw_inbox.recv()).await.expect("the confirmation");
     assert!(matches!(&*confirm, Event::Invitation { signal: CallSignal::Confirm, .. }), "{confirm:?}");
 }
 
@@ -154,8 +152,10 @@ async fn a_callee_that_dropped_its_event_stream_never_acknowledges() {
     let bob = party(be, &hub, "bob").await;
     drop(bob.events);
     alice.invite("bob").await;
-    advance_secs(30).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
+    advance(Duration::from_millis(29_999)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut alice.events, &["local:failure(PeerNoResponse)"]).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -179,7 +179,7 @@ async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
     let mut bob = party(be, &hub, "bob").await;
     advance_secs(2).await;
     assert_eq!(next_incoming(&mut bob.events).await.id(), inv.id());
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -193,17 +193,20 @@ async fn timers_are_configurable() {
     };
     let mut alice = party_with(&hub, "alice", timers).await;
     alice.invite("nobody").await;
-    advance_secs(5).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    advance(Duration::from_millis(4_999)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut alice.events, &["local:failure(PeerOffline)"]).await;
 
     let mut bob = party_with(&hub, "bob", timers).await;
     alice.invite("bob").await;
-    let _incoming = next_incoming(&mut bob.events).await;
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
-    advance_secs(8).await;
-    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
-    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    let _incoming = at_once(next_incoming(&mut bob.events)).await;
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
+    advance(Duration::from_millis(7_999)).await;
+    assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut bob.events, &["remote:failure(InvitationExpire)"]).await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -214,8 +217,7 @@ async fn require_peer_online_fails_at_once() {
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_require_peer_online(true).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    expect_now(&mut alice.events, &["local:failure(PeerOffline)"]).await;
     assert_eq!(inv.state(), L::Failure);
 }
 
@@ -230,7 +232,7 @@ async fn a_timeout_ends_the_invitation_and_a_late_callee_never_sees_it() {
     advance(Duration::from_millis(2_999)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
     let mut bob = party(be, &hub, "bob").await;
     advance_secs(40).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
@@ -245,8 +247,11 @@ async fn a_timeout_after_receipt_ends_it_for_the_callee_too() {
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
-    let _incoming = next_incoming(&mut bob.events).await;
-    advance_secs(3).await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer", "local:failure(InvitationExpire)"]);
-    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
+    let _incoming = at_once(next_incoming(&mut bob.events)).await;
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
+    advance(Duration::from_millis(2_999)).await;
+    assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
+    expect_now(&mut bob.events, &["remote:failure(InvitationExpire)"]).await;
 }

@@ -3,8 +3,8 @@
 //! the member-event cut-off.
 //!
 //! Attributes, publishing without membership, session ends, slow members and reconnects are in
-//! `channels_more.rs`. Scenarios with paused time run in-process only; the others also run over
-//! WebSocket (`over_ws_channels.rs`). Those skip `MemberCountUpdated`, whose throttled pushes
+//! `channels_more.rs`. Scenarios with paused time run in-process only; the others run per backend
+//! (`memory::` and `ws::`). Those skip `MemberCountUpdated`, whose throttled pushes
 //! arrive on a real-time schedule; the paused ones check every event.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -18,13 +18,13 @@ use sigshim_conformance::Backend;
 use sigshim_conformance::channel_fixtures::{marker, member, next_any as next, next_no_count, text};
 use sigshim_conformance::fixtures::{hub_with, online_core};
 use sigshim_conformance::hub;
-use sigshim_conformance::scenario::{advance, settle};
+use sigshim_conformance::scenario::{advance, at_once};
 
 use ChannelEvent::{MemberCountUpdated as Count, MemberJoined as Joined, MemberLeft as Left};
 
-/// Asserts that nothing is waiting on `ev` once every ready task ran (in-process only).
-async fn quiet(ev: &mut ChannelEvents) {
-    settle().await;
+/// Asserts that nothing is waiting on `ev`. Called right after [`advance`] under paused time,
+/// this proves that nothing came before the current instant.
+fn quiet(ev: &mut ChannelEvents) {
     if let Some(e) = ev.try_recv() {
         panic!("unexpected channel event {e:?}");
     }
@@ -55,25 +55,27 @@ async fn member_events_reach_remote_members_only(be: Backend) {
 async fn join_and_leave_exact_event_sequences() {
     let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await;
-    assert_eq!(next(&mut ea).await, Count(1), "the joiner is told the count at once");
-    quiet(&mut ea).await;
+    let ms = Duration::from_millis;
+    let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await; // t = 0
+    assert_eq!(at_once(next(&mut ea)).await, Count(1), "the joiner is told the count at once");
     let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
-    assert_eq!(next(&mut eb).await, Count(2));
-    assert_eq!(next(&mut ea).await, Joined("bob".into()));
-    quiet(&mut ea).await;
-    quiet(&mut eb).await;
-    advance(Duration::from_secs(1)).await;
-    assert_eq!(next(&mut ea).await, Count(2), "the others learn it on the 1 s schedule");
-    quiet(&mut ea).await;
-    quiet(&mut eb).await; // bob was told 2 on his join, not again
+    assert_eq!(at_once(next(&mut eb)).await, Count(2));
+    assert_eq!(at_once(next(&mut ea)).await, Joined("bob".into()));
+    advance(ms(999)).await;
+    quiet(&mut ea);
+    quiet(&mut eb);
+    advance(ms(1)).await; // t = 1 s
+    assert_eq!(at_once(next(&mut ea)).await, Count(2), "the others learn it on the 1 s schedule");
     cb.leave().await.expect("bob leaves");
-    assert_eq!(next(&mut ea).await, Left("bob".into()));
-    quiet(&mut ea).await;
-    advance(Duration::from_secs(1)).await;
-    assert_eq!(next(&mut ea).await, Count(1));
-    quiet(&mut ea).await;
-    quiet(&mut eb).await;
+    assert_eq!(at_once(next(&mut ea)).await, Left("bob".into()));
+    advance(ms(999)).await;
+    quiet(&mut ea);
+    quiet(&mut eb); // bob was told 2 on his join, not again
+    advance(ms(1)).await; // t = 2 s
+    assert_eq!(at_once(next(&mut ea)).await, Count(1));
+    advance(Duration::from_secs(5)).await;
+    quiet(&mut ea);
+    quiet(&mut eb);
 }
 
 async fn channel_messages_carry_ids_and_server_timestamps(be: Backend) {
@@ -263,37 +265,37 @@ async fn member_count_updates_are_throttled_to_one_per_second() {
     assert_eq!(next(&mut ed).await, Count(4));
     advance(ms(699)).await; // t = 999 ms
     for ev in [&mut ea, &mut eb, &mut ec, &mut ed] {
-        quiet(ev).await;
+        quiet(ev);
     }
     advance(ms(1)).await; // t = 1 s: one push, the final count, to those who have not seen it
-    assert_eq!(next(&mut ea).await, Count(4));
-    assert_eq!(next(&mut eb).await, Count(4));
-    assert_eq!(next(&mut ec).await, Count(4));
-    for ev in [&mut ea, &mut eb, &mut ec, &mut ed] {
-        quiet(ev).await;
-    }
+    assert_eq!(at_once(next(&mut ea)).await, Count(4));
+    assert_eq!(at_once(next(&mut eb)).await, Count(4));
+    assert_eq!(at_once(next(&mut ec)).await, Count(4));
     // Erin at 1.5 s: the others hear of her at once, of the count at 2 s.
     advance(ms(500)).await;
+    for ev in [&mut ea, &mut eb, &mut ec, &mut ed] {
+        quiet(ev); // one push only
+    }
     let (_e, ce, mut ee) = member(be, &hub, "erin", "room").await;
-    assert_eq!(next(&mut ee).await, Count(5));
-    assert_eq!(next(&mut ea).await, Joined("erin".into()));
+    assert_eq!(at_once(next(&mut ee)).await, Count(5));
+    assert_eq!(at_once(next(&mut ea)).await, Joined("erin".into()));
     advance(ms(499)).await;
-    quiet(&mut ea).await;
+    quiet(&mut ea);
     advance(ms(1)).await;
-    assert_eq!(next(&mut ea).await, Count(5));
-    quiet(&mut ea).await;
-    quiet(&mut ee).await;
+    assert_eq!(at_once(next(&mut ea)).await, Count(5));
     // Erin leaves and frank joins within the next second: the count ends where it was, so
     // nothing is pushed (only the membership events).
     advance(ms(100)).await;
+    quiet(&mut ea);
+    quiet(&mut ee);
     ce.leave().await.expect("erin leaves");
     let (_f, _cf, mut ef) = member(be, &hub, "frank", "room").await;
-    assert_eq!(next(&mut ef).await, Count(5));
-    assert_eq!(next(&mut ea).await, Left("erin".into()));
-    assert_eq!(next(&mut ea).await, Joined("frank".into()));
+    assert_eq!(at_once(next(&mut ef)).await, Count(5));
+    assert_eq!(at_once(next(&mut ea)).await, Left("erin".into()));
+    assert_eq!(at_once(next(&mut ea)).await, Joined("frank".into()));
     advance(Duration::from_secs(5)).await;
-    quiet(&mut ea).await;
-    quiet(&mut ef).await;
+    quiet(&mut ea);
+    quiet(&mut ef);
 }
 
 #[tokio::test(start_paused = true)]
@@ -307,22 +309,20 @@ async fn member_events_stop_above_member_events_max() {
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
     assert_eq!(next(&mut ea).await, Joined("carol".into()));
     advance(Duration::from_secs(1)).await;
-    assert_eq!(next(&mut ea).await, Count(3));
-    quiet(&mut ea).await;
+    assert_eq!(at_once(next(&mut ea)).await, Count(3));
     // A 4th member: nobody is told of the join; counts now come at most every 3 s.
     let (_d, cd, mut ed) = member(be, &hub, "dave", "room").await; // t = 1 s
-    assert_eq!(next(&mut ed).await, Count(4));
-    quiet(&mut ea).await;
+    assert_eq!(at_once(next(&mut ed)).await, Count(4));
     advance(Duration::from_millis(2999)).await;
-    quiet(&mut ea).await;
+    quiet(&mut ea);
     advance(Duration::from_millis(1)).await; // t = 4 s
-    assert_eq!(next(&mut ea).await, Count(4));
-    quiet(&mut ea).await;
+    assert_eq!(at_once(next(&mut ea)).await, Count(4));
     // Dave leaves a channel of 4: no MemberLeft; the count (3 again) comes 1 s later.
     cd.leave().await.expect("dave leaves");
-    quiet(&mut ea).await;
-    advance(Duration::from_secs(1)).await;
-    assert_eq!(next(&mut ea).await, Count(3));
+    advance(Duration::from_millis(999)).await;
+    quiet(&mut ea);
+    advance(Duration::from_millis(1)).await;
+    assert_eq!(at_once(next(&mut ea)).await, Count(3));
     // Carol leaves a channel of 3: announced again.
     cc.leave().await.expect("carol leaves");
     assert_eq!(next(&mut ea).await, Left("carol".into()));
@@ -331,7 +331,10 @@ async fn member_events_stop_above_member_events_max() {
             assert!(!matches!(e, Joined(ref u) | Left(ref u) if u == "dave"), "{who} heard of dave: {e:?}");
         }
     }
-    quiet(&mut ea).await;
+    advance(Duration::from_millis(999)).await;
+    quiet(&mut ea); // nothing of dave, and the count on its schedule
+    advance(Duration::from_millis(1)).await;
+    assert_eq!(at_once(next(&mut ea)).await, Count(2));
 }
 
 sigshim_conformance::per_backend!(

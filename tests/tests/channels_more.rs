@@ -3,8 +3,8 @@
 //! leaving every channel at logout, kick and link loss, slow members, and the rejoin after an
 //! automatic reconnect.
 //!
-//! Scenarios with paused time run in-process only; the others also run over WebSocket
-//! (`over_ws_channels_more.rs`) and skip `MemberCountUpdated`, whose throttled pushes arrive on a
+//! Scenarios with paused time run in-process only; the others run per backend
+//! (`memory::` and `ws::`) and skip `MemberCountUpdated`, whose throttled pushes arrive on a
 //! real-time schedule.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -19,7 +19,7 @@ use sigshim::{
 use sigshim_conformance::Backend;
 use sigshim_conformance::channel_fixtures::{marker, member, next_no_count as next, text};
 use sigshim_conformance::fixtures::{hub_with, online_core};
-use sigshim_conformance::scenario::{advance, settle};
+use sigshim_conformance::scenario::{advance, at_once};
 use sigshim_conformance::{APP_ID, CoreDriver, hub};
 
 use ChannelEvent::{MemberJoined as Joined, MemberLeft as Left};
@@ -158,7 +158,9 @@ async fn attributes_of_an_empty_channel_expire() {
     ca.leave().await.unwrap(); // t = 0 for the expiry
     advance(Duration::from_millis(9999)).await;
     assert_eq!(a.client.get_channel_attributes("room").await.unwrap().len(), 1);
-    advance(Duration::from_millis(1)).await;
+    // The expiry timer fires at 10 s; the first read after it (the timer's 1 ms resolution
+    // later) finds nothing.
+    advance(Duration::from_millis(2)).await;
     assert_eq!(
         a.client.get_channel_attributes("room").await.unwrap(),
         [],
@@ -172,9 +174,9 @@ async fn attributes_of_an_empty_channel_expire() {
     hall.join().await.unwrap();
     advance(Duration::from_secs(1)).await;
     hall.leave().await.unwrap(); // t = 6 s: expires at 16 s
-    advance(Duration::from_secs(9)).await; // t = 15 s
+    advance(Duration::from_millis(9_999)).await; // t = 15.999 s
     assert_eq!(a.client.get_channel_attributes("hall").await.unwrap().len(), 1, "the 10 s timer was void");
-    advance(Duration::from_secs(1)).await;
+    advance(Duration::from_millis(2)).await;
     assert_eq!(a.client.get_channel_attributes("hall").await.unwrap(), []);
 }
 
@@ -297,10 +299,11 @@ async fn a_reconnected_client_is_rejoined() {
     let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await;
     assert_eq!(next(&mut eb).await, Joined("alice".into()));
     assert!(hub.disconnect_user("alice"));
-    settle().await;
-    assert_eq!(next(&mut eb).await, Left("alice".into()));
-    advance(Duration::from_millis(500)).await; // the first reconnect attempt
-    assert_eq!(next(&mut eb).await, Joined("alice".into()));
+    assert_eq!(at_once(next(&mut eb)).await, Left("alice".into()));
+    advance(Duration::from_millis(499)).await;
+    assert!(eb.try_recv().is_none(), "alice is back before the first reconnect attempt");
+    advance(Duration::from_millis(1)).await; // the first reconnect attempt
+    assert_eq!(at_once(next(&mut eb)).await, Joined("alice".into()));
     assert_eq!(cb.get_members().await.unwrap(), ["alice", "bob"]);
     marker(&cb, "bob", "welcome back", &mut [&mut ea]).await;
     // Exactly one leave and one join: bob's next event is alice's message.

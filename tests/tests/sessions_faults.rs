@@ -38,7 +38,7 @@ async fn core_login_timeout() {
     assert_eq!(started.elapsed(), Duration::from_secs(3), "the login timeout, exactly");
     expect_events(&mut c, &[state(S::Connecting, R::Login), state(S::Disconnected, R::LoginTimeout)]).await;
     assert_eq!(R::LoginTimeout.code(), 4);
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert_eq!(never.attempts(), 1, "the core itself does not retry a login");
     assert_eq!(c.client.connection_state(), S::Disconnected);
 }
@@ -63,12 +63,13 @@ async fn legacy_login_retries(retry_time: i32, retry_count: i32, expected_attemp
     let never = FaultyConnector::never_answers();
     let mut l = legacy_via(never.clone(), "alice");
     l.sig.login2(APP_ID, "alice", "_no_need_token", 0, "", retry_time, retry_count);
-    settle().await;
+    at_once(never.attempted(1)).await;
     assert_eq!((never.attempts(), l.sig.get_status()), (1, 1), "logging in");
     let mut seconds = 0;
     while never.attempts() < expected_attempts {
         advance_secs(1).await; // the attempt times out
         advance_secs(1).await; // the pause before the next one
+        at_once(never.attempted(seconds / 2 + 2)).await;
         seconds += 2;
         assert!(seconds <= 2 * expected_attempts, "attempts stopped at {}", never.attempts());
         assert_eq!(l.sig.get_status(), 1, "still logging in after {seconds} s");
@@ -100,9 +101,9 @@ async fn legacy_login_succeeds_on_a_retry() {
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let mut l = legacy_via(flaky.clone(), "alice");
     l.sig.login2(APP_ID, "alice", "_no_need_token", 0, "", 30, 3);
-    settle().await;
-    advance_secs(1).await;
-    advance_secs(1).await;
+    at_once(flaky.attempted(1)).await;
+    advance_secs(1).await; // the attempt times out
+    advance_secs(1).await; // the pause before the next one
     let cb = l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await;
     assert_eq!(cb.to_string(), format!("on_login_success({}, 1)", uid_for("alice")));
     assert_eq!(flaky.attempts(), 2);
@@ -120,16 +121,14 @@ async fn core_reconnects_after_link_loss() {
     c.login(None).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     assert!(hub.disconnect_user("alice"));
-    settle().await;
-    expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)]).await;
+    at_once(expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)])).await;
     assert_eq!(c.client.connection_state(), S::Reconnecting);
     assert!(!hub.is_online("alice"));
     assert_eq!(c.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 102 }));
     advance(Duration::from_millis(499)).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     advance(Duration::from_millis(1)).await; // the first backoff (500 ms) is over
-    expect_events(&mut c, &[state(S::Connected, R::LoginSuccess)]).await;
-    assert_quiet(&mut c).await;
+    at_once(expect_events(&mut c, &[state(S::Connected, R::LoginSuccess)])).await;
     assert!(hub.is_online("alice"));
 
     let mut bob = be.core(&hub, "bob");
@@ -189,26 +188,25 @@ async fn core_reconnect_restores_attributes_and_subscriptions() {
     };
     expect_events(&mut c, &[carol_is(PeerOnlineState::Offline)]).await;
     assert!(hub.disconnect_user("alice"));
-    settle().await;
     advance(Duration::from_millis(500)).await;
     // RTM re-syncs what the lost session had set up, and reports the subscribed peers' states
     // (all of them here: a superset of RTM's "those that changed meanwhile").
-    expect_events(
+    at_once(expect_events(
         &mut c,
         &[
             state(S::Reconnecting, R::Interrupted),
             state(S::Connected, R::LoginSuccess),
             bob_is(PeerOnlineState::Online),
         ],
-    )
+    ))
     .await;
     assert_eq!(bob.get_attrs("alice").await, Ok([("k".to_owned(), "v".to_owned())].into()));
     let subscribed = c.client.query_peers_by_subscription_option().await;
     assert_eq!(subscribed.as_deref(), Ok(&["bob".to_owned()][..]));
     bob.logout().await.expect("bob logout");
-    settle().await;
-    expect_events(&mut c, &[bob_is(PeerOnlineState::Offline)]).await;
-    assert_quiet(&mut c).await;
+    at_once(expect_events(&mut c, &[bob_is(PeerOnlineState::Offline)])).await;
+    advance_secs(60).await;
+    assert_quiet(&mut c);
 }
 
 #[tokio::test(start_paused = true)]
@@ -245,20 +243,23 @@ async fn core_reconnect_gives_up_when_the_policy_runs_out() {
     c.login(None).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     assert!(hub.disconnect_user("alice"));
-    settle().await;
-    expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)]).await;
-    advance(Duration::from_millis(500)).await;
+    at_once(expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)])).await;
+    advance(Duration::from_millis(499)).await;
+    assert_eq!(conn.attempts(), 1, "no retry before 500 ms");
+    advance(Duration::from_millis(1)).await;
+    at_once(conn.attempted(2)).await;
     assert_eq!(conn.attempts(), 2, "first retry after 500 ms");
-    assert_quiet(&mut c).await;
     advance(Duration::from_millis(999)).await;
+    assert_quiet(&mut c);
     assert_eq!(conn.attempts(), 2, "the backoff doubled");
     advance(Duration::from_millis(1)).await;
+    at_once(conn.attempted(3)).await;
     assert_eq!(conn.attempts(), 3, "second retry");
-    expect_events(&mut c, &[state(S::Disconnected, R::Interrupted)]).await;
-    assert_quiet(&mut c).await;
+    at_once(expect_events(&mut c, &[state(S::Disconnected, R::Interrupted)])).await;
     assert_eq!(c.client.connection_state(), S::Disconnected);
     assert_eq!(c.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 102 }));
     advance_secs(60).await;
+    assert_quiet(&mut c);
     assert_eq!(conn.attempts(), 3, "no attempt after giving up");
     // A plain login starts over.
     c.login(None).await.expect("login again");
