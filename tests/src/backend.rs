@@ -71,6 +71,12 @@ pub fn server_url(hub: &Hub) -> String {
     url
 }
 
+/// Connections open now on the WebSocket server over `hub`, or `None` when no server was started
+/// for it (every client of `hub` is in-process).
+pub fn ws_connections(hub: &Hub) -> Option<usize> {
+    servers().lock().iter().find(|(h, _)| h.same_as(hub)).map(|(_, s)| s.connections())
+}
+
 impl Backend {
     /// A connector to `hub` through this backend.
     pub fn connector(self, hub: &Hub) -> Arc<dyn Connector> {
