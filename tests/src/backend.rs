@@ -1,10 +1,34 @@
-//! Which backend the suite's drivers use: the embedded hub in-process, or a real WebSocket
-//! server on `127.0.0.1:0` over that same hub.
+//! Where the suite's drivers connect: the embedded hub in-process, or a real WebSocket server on
+//! `127.0.0.1:0` over that same hub.
 //!
-//! Every scenario file `X.rs` has a twin `over_ws_X.rs` that includes it; a test binary whose
-//! name starts with `over_ws_` runs its scenarios over WebSocket (so does `SIGSHIM_BACKEND=ws`).
-//! The hub stays reachable in both cases, so a scenario can still read its counters or drop a
-//! user's link. Scenarios that need paused time run in-process only (see [`memory_only`]).
+//! A [`Backend`] is a plain value passed to every fixture that connects a client
+//! ([`Backend::core`], [`Backend::legacy`], [`Backend::connector`], …). A scenario that holds for
+//! both backends is an `async fn` taking a `Backend`, instantiated once per backend by
+//! [`per_backend!`](crate::per_backend):
+//!
+//! ```
+//! use sigshim_conformance::{Backend, Driver, hub};
+//!
+//! async fn peer_message_roundtrip(be: Backend) {
+//!     let hub = hub();
+//!     let mut alice = be.legacy(&hub, "alice");
+//!     let mut bob = be.core(&hub, "bob");
+//!     alice.login(None).await.unwrap();
+//!     bob.login(None).await.unwrap();
+//!     alice.send_peer("bob", "hi").await.unwrap();
+//!     assert_eq!(bob.recv_peer().await, ("alice".to_string(), "hi".to_string()));
+//! }
+//!
+//! sigshim_conformance::per_backend!(peer_message_roundtrip);
+//! # fn main() {}
+//! ```
+//!
+//! In a test binary this yields the tests `memory::peer_message_roundtrip` and
+//! `ws::peer_message_roundtrip`. The hub stays reachable with either backend, so a scenario can
+//! still read its counters or drop a user's link.
+//!
+//! Scenarios that need paused time (real sockets need real time) or a fault that only exists
+//! in-process are ordinary `#[tokio::test]`s that use [`Backend::Memory`] explicitly.
 
 use std::sync::{Arc, OnceLock};
 
@@ -14,40 +38,17 @@ use sigshim::transport::{Connector, MemoryConnector, WsConnector};
 use sigshim::{ClientBuilder, Hub};
 use sigshim_legacy::SignalingOptions;
 
+use crate::core_driver::CoreDriver;
+use crate::driver::{Api, Driver};
+use crate::legacy_driver::LegacyDriver;
+
 /// Where drivers connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// In-process calls into the hub.
     Memory,
-    /// A `sigshim` WebSocket server over the hub.
+    /// A `sigshim` WebSocket server over the hub (one server per hub, started on first use).
     Ws,
-}
-
-/// The backend of this test process.
-pub fn backend() -> Backend {
-    static B: OnceLock<Backend> = OnceLock::new();
-    *B.get_or_init(|| {
-        let from_env = std::env::var("SIGSHIM_BACKEND").ok();
-        let exe = std::env::current_exe().ok();
-        let exe_name = exe.as_deref().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
-        match from_env.as_deref() {
-            Some("ws") => Backend::Ws,
-            Some(_) => Backend::Memory,
-            None if exe_name.starts_with("over_ws_") => Backend::Ws,
-            None => Backend::Memory,
-        }
-    })
-}
-
-/// True when this process runs its scenarios over WebSocket.
-pub fn over_ws() -> bool {
-    backend() == Backend::Ws
-}
-
-/// For scenarios that need paused time or an in-process-only fault: returns true (and the test
-/// should return at once) when running over WebSocket, where real sockets need real time.
-pub fn memory_only() -> bool {
-    over_ws()
 }
 
 /// The servers started for this process's hubs (one per hub, kept for the process).
@@ -56,7 +57,7 @@ fn servers() -> &'static Mutex<Vec<(Hub, Server)>> {
     S.get_or_init(Default::default)
 }
 
-/// The `ws://` URL of the server over `hub`, started on first use (needs a tokio runtime).
+/// The `ws://` URL of a server over `hub`, started on first use (needs a tokio runtime).
 pub fn server_url(hub: &Hub) -> String {
     let mut servers = servers().lock();
     if let Some((_, s)) = servers.iter().find(|(h, _)| h.same_as(hub)) {
@@ -70,20 +71,85 @@ pub fn server_url(hub: &Hub) -> String {
     url
 }
 
-/// A connector to `hub` through this process's backend.
-pub fn connector(hub: &Hub) -> Arc<dyn Connector> {
-    match backend() {
-        Backend::Memory => Arc::new(MemoryConnector::new(hub)),
-        Backend::Ws => Arc::new(WsConnector::new(server_url(hub))),
+/// Connections open now on the WebSocket server over `hub`, or `None` when no server was started
+/// for it (every client of `hub` is in-process).
+pub fn ws_connections(hub: &Hub) -> Option<usize> {
+    servers().lock().iter().find(|(h, _)| h.same_as(hub)).map(|(_, s)| s.connections())
+}
+
+impl Backend {
+    /// A connector to `hub` through this backend.
+    pub fn connector(self, hub: &Hub) -> Arc<dyn Connector> {
+        match self {
+            Backend::Memory => Arc::new(MemoryConnector::new(hub)),
+            Backend::Ws => Arc::new(WsConnector::new(server_url(hub))),
+        }
+    }
+
+    /// A client builder that reaches `hub` through this backend.
+    pub fn client_builder(self, hub: &Hub) -> ClientBuilder {
+        sigshim::Client::builder(hub.config().app_id.clone()).connector(self.connector(hub))
+    }
+
+    /// `options` with their endpoint set to `hub` through this backend.
+    pub fn legacy_options(self, hub: &Hub, options: SignalingOptions) -> SignalingOptions {
+        options.connector(self.connector(hub))
+    }
+
+    /// A core driver of `hub` (through this backend) that will log in as `user`.
+    pub fn core(self, hub: &Hub, user: &str) -> CoreDriver {
+        let (client, events) = self.client_builder(hub).build();
+        CoreDriver::from_parts(client, events, user)
+    }
+
+    /// A legacy driver of `hub` (through this backend) with default options that will log in as
+    /// `user`.
+    pub fn legacy(self, hub: &Hub, user: &str) -> LegacyDriver {
+        self.legacy_with(hub, user, SignalingOptions::default())
+    }
+
+    /// A legacy driver of `hub` with `options`, whose endpoint is set to `hub` through this
+    /// backend.
+    pub fn legacy_with(self, hub: &Hub, user: &str, options: SignalingOptions) -> LegacyDriver {
+        LegacyDriver::with_endpoint(&hub.config().app_id, user, self.legacy_options(hub, options))
+    }
+
+    /// A driver of the given API for `user` on `hub`, through this backend.
+    pub fn driver(self, api: Api, hub: &Hub, user: &str) -> Box<dyn Driver> {
+        match api {
+            Api::Core => Box::new(self.core(hub, user)),
+            Api::Legacy => Box::new(self.legacy(hub, user)),
+        }
     }
 }
 
-/// A client builder that reaches `hub` through this process's backend.
-pub fn client_builder(hub: &Hub) -> ClientBuilder {
-    sigshim::Client::builder(hub.config().app_id.clone()).connector(connector(hub))
-}
+/// Instantiates scenarios once per backend, in the same test binary.
+///
+/// Each name is an `async fn name(be: Backend)` of the invoking file. The macro adds a module
+/// `memory` whose `#[tokio::test] name` runs `name(Backend::Memory)`, and a module `ws` whose
+/// test runs `name(Backend::Ws)`. Call it once per file, with every such scenario: a scenario
+/// left out is never called, which the `dead_code` lint reports.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),+ $(,)?) => {
+        /// The scenarios with every client in-process.
+        mod memory {
+            $(
+                #[::tokio::test]
+                async fn $name() {
+                    super::$name($crate::Backend::Memory).await;
+                }
+            )+
+        }
 
-/// Legacy options that reach `hub` through this process's backend.
-pub fn legacy_options(hub: &Hub, options: SignalingOptions) -> SignalingOptions {
-    options.connector(connector(hub))
+        /// The scenarios with every client connected through a WebSocket server on 127.0.0.1.
+        mod ws {
+            $(
+                #[::tokio::test]
+                async fn $name() {
+                    super::$name($crate::Backend::Ws).await;
+                }
+            )+
+        }
+    };
 }

@@ -4,6 +4,7 @@
 use sigshim::call::{CallEvent, CallEvents, CallKit, LocalInvitation, RemoteInvitation};
 use sigshim::{Client, Hub};
 
+use crate::backend::Backend;
 use crate::fixtures::online_core;
 use crate::recorder::WAIT;
 
@@ -17,9 +18,9 @@ pub struct Party {
     pub events: CallEvents,
 }
 
-/// `user` logged in on `hub` (through the suite's backend), with a call manager.
-pub async fn party(hub: &Hub, user: &str) -> Party {
-    let client = online_core(hub, user).await.client;
+/// `user` logged in on `hub` through `be`, with a call manager.
+pub async fn party(be: Backend, hub: &Hub, user: &str) -> Party {
+    let client = online_core(be, hub, user).await.client;
     let (kit, events) = client.call_kit();
     Party { client, kit, events }
 }
@@ -33,9 +34,10 @@ impl Party {
     }
 }
 
-/// `user` logged in on `hub` without a call manager: it never acknowledges invitations.
-pub async fn without_call_manager(hub: &Hub, user: &str) -> (Client, sigshim::Events) {
-    let (client, events) = crate::backend::client_builder(hub).build();
+/// `user` logged in on `hub` through `be` without a call manager: it never acknowledges
+/// invitations.
+pub async fn without_call_manager(be: Backend, hub: &Hub, user: &str) -> (Client, sigshim::Events) {
+    let (client, events) = be.client_builder(hub).build();
     client.login(None, user).await.unwrap_or_else(|e| panic!("login of {user}: {e:?}"));
     (client, events)
 }
@@ -91,7 +93,19 @@ pub async fn next_incoming(ev: &mut CallEvents) -> RemoteInvitation {
     }
 }
 
-/// The events ready now, without waiting (for paused-time scenarios, after the clock moved).
+/// The events ready now, without waiting. Under paused time, right after
+/// [`advance`](crate::scenario::advance), these are all the events due before the current
+/// instant.
 pub fn ready(ev: &mut CallEvents) -> Vec<String> {
     std::iter::from_fn(|| ev.try_recv()).map(|e| brief(&e)).collect()
+}
+
+/// Asserts that the next events are exactly `want` ([`brief`]s, in order), each at the current
+/// instant of a paused clock ([`at_once`](crate::scenario::at_once)).
+pub async fn expect_now(ev: &mut CallEvents, want: &[&str]) {
+    let mut got = Vec::new();
+    for _ in want {
+        got.push(crate::scenario::at_once(next_brief(ev)).await);
+    }
+    assert_eq!(got, want);
 }

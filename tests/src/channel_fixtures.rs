@@ -2,6 +2,7 @@
 
 use sigshim::{Channel, ChannelEvent, ChannelEvents, Hub, Message};
 
+use crate::backend::Backend;
 use crate::core_driver::CoreDriver;
 use crate::fixtures::online_core;
 use crate::recorder::WAIT;
@@ -40,9 +41,14 @@ pub async fn marker(from: &Channel, user: &str, marker: &str, to: &mut [&mut Cha
     }
 }
 
-/// A logged-in core client and its handle on `channel`, joined.
-pub async fn member(hub: &Hub, user: &str, channel: &str) -> (CoreDriver, Channel, ChannelEvents) {
-    let d = online_core(hub, user).await;
+/// A core client logged in through `be` and its handle on `channel`, joined.
+pub async fn member(
+    be: Backend,
+    hub: &Hub,
+    user: &str,
+    channel: &str,
+) -> (CoreDriver, Channel, ChannelEvents) {
+    let d = online_core(be, hub, user).await;
     let (c, ev) = d.client.create_channel(channel);
     c.join().await.unwrap_or_else(|e| panic!("{user} joins {channel}: {e:?}"));
     (d, c, ev)

@@ -27,10 +27,11 @@ pub(crate) fn fail(kind: K, e: impl RtmCode) -> Fail {
 }
 
 impl CoreDriver {
-    /// A client of `hub` that will log in as `user`.
+    /// An in-process client of `hub` that will log in as `user` (the same as
+    /// [`Backend::Memory.core`](crate::Backend::core); scenarios that run per backend use
+    /// [`Backend::core`](crate::Backend::core)).
     pub fn new(hub: &Hub, user: &str) -> Self {
-        let (client, events) = crate::backend::client_builder(hub).build();
-        Self::from_parts(client, events, user)
+        crate::Backend::Memory.core(hub, user)
     }
 
     /// Wraps an existing client.

@@ -7,11 +7,12 @@ use sigshim::error::PeerMessageError;
 use sigshim::limits::RateLimits;
 use sigshim::{ClientEvent, Hub, HubConfig, Limits, Message, MessageReceipt, PeerOnlineState, PeerStatus};
 
+use crate::backend::Backend;
 use crate::core_driver::CoreDriver;
 use crate::driver::{Api, Driver, Fail, FailKind};
 use crate::legacy_driver::LegacyDriver;
 use crate::recorder::Cb;
-use crate::{APIS, APP_ID, driver};
+use crate::{APIS, APP_ID};
 use sigshim_legacy::SignalingOptions;
 
 /// A hub whose limits are the RTM defaults changed by `adjust`.
@@ -41,21 +42,26 @@ pub fn expected(api: Api, core: (FailKind, i32), legacy: (FailKind, i32)) -> Fai
     Fail { kind, code }
 }
 
-/// A driver of `api` for `user`, already logged in.
-pub async fn online(api: Api, hub: &Hub, user: &str) -> Box<dyn Driver> {
-    let mut d = driver(api, hub, user);
+/// A driver of `api` for `user` through `be`, already logged in.
+pub async fn online(be: Backend, api: Api, hub: &Hub, user: &str) -> Box<dyn Driver> {
+    let mut d = be.driver(api, hub, user);
     d.login(None).await.unwrap_or_else(|e| panic!("{api:?} login of {user} failed: {e:?}"));
     d
 }
 
-/// A legacy driver for `user` on `hub` with default options, already logged in.
-pub async fn online_legacy(hub: &Hub, user: &str) -> LegacyDriver {
-    online_legacy_with(hub, user, SignalingOptions::default()).await
+/// A legacy driver for `user` on `hub` through `be` with default options, already logged in.
+pub async fn online_legacy(be: Backend, hub: &Hub, user: &str) -> LegacyDriver {
+    online_legacy_with(be, hub, user, SignalingOptions::default()).await
 }
 
-/// A legacy driver for `user` on `hub` with `options`, already logged in.
-pub async fn online_legacy_with(hub: &Hub, user: &str, options: SignalingOptions) -> LegacyDriver {
-    let mut l = LegacyDriver::with_options(hub, user, options);
+/// A legacy driver for `user` on `hub` through `be` with `options`, already logged in.
+pub async fn online_legacy_with(
+    be: Backend,
+    hub: &Hub,
+    user: &str,
+    options: SignalingOptions,
+) -> LegacyDriver {
+    let mut l = be.legacy_with(hub, user, options);
     l.login(None).await.unwrap_or_else(|e| panic!("legacy login of {user} failed: {e:?}"));
     l
 }
@@ -65,9 +71,9 @@ pub async fn expect_cb(l: &mut LegacyDriver, want: &str) -> Cb {
     l.cbs.wait_for(want, |c| c.to_string() == want).await
 }
 
-/// A core driver for `user`, already logged in.
-pub async fn online_core(hub: &Hub, user: &str) -> CoreDriver {
-    let mut d = CoreDriver::new(hub, user);
+/// A core driver for `user` through `be`, already logged in.
+pub async fn online_core(be: Backend, hub: &Hub, user: &str) -> CoreDriver {
+    let mut d = be.core(hub, user);
     d.login(None).await.unwrap_or_else(|e| panic!("core login of {user} failed: {e:?}"));
     d
 }
@@ -122,4 +128,21 @@ pub async fn core_send(
     options: SendMessageOptions,
 ) -> Result<MessageReceipt, PeerMessageError> {
     d.client.send_message_to_peer(to, &message, options).await
+}
+
+/// Asserts that nothing reached the logged-in core client `d` over its link before a marker: a
+/// fresh client (through `be`) sends `d` a peer message, which must be the very next event of
+/// `d`. Exact in real time: whatever the hub had queued for `d` before comes ahead of the marker.
+pub async fn assert_quiet_until_marker(be: Backend, hub: &Hub, d: &mut CoreDriver) {
+    let marker = online_core(be, hub, "quiet-marker").await;
+    let to = d.user().to_owned();
+    core_send(&marker, &to, Message::text("marker"), SendMessageOptions::default())
+        .await
+        .expect("the marker is delivered");
+    let next = d.wait_event("the next event", |e| Some(e.clone())).await;
+    match next {
+        ClientEvent::MessageFromPeer { peer_id, message, .. }
+            if peer_id == "quiet-marker" && message.text_or_description() == "marker" => {}
+        other => panic!("{to} got {other:?} before the marker"),
+    }
 }

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sigshim::Hub;
 use sigshim_legacy::{Signaling, SignalingOptions};
 
 use crate::driver::{Api, CallNote, Driver, Fail, FailKind as K, Outcome};
@@ -45,18 +44,9 @@ fn code(arg: &str) -> i32 {
 }
 
 impl LegacyDriver {
-    /// An instance on `hub` that will log in as `user`.
-    pub fn new(hub: &Hub, user: &str) -> Self {
-        Self::with_options(hub, user, SignalingOptions::default())
-    }
-
-    /// An instance on `hub` with explicit options (the endpoint is set to `hub`).
-    pub fn with_options(hub: &Hub, user: &str, options: SignalingOptions) -> Self {
-        Self::with_endpoint(&hub.config().app_id, user, crate::backend::legacy_options(hub, options))
-    }
-
     /// An instance for `app_id` with the options exactly as given (endpoint included), e.g. a
-    /// custom connector or an app ID the hub does not serve.
+    /// custom connector or an app ID the hub does not serve. Instances of a hub through a
+    /// backend come from [`Backend::legacy`](crate::Backend::legacy).
     pub fn with_endpoint(app_id: &str, user: &str, options: SignalingOptions) -> Self {
         let sig = Signaling::create_instance_with(app_id, options);
         let (rec, cbs) = recorder();

@@ -3,19 +3,28 @@
 //! One set of scenarios, run through the core API and through the legacy facade, against the
 //! embedded hub. A scenario takes `&mut dyn Driver`s, so the same steps prove both sides.
 //!
+//! Every driver reaches the hub through a [`Backend`] given to it explicitly: in-process
+//! ([`Backend::Memory`]) or through a real WebSocket server ([`Backend::Ws`]). A scenario that
+//! holds for both is an `async fn name(be: Backend)`, and [`per_backend!`] turns it into the
+//! tests `memory::name` and `ws::name` of the same test binary. Scenarios that need paused time
+//! or an in-process fault are plain tests on [`Backend::Memory`]; tests that start their own
+//! servers or speak to the hub directly use no backend.
+//!
 //! ```
 //! use sigshim::{Hub, HubConfig};
-//! use sigshim_conformance::{CoreDriver, Driver, LegacyDriver};
+//! use sigshim_conformance::{Backend, Driver};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! let hub = Hub::new(HubConfig::new("app"));
-//! let mut alice = LegacyDriver::new(&hub, "alice");
-//! let mut bob = CoreDriver::new(&hub, "bob");
-//! alice.login(None).await.unwrap();
-//! bob.login(None).await.unwrap();
-//! alice.send_peer("bob", "hi").await.unwrap();
-//! assert_eq!(bob.recv_peer().await, ("alice".to_string(), "hi".to_string()));
+//! for be in [Backend::Memory, Backend::Ws] {
+//!     let hub = Hub::new(HubConfig::new("app"));
+//!     let mut alice = be.legacy(&hub, "alice");
+//!     let mut bob = be.core(&hub, "bob");
+//!     alice.login(None).await.unwrap();
+//!     bob.login(None).await.unwrap();
+//!     alice.send_peer("bob", "hi").await.unwrap();
+//!     assert_eq!(bob.recv_peer().await, ("alice".to_string(), "hi".to_string()));
+//! }
 //! # }
 //! ```
 
@@ -34,7 +43,7 @@ mod recorder;
 pub mod remote;
 pub mod scenario;
 
-pub use backend::{Backend, backend, memory_only, over_ws};
+pub use backend::Backend;
 pub use core_calls::CoreCalls;
 pub use core_driver::CoreDriver;
 pub use driver::{Api, CallNote, Driver, Fail, FailKind, Outcome};
@@ -49,14 +58,6 @@ pub const APP_ID: &str = "sigshim-conformance";
 /// A fresh hub for one test.
 pub fn hub() -> Hub {
     Hub::new(HubConfig::new(APP_ID))
-}
-
-/// A driver of the given API for `user` on `hub`.
-pub fn driver(api: Api, hub: &Hub, user: &str) -> Box<dyn Driver> {
-    match api {
-        Api::Core => Box::new(CoreDriver::new(hub, user)),
-        Api::Legacy => Box::new(LegacyDriver::new(hub, user)),
-    }
 }
 
 /// Both APIs, for scenarios that run through each.

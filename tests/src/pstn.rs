@@ -15,6 +15,8 @@ use sigshim::{Client, ClientEvent, Hub, Message, SendMessageOptions};
 use sigshim_legacy::{GatewayError, PhoneCall, PstnGateway};
 use sigshim_mapping::invite::InviteMsg;
 
+use crate::backend::Backend;
+
 type Key = (String, String);
 
 /// A gateway that maps phone numbers to accounts.
@@ -32,9 +34,10 @@ impl std::fmt::Debug for BridgeGateway {
 }
 
 impl BridgeGateway {
-    /// Logs the gateway in on `hub` as `account`; `numbers` maps phone numbers to accounts.
-    pub async fn start(hub: &Hub, account: &str, numbers: &[(&str, &str)]) -> Arc<Self> {
-        let (client, mut events) = crate::backend::client_builder(hub).build();
+    /// Logs the gateway in on `hub` through `be` as `account`; `numbers` maps phone numbers to
+    /// accounts.
+    pub async fn start(be: Backend, hub: &Hub, account: &str, numbers: &[(&str, &str)]) -> Arc<Self> {
+        let (client, mut events) = be.client_builder(hub).build();
         client.login(None, account).await.expect("the gateway logs in");
         let (kit, mut call_events) = client.call_kit();
         let calls: Arc<Mutex<HashMap<Key, (PhoneCall, LocalInvitation)>>> = Arc::default();

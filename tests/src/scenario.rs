@@ -2,10 +2,17 @@
 //! connector, a connector that holds replies back, strict event-order assertions, token fixtures
 //! and golden transcripts.
 //!
-//! Paused time: tokio advances a paused clock on its own whenever the runtime is idle, so a
-//! scenario that depends on a timer calls [`advance`] to the exact moment first and only then
-//! looks at events ([`expect_events`], [`assert_quiet`]) or waits for legacy callbacks (those
-//! waits block a `spawn_blocking` thread, which keeps the paused clock still).
+//! Paused time: a paused tokio clock moves only when every task of the runtime is idle, and then
+//! straight to the next timer. So:
+//!
+//! - [`advance`] sleeps: when it returns, every timer due *before* the new instant fired and
+//!   every task it woke ran to idle; a stream that is empty then ([`assert_quiet`], `ready`)
+//!   proves that nothing happened before that instant.
+//! - What is due *at* an instant is awaited: [`at_once`] waits for it under a deadline and
+//!   fails if the clock had to move to get it, so the event came exactly then. [`expect_events`]
+//!   and the other event waits of the suite stop at a deadline too.
+//! - Legacy callbacks are awaited on a `spawn_blocking` thread, which keeps the paused clock
+//!   still while it waits, so a callback awaited right after [`advance`] came at that instant.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,18 +43,21 @@ pub fn token_hub() -> Hub {
     Hub::new(HubConfig::new(TOKEN_APP_ID).app_certificate(TOKEN_CERT))
 }
 
-/// Lets every task that is ready run (the hub's timers, client drivers, legacy actors) before
-/// the test goes on. Does not move the clock.
-pub async fn settle() {
-    for _ in 0..32 {
-        tokio::task::yield_now().await;
-    }
+/// Moves a paused clock forward by `by` by sleeping: the clock stops at every timer on the way
+/// and runs what each one wakes before it moves on. When this returns, everything due before the
+/// new instant has run; what is due at the instant itself is awaited with [`at_once`].
+pub async fn advance(by: Duration) {
+    tokio::time::sleep(by).await;
 }
 
-/// Moves a paused clock forward by `by` and lets the woken tasks run.
-pub async fn advance(by: Duration) {
-    tokio::time::advance(by).await;
-    settle().await;
+/// Awaits `what` (for at most [`WAIT`](crate::WAIT)) and asserts that the paused clock did not
+/// have to move for it: it happened at the current instant, once every task that was ready ran.
+pub async fn at_once<T>(what: impl std::future::Future<Output = T>) -> T {
+    let start = tokio::time::Instant::now();
+    let got = tokio::time::timeout(crate::WAIT, what).await.expect("the awaited event in time");
+    let late = start.elapsed();
+    assert_eq!(late, Duration::ZERO, "the awaited event came {late:?} after the instant it was due");
+    got
 }
 
 /// Shorthand for [`advance`] by whole seconds.
@@ -68,9 +78,13 @@ pub async fn expect_events(d: &mut CoreDriver, expected: &[ClientEvent]) {
     }
 }
 
-/// Asserts that `d` has no event waiting, after letting every ready task run.
-pub async fn assert_quiet(d: &mut CoreDriver) {
-    settle().await;
+/// Asserts that `d` has no event waiting now.
+///
+/// Exact for the client's own connection-state events (they are queued before `login` and
+/// `logout` return) and, under paused time, for anything due before the current instant (see
+/// [`advance`]). Events that come over a link in real time need a marker message instead
+/// ([`expect_only_marker`](crate::fixtures::expect_only_marker)).
+pub fn assert_quiet(d: &mut CoreDriver) {
     if let Some(e) = d.try_next_event() {
         panic!("unexpected event {e:?}");
     }
@@ -104,7 +118,7 @@ type Plan = Box<dyn Fn(usize) -> Step + Send + Sync>;
 pub struct FaultyConnector {
     hub: Option<MemoryConnector>,
     plan: Plan,
-    attempts: AtomicUsize,
+    attempts: tokio::sync::watch::Sender<usize>,
 }
 
 impl std::fmt::Debug for FaultyConnector {
@@ -116,7 +130,7 @@ impl std::fmt::Debug for FaultyConnector {
 impl FaultyConnector {
     /// A connector whose attempts never get an answer.
     pub fn never_answers() -> Arc<Self> {
-        Arc::new(Self { hub: None, plan: Box::new(|_| Step::Hang), attempts: AtomicUsize::new(0) })
+        Arc::new(Self { hub: None, plan: Box::new(|_| Step::Hang), attempts: Default::default() })
     }
 
     /// A connector to `hub` following `plan` (attempt numbers start at 1).
@@ -124,20 +138,31 @@ impl FaultyConnector {
         Arc::new(Self {
             hub: Some(MemoryConnector::new(hub)),
             plan: Box::new(plan),
-            attempts: AtomicUsize::new(0),
+            attempts: Default::default(),
         })
     }
 
     /// How many connect attempts were made so far.
     pub fn attempts(&self) -> usize {
-        self.attempts.load(Ordering::SeqCst)
+        *self.attempts.borrow()
+    }
+
+    /// Waits until `n` connect attempts were made, for at most [`WAIT`](crate::WAIT).
+    pub async fn attempted(&self, n: usize) {
+        let mut rx = self.attempts.subscribe();
+        let reached = tokio::time::timeout(crate::WAIT, rx.wait_for(|a| *a >= n)).await;
+        assert!(matches!(reached, Ok(Ok(_))), "{n} connect attempts within {:?}", crate::WAIT);
     }
 }
 
 #[async_trait]
 impl Connector for FaultyConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
-        let n = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut n = 0;
+        self.attempts.send_modify(|a| {
+            *a += 1;
+            n = *a;
+        });
         match ((self.plan)(n), &self.hub) {
             (Step::Pass, Some(hub)) => hub.connect(login).await,
             (Step::Fail(e), _) => Err(e),
@@ -146,7 +171,7 @@ impl Connector for FaultyConnector {
     }
 }
 
-/// A connector (over this process's backend) whose links hold back the reply to every peer
+/// A connector (through a [`Backend`](crate::Backend)) whose links hold back the reply to every peer
 /// message until `n` peer messages have been requested on them, or until [`ReplyGate::open`].
 /// A client that waits for each reply before its next request never gets one (its sends time
 /// out); one that keeps `n` sends in flight gets them all. Later peer messages pass at once.
@@ -170,10 +195,10 @@ impl std::fmt::Debug for ReplyGate {
 }
 
 impl ReplyGate {
-    /// A gate of `n` peer messages in front of `hub`.
-    pub fn new(hub: &Hub, n: usize) -> Arc<Self> {
+    /// A gate of `n` peer messages in front of `hub`, reached through `be`.
+    pub fn new(be: crate::Backend, hub: &Hub, n: usize) -> Arc<Self> {
         let state = Arc::new(tokio::sync::watch::Sender::new(Gate::default()));
-        Arc::new(Self { inner: crate::backend::connector(hub), n, state })
+        Arc::new(Self { inner: be.connector(hub), n, state })
     }
 
     /// Peer messages requested so far (their replies are in, held or passed on).
@@ -234,12 +259,20 @@ impl Transport for GatedTransport {
 
 /// Compares `lines` with the golden file `tests/golden/<name>`, or rewrites the file when the
 /// environment variable `SIGSHIM_BLESS=1` is set.
+///
+/// A transcript must not depend on the backend: the `memory` and `ws` instances of a scenario
+/// check the same file. When blessing, each writes a file of its own and renames it over the
+/// golden file, so the two concurrent writers never interleave.
 pub fn check_golden(name: &str, lines: &[String]) {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "golden", name].iter().collect();
     let mut text = lines.join("\n");
     text.push('\n');
     if std::env::var("SIGSHIM_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        static WRITER: AtomicUsize = AtomicUsize::new(0);
+        let n = WRITER.fetch_add(1, Ordering::Relaxed);
+        let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
+        std::fs::write(&tmp, text).unwrap_or_else(|e| panic!("writing {}: {e}", tmp.display()));
+        std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("renaming to {}: {e}", path.display()));
         return;
     }
     let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {

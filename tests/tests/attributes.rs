@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use sigshim::error::AttributeError as AE;
 use sigshim::{Attribute, RtmCode};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{api_pairs, expected, online, online_core, relaxed_hub};
-use sigshim_conformance::{APIS, Driver, FailKind as K, LegacyDriver, hub};
+use sigshim_conformance::{APIS, Driver, FailKind as K, hub};
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -17,12 +18,11 @@ fn attrs(pairs: &[(&str, &str)]) -> Vec<Attribute> {
     pairs.iter().map(|(k, v)| Attribute::new(*k, *v)).collect()
 }
 
-#[tokio::test]
-async fn owner_writes_and_everyone_reads() {
+async fn owner_writes_and_everyone_reads(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut owner = online(a, &hub, "owner").await;
-        let mut reader = online(b, &hub, "reader").await;
+        let mut owner = online(be, a, &hub, "owner").await;
+        let mut reader = online(be, b, &hub, "reader").await;
         assert_eq!(reader.get_attrs("owner").await, Ok(map(&[])), "{a:?}/{b:?}");
         owner.set_attr("color", "blue").await.unwrap();
         owner.set_attr("size", "L").await.unwrap();
@@ -37,11 +37,10 @@ async fn owner_writes_and_everyone_reads() {
     }
 }
 
-#[tokio::test]
-async fn core_set_add_delete_clear_and_reads_by_key() {
+async fn core_set_add_delete_clear_and_reads_by_key(be: Backend) {
     let hub = hub();
-    let owner = online_core(&hub, "owner").await;
-    let reader = online_core(&hub, "reader").await;
+    let owner = online_core(be, &hub, "owner").await;
+    let reader = online_core(be, &hub, "reader").await;
     let c = &owner.client;
     c.set_local_user_attributes(&attrs(&[("a", "1"), ("b", "2")])).await.unwrap();
     c.add_or_update_local_user_attributes(&attrs(&[("b", "3"), ("c", "4")])).await.unwrap();
@@ -63,12 +62,11 @@ async fn core_set_add_delete_clear_and_reads_by_key() {
     assert_eq!((bad_key, bad_key.code()), (AE::InvalidArgument, 3));
 }
 
-#[tokio::test]
-async fn attributes_are_cleared_at_logout() {
+async fn attributes_are_cleared_at_logout(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut owner = online(a, &hub, "owner").await;
-        let mut reader = online(b, &hub, "reader").await;
+        let mut owner = online(be, a, &hub, "owner").await;
+        let mut reader = online(be, b, &hub, "reader").await;
         owner.set_attr("k", "v").await.unwrap();
         assert_eq!(reader.get_attr("owner", "k").await, Ok("v".into()));
         owner.logout().await.unwrap();
@@ -81,11 +79,10 @@ async fn attributes_are_cleared_at_logout() {
     }
 }
 
-#[tokio::test]
-async fn reading_an_offline_or_unknown_user_fails() {
+async fn reading_an_offline_or_unknown_user_fails(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut reader = online(api, &hub, "reader").await;
+        let mut reader = online(be, api, &hub, "reader").await;
         let r = reader.get_attrs("nobody").await;
         assert_eq!(r, Err(expected(api, (K::UserNotFound, 6), (K::Other, 1001))), "{api:?}");
         let r = reader.get_attr("bad/id", "k").await;
@@ -93,11 +90,10 @@ async fn reading_an_offline_or_unknown_user_fails() {
     }
 }
 
-#[tokio::test]
-async fn size_and_count_limits() {
+async fn size_and_count_limits(be: Backend) {
     for api in APIS {
         let hub = relaxed_hub();
-        let mut owner = online(api, &hub, "owner").await;
+        let mut owner = online(be, api, &hub, "owner").await;
         let invalid = Err(expected(api, (K::InvalidArgument, 3), (K::InvalidArgument, 1004)));
         let overflow = Err(expected(api, (K::InvalidArgument, 4), (K::InvalidArgument, 1005)));
         assert_eq!(owner.set_attr(&"k".repeat(33), "v").await, invalid, "{api:?} key of 33 bytes");
@@ -120,11 +116,10 @@ async fn size_and_count_limits() {
     }
 }
 
-#[tokio::test]
-async fn total_size_limit_counts_keys_and_values() {
+async fn total_size_limit_counts_keys_and_values(be: Backend) {
     for api in APIS {
         let hub = relaxed_hub();
-        let mut owner = online(api, &hub, "owner").await;
+        let mut owner = online(be, api, &hub, "owner").await;
         let overflow = Err(expected(api, (K::InvalidArgument, 4), (K::InvalidArgument, 1005)));
         owner.set_attr("a", &"1".repeat(8191)).await.unwrap();
         owner.set_attr("b", &"2".repeat(8191)).await.unwrap(); // 16 384 bytes in total
@@ -134,12 +129,11 @@ async fn total_size_limit_counts_keys_and_values() {
     }
 }
 
-#[tokio::test]
-async fn legacy_attribute_calls_and_callbacks() {
+async fn legacy_attribute_calls_and_callbacks(be: Backend) {
     let hub = hub();
-    let mut me = LegacyDriver::new(&hub, "me");
+    let mut me = be.legacy(&hub, "me");
     me.login(None).await.unwrap();
-    let other = online_core(&hub, "other").await;
+    let other = online_core(be, &hub, "other").await;
     other.client.add_or_update_local_user_attributes(&attrs(&[("o", "1"), ("p", "q\"r")])).await.unwrap();
     me.sig.set_attr("name", "Ann");
     me.sig.set_attr("age", "7");
@@ -172,10 +166,9 @@ async fn legacy_attribute_calls_and_callbacks() {
     assert!(tail[1].starts_with("on_dbg(fence"), "{tail:?}");
 }
 
-#[tokio::test]
-async fn legacy_attribute_calls_before_login() {
+async fn legacy_attribute_calls_before_login(be: Backend) {
     let hub = hub();
-    let mut me = LegacyDriver::new(&hub, "me");
+    let mut me = be.legacy(&hub, "me");
     me.sig.set_attr("k", "v");
     me.sig.get_attr("k");
     me.sig.get_attr_all();
@@ -195,12 +188,10 @@ async fn legacy_attribute_calls_before_login() {
 
 #[tokio::test(start_paused = true)]
 async fn attribute_updates_are_rate_limited() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     for api in APIS {
         let hub = hub();
-        let mut owner = online(api, &hub, "owner").await;
+        let mut owner = online(be, api, &hub, "owner").await;
         for i in 0..10 {
             owner.set_attr("k", &format!("v{i}")).await.unwrap_or_else(|e| panic!("{api:?} #{i}: {e:?}"));
         }
@@ -211,3 +202,14 @@ async fn attribute_updates_are_rate_limited() {
         assert_eq!(owner.get_attr("owner", "k").await, Ok("later".into()));
     }
 }
+
+sigshim_conformance::per_backend!(
+    owner_writes_and_everyone_reads,
+    core_set_add_delete_clear_and_reads_by_key,
+    attributes_are_cleared_at_logout,
+    reading_an_offline_or_unknown_user_fails,
+    size_and_count_limits,
+    total_size_limit_counts_keys_and_values,
+    legacy_attribute_calls_and_callbacks,
+    legacy_attribute_calls_before_login,
+);

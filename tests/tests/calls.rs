@@ -3,9 +3,10 @@
 //! channel, which extra (legacy) or content/response (core), which failure.
 //!
 //! Legacy-only behaviour (the reserved keys of `extra`, repeated invites, DTMF, phone calls,
-//! transcripts) is in `legacy_calls.rs`; these scenarios also run over WebSocket
-//! (`over_ws_calls.rs`).
+//! transcripts) is in `legacy_calls.rs`; these scenarios run per backend
+//! (`memory::` and `ws::`).
 
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{api_pairs, expected, online};
 use sigshim_conformance::{Api, CallNote, Driver, FailKind, hub};
 
@@ -28,12 +29,11 @@ async fn ring(caller: &mut dyn Driver, callee: &mut dyn Driver, channel: &str, e
     assert_eq!(caller.next_call().await, received_by(callee.user(), channel));
 }
 
-#[tokio::test]
-async fn accept_then_the_caller_hangs_up() {
+async fn accept_then_the_caller_hangs_up(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut caller = online(a, &hub, "alice").await;
-        let mut callee = online(b, &hub, "bob").await;
+        let mut caller = online(be, a, &hub, "alice").await;
+        let mut callee = online(be, b, &hub, "bob").await;
         let extra = r#"{"destMediaUid":42,"channelName":"room_1"}"#;
         ring(&mut *caller, &mut *callee, "room_1", extra).await;
         callee.answer("alice", "room_1", true, r#"{"accept":1}"#).await.expect("accept");
@@ -51,12 +51,11 @@ async fn accept_then_the_caller_hangs_up() {
     }
 }
 
-#[tokio::test]
-async fn accept_then_the_callee_hangs_up() {
+async fn accept_then_the_callee_hangs_up(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut caller = online(a, &hub, "alice").await;
-        let mut callee = online(b, &hub, "bob").await;
+        let mut caller = online(be, a, &hub, "alice").await;
+        let mut callee = online(be, b, &hub, "bob").await;
         ring(&mut *caller, &mut *callee, "room", "").await;
         callee.answer("alice", "room", true, "").await.expect("accept");
         assert_eq!(
@@ -68,12 +67,11 @@ async fn accept_then_the_callee_hangs_up() {
     }
 }
 
-#[tokio::test]
-async fn refuse_carries_the_callee_extra() {
+async fn refuse_carries_the_callee_extra(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut caller = online(a, &hub, "alice").await;
-        let mut callee = online(b, &hub, "bob").await;
+        let mut caller = online(be, a, &hub, "alice").await;
+        let mut callee = online(be, b, &hub, "bob").await;
         ring(&mut *caller, &mut *callee, "room", r#"{"k":"v"}"#).await;
         callee.answer("alice", "room", false, r#"{"status":1}"#).await.expect("refuse");
         assert_eq!(
@@ -87,12 +85,11 @@ async fn refuse_carries_the_callee_extra() {
     }
 }
 
-#[tokio::test]
-async fn the_caller_cancels_a_pending_invitation() {
+async fn the_caller_cancels_a_pending_invitation(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut caller = online(a, &hub, "alice").await;
-        let mut callee = online(b, &hub, "bob").await;
+        let mut caller = online(be, a, &hub, "alice").await;
+        let mut callee = online(be, b, &hub, "bob").await;
         ring(&mut *caller, &mut *callee, "room", "").await;
         caller.end_call("bob", "room").await.expect("cancel");
         assert_eq!(callee.next_call().await, ended("alice", "room"), "{a:?} → {b:?}");
@@ -101,12 +98,11 @@ async fn the_caller_cancels_a_pending_invitation() {
     }
 }
 
-#[tokio::test]
-async fn the_callee_logging_out_fails_the_invitation_for_the_caller() {
+async fn the_callee_logging_out_fails_the_invitation_for_the_caller(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut caller = online(a, &hub, "alice").await;
-        let mut callee = online(b, &hub, "bob").await;
+        let mut caller = online(be, a, &hub, "alice").await;
+        let mut callee = online(be, b, &hub, "bob").await;
         ring(&mut *caller, &mut *callee, "room", "").await;
         callee.logout().await.expect("logout");
         let want = expected(a, (FailKind::PeerOffline, 1), (FailKind::PeerOffline, 703));
@@ -118,23 +114,21 @@ async fn the_callee_logging_out_fails_the_invitation_for_the_caller() {
     }
 }
 
-#[tokio::test]
-async fn the_caller_logging_out_ends_the_invitation_for_the_callee() {
+async fn the_caller_logging_out_ends_the_invitation_for_the_callee(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut caller = online(a, &hub, "alice").await;
-        let mut callee = online(b, &hub, "bob").await;
+        let mut caller = online(be, a, &hub, "alice").await;
+        let mut callee = online(be, b, &hub, "bob").await;
         ring(&mut *caller, &mut *callee, "room", "").await;
         caller.logout().await.expect("logout");
         assert_eq!(callee.next_call().await, ended("alice", "room"), "{a:?} → {b:?}");
     }
 }
 
-#[tokio::test]
-async fn inviting_without_a_login_fails() {
+async fn inviting_without_a_login_fails(be: Backend) {
     for api in [Api::Core, Api::Legacy] {
         let hub = hub();
-        let mut caller = sigshim_conformance::driver(api, &hub, "alice");
+        let mut caller = be.driver(api, &hub, "alice");
         caller.invite("bob", "room", "").await.expect("accepted at the call");
         let want = expected(api, (FailKind::NotLoggedIn, 4), (FailKind::Other, 700));
         assert_eq!(
@@ -145,12 +139,22 @@ async fn inviting_without_a_login_fails() {
     }
 }
 
-#[tokio::test]
-async fn answering_an_unknown_invitation_fails() {
+async fn answering_an_unknown_invitation_fails(be: Backend) {
     for api in [Api::Core, Api::Legacy] {
         let hub = hub();
-        let mut callee = online(api, &hub, "bob").await;
+        let mut callee = online(be, api, &hub, "bob").await;
         let e = callee.answer("alice", "room", true, "").await.expect_err("nothing to accept");
         assert_eq!(e, expected(api, (FailKind::Other, 2), (FailKind::Other, 700)), "{api:?}");
     }
 }
+
+sigshim_conformance::per_backend!(
+    inviting_without_a_login_fails,
+    accept_then_the_caller_hangs_up,
+    accept_then_the_callee_hangs_up,
+    refuse_carries_the_callee_extra,
+    the_caller_cancels_a_pending_invitation,
+    the_callee_logging_out_fails_the_invitation_for_the_caller,
+    the_caller_logging_out_ends_the_invitation_for_the_callee,
+    answering_an_unknown_invitation_fails,
+);

@@ -1,22 +1,22 @@
 //! Invitation scenarios on the core call manager: every transition of both state machines, the
 //! RTM codes of the API calls, and the end of invitations with the session.
 //!
-//! Timers are in `calls_timers.rs` (paused time, in-process only); these scenarios also run over
-//! WebSocket (`over_ws_calls_core.rs`).
+//! Timers are in `calls_timers.rs` (paused time, in-process only); these scenarios run per backend
+//! (`memory::` and `ws::`).
 
 use sigshim::call::{LocalInvitationState as L, RemoteInvitationState as R};
 use sigshim::error::InvitationApiError as IE;
 use sigshim::{ConnectionState, RtmCode};
+use sigshim_conformance::Backend;
 use sigshim_conformance::call_fixtures::{
     next_brief, next_incoming, party, raw_session, without_call_manager,
 };
 use sigshim_conformance::hub;
 
-#[tokio::test]
-async fn accept_reaches_both_sides_in_order() {
+async fn accept_reaches_both_sides_in_order(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let inv = alice.kit.create_local_invitation("bob").expect("invitation");
     assert_eq!(inv.state(), L::Idle);
     inv.set_content("{\"video\":true}").unwrap();
@@ -46,11 +46,10 @@ async fn accept_reaches_both_sides_in_order() {
     assert_eq!(incoming.set_response("late"), Err(IE::AlreadyAccept));
 }
 
-#[tokio::test]
-async fn refuse_carries_the_response() {
+async fn refuse_carries_the_response(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let inv = alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     assert_eq!(incoming.channel_id(), None);
@@ -65,11 +64,10 @@ async fn refuse_carries_the_response() {
     assert_eq!(alice.kit.cancel_local_invitation(&inv).await, Err(IE::AlreadyEnd));
 }
 
-#[tokio::test]
-async fn cancel_reaches_the_callee() {
+async fn cancel_reaches_the_callee(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     assert_eq!(alice.kit.cancel_local_invitation(&inv).await, Err(IE::NotStarted));
     alice.kit.send_local_invitation(&inv).await.unwrap();
@@ -83,10 +81,9 @@ async fn cancel_reaches_the_callee() {
     assert_eq!(alice.kit.cancel_local_invitation(&inv).await, Err(IE::AlreadyEnd));
 }
 
-#[tokio::test]
-async fn api_calls_refuse_bad_arguments_with_rtm_codes() {
+async fn api_calls_refuse_bad_arguments_with_rtm_codes(be: Backend) {
     let hub = hub();
-    let alice = party(&hub, "alice").await;
+    let alice = party(be, &hub, "alice").await;
     assert_eq!(alice.kit.create_local_invitation("bad/id").unwrap_err(), IE::InvalidArgument);
     assert_eq!(alice.kit.create_local_invitation("").unwrap_err(), IE::InvalidArgument);
     let inv = alice.kit.create_local_invitation("bob").unwrap();
@@ -105,10 +102,9 @@ async fn api_calls_refuse_bad_arguments_with_rtm_codes() {
     assert_eq!(codes, [1, 2, 3, 4, 5]);
 }
 
-#[tokio::test]
-async fn sending_without_a_login_fails_with_not_logged_in() {
+async fn sending_without_a_login_fails_with_not_logged_in(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     alice.client.logout().await.unwrap();
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     alice.kit.send_local_invitation(&inv).await.expect("the API call is accepted");
@@ -116,11 +112,10 @@ async fn sending_without_a_login_fails_with_not_logged_in() {
     assert_eq!(inv.state(), L::Failure);
 }
 
-#[tokio::test]
-async fn caller_logout_ends_both_sides() {
+async fn caller_logout_ends_both_sides(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
@@ -131,11 +126,10 @@ async fn caller_logout_ends_both_sides() {
     assert_eq!(bob.kit.accept_remote_invitation(&incoming).await, Err(IE::AlreadyEnd));
 }
 
-#[tokio::test]
-async fn callee_logout_ends_both_sides() {
+async fn callee_logout_ends_both_sides(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let inv = alice.invite("bob").await;
     let incoming = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
@@ -145,17 +139,16 @@ async fn callee_logout_ends_both_sides() {
     assert_eq!((inv.state(), incoming.state()), (L::Failure, R::Failure));
 }
 
-#[tokio::test]
-async fn remote_login_of_the_callee_ends_its_invitations() {
+async fn remote_login_of_the_callee_ends_its_invitations(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     alice.invite("bob").await;
     let _incoming = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
     // bob logs in elsewhere: the old client is kicked, its invitation fails on both sides,
     // and the new login knows nothing of it.
-    let mut bob2 = party(&hub, "bob").await;
+    let mut bob2 = party(be, &hub, "bob").await;
     assert_eq!(next_brief(&mut bob.events).await, "remote:failure(PeerOffline)");
     assert_eq!(next_brief(&mut alice.events).await, "local:failure(PeerOffline)");
     assert_eq!(bob.client.connection_state(), ConnectionState::Aborted);
@@ -164,23 +157,21 @@ async fn remote_login_of_the_callee_ends_its_invitations() {
     assert_eq!(next_incoming(&mut bob2.events).await.id(), again.id());
 }
 
-#[tokio::test]
-async fn callee_without_call_events_never_acknowledges() {
+async fn callee_without_call_events_never_acknowledges(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let _bob = without_call_manager(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let _bob = without_call_manager(be, &hub, "bob").await;
     let inv = alice.invite("bob").await;
     // A cancel is still possible, and it is the first event the caller sees.
     alice.kit.cancel_local_invitation(&inv).await.unwrap();
     assert_eq!(next_brief(&mut alice.events).await, "local:canceled");
 }
 
-#[tokio::test]
-async fn a_callee_with_too_many_open_invitations_takes_no_more() {
+async fn a_callee_with_too_many_open_invitations_takes_no_more(be: Backend) {
     let hub = sigshim_conformance::fixtures::hub_with(|l| l.max_open_invitations = 1);
-    let mut alice = party(&hub, "alice").await;
-    let mut carol = party(&hub, "carol").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut carol = party(be, &hub, "carol").await;
+    let mut bob = party(be, &hub, "bob").await;
     let first = alice.invite("bob").await;
     let _ = next_incoming(&mut bob.events).await;
     assert_eq!(next_brief(&mut alice.events).await, "local:received_by_peer");
@@ -231,11 +222,10 @@ async fn the_hub_refuses_steps_a_client_may_not_send() {
     assert_eq!(hub.handle(&raw, ok), Reply::InvitationRouted { delivered: false }, "bob is offline");
 }
 
-#[tokio::test]
-async fn invitations_in_both_directions_are_independent() {
+async fn invitations_in_both_directions_are_independent(be: Backend) {
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let a_to_b = alice.kit.create_local_invitation("bob").unwrap();
     let b_to_a = bob.kit.create_local_invitation("alice").unwrap();
     assert_eq!(a_to_b.id(), b_to_a.id(), "both callers numbered their first invitation alike");
@@ -254,3 +244,17 @@ async fn invitations_in_both_directions_are_independent() {
     assert_eq!(next_brief(&mut alice.events).await, "remote:accepted");
     assert_eq!((a_to_b.state(), b_to_a.state()), (L::RefusedByRemote, L::AcceptedByRemote));
 }
+
+sigshim_conformance::per_backend!(
+    accept_reaches_both_sides_in_order,
+    refuse_carries_the_response,
+    cancel_reaches_the_callee,
+    api_calls_refuse_bad_arguments_with_rtm_codes,
+    sending_without_a_login_fails_with_not_logged_in,
+    caller_logout_ends_both_sides,
+    callee_logout_ends_both_sides,
+    remote_login_of_the_callee_ends_its_invitations,
+    callee_without_call_events_never_acknowledges,
+    a_callee_with_too_many_open_invitations_takes_no_more,
+    invitations_in_both_directions_are_independent,
+);

@@ -7,16 +7,16 @@ use std::time::Duration;
 
 use sigshim::call::{CallTimers, LocalInvitationState as L};
 use sigshim::protocol::{CallRole, CallSignal, Event, Reply, Request};
-use sigshim_conformance::backend::client_builder;
+use sigshim_conformance::Backend;
 use sigshim_conformance::call_fixtures::{
-    Party, next_incoming, party, raw_session, ready, without_call_manager,
+    Party, expect_now, next_incoming, party, raw_session, ready, without_call_manager,
 };
 use sigshim_conformance::hub;
-use sigshim_conformance::scenario::{advance, advance_secs, settle};
+use sigshim_conformance::scenario::{advance, advance_secs, at_once};
 
 /// A party whose client uses `timers`.
 async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party {
-    let (client, _events) = client_builder(hub).call_timers(timers).build();
+    let (client, _events) = Backend::Memory.client_builder(hub).call_timers(timers).build();
     client.login(None, user).await.expect("login");
     let (kit, events) = client.call_kit();
     Party { client, kit, events }
@@ -24,73 +24,64 @@ async fn party_with(hub: &sigshim::Hub, user: &str, timers: CallTimers) -> Party
 
 #[tokio::test(start_paused = true)]
 async fn an_offline_callee_gets_the_invitation_when_it_logs_in_within_30_s() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.invite("bob").await;
     advance(Duration::from_millis(9_500)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
-    let mut bob = party(&hub, "bob").await;
-    settle().await;
+    let mut bob = party(be, &hub, "bob").await;
+    advance(Duration::from_millis(499)).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new(), "nothing until the next resend");
-    advance(Duration::from_millis(500)).await; // the resend at 10 s
-    assert_eq!(next_incoming(&mut bob.events).await.caller_id(), "alice");
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    advance(Duration::from_millis(1)).await; // the resend at 10 s
+    assert_eq!(at_once(next_incoming(&mut bob.events)).await.caller_id(), "alice");
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
     assert_eq!(inv.state(), L::ReceivedByRemote);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_callee_offline_for_30_s_fails_with_peer_offline() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     alice.invite("bob").await;
     advance(Duration::from_millis(29_999)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    expect_now(&mut alice.events, &["local:failure(PeerOffline)"]).await;
     // A callee that logs in later never sees it.
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     advance_secs(10).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_online_callee_that_never_acknowledges_fails_with_peer_no_response() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let _bob = without_call_manager(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let _bob = without_call_manager(be, &hub, "bob").await;
     alice.invite("bob").await;
     advance_secs(29).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance_secs(1).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
+    expect_now(&mut alice.events, &["local:failure(PeerNoResponse)"]).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     alice.invite("bob").await;
-    let incoming = next_incoming(&mut bob.events).await;
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    let incoming = at_once(next_incoming(&mut bob.events)).await;
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
     advance_secs(59).await;
     assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
     advance_secs(1).await;
-    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
-    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    expect_now(&mut bob.events, &["remote:failure(InvitationExpire)"]).await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
     assert_eq!(
         bob.kit.accept_remote_invitation(&incoming).await,
         Err(sigshim::error::InvitationApiError::AlreadyEnd)
@@ -99,11 +90,9 @@ async fn an_unanswered_invitation_expires_after_60_s_on_both_sides() {
 
 #[tokio::test(start_paused = true)]
 async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     // A caller that speaks the protocol by hand and never confirms the accept.
     let (raw, mut raw_inbox) = raw_session(&hub, "raw");
     let invite = Request::Invitation {
@@ -113,11 +102,11 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
         signal: CallSignal::Invite { content: String::new(), channel_id: None },
     };
     assert_eq!(hub.handle(&raw, invite), Reply::InvitationRouted { delivered: true });
-    let incoming = next_incoming(&mut bob.events).await;
+    let incoming = at_once(next_incoming(&mut bob.events)).await;
     bob.kit.accept_remote_invitation(&incoming).await.unwrap();
-    settle().await;
     let mut seen = Vec::new();
-    while let Ok(ev) = raw_inbox.try_recv() {
+    for _ in 0..2 {
+        let ev = at_once(raw_inbox.recv()).await.expect("the inbox is open");
         if let Event::Invitation { signal, .. } = &*ev {
             seen.push(signal.clone());
         }
@@ -125,25 +114,23 @@ async fn an_accept_the_caller_never_confirms_fails_after_5_s() {
     assert_eq!(seen, [CallSignal::Received, CallSignal::Accept { response: String::new() }]);
     advance(Duration::from_millis(4_999)).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
+    assert!(raw_inbox.is_empty(), "nothing else for the caller before the 5 s");
     advance(Duration::from_millis(1)).await;
-    assert_eq!(ready(&mut bob.events), ["remote:failure(AcceptFailure)"]);
+    expect_now(&mut bob.events, &["remote:failure(AcceptFailure)"]).await;
     // The caller is told, so that nothing stays open for it on either side.
-    let told = raw_inbox.try_recv().expect("a signal for the caller");
+    let told = at_once(raw_inbox.recv()).await.expect("a signal for the caller");
     assert!(matches!(&*told, Event::Invitation { signal: CallSignal::Expire, .. }), "{told:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_answer_that_overtakes_the_receipt_implies_it() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     // A callee that answers by hand without sending its receipt first.
     let (raw, mut raw_inbox) = raw_session(&hub, "raw");
     alice.invite("raw").await;
-    settle().await;
-    let ev = raw_inbox.try_recv().expect("the invitation");
+    let ev = at_once(raw_inbox.recv()).await.expect("the invitation");
     let Event::Invitation { invitation_id, .. } = &*ev else { panic!("{ev:?}") };
     let accept = Request::Invitation {
         peer_id: "alice".into(),
@@ -152,33 +139,30 @@ async fn an_answer_that_overtakes_the_receipt_implies_it() {
         signal: CallSignal::Accept { response: "yes".into() },
     };
     assert_eq!(hub.handle(&raw, accept), Reply::InvitationRouted { delivered: true });
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer", "local:accepted(yes)"]);
-    let confirm = raw_inbox.try_recv().expect("the confirmation");
+    expect_now(&mut alice.events, &["local:received_by_peer", "local:accepted(yes)"]).await;
+    let confirm = at_once(raw_inbox.recv()).await.expect("the confirmation");
     assert!(matches!(&*confirm, Event::Invitation { signal: CallSignal::Confirm, .. }), "{confirm:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_callee_that_dropped_its_event_stream_never_acknowledges() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let bob = party(be, &hub, "bob").await;
     drop(bob.events);
     alice.invite("bob").await;
-    advance_secs(30).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerNoResponse)"]);
+    advance(Duration::from_millis(29_999)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut alice.events, &["local:failure(PeerNoResponse)"]).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.invite("bob").await;
     advance_secs(1).await;
     // alice's link breaks; her client logs in again (a new session: in-process links do not
@@ -192,17 +176,14 @@ async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
     }
     assert_eq!(alice.client.connection_state(), sigshim::ConnectionState::Connected);
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
-    let mut bob = party(&hub, "bob").await;
+    let mut bob = party(be, &hub, "bob").await;
     advance_secs(2).await;
     assert_eq!(next_incoming(&mut bob.events).await.id(), inv.id());
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn timers_are_configurable() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
     let hub = hub();
     let timers = CallTimers {
         ack_timeout: Duration::from_secs(5),
@@ -212,66 +193,65 @@ async fn timers_are_configurable() {
     };
     let mut alice = party_with(&hub, "alice", timers).await;
     alice.invite("nobody").await;
-    advance_secs(5).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    advance(Duration::from_millis(4_999)).await;
+    assert_eq!(ready(&mut alice.events), Vec::<String>::new());
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut alice.events, &["local:failure(PeerOffline)"]).await;
 
     let mut bob = party_with(&hub, "bob", timers).await;
     alice.invite("bob").await;
-    let _incoming = next_incoming(&mut bob.events).await;
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer"]);
-    advance_secs(8).await;
-    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
-    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
+    let _incoming = at_once(next_incoming(&mut bob.events)).await;
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
+    advance(Duration::from_millis(7_999)).await;
+    assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut bob.events, &["remote:failure(InvitationExpire)"]).await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn require_peer_online_fails_at_once() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_require_peer_online(true).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
-    settle().await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(PeerOffline)"]);
+    expect_now(&mut alice.events, &["local:failure(PeerOffline)"]).await;
     assert_eq!(inv.state(), L::Failure);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_timeout_ends_the_invitation_and_a_late_callee_never_sees_it() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
+    let mut alice = party(be, &hub, "alice").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
     advance(Duration::from_millis(2_999)).await;
     assert_eq!(ready(&mut alice.events), Vec::<String>::new());
     advance(Duration::from_millis(1)).await;
-    assert_eq!(ready(&mut alice.events), ["local:failure(InvitationExpire)"]);
-    let mut bob = party(&hub, "bob").await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
+    let mut bob = party(be, &hub, "bob").await;
     advance_secs(40).await;
     assert_eq!(ready(&mut bob.events), Vec::<String>::new());
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_timeout_after_receipt_ends_it_for_the_callee_too() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = party(&hub, "alice").await;
-    let mut bob = party(&hub, "bob").await;
+    let mut alice = party(be, &hub, "alice").await;
+    let mut bob = party(be, &hub, "bob").await;
     let inv = alice.kit.create_local_invitation("bob").unwrap();
     inv.set_timeout(Some(Duration::from_secs(3))).unwrap();
     alice.kit.send_local_invitation(&inv).await.unwrap();
-    let _incoming = next_incoming(&mut bob.events).await;
-    advance_secs(3).await;
-    assert_eq!(ready(&mut alice.events), ["local:received_by_peer", "local:failure(InvitationExpire)"]);
-    assert_eq!(ready(&mut bob.events), ["remote:failure(InvitationExpire)"]);
+    let _incoming = at_once(next_incoming(&mut bob.events)).await;
+    expect_now(&mut alice.events, &["local:received_by_peer"]).await;
+    advance(Duration::from_millis(2_999)).await;
+    assert_eq!((ready(&mut alice.events), ready(&mut bob.events)), (vec![], vec![]));
+    advance(Duration::from_millis(1)).await;
+    expect_now(&mut alice.events, &["local:failure(InvitationExpire)"]).await;
+    expect_now(&mut bob.events, &["remote:failure(InvitationExpire)"]).await;
 }

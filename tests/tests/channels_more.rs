@@ -3,8 +3,8 @@
 //! leaving every channel at logout, kick and link loss, slow members, and the rejoin after an
 //! automatic reconnect.
 //!
-//! Scenarios with paused time run in-process only; the others also run over WebSocket
-//! (`over_ws_channels_more.rs`) and skip `MemberCountUpdated`, whose throttled pushes arrive on a
+//! Scenarios with paused time run in-process only; the others run per backend
+//! (`memory::` and `ws::`) and skip `MemberCountUpdated`, whose throttled pushes arrive on a
 //! real-time schedule.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,9 +16,10 @@ use sigshim::protocol::{Event, Reply, Request};
 use sigshim::{
     Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Hub, HubConfig, Message, RtmCode,
 };
+use sigshim_conformance::Backend;
 use sigshim_conformance::channel_fixtures::{marker, member, next_no_count as next, text};
 use sigshim_conformance::fixtures::{hub_with, online_core};
-use sigshim_conformance::scenario::{advance, settle};
+use sigshim_conformance::scenario::{advance, at_once};
 use sigshim_conformance::{APP_ID, CoreDriver, hub};
 
 use ChannelEvent::{MemberJoined as Joined, MemberLeft as Left};
@@ -51,13 +52,12 @@ async fn attributes_updated(ev: &mut ChannelEvents) -> Vec<sigshim::ChannelAttri
     }
 }
 
-#[tokio::test]
-async fn attribute_changes_are_pushed_only_when_asked() {
+async fn attribute_changes_are_pushed_only_when_asked(be: Backend) {
     let hub = hub();
-    let (a, ca, mut ea) = member(&hub, "alice", "room").await;
-    let (_b, cb, mut eb) = member(&hub, "bob", "room").await;
+    let (a, ca, mut ea) = member(be, &hub, "alice", "room").await;
+    let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
-    let carol = online_core(&hub, "carol").await; // not a member
+    let carol = online_core(be, &hub, "carol").await; // not a member
 
     let before = now_ms();
     let kv = [Attribute::new("a", "1"), Attribute::new("b", "2")];
@@ -90,10 +90,9 @@ async fn attribute_changes_are_pushed_only_when_asked() {
     assert_eq!(carol.client.get_channel_attributes("room").await.expect("read"), []);
 }
 
-#[tokio::test]
-async fn channel_attribute_limits() {
+async fn channel_attribute_limits(be: Backend) {
     let hub = hub_with(|l| l.rates = RateLimits::unlimited());
-    let a = online_core(&hub, "alice").await;
+    let a = online_core(be, &hub, "alice").await;
     let set = |attrs: Vec<Attribute>| {
         let c = a.client.clone();
         async move { c.set_channel_attributes("room", &attrs, SILENT).await }
@@ -128,11 +127,10 @@ async fn channel_attribute_limits() {
     assert!(read.iter().all(|x| x.value.len() == 8190));
 }
 
-#[tokio::test]
-async fn attributes_are_readable_without_membership() {
+async fn attributes_are_readable_without_membership(be: Backend) {
     let hub = hub();
-    let a = online_core(&hub, "alice").await;
-    let d = online_core(&hub, "dave").await;
+    let a = online_core(be, &hub, "alice").await;
+    let d = online_core(be, &hub, "dave").await;
     a.client
         .set_channel_attributes("room", &[Attribute::new("k", "v"), Attribute::new("x", "y")], NOTIFY)
         .await
@@ -147,14 +145,12 @@ async fn attributes_are_readable_without_membership() {
 
 #[tokio::test(start_paused = true)]
 async fn attributes_of_an_empty_channel_expire() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub_with(|l| {
         l.channel_attributes_ttl = Duration::from_secs(10);
         l.rates = RateLimits::unlimited();
     });
-    let (a, ca, _ea) = member(&hub, "alice", "room").await;
+    let (a, ca, _ea) = member(be, &hub, "alice", "room").await;
     let kv = [Attribute::new("k", "v")];
     a.client.set_channel_attributes("room", &kv, SILENT).await.unwrap();
     advance(Duration::from_secs(60)).await;
@@ -162,7 +158,9 @@ async fn attributes_of_an_empty_channel_expire() {
     ca.leave().await.unwrap(); // t = 0 for the expiry
     advance(Duration::from_millis(9999)).await;
     assert_eq!(a.client.get_channel_attributes("room").await.unwrap().len(), 1);
-    advance(Duration::from_millis(1)).await;
+    // The expiry timer fires at 10 s; the first read after it (the timer's 1 ms resolution
+    // later) finds nothing.
+    advance(Duration::from_millis(2)).await;
     assert_eq!(
         a.client.get_channel_attributes("room").await.unwrap(),
         [],
@@ -176,19 +174,18 @@ async fn attributes_of_an_empty_channel_expire() {
     hall.join().await.unwrap();
     advance(Duration::from_secs(1)).await;
     hall.leave().await.unwrap(); // t = 6 s: expires at 16 s
-    advance(Duration::from_secs(9)).await; // t = 15 s
+    advance(Duration::from_millis(9_999)).await; // t = 15.999 s
     assert_eq!(a.client.get_channel_attributes("hall").await.unwrap().len(), 1, "the 10 s timer was void");
-    advance(Duration::from_secs(1)).await;
+    advance(Duration::from_millis(2)).await;
     assert_eq!(a.client.get_channel_attributes("hall").await.unwrap(), []);
 }
 
-#[tokio::test]
-async fn publishing_without_membership() {
+async fn publishing_without_membership(be: Backend) {
     let hub = hub();
-    let (_a, ca, mut ea) = member(&hub, "alice", "room").await;
-    let (_b, cb, mut eb) = member(&hub, "bob", "room").await;
+    let (_a, ca, mut ea) = member(be, &hub, "alice", "room").await;
+    let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
-    let carol = online_core(&hub, "carol").await;
+    let carol = online_core(be, &hub, "carol").await;
     carol.client.publish_to_channel("room", &Message::text("from outside")).await.expect("published");
     for ev in [&mut ea, &mut eb] {
         assert_eq!(text(&next(ev).await), ("carol".to_owned(), "from outside".to_owned()));
@@ -202,12 +199,11 @@ async fn publishing_without_membership() {
     assert_eq!(carol.client.publish_to_channel("room", &Message::text("")).await, Err(ME::InvalidMessage));
 }
 
-#[tokio::test]
-async fn publishing_without_membership_can_be_switched_off() {
+async fn publishing_without_membership_can_be_switched_off(be: Backend) {
     let hub = Hub::new(HubConfig::new(APP_ID).allow_publish_without_join(false));
-    let (a, _ca, _ea) = member(&hub, "alice", "room").await;
-    let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
-    let carol = online_core(&hub, "carol").await;
+    let (a, _ca, _ea) = member(be, &hub, "alice", "room").await;
+    let (_b, _cb, mut eb) = member(be, &hub, "bob", "room").await;
+    let carol = online_core(be, &hub, "carol").await;
     assert_eq!(carol.client.publish_to_channel("room", &Message::text("x")).await, Err(ME::NotInChannel));
     assert_eq!(ME::NotInChannel.code(), 5);
     // A member may still use it.
@@ -223,17 +219,15 @@ enum End {
     LinkLost,
 }
 
-#[tokio::test]
-async fn an_ended_session_leaves_every_channel_once() {
+async fn an_ended_session_leaves_every_channel_once(be: Backend) {
     for end in [End::Logout, End::RemoteLogin, End::LinkLost] {
         let hub = hub();
-        let (b, cb1, mut eb1) = member(&hub, "bob", "r1").await;
+        let (b, cb1, mut eb1) = member(be, &hub, "bob", "r1").await;
         let (cb2, mut eb2) = b.client.create_channel("r2");
         cb2.join().await.unwrap();
         // No automatic reconnect: the client would rejoin (see `a_reconnected_client_is_rejoined`).
         let policy = sigshim::client::ReconnectPolicy { max_attempts: Some(0), ..Default::default() };
-        let (client, events) =
-            sigshim_conformance::backend::client_builder(&hub).reconnect_policy(policy).build();
+        let (client, events) = be.client_builder(&hub).reconnect_policy(policy).build();
         let mut a = CoreDriver::from_parts(client, events, "alice");
         sigshim_conformance::Driver::login(&mut a, None).await.expect("alice logs in");
         let (ca1, _ea1) = a.client.create_channel("r1");
@@ -247,7 +241,7 @@ async fn an_ended_session_leaves_every_channel_once() {
                 sigshim_conformance::Driver::logout(&mut a).await.expect("logout");
                 None
             }
-            End::RemoteLogin => Some(online_core(&hub, "alice").await),
+            End::RemoteLogin => Some(online_core(be, &hub, "alice").await),
             End::LinkLost => {
                 assert!(hub.disconnect_user("alice"));
                 None
@@ -255,7 +249,7 @@ async fn an_ended_session_leaves_every_channel_once() {
         };
         assert_eq!(next(&mut eb1).await, Left("alice".into()), "{end:?}");
         assert_eq!(next(&mut eb2).await, Left("alice".into()), "{end:?}");
-        let carol = online_core(&hub, "carol").await;
+        let carol = online_core(be, &hub, "carol").await;
         for (ch, ev) in [("r1", &mut eb1), ("r2", &mut eb2)] {
             carol.client.publish_to_channel(ch, &Message::text("marker")).await.unwrap();
             assert_eq!(text(&next(ev).await), ("carol".to_owned(), "marker".to_owned()), "{end:?} in {ch}");
@@ -266,12 +260,11 @@ async fn an_ended_session_leaves_every_channel_once() {
     }
 }
 
-#[tokio::test]
-async fn a_slow_member_loses_messages_alone() {
+async fn a_slow_member_loses_messages_alone(be: Backend) {
     // Inboxes of 16 events; "slow" is a session whose inbox is never read.
     let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(16));
-    let (_a, ca, mut ea) = member(&hub, "alice", "room").await;
-    let (_b, _cb, mut eb) = member(&hub, "bob", "room").await;
+    let (_a, ca, mut ea) = member(be, &hub, "alice", "room").await;
+    let (_b, _cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
     let login = LoginRequest { app_id: APP_ID.into(), user_id: "slow".into(), token: None };
     let (slow, mut slow_rx) = hub.login(&login).expect("slow logs in");
@@ -300,18 +293,17 @@ async fn a_slow_member_loses_messages_alone() {
 
 #[tokio::test(start_paused = true)]
 async fn a_reconnected_client_is_rejoined() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let (_b, cb, mut eb) = member(&hub, "bob", "room").await;
-    let (_a, _ca, mut ea) = member(&hub, "alice", "room").await;
+    let (_b, cb, mut eb) = member(be, &hub, "bob", "room").await;
+    let (_a, _ca, mut ea) = member(be, &hub, "alice", "room").await;
     assert_eq!(next(&mut eb).await, Joined("alice".into()));
     assert!(hub.disconnect_user("alice"));
-    settle().await;
-    assert_eq!(next(&mut eb).await, Left("alice".into()));
-    advance(Duration::from_millis(500)).await; // the first reconnect attempt
-    assert_eq!(next(&mut eb).await, Joined("alice".into()));
+    assert_eq!(at_once(next(&mut eb)).await, Left("alice".into()));
+    advance(Duration::from_millis(499)).await;
+    assert!(eb.try_recv().is_none(), "alice is back before the first reconnect attempt");
+    advance(Duration::from_millis(1)).await; // the first reconnect attempt
+    assert_eq!(at_once(next(&mut eb)).await, Joined("alice".into()));
     assert_eq!(cb.get_members().await.unwrap(), ["alice", "bob"]);
     marker(&cb, "bob", "welcome back", &mut [&mut ea]).await;
     // Exactly one leave and one join: bob's next event is alice's message.
@@ -319,3 +311,13 @@ async fn a_reconnected_client_is_rejoined() {
     a2.send_message(&Message::text("thanks")).await.expect("alice is a member again");
     assert_eq!(text(&next(&mut eb).await), ("alice".to_owned(), "thanks".to_owned()));
 }
+
+sigshim_conformance::per_backend!(
+    attribute_changes_are_pushed_only_when_asked,
+    channel_attribute_limits,
+    attributes_are_readable_without_membership,
+    publishing_without_membership,
+    publishing_without_membership_can_be_switched_off,
+    an_ended_session_leaves_every_channel_once,
+    a_slow_member_loses_messages_alone,
+);

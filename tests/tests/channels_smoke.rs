@@ -1,6 +1,7 @@
 //! Channels on the core, end to end: join, member events and counts, fan-out, attributes.
 
 use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, Message};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::online_core;
 use sigshim_conformance::{WAIT, hub};
 
@@ -8,11 +9,10 @@ async fn next(ev: &mut sigshim::ChannelEvents) -> ChannelEvent {
     tokio::time::timeout(WAIT, ev.recv()).await.expect("a channel event in time").expect("stream open")
 }
 
-#[tokio::test]
-async fn join_talk_and_leave() {
+async fn join_talk_and_leave(be: Backend) {
     let hub = hub();
-    let a = online_core(&hub, "alice").await;
-    let b = online_core(&hub, "bob").await;
+    let a = online_core(be, &hub, "alice").await;
+    let b = online_core(be, &hub, "bob").await;
     let (ca, mut ea) = a.client.create_channel("room");
     let (cb, mut eb) = b.client.create_channel("room");
     ca.join().await.expect("alice joins");
@@ -65,3 +65,5 @@ async fn join_talk_and_leave() {
         other => panic!("{other:?}"),
     }
 }
+
+sigshim_conformance::per_backend!(join_talk_and_leave,);

@@ -3,41 +3,22 @@
 //! `SIGSHIM_BLESS=1 cargo test -p sigshim-conformance --test golden_messages` rewrites it from
 //! the run; review the diff before keeping it.
 
-use std::path::PathBuf;
-
 use sigshim::error::PeerMessageError;
 use sigshim::{Message, SendMessageOptions};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{core_send, online_core};
-use sigshim_conformance::{Driver, LegacyDriver, hub};
+use sigshim_conformance::scenario::check_golden;
+use sigshim_conformance::{Driver, hub};
 use sigshim_legacy::uid_for;
 
-fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden").join(name)
-}
-
-/// Compares `lines` with the golden file, or rewrites it when `SIGSHIM_BLESS=1`.
-fn check_golden(name: &str, lines: &[String]) {
-    let path = golden(name);
-    let actual = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    if std::env::var("SIGSHIM_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-        return;
-    }
-    let expected =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let expected: Vec<&str> = expected.lines().collect();
-    assert_eq!(lines, expected, "transcript differs from {} (SIGSHIM_BLESS=1 rewrites it)", path.display());
-}
-
-#[tokio::test]
-async fn legacy_messaging_transcript() {
+async fn legacy_messaging_transcript(be: Backend) {
     let hub = hub();
-    let mut pal = online_core(&hub, "pal").await;
+    let mut pal = online_core(be, &hub, "pal").await;
     let away =
         core_send(&pal, "gold", Message::text("while you were away"), SendMessageOptions::offline()).await;
     assert_eq!(away, Err(PeerMessageError::CachedByServer));
 
-    let mut gold = LegacyDriver::new(&hub, "gold");
+    let mut gold = be.legacy(&hub, "gold");
     gold.sig.login(sigshim_conformance::APP_ID, "gold", "_no_need_token", 0, "");
     gold.cbs.wait("on_login_success").await;
     gold.cbs.wait("on_message_instant_receive").await;
@@ -73,3 +54,5 @@ async fn legacy_messaging_transcript() {
     assert!(transcript[1].contains(&format!("(pal, {}, ", uid_for("pal"))));
     check_golden("messages_legacy.txt", &transcript);
 }
+
+sigshim_conformance::per_backend!(legacy_messaging_transcript,);

@@ -3,8 +3,9 @@
 //! are stable. `SIGSHIM_BLESS=1 cargo test -p sigshim-conformance --test golden_sessions`
 //! rewrites the files instead of comparing (review the diff before keeping it).
 
+use sigshim_conformance::Backend;
 use sigshim_conformance::scenario::check_golden;
-use sigshim_conformance::{APP_ID, CoreDriver, Driver, LegacyDriver, hub};
+use sigshim_conformance::{APP_ID, Driver, LegacyDriver, hub};
 
 /// Waits until the instance processed every call so far; leaves `on_dbg(end, transcript)` as the
 /// last line, so that a late extra callback would show up before it.
@@ -14,10 +15,9 @@ async fn finish(l: &mut LegacyDriver) -> Vec<String> {
     l.cbs.transcript()
 }
 
-#[tokio::test]
-async fn legacy_session() {
+async fn legacy_session(be: Backend) {
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.sig.login(APP_ID, "alice", "_no_need_token", 0, "");
     l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await;
     l.sig.query_user_status("alice");
@@ -36,13 +36,12 @@ async fn legacy_session() {
     check_golden("legacy_session.txt", &finish(&mut l).await);
 }
 
-#[tokio::test]
-async fn legacy_kicked_session() {
+async fn legacy_kicked_session(be: Backend) {
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.sig.login(APP_ID, "alice", "_no_need_token", 0, "");
     l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await;
-    let mut elsewhere = CoreDriver::new(&hub, "alice");
+    let mut elsewhere = be.core(&hub, "alice");
     elsewhere.login(None).await.expect("login elsewhere");
     l.cbs.wait("on_logout").await;
     l.sig.message_instant_send("alice", 0, "are you there?", "m1");
@@ -56,3 +55,5 @@ async fn legacy_kicked_session() {
     l.cbs.wait("on_logout").await;
     check_golden("legacy_kicked_session.txt", &finish(&mut l).await);
 }
+
+sigshim_conformance::per_backend!(legacy_session, legacy_kicked_session,);

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 use sigshim::Attribute;
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::online_core;
 use sigshim_conformance::{Driver, LegacyDriver, hub};
 
@@ -40,12 +41,11 @@ async fn only_invoke_rets(d: &mut LegacyDriver) {
     assert!(extra.is_empty(), "invoke answers through on_invoke_ret only: {extra:?}");
 }
 
-#[tokio::test]
-async fn user_functions_answer_with_legacy_json() {
+async fn user_functions_answer_with_legacy_json(be: Backend) {
     let hub = hub();
-    let mut me = LegacyDriver::new(&hub, "me");
+    let mut me = be.legacy(&hub, "me");
     me.login(None).await.unwrap();
-    let peer = online_core(&hub, "peer").await;
+    let peer = online_core(be, &hub, "peer").await;
     peer.client.add_or_update_local_user_attributes(&[Attribute::new("mood", "calm")]).await.unwrap();
 
     let r = ok(&mut me, "user_query_user_status", json!({"account": "peer"}), "q1").await;
@@ -76,10 +76,9 @@ async fn user_functions_answer_with_legacy_json() {
     only_invoke_rets(&mut me).await;
 }
 
-#[tokio::test]
-async fn call_ids_are_echoed_in_order() {
+async fn call_ids_are_echoed_in_order(be: Backend) {
     let hub = hub();
-    let mut me = LegacyDriver::new(&hub, "me");
+    let mut me = be.legacy(&hub, "me");
     me.login(None).await.unwrap();
     let ids = ["", "x", "42", "same", "same", "ünï cöde"];
     for id in ids {
@@ -93,10 +92,9 @@ async fn call_ids_are_echoed_in_order() {
     }
 }
 
-#[tokio::test]
-async fn bad_requests_fail_with_legacy_codes() {
+async fn bad_requests_fail_with_legacy_codes(be: Backend) {
     let hub = hub();
-    let mut me = LegacyDriver::new(&hub, "me");
+    let mut me = be.legacy(&hub, "me");
     me.login(None).await.unwrap();
     let status = "io.agora.signal.user_query_user_status";
     fails(&mut me, status, "{", "bad-json", 1004).await;
@@ -145,10 +143,9 @@ async fn bad_requests_fail_with_legacy_codes() {
     only_invoke_rets(&mut me).await;
 }
 
-#[tokio::test]
-async fn user_functions_before_login_fail_with_1003() {
+async fn user_functions_before_login_fail_with_1003(be: Backend) {
     let hub = hub();
-    let mut me = LegacyDriver::new(&hub, "me");
+    let mut me = be.legacy(&hub, "me");
     let calls = [
         ("user_query_user_status", json!({"account": "x"})),
         ("user_set_attr", json!({"name": "k", "value": "v"})),
@@ -165,3 +162,10 @@ async fn user_functions_before_login_fail_with_1003() {
     fails(&mut me, "io.agora.signal.user_get_attr_all", r#"{"account":"me"}"#, "after", 1003).await;
     only_invoke_rets(&mut me).await;
 }
+
+sigshim_conformance::per_backend!(
+    user_functions_answer_with_legacy_json,
+    call_ids_are_echoed_in_order,
+    bad_requests_fail_with_legacy_codes,
+    user_functions_before_login_fail_with_1003,
+);

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{expect_cb, online_legacy};
 use sigshim_conformance::hub;
 use sigshim_conformance::scenario::{advance, assert_no_callback};
@@ -13,11 +14,9 @@ const INVITE: &[&str] = &["on_invite_failed", "on_invite_received", "on_invite_r
 
 #[tokio::test(start_paused = true)]
 async fn a_callee_offline_for_30_s_fails_with_703() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     alice.sig.channel_invite_user2("room", "bob", "hello");
     alice.fence().await; // the invitation is sent: its timers run from here
     advance(Duration::from_millis(29_999)).await;
@@ -28,11 +27,9 @@ async fn a_callee_offline_for_30_s_fails_with_703() {
 
 #[tokio::test(start_paused = true)]
 async fn timeout_fails_with_704_and_the_callee_never_sees_it() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     let extra = r#"{"_timeout":3}"#;
     alice.sig.channel_invite_user2("room", "bob", extra);
     alice.fence().await;
@@ -40,19 +37,17 @@ async fn timeout_fails_with_704_and_the_callee_never_sees_it() {
     assert_no_callback(&mut alice, INVITE).await;
     advance(Duration::from_millis(1)).await;
     expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 704, {extra})", uid_for("bob"))).await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     advance(Duration::from_secs(40)).await;
     assert_no_callback(&mut bob, INVITE).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_unanswered_call_expires_after_60_s_for_both() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "");
     bob.cbs.wait("on_invite_received").await;
     alice.cbs.wait("on_invite_received_by_peer").await;
@@ -67,12 +62,10 @@ async fn an_unanswered_call_expires_after_60_s_for_both() {
 
 #[tokio::test(start_paused = true)]
 async fn a_timeout_after_delivery_ends_the_call_for_the_callee() {
-    if sigshim_conformance::memory_only() {
-        return;
-    }
+    let be = Backend::Memory;
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     let extra = r#"{"_timeout":5}"#;
     alice.sig.channel_invite_user2("room", "bob", extra);
     bob.cbs.wait("on_invite_received").await;

@@ -3,10 +3,11 @@
 //! between applications, phone calls with and without a gateway, the callback transcript, and
 //! the error codes of every call.
 //!
-//! Timer scenarios (703 after 30 s, `_timeout`) are in `legacy_call_timers.rs`; these also run
-//! over WebSocket (`over_ws_legacy_calls.rs`).
+//! Timer scenarios (703 after 30 s, `_timeout`) are in `legacy_call_timers.rs`; these run per
+//! backend (`memory::` and `ws::`).
 
 use sigshim::call::END_CALL_PREFIX;
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with};
 use sigshim_conformance::pstn::BridgeGateway;
 use sigshim_conformance::scenario::{assert_no_callback, check_golden};
@@ -32,11 +33,10 @@ async fn established(
     expect_cb(alice, &format!("on_invite_accepted_by_peer({channel}, bob, {}, {answer})", u("bob"))).await;
 }
 
-#[tokio::test]
-async fn extra_travels_verbatim_both_ways() {
+async fn extra_travels_verbatim_both_ways(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     for (i, (extra, answer)) in [
         ("", ""),
         (r#"{"srcNum":"+123","_require_peer_online":0,"nested":{"a":[1,2]}}"#, r#"{"status":0}"#),
@@ -52,20 +52,18 @@ async fn extra_travels_verbatim_both_ways() {
     }
 }
 
-#[tokio::test]
-async fn require_peer_online_fails_at_once_with_703() {
+async fn require_peer_online_fails_at_once_with_703(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     let extra = r#"{"_require_peer_online":1}"#;
     alice.sig.channel_invite_user2("room", "bob", extra);
     expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, {extra})", u("bob"))).await;
 }
 
-#[tokio::test]
-async fn a_second_invite_replaces_a_pending_one() {
+async fn a_second_invite_replaces_a_pending_one(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "first");
     expect_cb(&mut bob, &format!("on_invite_received(room, alice, {}, first)", u("alice"))).await;
     expect_cb(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
@@ -83,15 +81,14 @@ async fn a_second_invite_replaces_a_pending_one() {
     expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 701, third)", u("bob"))).await;
 }
 
-#[tokio::test]
-async fn end_fires_end_by_myself_first_whatever_the_state() {
+async fn end_fires_end_by_myself_first_whatever_the_state(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     // No call at all: still reported, at once.
     alice.sig.channel_invite_end("room", "nobody", 0);
     let first = alice.cbs.wait_any(&["on_invite_end_by_myself", "on_error"]).await;
     assert_eq!(first.to_string(), format!("on_invite_end_by_myself(room, nobody, {})", u("nobody")));
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     established(&mut alice, &mut bob, "room", "", "").await;
     bob.sig.channel_invite_end("room", "alice", 0);
     expect_cb(&mut bob, &format!("on_invite_end_by_myself(room, alice, {})", u("alice"))).await;
@@ -100,11 +97,10 @@ async fn end_fires_end_by_myself_first_whatever_the_state() {
     assert_no_callback(&mut alice, &["on_message_instant_receive"]).await;
 }
 
-#[tokio::test]
-async fn a_callee_ending_a_pending_invitation_refuses_it() {
+async fn a_callee_ending_a_pending_invitation_refuses_it(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "x");
     expect_cb(&mut bob, &format!("on_invite_received(room, alice, {}, x)", u("alice"))).await;
     bob.sig.channel_invite_end("room", "alice", 0);
@@ -112,11 +108,10 @@ async fn a_callee_ending_a_pending_invitation_refuses_it() {
     expect_cb(&mut alice, &format!("on_invite_refused_by_peer(room, bob, {}, )", u("bob"))).await;
 }
 
-#[tokio::test]
-async fn a_core_peer_sees_the_documented_end_call_message_and_can_send_one() {
+async fn a_core_peer_sees_the_documented_end_call_message_and_can_send_one(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut core = online_core(&hub, "carol").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut core = online_core(be, &hub, "carol").await;
     alice.invite("carol", "room_9", r#"{"k":1}"#).await.unwrap();
     let note = core.next_call().await;
     assert_eq!(
@@ -136,11 +131,10 @@ async fn a_core_peer_sees_the_documented_end_call_message_and_can_send_one() {
     expect_cb(&mut alice, &format!("on_invite_end_by_peer(room_9, carol, {}, bye)", u("carol"))).await;
 }
 
-#[tokio::test]
-async fn dtmf_between_applications_arrives_as_an_invite_message() {
+async fn dtmf_between_applications_arrives_as_an_invite_message(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     established(&mut alice, &mut bob, "room", "", "").await;
     alice.sig.channel_invite_dtmf("room", "bob", "12#*");
     let extra = r#"{"msgdata":"12#*","msgtype":"dtmf"}"#;
@@ -148,10 +142,9 @@ async fn dtmf_between_applications_arrives_as_an_invite_message() {
     assert_no_callback(&mut bob, &["on_message_instant_receive"]).await;
 }
 
-#[tokio::test]
-async fn dtmf_and_phone_calls_without_a_gateway_fail_with_their_codes() {
+async fn dtmf_and_phone_calls_without_a_gateway_fail_with_their_codes(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     alice.sig.channel_invite_dtmf("room", "+15550100", "12a");
     expect_cb(&mut alice, "on_error(channel_invite_dtmf, 1004, DTMF digits are 0-9, * and #)").await;
     alice.sig.channel_invite_dtmf("room", "+15550100", "12");
@@ -162,12 +155,11 @@ async fn dtmf_and_phone_calls_without_a_gateway_fail_with_their_codes() {
     expect_cb(&mut alice, r#"on_invite_failed(room, +15550100, 0, 700, {"sip_header:x":"y"})"#).await;
 }
 
-#[tokio::test]
-async fn a_phone_call_through_a_gateway_end_to_end() {
+async fn a_phone_call_through_a_gateway_end_to_end(be: Backend) {
     let hub = hub();
-    let gw = BridgeGateway::start(&hub, "pstn-gw", &[("+15550100", "bob")]).await;
-    let mut alice = online_legacy_with(&hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let gw = BridgeGateway::start(be, &hub, "pstn-gw", &[("+15550100", "bob")]).await;
+    let mut alice = online_legacy_with(be, &hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     alice.sig.channel_invite_phone3("room", "+15550100", "+15550199", "{}");
     let content = r#"{"extra":"{}","srcNum":"+15550199"}"#;
     expect_cb(&mut bob, &format!("on_invite_received(room, pstn-gw, {}, {content})", u("pstn-gw"))).await;
@@ -188,12 +180,11 @@ async fn a_phone_call_through_a_gateway_end_to_end() {
         .await;
 }
 
-#[tokio::test]
-async fn the_caller_hanging_up_a_phone_call_reaches_the_callee() {
+async fn the_caller_hanging_up_a_phone_call_reaches_the_callee(be: Backend) {
     let hub = hub();
-    let gw = BridgeGateway::start(&hub, "pstn-gw", &[("+15550100", "bob")]).await;
-    let mut alice = online_legacy_with(&hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let gw = BridgeGateway::start(be, &hub, "pstn-gw", &[("+15550100", "bob")]).await;
+    let mut alice = online_legacy_with(be, &hub, "alice", SignalingOptions::default().pstn_gateway(gw)).await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     alice.sig.channel_invite_phone2("room", "+15550100", "+15550199");
     bob.cbs.wait("on_invite_received").await;
     expect_cb(&mut alice, "on_invite_received_by_peer(room, +15550100, 0)").await;
@@ -202,11 +193,10 @@ async fn the_caller_hanging_up_a_phone_call_reaches_the_callee() {
     expect_cb(&mut bob, &format!("on_invite_end_by_peer(room, pstn-gw, {}, )", u("pstn-gw"))).await;
 }
 
-#[tokio::test]
-async fn answer_calls_report_their_errors() {
+async fn answer_calls_report_their_errors(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     bob.sig.channel_invite_accept("room", "alice", 0, "");
     expect_cb(&mut bob, "on_error(channel_invite_accept, 700, no pending invitation from alice on room)")
         .await;
@@ -220,42 +210,39 @@ async fn answer_calls_report_their_errors() {
     alice.sig.channel_invite_user("room", "bob", 0);
     expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 700, )", u("bob"))).await;
     // An oversized extra is refused by the core: 700.
-    let mut carol = online_legacy(&hub, "carol").await;
+    let mut carol = online_legacy(be, &hub, "carol").await;
     let big = "x".repeat(8 * 1024 + 1);
     carol.sig.channel_invite_user2("room", "bob", &big);
     let cb = carol.cbs.wait("on_invite_failed").await;
     assert_eq!(cb.args[..4], ["room", "bob", &u("bob").to_string(), "700"]);
 }
 
-#[tokio::test]
-async fn a_kicked_callee_fails_the_caller_with_703() {
+async fn a_kicked_callee_fails_the_caller_with_703(be: Backend) {
     let hub = hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     alice.sig.channel_invite_user2("room", "bob", "");
     bob.cbs.wait("on_invite_received").await;
     expect_cb(&mut alice, &format!("on_invite_received_by_peer(room, bob, {})", u("bob"))).await;
-    let _bob_again = online_legacy(&hub, "bob").await;
+    let _bob_again = online_legacy(be, &hub, "bob").await;
     expect_cb(&mut bob, "on_logout(103)").await;
     expect_cb(&mut alice, &format!("on_invite_failed(room, bob, {}, 703, )", u("bob"))).await;
     assert_no_callback(&mut bob, &["on_invite_end_by_peer", "on_invite_failed"]).await;
 }
 
-#[tokio::test]
-async fn transcript_of_a_call() {
-    call_transcript(SignalingOptions::default()).await;
+async fn transcript_of_a_call(be: Backend) {
+    call_transcript(be, SignalingOptions::default()).await;
 }
 
 /// Callbacks on the instance's task give the same transcript as on its dispatcher thread.
-#[tokio::test]
-async fn transcript_of_a_call_with_inline_callbacks() {
-    call_transcript(SignalingOptions::default().inline_callbacks(true)).await;
+async fn transcript_of_a_call_with_inline_callbacks(be: Backend) {
+    call_transcript(be, SignalingOptions::default().inline_callbacks(true)).await;
 }
 
-async fn call_transcript(options: SignalingOptions) {
+async fn call_transcript(be: Backend, options: SignalingOptions) {
     let hub = hub();
-    let mut alice = online_legacy_with(&hub, "alice", options.clone()).await;
-    let mut bob = online_legacy_with(&hub, "bob", options).await;
+    let mut alice = online_legacy_with(be, &hub, "alice", options.clone()).await;
+    let mut bob = online_legacy_with(be, &hub, "bob", options).await;
     established(&mut alice, &mut bob, "room", r#"{"destMediaUid":7}"#, r#"{"ok":1}"#).await;
     alice.sig.channel_invite_dtmf("room", "bob", "5");
     bob.cbs.wait("on_invite_msg").await;
@@ -272,3 +259,20 @@ async fn call_transcript(options: SignalingOptions) {
     lines.extend(clean(&bob));
     check_golden("legacy_call.txt", &lines);
 }
+
+sigshim_conformance::per_backend!(
+    transcript_of_a_call,
+    transcript_of_a_call_with_inline_callbacks,
+    extra_travels_verbatim_both_ways,
+    require_peer_online_fails_at_once_with_703,
+    a_second_invite_replaces_a_pending_one,
+    end_fires_end_by_myself_first_whatever_the_state,
+    a_callee_ending_a_pending_invitation_refuses_it,
+    a_core_peer_sees_the_documented_end_call_message_and_can_send_one,
+    dtmf_between_applications_arrives_as_an_invite_message,
+    dtmf_and_phone_calls_without_a_gateway_fail_with_their_codes,
+    a_phone_call_through_a_gateway_end_to_end,
+    the_caller_hanging_up_a_phone_call_reaches_the_callee,
+    answer_calls_report_their_errors,
+    a_kicked_callee_fails_the_caller_with_703,
+);

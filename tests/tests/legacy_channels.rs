@@ -1,14 +1,15 @@
 //! The legacy channel API on the core: callback order on join, mixed core/legacy membership,
 //! the one-channel rule, force-send, per-key attribute callbacks, built-in attributes, error
 //! codes, leave codes and the channel `invoke` functions.
+//!
+//! The scenarios with paused time (the 604 leave after a lost link, the `_member_num` refresh)
+//! are in `legacy_channel_timers.rs`.
 
-use std::time::Duration;
-
-use sigshim::error::LoginError;
 use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, ChannelEvents, Message};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with, relaxed_hub};
-use sigshim_conformance::scenario::{FaultyConnector, Step, advance, assert_no_callback, check_golden};
-use sigshim_conformance::{APP_ID, Driver, LegacyDriver, WAIT};
+use sigshim_conformance::scenario::{assert_no_callback, check_golden};
+use sigshim_conformance::{Driver, LegacyDriver, WAIT};
 use sigshim_legacy::{SignalingOptions, uid_for};
 
 const NOTIFY: ChannelAttributeOptions =
@@ -56,10 +57,9 @@ async fn next_non_count(ev: &mut ChannelEvents) -> ChannelEvent {
     }
 }
 
-#[tokio::test]
-async fn join_order_golden_transcript() {
+async fn join_order_golden_transcript(be: Backend) {
     let hub = relaxed_hub();
-    let carol = online_core(&hub, "carol").await;
+    let carol = online_core(be, &hub, "carol").await;
     let (room, _carol_events) = carol.client.create_channel("room");
     room.join().await.expect("carol joins");
     carol
@@ -67,8 +67,8 @@ async fn join_order_golden_transcript() {
         .add_or_update_channel_attributes("room", &[Attribute::new("topic", "rust")], NOTIFY)
         .await
         .unwrap();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     assert_eq!(
         join(&mut alice, "room").await,
         user_list(&["alice", "carol"]),
@@ -93,13 +93,12 @@ async fn join_order_golden_transcript() {
     check_golden("legacy_channel_join.txt", &lines);
 }
 
-#[tokio::test]
-async fn join_callbacks_come_before_member_events() {
+async fn join_callbacks_come_before_member_events(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     alice.sig.channel_set_attr("room", "a", "1");
     alice.sig.channel_set_attr("room", "b", "2");
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     // Joins and a message right behind alice's join: none of it may come before her list.
     alice.sig.channel_join("room");
     bob.sig.channel_join("room");
@@ -123,13 +122,12 @@ async fn join_callbacks_come_before_member_events() {
     }
 }
 
-#[tokio::test]
-async fn mixed_membership_sees_everything_both_ways() {
+async fn mixed_membership_sees_everything_both_ways(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     join(&mut alice, "room").await;
-    let carol = online_core(&hub, "carol").await;
+    let carol = online_core(be, &hub, "carol").await;
     let (room, mut ce) = carol.client.create_channel("room");
     room.join().await.unwrap();
     expect_cb(&mut alice, &joined("carol")).await;
@@ -183,10 +181,9 @@ async fn mixed_membership_sees_everything_both_ways() {
     expect_cb(&mut bob, &leaved("alice")).await;
 }
 
-#[tokio::test]
-async fn one_channel_per_instance_unless_multi_channel() {
+async fn one_channel_per_instance_unless_multi_channel(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     join(&mut alice, "a").await;
     alice.sig.channel_join("b");
     let left = expect_cb(&mut alice, "on_channel_leaved(a, 602)").await;
@@ -203,7 +200,8 @@ async fn one_channel_per_instance_unless_multi_channel() {
     alice.sig.channel_query_user_is_in("b", "alice");
     expect_cb(&mut alice, "on_channel_query_user_is_in(b, alice, 1)").await;
 
-    let mut multi = online_legacy_with(&hub, "multi", SignalingOptions::default().multi_channel(true)).await;
+    let mut multi =
+        online_legacy_with(be, &hub, "multi", SignalingOptions::default().multi_channel(true)).await;
     for ch in ["a", "b", "c"] {
         join(&mut multi, ch).await;
     }
@@ -227,16 +225,15 @@ async fn one_channel_per_instance_unless_multi_channel() {
     assert_eq!(leaves, 20, "{lines:?}");
 }
 
-#[tokio::test]
-async fn force_send_from_a_non_member() {
+async fn force_send_from_a_non_member(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     join(&mut alice, "room").await;
-    let carol = online_core(&hub, "carol").await;
+    let carol = online_core(be, &hub, "carol").await;
     let (room, mut ce) = carol.client.create_channel("room");
     room.join().await.unwrap();
     expect_cb(&mut alice, &joined("carol")).await;
-    let mut dave = online_legacy(&hub, "dave").await;
+    let mut dave = online_legacy(be, &hub, "dave").await;
     dave.sig.message_channel_send_force("room", "forced", "f1");
     expect_cb(&mut dave, "on_message_send_success(f1)").await;
     expect_cb(&mut alice, &received("room", "dave", "forced")).await;
@@ -256,10 +253,9 @@ async fn force_send_from_a_non_member() {
     expect_cb(&mut dave, "on_message_send_error(f2, 400)").await;
 }
 
-#[tokio::test]
-async fn error_paths() {
+async fn error_paths(be: Backend) {
     let hub = relaxed_hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     // Before login.
     l.sig.channel_join("room");
     expect_cb(&mut l, "on_channel_join_failed(room, 300)").await;
@@ -314,11 +310,10 @@ async fn error_paths() {
     assert_no_callback(&mut l, &["on_channel_attr_updated"]).await;
 }
 
-#[tokio::test]
-async fn attribute_changes_become_per_key_callbacks() {
+async fn attribute_changes_become_per_key_callbacks(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     join(&mut alice, "room").await;
     join(&mut bob, "room").await;
     // Each instance runs its own calls in order; across instances the test waits in between.
@@ -364,22 +359,21 @@ async fn attribute_changes_become_per_key_callbacks() {
     expect_cb(&mut alice, r#"on_invoke_ret(c4, , {"result":"ok"})"#).await;
     expect_cb(&mut bob, &attr("room", "", "", "clear")).await;
     // A non-member may set attributes; members hear of it, the setter does not.
-    let mut dave = online_legacy(&hub, "dave").await;
+    let mut dave = online_legacy(be, &hub, "dave").await;
     dave.sig.channel_set_attr("room", "d", "1");
     expect_cb(&mut alice, &attr("room", "d", "1", "update")).await;
     assert_no_callback(&mut dave, &["on_channel_attr_updated", "on_error"]).await;
 }
 
-#[tokio::test]
-async fn user_notification_zero_suppresses_member_events() {
+async fn user_notification_zero_suppresses_member_events(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     join(&mut alice, "room").await;
     alice.sig.channel_set_attr("room", "_userNotification", "0");
     alice.sig.channel_set_attr("room", "_channel_ttl", "60");
     expect_cb(&mut alice, &attr("room", "_userNotification", "0", "update")).await;
     expect_cb(&mut alice, &attr("room", "_channel_ttl", "60", "update")).await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     join(&mut bob, "room").await;
     bob.sig.message_channel_send("room", "after join", "m1");
     expect_cb(&mut alice, &received("room", "bob", "after join")).await;
@@ -395,14 +389,13 @@ async fn user_notification_zero_suppresses_member_events() {
     expect_cb(&mut alice, &joined("bob")).await;
 }
 
-#[tokio::test]
-async fn channel_invoke_functions() {
+async fn channel_invoke_functions(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = LegacyDriver::new(&hub, "alice");
+    let mut alice = be.legacy(&hub, "alice");
     alice.sig.invoke("io.agora.signal.channel_query_num", r#"{"name":"room"}"#, "0");
     expect_cb(&mut alice, "on_invoke_ret(0, 1003: not logged in, {})").await;
     alice.login(None).await.unwrap();
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     join(&mut bob, "room").await;
     join(&mut alice, "room").await;
     alice.sig.invoke("io.agora.signal.channel_query_num", r#"{"name":"room"}"#, "1");
@@ -431,14 +424,13 @@ async fn channel_invoke_functions() {
     expect_cb(&mut alice, r#"on_invoke_ret(8, 1004: missing string field "name", {})"#).await;
 }
 
-#[tokio::test]
-async fn kicked_by_a_login_elsewhere_leaves_with_601() {
+async fn kicked_by_a_login_elsewhere_leaves_with_601(be: Backend) {
     let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     join(&mut alice, "room").await;
-    let mut bob = online_legacy(&hub, "bob").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
     join(&mut bob, "room").await;
-    let _again = online_legacy(&hub, "alice").await;
+    let _again = online_legacy(be, &hub, "alice").await;
     expect_cb(&mut alice, "on_channel_leaved(room, 601)").await;
     expect_cb(&mut alice, "on_logout(103)").await;
     let lines = alice.cbs.transcript();
@@ -446,62 +438,15 @@ async fn kicked_by_a_login_elsewhere_leaves_with_601() {
     assert_eq!(lines[n - 2..], ["on_channel_leaved(room, 601)", "on_logout(103)"], "{lines:?}");
 }
 
-#[tokio::test(start_paused = true)]
-async fn lost_link_leaves_with_604() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
-    let hub = relaxed_hub();
-    let conn =
-        FaultyConnector::new(&hub, |n| if n == 1 { Step::Pass } else { Step::Fail(LoginError::Unknown) });
-    let mut alice = LegacyDriver::with_endpoint(APP_ID, "alice", SignalingOptions::default().connector(conn));
-    alice.sig.login2(APP_ID, "alice", "_no_need_token", 0, "", 30, 1);
-    alice.cbs.wait("on_login_success").await;
-    join(&mut alice, "room").await;
-    assert!(hub.disconnect_user("alice"));
-    alice.cbs.wait("on_reconnecting").await;
-    for _ in 0..20 {
-        advance(Duration::from_millis(500)).await;
-        if alice.cbs.pending().iter().any(|l| l.starts_with("on_logout")) {
-            break;
-        }
-    }
-    expect_cb(&mut alice, "on_channel_leaved(room, 604)").await;
-    expect_cb(&mut alice, "on_logout(102)").await;
-}
-
-#[tokio::test(start_paused = true)]
-async fn member_num_refreshes_at_most_every_n_seconds() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
-    let hub = relaxed_hub();
-    let mut alice = online_legacy(&hub, "alice").await;
-    alice.sig.channel_set_attr("room", "_auto_update_num", "3");
-    join(&mut alice, "room").await;
-    expect_cb(&mut alice, &attr("room", "_auto_update_num", "3", "update")).await;
-    expect_cb(&mut alice, &attr("room", "_member_num", "1", "update")).await;
-    let reported = tokio::time::Instant::now();
-    let mut bob = online_legacy(&hub, "bob").await;
-    join(&mut bob, "room").await;
-    expect_cb(&mut alice, &joined("bob")).await;
-    // The hub pushes the new count within a second; the facade holds it until 3 s are over.
-    advance(Duration::from_secs(1)).await;
-    assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
-    advance(Duration::from_secs(1)).await;
-    assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
-    advance(Duration::from_secs(1)).await;
-    expect_cb(&mut alice, &attr("room", "_member_num", "2", "update")).await;
-    assert_eq!(reported.elapsed(), Duration::from_secs(3));
-    // No change, no report; bob's own instance reports the count as well.
-    advance(Duration::from_secs(5)).await;
-    assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
-    expect_cb(&mut bob, &attr("room", "_member_num", "2", "update")).await;
-    // Without `_auto_update_num` nothing is reported.
-    alice.sig.channel_del_attr("room", "_auto_update_num");
-    expect_cb(&mut alice, &attr("room", "", "", "clear")).await;
-    bob.sig.channel_leave("room");
-    expect_cb(&mut alice, &leaved("bob")).await;
-    advance(Duration::from_secs(5)).await;
-    assert_no_callback(&mut alice, &["on_channel_attr_updated"]).await;
-}
+sigshim_conformance::per_backend!(
+    join_order_golden_transcript,
+    join_callbacks_come_before_member_events,
+    mixed_membership_sees_everything_both_ways,
+    one_channel_per_instance_unless_multi_channel,
+    force_send_from_a_non_member,
+    error_paths,
+    attribute_changes_become_per_key_callbacks,
+    user_notification_zero_suppresses_member_events,
+    channel_invoke_functions,
+    kicked_by_a_login_elsewhere_leaves_with_601,
+);

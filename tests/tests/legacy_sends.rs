@@ -3,6 +3,7 @@
 //! reports only after the results of the sends made before it (logout and destroy included).
 
 use sigshim::{ChannelEvent, ChannelEvents};
+use sigshim_conformance::Backend;
 use sigshim_conformance::channel_fixtures::{member, next_any};
 use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with};
 use sigshim_conformance::scenario::ReplyGate;
@@ -43,10 +44,10 @@ fn send(l: &LegacyDriver, want: &mut Vec<String>, to: &str, id: &str, result: St
 /// Sends to an online peer, to an invalid account (refused by the server) and to a channel the
 /// sender is not in (refused before the link), a query, more sends, a logout: the callbacks are
 /// exactly the calls' results in call order, and the peer gets every delivered message in order.
-async fn results_in_call_order(options: SignalingOptions) {
+async fn results_in_call_order(be: Backend, options: SignalingOptions) {
     let hub = hub();
-    let mut bob = online_core(&hub, "bob").await;
-    let mut alice = online_legacy_with(&hub, "alice", options).await;
+    let mut bob = online_core(be, &hub, "bob").await;
+    let mut alice = online_legacy_with(be, &hub, "alice", options).await;
     let mut want = Vec::new();
     let mut delivered = Vec::new();
     for i in 0..5 {
@@ -78,25 +79,24 @@ async fn results_in_call_order(options: SignalingOptions) {
     }
 }
 
-#[tokio::test]
-async fn send_results_come_in_call_order() {
-    results_in_call_order(SignalingOptions::default().inline_callbacks(false)).await;
+async fn send_results_come_in_call_order(be: Backend) {
+    results_in_call_order(be, SignalingOptions::default().inline_callbacks(false)).await;
 }
 
-#[tokio::test]
-async fn send_results_come_in_call_order_with_inline_callbacks() {
-    results_in_call_order(SignalingOptions::default().inline_callbacks(true)).await;
+async fn send_results_come_in_call_order_with_inline_callbacks(be: Backend) {
+    results_in_call_order(be, SignalingOptions::default().inline_callbacks(true)).await;
 }
 
 /// Sixty sends from a fresh `user` to bob, then `end` (a logout or a destroy): every send's
 /// result comes before `on_logout(101)`, and bob gets every message in order.
 async fn sixty_sends_then(
+    be: Backend,
     hub: &sigshim::Hub,
     bob: &mut dyn Driver,
     user: &str,
     end: fn(&sigshim_legacy::Signaling),
 ) {
-    let mut l = online_legacy(hub, user).await;
+    let mut l = online_legacy(be, hub, user).await;
     let mut want = Vec::new();
     for i in 0..60 {
         let id = format!("{user}{i}");
@@ -111,22 +111,20 @@ async fn sixty_sends_then(
     }
 }
 
-#[tokio::test]
-async fn sends_in_flight_are_reported_before_on_logout() {
+async fn sends_in_flight_are_reported_before_on_logout(be: Backend) {
     let hub = hub();
-    let mut bob = online_core(&hub, "bob").await;
-    sixty_sends_then(&hub, &mut bob, "alice", |s| s.logout()).await;
+    let mut bob = online_core(be, &hub, "bob").await;
+    sixty_sends_then(be, &hub, &mut bob, "alice", |s| s.logout()).await;
     // Destroy logs out too, after the sends in flight.
-    sixty_sends_then(&hub, &mut bob, "carol", |s| s.destroy()).await;
+    sixty_sends_then(be, &hub, &mut bob, "carol", |s| s.destroy()).await;
 }
 
-#[tokio::test]
-async fn sixty_four_sends_are_in_flight_at_once() {
+async fn sixty_four_sends_are_in_flight_at_once(be: Backend) {
     let hub = hub();
-    let mut bob = online_core(&hub, "bob").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     // No reply comes back before 64 sends are on the link: an instance that waited for each
     // reply would time out on its first send.
-    let gate = ReplyGate::new(&hub, 64);
+    let gate = ReplyGate::new(be, &hub, 64);
     let mut alice =
         LegacyDriver::with_endpoint(APP_ID, "alice", SignalingOptions::default().connector(gate.clone()));
     alice.login(None).await.expect("alice logs in");
@@ -145,13 +143,12 @@ async fn sixty_four_sends_are_in_flight_at_once() {
     }
 }
 
-#[tokio::test]
-async fn sends_in_flight_when_the_session_is_lost_are_reported_before_on_logout() {
+async fn sends_in_flight_when_the_session_is_lost_are_reported_before_on_logout(be: Backend) {
     let hub = hub();
-    let _bob = online_core(&hub, "bob").await;
+    let _bob = online_core(be, &hub, "bob").await;
     // Every reply is held until the test opens the gate: the sends are surely in flight when the
     // session ends.
-    let gate = ReplyGate::new(&hub, usize::MAX);
+    let gate = ReplyGate::new(be, &hub, usize::MAX);
     let mut alice =
         LegacyDriver::with_endpoint(APP_ID, "alice", SignalingOptions::default().connector(gate.clone()));
     alice.login(None).await.expect("alice logs in");
@@ -161,7 +158,7 @@ async fn sends_in_flight_when_the_session_is_lost_are_reported_before_on_logout(
         send(&alice, &mut want, "bob", &id, ok(&id));
     }
     gate.wait_requested(10).await;
-    let _kicker = online_core(&hub, "alice").await; // a login elsewhere ends alice's session
+    let _kicker = online_core(be, &hub, "alice").await; // a login elsewhere ends alice's session
     // The instance knows: it is waiting for its sends in flight before it reports the loss.
     status_becomes(&alice, 0).await;
     gate.open();
@@ -182,12 +179,11 @@ async fn next_text(ev: &mut ChannelEvents) -> (String, String) {
     }
 }
 
-#[tokio::test]
-async fn channel_send_results_come_in_call_order() {
+async fn channel_send_results_come_in_call_order(be: Backend) {
     let hub = hub();
-    let (_carol, _room, mut room_events) = member(&hub, "carol", "room").await;
-    let (_dave, _lobby, mut lobby_events) = member(&hub, "dave", "lobby").await;
-    let mut alice = online_legacy(&hub, "alice").await;
+    let (_carol, _room, mut room_events) = member(be, &hub, "carol", "room").await;
+    let (_dave, _lobby, mut lobby_events) = member(be, &hub, "dave", "lobby").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
     alice.sig.channel_join("room");
     alice.cbs.wait("on_channel_user_list").await;
     let mut want = Vec::new();
@@ -212,3 +208,12 @@ async fn channel_send_results_come_in_call_order() {
     }
     assert_eq!(next_text(&mut lobby_events).await, ("alice".into(), "forced".into()));
 }
+
+sigshim_conformance::per_backend!(
+    send_results_come_in_call_order,
+    send_results_come_in_call_order_with_inline_callbacks,
+    sends_in_flight_are_reported_before_on_logout,
+    sixty_four_sends_are_in_flight_at_once,
+    sends_in_flight_when_the_session_is_lost_are_reported_before_on_logout,
+    channel_send_results_come_in_call_order,
+);

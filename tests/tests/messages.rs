@@ -8,21 +8,19 @@ use std::time::Duration;
 use sigshim::error::PeerMessageError;
 use sigshim::message::MessageBody;
 use sigshim::{Hub, HubConfig, Message, RtmCode, SendMessageOptions};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{
     api_pairs, expect_only_marker, expected, hub_with, next_message, online,
 };
 use sigshim_conformance::fixtures::{core_send, online_core, relaxed_hub};
-use sigshim_conformance::{
-    APIS, APP_ID, Api, CoreDriver, Driver, Fail, FailKind as K, LegacyDriver, driver, hub,
-};
+use sigshim_conformance::{APIS, APP_ID, Api, CoreDriver, Driver, Fail, FailKind as K, hub};
 use sigshim_legacy::SignalingOptions;
 
-#[tokio::test]
-async fn delivery_both_ways_with_exact_sender_and_text() {
+async fn delivery_both_ways_with_exact_sender_and_text(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut alice = online(a, &hub, "alice").await;
-        let mut bob = online(b, &hub, "bob").await;
+        let mut alice = online(be, a, &hub, "alice").await;
+        let mut bob = online(be, b, &hub, "bob").await;
         alice.send_peer("bob", "hello bob, ünïcödé ✓").await.unwrap();
         assert_eq!(bob.recv_peer().await, ("alice".into(), "hello bob, ünïcödé ✓".into()), "{a:?} -> {b:?}");
         bob.send_peer("alice", "hi alice").await.unwrap();
@@ -40,22 +38,20 @@ async fn fifty_in_order(from: &mut dyn Driver, to: &mut dyn Driver) {
     expect_only_marker(from, to, "end").await; // no duplicates queued behind
 }
 
-#[tokio::test]
-async fn per_sender_order_is_preserved() {
+async fn per_sender_order_is_preserved(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut alice = online(a, &hub, "alice").await;
-        let mut bob = online(b, &hub, "bob").await;
+        let mut alice = online(be, a, &hub, "alice").await;
+        let mut bob = online(be, b, &hub, "bob").await;
         fifty_in_order(&mut *alice, &mut *bob).await;
     }
 }
 
-#[tokio::test]
-async fn legacy_pipelined_sends_keep_order() {
+async fn legacy_pipelined_sends_keep_order(be: Backend) {
     let hub = hub();
-    let mut alice = LegacyDriver::new(&hub, "alice");
+    let mut alice = be.legacy(&hub, "alice");
     alice.login(None).await.unwrap();
-    let mut bob = online_core(&hub, "bob").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     for i in 0..50 {
         alice.sig.message_instant_send("bob", 0, &format!("p{i}"), &format!("id{i}"));
     }
@@ -66,11 +62,10 @@ async fn legacy_pipelined_sends_keep_order() {
     }
 }
 
-#[tokio::test]
-async fn core_ok_means_the_peer_received_it() {
+async fn core_ok_means_the_peer_received_it(be: Backend) {
     let hub = hub();
-    let mut alice = online_core(&hub, "alice").await;
-    let mut bob = online_core(&hub, "bob").await;
+    let mut alice = online_core(be, &hub, "alice").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     let receipt = core_send(&alice, "bob", Message::text("x"), SendMessageOptions::default()).await.unwrap();
     let (from, msg, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), msg.text_or_description(), offline), ("alice", "x", false));
@@ -90,11 +85,10 @@ async fn core_ok_means_the_peer_received_it() {
     expect_only_marker(&mut alice, &mut bob, "after").await;
 }
 
-#[tokio::test]
-async fn send_to_offline_peer_core_cached_legacy_success() {
+async fn send_to_offline_peer_core_cached_legacy_success(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut alice = online(api, &hub, "alice").await;
+        let mut alice = online(be, api, &hub, "alice").await;
         let r = alice.send_peer("bob", "stored").await;
         match api {
             Api::Core => assert_eq!(r, Err(Fail { kind: K::NotDelivered, code: 4 })),
@@ -104,11 +98,10 @@ async fn send_to_offline_peer_core_cached_legacy_success() {
     }
 }
 
-#[tokio::test]
-async fn legacy_strict_mode_reports_400_for_an_undelivered_message() {
+async fn legacy_strict_mode_reports_400_for_an_undelivered_message(be: Backend) {
     let hub = hub();
     let strict = SignalingOptions::default().strict_peer_ack(true);
-    let mut alice = LegacyDriver::with_options(&hub, "alice", strict);
+    let mut alice = be.legacy_with(&hub, "alice", strict);
     alice.login(None).await.unwrap();
     let r = alice.send_peer("bob", "cached").await;
     assert_eq!(r, Err(Fail { kind: K::Other, code: 400 }));
@@ -116,30 +109,28 @@ async fn legacy_strict_mode_reports_400_for_an_undelivered_message() {
     let cb = alice.cbs.wait_any(&["on_message_send_success", "on_message_send_error"]).await;
     assert_eq!(cb.to_string(), "on_message_send_error(s2, 400)");
     // Strict mode changes the report, not the storage: the cached message still arrives.
-    let mut bob = online_core(&hub, "bob").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     assert_eq!(bob.recv_peer().await, ("alice".into(), "cached".into()));
     expect_only_marker(&mut alice, &mut bob, "online").await;
 }
 
-#[tokio::test]
-async fn legacy_offline_false_option_is_accepted_but_never_delivered() {
+async fn legacy_offline_false_option_is_accepted_but_never_delivered(be: Backend) {
     let hub = hub();
-    let mut alice = LegacyDriver::new(&hub, "alice");
+    let mut alice = be.legacy(&hub, "alice");
     alice.login(None).await.unwrap();
     alice.sig.message_instant_send2("bob", 0, "gone", "o1", r#"{"offline":false}"#);
     let cb = alice.cbs.wait_any(&["on_message_send_success", "on_message_send_error"]).await;
     assert_eq!(cb.to_string(), "on_message_send_success(o1)");
     assert_eq!(hub.stats().peer_messages_unreachable, 1);
-    let mut bob = online(Api::Legacy, &hub, "bob").await;
+    let mut bob = online(be, Api::Legacy, &hub, "bob").await;
     expect_only_marker(&mut alice, &mut *bob, "first").await;
 }
 
-#[tokio::test]
-async fn legacy_empty_msg_id_gets_a_generated_one() {
+async fn legacy_empty_msg_id_gets_a_generated_one(be: Backend) {
     let hub = hub();
-    let mut alice = LegacyDriver::new(&hub, "alice");
+    let mut alice = be.legacy(&hub, "alice");
     alice.login(None).await.unwrap();
-    let mut bob = online_core(&hub, "bob").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     alice.sig.message_instant_send("bob", 0, "a", "");
     alice.sig.message_instant_send("bob", 0, "b", "");
     let first = alice.cbs.wait("on_message_send_success").await.args[0].clone();
@@ -150,15 +141,14 @@ async fn legacy_empty_msg_id_gets_a_generated_one() {
     assert_eq!(bob.recv_peer().await.1, "b");
 }
 
-#[tokio::test]
-async fn cached_messages_arrive_at_next_login_in_send_order() {
+async fn cached_messages_arrive_at_next_login_in_send_order(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut alice = online(a, &hub, "alice").await;
+        let mut alice = online(be, a, &hub, "alice").await;
         for i in 0..3 {
             let _ = alice.send_peer("bob", &format!("c{i}")).await; // core: CachedByServer
         }
-        let mut bob = online(b, &hub, "bob").await;
+        let mut bob = online(be, b, &hub, "bob").await;
         for i in 0..3 {
             assert_eq!(bob.recv_peer().await, ("alice".into(), format!("c{i}")), "{a:?} -> {b:?}");
         }
@@ -166,12 +156,11 @@ async fn cached_messages_arrive_at_next_login_in_send_order() {
     }
 }
 
-#[tokio::test]
-async fn core_receiver_sees_the_offline_flag() {
+async fn core_receiver_sees_the_offline_flag(be: Backend) {
     let hub = hub();
-    let mut alice = online(Api::Legacy, &hub, "alice").await;
+    let mut alice = online(be, Api::Legacy, &hub, "alice").await;
     alice.send_peer("bob", "stored").await.unwrap();
-    let mut bob = online_core(&hub, "bob").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     let (from, m, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), m.text_or_description(), offline), ("alice", "stored", true));
     assert!(m.id > 0 && m.server_ts > 0);
@@ -180,16 +169,15 @@ async fn core_receiver_sees_the_offline_flag() {
     assert_eq!((m.text_or_description(), offline), ("live", false));
 }
 
-#[tokio::test]
-async fn offline_store_keeps_the_newest_200() {
+async fn offline_store_keeps_the_newest_200(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = relaxed_hub();
-        let mut alice = online(a, &hub, "alice").await;
+        let mut alice = online(be, a, &hub, "alice").await;
         for i in 0..205 {
             let _ = alice.send_peer("bob", &format!("#{i}")).await;
         }
         assert_eq!(hub.stats().offline_stored, 200);
-        let mut bob = online(b, &hub, "bob").await;
+        let mut bob = online(be, b, &hub, "bob").await;
         for i in 5..205 {
             assert_eq!(bob.recv_peer().await.1, format!("#{i}"), "{a:?} -> {b:?}");
         }
@@ -199,28 +187,25 @@ async fn offline_store_keeps_the_newest_200() {
 
 #[tokio::test(start_paused = true)]
 async fn offline_messages_expire() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     for (a, b) in api_pairs() {
         let hub = hub_with(|l| l.offline_message_ttl = Duration::from_secs(60));
-        let mut alice = online(a, &hub, "alice").await;
+        let mut alice = online(be, a, &hub, "alice").await;
         let _ = alice.send_peer("bob", "old").await;
         tokio::time::advance(Duration::from_secs(40)).await;
         let _ = alice.send_peer("bob", "new").await;
         tokio::time::advance(Duration::from_secs(21)).await; // "old" is 61 s old, "new" 21 s
-        let mut bob = online(b, &hub, "bob").await;
+        let mut bob = online(be, b, &hub, "bob").await;
         assert_eq!(bob.recv_peer().await, ("alice".into(), "new".into()), "{a:?} -> {b:?}");
         expect_only_marker(&mut *alice, &mut *bob, "live").await;
         assert_eq!(hub.stats().offline_stored, 0);
     }
 }
 
-#[tokio::test]
-async fn invalid_peer_ids_are_refused() {
+async fn invalid_peer_ids_are_refused(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut alice = online(api, &hub, "alice").await;
+        let mut alice = online(be, api, &hub, "alice").await;
         for bad in ["bad/id", "null", "", &"x".repeat(65)] {
             let r = alice.send_peer(bad, "x").await;
             assert_eq!(r, Err(expected(api, (K::InvalidUser, 6), (K::Other, 400))), "{api:?} to {bad:?}");
@@ -228,12 +213,11 @@ async fn invalid_peer_ids_are_refused() {
     }
 }
 
-#[tokio::test]
-async fn message_size_limits() {
+async fn message_size_limits(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut alice = online(api, &hub, "alice").await;
-        let mut bob = online_core(&hub, "bob").await;
+        let mut alice = online(be, api, &hub, "alice").await;
+        let mut bob = online_core(be, &hub, "bob").await;
         let invalid = Err(expected(api, (K::InvalidArgument, 7), (K::Other, 400)));
         assert_eq!(alice.send_peer("bob", "").await, invalid, "{api:?} empty");
         assert_eq!(alice.send_peer("bob", &"y".repeat(32 * 1024 + 1)).await, invalid, "{api:?} 32 KB + 1");
@@ -243,22 +227,20 @@ async fn message_size_limits() {
     }
 }
 
-#[tokio::test]
-async fn send_before_login_is_refused() {
+async fn send_before_login_is_refused(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut alice = driver(api, &hub, "alice");
+        let mut alice = be.driver(api, &hub, "alice");
         let r = alice.send_peer("bob", "x").await;
         assert_eq!(r, Err(expected(api, (K::NotLoggedIn, 102), (K::NotLoggedIn, 1003))), "{api:?}");
     }
 }
 
-#[tokio::test]
-async fn raw_messages_reach_each_api() {
+async fn raw_messages_reach_each_api(be: Backend) {
     let hub = hub();
-    let alice = online_core(&hub, "alice").await;
-    let mut legacy_bob = online(Api::Legacy, &hub, "bob").await;
-    let mut core_carol = online_core(&hub, "carol").await;
+    let alice = online_core(be, &hub, "alice").await;
+    let mut legacy_bob = online(be, Api::Legacy, &hub, "bob").await;
+    let mut core_carol = online_core(be, &hub, "carol").await;
     let raw = Message::raw(b"bytes".to_vec(), "desc");
     core_send(&alice, "bob", raw.clone(), SendMessageOptions::default()).await.unwrap();
     assert_eq!(legacy_bob.recv_peer().await, ("alice".into(), "bytes".into()));
@@ -267,12 +249,11 @@ async fn raw_messages_reach_each_api() {
     assert_eq!(m.body, MessageBody::Raw { data: b"bytes".to_vec(), description: "desc".into() });
 }
 
-#[tokio::test]
-async fn server_ids_are_unique_and_increasing() {
+async fn server_ids_are_unique_and_increasing(be: Backend) {
     let hub = hub();
-    let core = online_core(&hub, "alice").await;
-    let mut legacy = online(Api::Legacy, &hub, "carol").await;
-    let mut bob = online_core(&hub, "bob").await;
+    let core = online_core(be, &hub, "alice").await;
+    let mut legacy = online(be, Api::Legacy, &hub, "carol").await;
+    let mut bob = online_core(be, &hub, "bob").await;
     let mut receipts = Vec::new();
     for i in 0..10 {
         let text = Message::text(format!("a{i}"));
@@ -295,13 +276,11 @@ async fn server_ids_are_unique_and_increasing() {
 
 #[tokio::test(start_paused = true)]
 async fn rate_limit_180_per_3_seconds() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     for api in APIS {
         let hub = hub();
-        let mut alice = online(api, &hub, "alice").await;
-        let mut bob = online_core(&hub, "bob").await;
+        let mut alice = online(be, api, &hub, "alice").await;
+        let mut bob = online_core(be, &hub, "bob").await;
         for i in 0..180 {
             alice.send_peer("bob", &format!("r{i}")).await.unwrap_or_else(|e| panic!("{api:?} #{i}: {e:?}"));
         }
@@ -321,16 +300,14 @@ async fn rate_limit_180_per_3_seconds() {
 
 #[tokio::test]
 async fn slow_consumer_gets_no_false_acks_and_does_not_hurt_others() {
-    if sigshim_conformance::memory_only() {
-        return; // counts the in-process inbox; over WebSocket the socket buffers add room
-    }
+    let be = Backend::Memory; // counts the in-process inbox; over WebSocket the socket buffers add room
     for api in APIS {
         let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(8));
-        let (client, events) = sigshim_conformance::backend::client_builder(&hub).event_capacity(4).build();
+        let (client, events) = be.client_builder(&hub).event_capacity(4).build();
         client.login(None, "slow").await.unwrap();
         let mut slow = CoreDriver::from_parts(client, events, "slow"); // not read until the end
-        let mut carol = online_core(&hub, "carol").await;
-        let mut alice = online(api, &hub, "alice").await;
+        let mut carol = online_core(be, &hub, "carol").await;
+        let mut alice = online(be, api, &hub, "alice").await;
         let (mut acked, mut failed) = (Vec::new(), 0u64);
         for i in 0..40 {
             match alice.send_peer("slow", &format!("s{i}")).await {
@@ -352,15 +329,14 @@ async fn slow_consumer_gets_no_false_acks_and_does_not_hurt_others() {
     }
 }
 
-#[tokio::test]
-async fn cached_messages_are_not_lost_to_a_small_inbox() {
+async fn cached_messages_are_not_lost_to_a_small_inbox(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(8));
-        let mut alice = online(a, &hub, "alice").await;
+        let mut alice = online(be, a, &hub, "alice").await;
         for i in 0..20 {
             let _ = alice.send_peer("bob", &format!("k{i}")).await; // stored: acknowledged as accepted
         }
-        let mut bob = online(b, &hub, "bob").await;
+        let mut bob = online(be, b, &hub, "bob").await;
         for i in 0..20 {
             assert_eq!(bob.recv_peer().await.1, format!("k{i}"), "{a:?} -> {b:?}");
         }
@@ -368,3 +344,23 @@ async fn cached_messages_are_not_lost_to_a_small_inbox() {
         expect_only_marker(&mut *alice, &mut *bob, "live").await;
     }
 }
+
+sigshim_conformance::per_backend!(
+    delivery_both_ways_with_exact_sender_and_text,
+    per_sender_order_is_preserved,
+    legacy_pipelined_sends_keep_order,
+    core_ok_means_the_peer_received_it,
+    send_to_offline_peer_core_cached_legacy_success,
+    legacy_strict_mode_reports_400_for_an_undelivered_message,
+    legacy_offline_false_option_is_accepted_but_never_delivered,
+    legacy_empty_msg_id_gets_a_generated_one,
+    cached_messages_arrive_at_next_login_in_send_order,
+    core_receiver_sees_the_offline_flag,
+    offline_store_keeps_the_newest_200,
+    invalid_peer_ids_are_refused,
+    message_size_limits,
+    send_before_login_is_refused,
+    raw_messages_reach_each_api,
+    server_ids_are_unique_and_increasing,
+    cached_messages_are_not_lost_to_a_small_inbox,
+);

@@ -3,18 +3,18 @@
 
 use sigshim::PeerOnlineState::{Offline, Online};
 use sigshim::{ClientEvent, ConnectionChangeReason, ConnectionState};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{
     api_pairs, expect_only_marker, next_statuses, online, online_core, states,
 };
-use sigshim_conformance::{Api, Driver, LegacyDriver, driver, hub};
+use sigshim_conformance::{Api, Driver, hub};
 use sigshim_legacy::uid_for;
 
-#[tokio::test]
-async fn messages_flow_both_ways_with_legacy_uids() {
+async fn messages_flow_both_ways_with_legacy_uids(be: Backend) {
     let hub = hub();
-    let mut lea = LegacyDriver::new(&hub, "lea");
+    let mut lea = be.legacy(&hub, "lea");
     lea.login(None).await.unwrap();
-    let mut cory = online_core(&hub, "cory").await;
+    let mut cory = online_core(be, &hub, "cory").await;
     lea.send_peer("cory", "from the facade").await.unwrap();
     assert_eq!(cory.recv_peer().await, ("lea".into(), "from the facade".into()));
     cory.send_peer("lea", "from the core").await.unwrap();
@@ -25,12 +25,11 @@ async fn messages_flow_both_ways_with_legacy_uids() {
     assert_eq!(lea.recv_peer().await, ("cory".into(), "again".into()));
 }
 
-#[tokio::test]
-async fn presence_across_apis() {
+async fn presence_across_apis(be: Backend) {
     let hub = hub();
-    let mut lea = LegacyDriver::new(&hub, "lea");
+    let mut lea = be.legacy(&hub, "lea");
     lea.login(None).await.unwrap();
-    let mut cory = online_core(&hub, "cory").await;
+    let mut cory = online_core(be, &hub, "cory").await;
     assert_eq!(lea.query_online("cory").await, Ok(true));
     assert_eq!(cory.query_online("lea").await, Ok(true));
     cory.client.subscribe_peers_online_status(&["lea"]).await.unwrap();
@@ -44,12 +43,11 @@ async fn presence_across_apis() {
     assert_eq!(lea.query_online("cory").await, Ok(false));
 }
 
-#[tokio::test]
-async fn attributes_across_apis() {
+async fn attributes_across_apis(be: Backend) {
     let hub = hub();
-    let mut lea = LegacyDriver::new(&hub, "lea");
+    let mut lea = be.legacy(&hub, "lea");
     lea.login(None).await.unwrap();
-    let mut cory = online_core(&hub, "cory").await;
+    let mut cory = online_core(be, &hub, "cory").await;
     lea.set_attr("role", "admin").await.unwrap();
     assert_eq!(cory.get_attr("lea", "role").await, Ok("admin".into()));
     cory.set_attr("team", "blue").await.unwrap();
@@ -66,32 +64,30 @@ async fn attributes_across_apis() {
     assert_eq!(cory.get_attrs("lea").await, Ok(Default::default()));
 }
 
-#[tokio::test]
-async fn same_account_on_both_apis_kicks_the_older_session() {
+async fn same_account_on_both_apis_kicks_the_older_session(be: Backend) {
     for (old_api, new_api) in api_pairs() {
         let hub = hub();
-        let mut old = online(old_api, &hub, "dup").await;
+        let mut old = online(be, old_api, &hub, "dup").await;
         old.set_attr("from", "old").await.unwrap();
-        let mut new = online(new_api, &hub, "dup").await;
+        let mut new = online(be, new_api, &hub, "dup").await;
         let want = match old_api {
             Api::Core => ConnectionChangeReason::RemoteLogin.code(),
             Api::Legacy => 103,
         };
         assert_eq!(old.expect_kicked().await, want, "{old_api:?} kicked by {new_api:?}");
         // The new session is the user now: messages reach it, and it starts without attributes.
-        let mut friend = online(Api::Core, &hub, "friend").await;
+        let mut friend = online(be, Api::Core, &hub, "friend").await;
         expect_only_marker(&mut *friend, &mut *new, "to the new one").await;
         assert_eq!(friend.get_attrs("dup").await, Ok(Default::default()));
         assert_eq!(friend.query_online("dup").await, Ok(true));
     }
 }
 
-#[tokio::test]
-async fn legacy_kicked_by_core_reports_103_and_is_logged_out() {
+async fn legacy_kicked_by_core_reports_103_and_is_logged_out(be: Backend) {
     let hub = hub();
-    let mut lea = LegacyDriver::new(&hub, "dup");
+    let mut lea = be.legacy(&hub, "dup");
     lea.login(None).await.unwrap();
-    let _core = online_core(&hub, "dup").await;
+    let _core = online_core(be, &hub, "dup").await;
     let cb = lea.cbs.wait("on_logout").await;
     assert_eq!(cb.to_string(), "on_logout(103)");
     assert_eq!(lea.sig.get_status(), 0);
@@ -101,11 +97,10 @@ async fn legacy_kicked_by_core_reports_103_and_is_logged_out() {
     assert_eq!(cb.to_string(), "on_message_send_error(after-kick, 1003)");
 }
 
-#[tokio::test]
-async fn core_kicked_by_legacy_is_aborted_with_remote_login() {
+async fn core_kicked_by_legacy_is_aborted_with_remote_login(be: Backend) {
     let hub = hub();
-    let mut cory = online_core(&hub, "dup").await;
-    let mut lea = driver(Api::Legacy, &hub, "dup");
+    let mut cory = online_core(be, &hub, "dup").await;
+    let mut lea = be.driver(Api::Legacy, &hub, "dup");
     lea.login(None).await.unwrap();
     let change = cory
         .wait_event("ABORTED", |e| match e {
@@ -118,18 +113,27 @@ async fn core_kicked_by_legacy_is_aborted_with_remote_login() {
     assert_eq!(cory.send_peer("friend", "x").await.map_err(|f| f.code), Err(102));
 }
 
-#[tokio::test]
-async fn a_kick_is_not_an_offline_change_for_watchers() {
+async fn a_kick_is_not_an_offline_change_for_watchers(be: Backend) {
     for (old_api, new_api) in api_pairs() {
         let hub = hub();
-        let mut watcher = online_core(&hub, "watcher").await;
-        let mut old = online(old_api, &hub, "dup").await;
+        let mut watcher = online_core(be, &hub, "watcher").await;
+        let mut old = online(be, old_api, &hub, "dup").await;
         watcher.client.subscribe_peers_online_status(&["dup", "marker"]).await.unwrap();
         assert_eq!(next_statuses(&mut watcher).await, states(&[("dup", Online), ("marker", Offline)]));
-        let _new = online(new_api, &hub, "dup").await;
+        let _new = online(be, new_api, &hub, "dup").await;
         old.expect_kicked().await;
-        let _marker = online(Api::Legacy, &hub, "marker").await;
+        let _marker = online(be, Api::Legacy, &hub, "marker").await;
         let next = next_statuses(&mut watcher).await;
         assert_eq!(next, states(&[("marker", Online)]), "{old_api:?} -> {new_api:?}: dup never went offline");
     }
 }
+
+sigshim_conformance::per_backend!(
+    messages_flow_both_ways_with_legacy_uids,
+    presence_across_apis,
+    attributes_across_apis,
+    same_account_on_both_apis_kicks_the_older_session,
+    legacy_kicked_by_core_reports_103_and_is_logged_out,
+    core_kicked_by_legacy_is_aborted_with_remote_login,
+    a_kick_is_not_an_offline_change_for_watchers,
+);

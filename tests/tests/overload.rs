@@ -1,14 +1,14 @@
 //! A legacy instance flooded faster than it can work: calls past its queue are refused with a
 //! defined callback on the dispatcher thread, and every accepted call still completes.
 
+use sigshim_conformance::Backend;
+use sigshim_conformance::Driver;
 use sigshim_conformance::fixtures::{online_core, relaxed_hub};
-use sigshim_conformance::{Driver, LegacyDriver};
 
-#[tokio::test]
-async fn calls_past_the_queue_are_refused_and_the_rest_complete() {
+async fn calls_past_the_queue_are_refused_and_the_rest_complete(be: Backend) {
     let hub = relaxed_hub();
-    let _bob = online_core(&hub, "bob").await;
-    let mut alice = LegacyDriver::new(&hub, "alice");
+    let _bob = online_core(be, &hub, "bob").await;
+    let mut alice = be.legacy(&hub, "alice");
     alice.login(None).await.expect("login");
 
     // On this current-thread runtime the facade's task cannot run until the test yields, so the
@@ -34,3 +34,5 @@ async fn calls_past_the_queue_are_refused_and_the_rest_complete() {
     // The instance still works afterwards.
     alice.send_peer("bob", "after").await.expect("a later send succeeds");
 }
+
+sigshim_conformance::per_backend!(calls_past_the_queue_are_refused_and_the_rest_complete,);

@@ -5,15 +5,15 @@
 use sigshim::PeerOnlineState::{Offline, Online};
 use sigshim::error::{QueryPeersOnlineStatusError as QE, SubscriptionError as SE};
 use sigshim::{Hub, HubConfig, RtmCode};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::{api_pairs, expected, next_statuses, online, online_core, states};
-use sigshim_conformance::{APIS, APP_ID, Api, CoreDriver, Driver, FailKind as K, LegacyDriver, driver, hub};
+use sigshim_conformance::{APIS, APP_ID, Api, CoreDriver, Driver, FailKind as K, hub};
 
-#[tokio::test]
-async fn query_follows_login_and_logout() {
+async fn query_follows_login_and_logout(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = hub();
-        let mut asker = online(a, &hub, "asker").await;
-        let mut peer = driver(b, &hub, "peer");
+        let mut asker = online(be, a, &hub, "asker").await;
+        let mut peer = be.driver(b, &hub, "peer");
         assert_eq!(asker.query_online("peer").await, Ok(false), "{a:?} asks about {b:?}");
         peer.login(None).await.unwrap();
         assert_eq!(asker.query_online("peer").await, Ok(true), "{a:?} asks about {b:?}");
@@ -24,11 +24,10 @@ async fn query_follows_login_and_logout() {
     }
 }
 
-#[tokio::test]
-async fn query_with_an_invalid_account_or_before_login() {
+async fn query_with_an_invalid_account_or_before_login(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut asker = driver(api, &hub, "asker");
+        let mut asker = be.driver(api, &hub, "asker");
         let not_logged_in = Err(expected(api, (K::NotLoggedIn, 102), (K::NotLoggedIn, 1003)));
         assert_eq!(asker.query_online("peer").await, not_logged_in, "{api:?}");
         asker.login(None).await.unwrap();
@@ -43,12 +42,11 @@ async fn query_with_an_invalid_account_or_before_login() {
     }
 }
 
-#[tokio::test]
-async fn legacy_query_callbacks_are_exact() {
+async fn legacy_query_callbacks_are_exact(be: Backend) {
     let hub = hub();
-    let mut asker = LegacyDriver::new(&hub, "asker");
+    let mut asker = be.legacy(&hub, "asker");
     asker.login(None).await.unwrap();
-    let _peer = online(Api::Core, &hub, "peer").await;
+    let _peer = online(be, Api::Core, &hub, "peer").await;
     asker.sig.query_user_status("peer");
     asker.sig.query_user_status("ghost");
     asker.sig.query_user_status("bad/id");
@@ -61,11 +59,10 @@ async fn legacy_query_callbacks_are_exact() {
     assert!(lines[3].starts_with("on_dbg(fence"), "{lines:?}");
 }
 
-#[tokio::test]
-async fn core_query_size_limit() {
+async fn core_query_size_limit(be: Backend) {
     let hub = hub();
-    let asker = online_core(&hub, "asker").await;
-    let _peer = online_core(&hub, "p7").await;
+    let asker = online_core(be, &hub, "asker").await;
+    let _peer = online_core(be, &hub, "p7").await;
     let ids: Vec<String> = (0..257).map(|i| format!("p{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let too_many = asker.client.query_peers_online_status(&refs).await.unwrap_err();
@@ -80,13 +77,12 @@ async fn core_query_size_limit() {
     assert_eq!(empty, QE::InvalidArgument);
 }
 
-#[tokio::test]
-async fn subscription_reports_now_then_changes_until_unsubscribed() {
+async fn subscription_reports_now_then_changes_until_unsubscribed(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut w = online_core(&hub, "watcher").await;
-        let mut peer = driver(api, &hub, "peer");
-        let mut other = online(api, &hub, "other").await;
+        let mut w = online_core(be, &hub, "watcher").await;
+        let mut peer = be.driver(api, &hub, "peer");
+        let mut other = online(be, api, &hub, "other").await;
         w.client.subscribe_peers_online_status(&["peer", "other"]).await.unwrap();
         assert_eq!(next_statuses(&mut w).await, states(&[("other", Online), ("peer", Offline)]), "{api:?}");
         peer.login(None).await.unwrap();
@@ -105,12 +101,11 @@ async fn subscription_reports_now_then_changes_until_unsubscribed() {
     }
 }
 
-#[tokio::test]
-async fn subscriptions_end_at_logout() {
+async fn subscriptions_end_at_logout(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut w = online_core(&hub, "watcher").await;
-        let mut peer = driver(api, &hub, "peer");
+        let mut w = online_core(be, &hub, "watcher").await;
+        let mut peer = be.driver(api, &hub, "peer");
         w.client.subscribe_peers_online_status(&["peer"]).await.unwrap();
         assert_eq!(next_statuses(&mut w).await, states(&[("peer", Offline)]));
         w.logout().await.unwrap();
@@ -126,10 +121,9 @@ async fn subscriptions_end_at_logout() {
     }
 }
 
-#[tokio::test]
-async fn subscriptions_are_capped_at_512() {
+async fn subscriptions_are_capped_at_512(be: Backend) {
     let hub = hub();
-    let w = online_core(&hub, "watcher").await;
+    let w = online_core(be, &hub, "watcher").await;
     let ids: Vec<String> = (0..513).map(|i| format!("p{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let over = w.client.subscribe_peers_online_status(&refs).await.unwrap_err();
@@ -146,10 +140,9 @@ async fn subscriptions_are_capped_at_512() {
     w.client.subscribe_peers_online_status(&refs[512..]).await.unwrap();
 }
 
-#[tokio::test]
-async fn subscription_calls_need_login_and_valid_ids() {
+async fn subscription_calls_need_login_and_valid_ids(be: Backend) {
     let hub = hub();
-    let mut w = CoreDriver::new(&hub, "watcher");
+    let mut w = be.core(&hub, "watcher");
     assert_eq!(w.client.subscribe_peers_online_status(&["p"]).await.map_err(|e| e.code()), Err(102));
     w.login(None).await.unwrap();
     assert_eq!(w.client.subscribe_peers_online_status(&["bad/id"]).await, Err(SE::InvalidArgument));
@@ -158,11 +151,9 @@ async fn subscription_calls_need_login_and_valid_ids() {
 
 #[tokio::test]
 async fn status_changes_a_slow_watcher_misses_are_counted() {
-    if sigshim_conformance::memory_only() {
-        return; // counts the in-process inbox; over WebSocket the socket buffers add room
-    }
+    let be = Backend::Memory; // counts the in-process inbox; over WebSocket the socket buffers add room
     let hub = Hub::new(HubConfig::new(APP_ID).inbox_capacity(8));
-    let (client, events) = sigshim_conformance::backend::client_builder(&hub).event_capacity(4).build();
+    let (client, events) = be.client_builder(&hub).event_capacity(4).build();
     client.login(None, "watcher").await.unwrap();
     let mut w = CoreDriver::from_parts(client, events, "watcher"); // not read for now
     let ids: Vec<String> = (0..20).map(|i| format!("p{i}")).collect();
@@ -170,7 +161,7 @@ async fn status_changes_a_slow_watcher_misses_are_counted() {
     w.client.subscribe_peers_online_status(&refs).await.unwrap();
     let mut peers = Vec::new();
     for id in &ids {
-        peers.push(online_core(&hub, id).await);
+        peers.push(online_core(be, &hub, id).await);
     }
     let dropped = hub.stats().inbox_full_drops;
     assert!(dropped > 0, "21 pushes into a watcher holding about a dozen");
@@ -184,3 +175,14 @@ async fn status_changes_a_slow_watcher_misses_are_counted() {
         "every push was either queued or counted"
     );
 }
+
+sigshim_conformance::per_backend!(
+    query_follows_login_and_logout,
+    query_with_an_invalid_account_or_before_login,
+    legacy_query_callbacks_are_exact,
+    core_query_size_limit,
+    subscription_reports_now_then_changes_until_unsubscribed,
+    subscriptions_end_at_logout,
+    subscriptions_are_capped_at_512,
+    subscription_calls_need_login_and_valid_ids,
+);

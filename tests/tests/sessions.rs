@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use sigshim::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S, ConnectionState, RtmCode};
-use sigshim_conformance::fixtures::expected;
+use sigshim_conformance::Backend;
+use sigshim_conformance::fixtures::{assert_quiet_until_marker, expected};
 use sigshim_conformance::scenario::*;
-use sigshim_conformance::{APIS, APP_ID, CoreDriver, Driver, Fail, FailKind as K, LegacyDriver, driver, hub};
+use sigshim_conformance::{APIS, APP_ID, CoreDriver, Driver, Fail, FailKind as K, LegacyDriver, hub};
 use sigshim_legacy::{SignalingOptions, uid_for};
 
 /// The events of a login that succeeded.
@@ -16,10 +17,9 @@ fn logged_in() -> [ClientEvent; 2] {
     [state(S::Connecting, R::Login), state(S::Connected, R::LoginSuccess)]
 }
 
-#[tokio::test]
-async fn core_login_logout_emits_exact_state_sequence() {
+async fn core_login_logout_emits_exact_state_sequence(be: Backend) {
     let hub = hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     assert_eq!(c.client.connection_state(), S::Disconnected);
     c.login(None).await.expect("login");
     assert_eq!(c.client.connection_state(), S::Connected);
@@ -30,17 +30,16 @@ async fn core_login_logout_emits_exact_state_sequence() {
     assert!(!hub.is_online("alice"));
     expect_events(&mut c, &logged_in()).await;
     expect_events(&mut c, &[state(S::Disconnected, R::Logout)]).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     // RTM numbering of what was just observed.
     assert_eq!((S::Connecting.code(), R::Login.code()), (2, 1));
     assert_eq!((S::Connected.code(), R::LoginSuccess.code()), (3, 2));
     assert_eq!((S::Disconnected.code(), R::Logout.code()), (1, 6));
 }
 
-#[tokio::test]
-async fn legacy_login_logout_reports_uid_fd_and_status() {
+async fn legacy_login_logout_reports_uid_fd_and_status(be: Backend) {
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     let uid = uid_for("alice");
     assert_eq!((l.sig.get_status(), l.sig.is_online()), (0, 0));
     for fd in 1..=3 {
@@ -58,11 +57,10 @@ async fn legacy_login_logout_reports_uid_fd_and_status() {
     assert_eq!(l.cbs.transcript(), want);
 }
 
-#[tokio::test]
-async fn both_apis_can_use_a_session_after_login() {
+async fn both_apis_can_use_a_session_after_login(be: Backend) {
     for api in APIS {
         let hub = hub();
-        let mut d = driver(api, &hub, "alice");
+        let mut d = be.driver(api, &hub, "alice");
         d.login(None).await.unwrap_or_else(|e| panic!("{api:?}: {e:?}"));
         assert_eq!(d.query_online("alice").await, Ok(true), "{api:?}");
         d.set_attr("k", "v").await.unwrap_or_else(|e| panic!("{api:?}: {e:?}"));
@@ -82,16 +80,15 @@ async fn logout_twice(d: &mut dyn Driver) {
     assert_eq!(d.logout().await, Err(not_logged_in), "{api:?}: second logout");
 }
 
-#[tokio::test]
-async fn logout_when_not_logged_in() {
+async fn logout_when_not_logged_in(be: Backend) {
     let hub = hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     logout_twice(&mut c).await;
     expect_events(&mut c, &logged_in()).await;
     expect_events(&mut c, &[state(S::Disconnected, R::Logout)]).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
 
-    let mut l = LegacyDriver::new(&hub, "bob");
+    let mut l = be.legacy(&hub, "bob");
     logout_twice(&mut l).await;
     let uid = uid_for("bob");
     let want = [
@@ -103,20 +100,19 @@ async fn logout_when_not_logged_in() {
     assert_eq!(l.cbs.transcript(), want);
 }
 
-#[tokio::test]
-async fn second_login_while_logged_in() {
+async fn second_login_while_logged_in(be: Backend) {
     let hub = hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(None).await.expect("login");
     assert_eq!(c.login(None).await, Err(Fail { kind: K::Other, code: 8 }));
     assert_eq!(c.client.login(None, "someone-else").await.unwrap_err().code(), 8);
     assert_eq!(c.client.connection_state(), S::Connected);
     expect_events(&mut c, &logged_in()).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert_eq!(c.query_online("alice").await, Ok(true));
 
     // Legacy: the second login is ignored, without any callback.
-    let mut l = LegacyDriver::new(&hub, "bob");
+    let mut l = be.legacy(&hub, "bob");
     l.login(None).await.expect("login");
     l.sig.login(APP_ID, "bob", "_no_need_token", 0, "");
     l.sig.login(APP_ID, "carol", "_no_need_token", 0, "");
@@ -126,10 +122,9 @@ async fn second_login_while_logged_in() {
     assert_eq!(l.query_online("bob").await, Ok(true));
 }
 
-#[tokio::test]
-async fn legacy_logout_then_login_without_waiting() {
+async fn legacy_logout_then_login_without_waiting(be: Backend) {
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.login(None).await.expect("login");
     l.sig.logout();
     l.sig.login(APP_ID, "alice", "_no_need_token", 0, "");
@@ -146,15 +141,14 @@ async fn legacy_logout_then_login_without_waiting() {
     assert!(hub.is_online("alice"));
 }
 
-#[tokio::test]
-async fn invalid_user_ids_are_refused() {
+async fn invalid_user_ids_are_refused(be: Backend) {
     let too_long = "a".repeat(65);
     let bad = ["", "null", too_long.as_str(), "a/b", "a\tb", "ü", "a\nb"];
     for api in APIS {
         let invalid = expected(api, (K::InvalidUser, 3), (K::InvalidUser, 209));
         for user in bad {
             let hub = hub();
-            let mut d = driver(api, &hub, user);
+            let mut d = be.driver(api, &hub, user);
             assert_eq!(d.login(None).await, Err(invalid), "{api:?} {user:?}");
             assert!(!hub.is_online(user), "{api:?} {user:?}");
             assert_eq!(hub.stats().logins, 0, "{api:?} {user:?}: no session opened");
@@ -163,43 +157,39 @@ async fn invalid_user_ids_are_refused() {
         let hub = hub();
         let longest = "b".repeat(64);
         for user in [longest.as_str(), "Az09 !#$%&()+-:;<=.>?@[]^_{}|~,"] {
-            let mut d = driver(api, &hub, user);
+            let mut d = be.driver(api, &hub, user);
             d.login(None).await.unwrap_or_else(|e| panic!("{api:?} {user:?}: {e:?}"));
             assert!(hub.is_online(user));
         }
     }
 }
 
-#[tokio::test]
-async fn legacy_invalid_account_reports_209_and_stays_logged_out() {
+async fn legacy_invalid_account_reports_209_and_stays_logged_out(be: Backend) {
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "a/b");
+    let mut l = be.legacy(&hub, "a/b");
     assert_eq!(l.login(None).await, Err(Fail { kind: K::InvalidUser, code: 209 }));
     assert_eq!(l.sig.get_status(), 0);
     assert_eq!(l.cbs.transcript(), ["on_login_failed(209)"]);
 }
 
-#[tokio::test]
-async fn wrong_app_id_is_refused() {
+async fn wrong_app_id_is_refused(be: Backend) {
     let hub = hub();
-    let (client, events) = sigshim::Client::builder("another-app")
-        .connector(sigshim_conformance::backend::connector(&hub))
-        .build();
+    let (client, events) = sigshim::Client::builder("another-app").connector(be.connector(&hub)).build();
     let mut c = CoreDriver::from_parts(client, events, "alice");
     assert_eq!(c.login(None).await, Err(Fail { kind: K::Other, code: 4 }));
     expect_events(&mut c, &[state(S::Connecting, R::Login), state(S::Disconnected, R::LoginFailure)]).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert_eq!(c.client.connection_state(), S::Disconnected);
 
     // Legacy: an instance created for another app ID, and a login naming another app ID.
     let mut l = LegacyDriver::with_endpoint(
         "another-app",
         "alice",
-        sigshim_conformance::backend::legacy_options(&hub, SignalingOptions::default()),
+        be.legacy_options(&hub, SignalingOptions::default()),
     );
     assert_eq!(l.login(None).await, Err(Fail { kind: K::Other, code: 201 }));
     assert_eq!(l.sig.get_status(), 0);
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.sig.login(OTHER_APP_ID, "alice", "_no_need_token", 0, "");
     assert_eq!(
         l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await.to_string(),
@@ -209,15 +199,14 @@ async fn wrong_app_id_is_refused() {
     assert!(!hub.is_online("alice"));
 }
 
-#[tokio::test]
-async fn remote_login_kicks_the_first_session() {
+async fn remote_login_kicks_the_first_session(be: Backend) {
     for victim_api in APIS {
         for kicker_api in APIS {
             let ctx = format!("victim {victim_api:?}, kicker {kicker_api:?}");
             let hub = hub();
-            let mut first = driver(victim_api, &hub, "alice");
+            let mut first = be.driver(victim_api, &hub, "alice");
             first.login(None).await.expect("first login");
-            let mut second = driver(kicker_api, &hub, "alice");
+            let mut second = be.driver(kicker_api, &hub, "alice");
             second.login(None).await.expect("second login");
             assert_eq!(
                 first.expect_kicked().await,
@@ -232,7 +221,7 @@ async fn remote_login_kicks_the_first_session() {
 
             // The new session is the user's session: online, reachable.
             assert!(hub.is_online("alice"), "{ctx}");
-            let mut bob = driver(victim_api, &hub, "bob");
+            let mut bob = be.driver(victim_api, &hub, "bob");
             bob.login(None).await.expect("bob");
             bob.send_peer("alice", "hi").await.expect("delivered to the new session");
             assert_eq!(second.recv_peer().await, ("bob".to_owned(), "hi".to_owned()), "{ctx}");
@@ -241,12 +230,11 @@ async fn remote_login_kicks_the_first_session() {
     }
 }
 
-#[tokio::test]
-async fn core_aborted_client_must_logout_before_login() {
+async fn core_aborted_client_must_logout_before_login(be: Backend) {
     let hub = hub();
-    let mut first = CoreDriver::new(&hub, "alice");
+    let mut first = be.core(&hub, "alice");
     first.login(None).await.expect("login");
-    let mut second = CoreDriver::new(&hub, "alice");
+    let mut second = be.core(&hub, "alice");
     second.login(None).await.expect("login elsewhere");
     expect_events(&mut second, &logged_in()).await;
     expect_events(&mut first, &logged_in()).await;
@@ -264,7 +252,7 @@ async fn core_aborted_client_must_logout_before_login() {
     // Leaving ABORTED does not touch the session that replaced this one.
     assert!(hub.is_online("alice"));
     assert_eq!(second.query_online("alice").await, Ok(true));
-    assert_quiet(&mut second).await;
+    assert_quiet_until_marker(be, &hub, &mut second).await;
 
     first.login(None).await.expect("login after logout");
     expect_events(&mut first, &logged_in()).await;
@@ -272,12 +260,11 @@ async fn core_aborted_client_must_logout_before_login() {
     assert_eq!(first.query_online("alice").await, Ok(true));
 }
 
-#[tokio::test]
-async fn legacy_kicked_session_reports_103_and_is_logged_out() {
+async fn legacy_kicked_session_reports_103_and_is_logged_out(be: Backend) {
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.login(None).await.expect("login");
-    let mut other = CoreDriver::new(&hub, "alice");
+    let mut other = be.core(&hub, "alice");
     other.login(None).await.expect("login elsewhere");
     assert_eq!(l.expect_kicked().await, 103);
     assert_eq!((l.sig.get_status(), l.sig.is_online()), (0, 0));
@@ -306,24 +293,23 @@ async fn calls_need_login(d: &mut dyn Driver) {
     assert_eq!(d.get_attr(&me, "k").await, Err(not_logged_in), "{api:?} get_attr");
 }
 
-#[tokio::test]
-async fn calls_before_login_and_after_logout() {
+async fn calls_before_login_and_after_logout(be: Backend) {
     let hub = hub();
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     expect_events(&mut bob, &logged_in()).await;
     for api in APIS {
-        let mut d = driver(api, &hub, "alice");
+        let mut d = be.driver(api, &hub, "alice");
         calls_need_login(&mut *d).await;
         d.login(None).await.expect("login");
         d.logout().await.expect("logout");
         calls_need_login(&mut *d).await;
     }
     // Nothing reached bob.
-    assert_quiet(&mut bob).await;
+    assert_quiet_until_marker(be, &hub, &mut bob).await;
 
     // The exact legacy callbacks.
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     calls_need_login(&mut l).await;
     // (`on_error`'s description is free text; the fence of `set_attr` answers with `on_dbg`.)
     let lines: Vec<String> = l.cbs.transcript().into_iter().filter(|l| !l.starts_with("on_dbg(")).collect();
@@ -337,11 +323,9 @@ async fn calls_before_login_and_after_logout() {
 
 #[tokio::test(start_paused = true)]
 async fn core_login_rate_limit() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     for _ in 0..2 {
         c.login(None).await.expect("login");
         c.logout().await.expect("logout");
@@ -359,6 +343,22 @@ async fn core_login_rate_limit() {
     }
     // Refused logins change no state.
     expect_events(&mut c, &logged_in()).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert!(hub.is_online("alice"));
 }
+
+sigshim_conformance::per_backend!(
+    core_login_logout_emits_exact_state_sequence,
+    legacy_login_logout_reports_uid_fd_and_status,
+    both_apis_can_use_a_session_after_login,
+    logout_when_not_logged_in,
+    second_login_while_logged_in,
+    legacy_logout_then_login_without_waiting,
+    invalid_user_ids_are_refused,
+    legacy_invalid_account_reports_209_and_stays_logged_out,
+    wrong_app_id_is_refused,
+    remote_login_kicks_the_first_session,
+    core_aborted_client_must_logout_before_login,
+    legacy_kicked_session_reports_103_and_is_logged_out,
+    calls_before_login_and_after_logout,
+);

@@ -11,6 +11,7 @@ use sigshim::error::LoginError;
 use sigshim::{
     Client, ClientEvent, ConnectionChangeReason as R, ConnectionState as S, PeerOnlineState, PeerStatus,
 };
+use sigshim_conformance::Backend;
 use sigshim_conformance::scenario::*;
 use sigshim_conformance::{APP_ID, CoreDriver, Driver, Fail, FailKind as K, LegacyDriver, hub};
 use sigshim_legacy::{SignalingOptions, uid_for};
@@ -28,9 +29,6 @@ fn legacy_via(connector: std::sync::Arc<FaultyConnector>, user: &str) -> LegacyD
 
 #[tokio::test(start_paused = true)]
 async fn core_login_timeout() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let never = FaultyConnector::never_answers();
     let (client, events) =
         Client::builder(APP_ID).connector(never.clone()).login_timeout(Duration::from_secs(3)).build();
@@ -40,16 +38,13 @@ async fn core_login_timeout() {
     assert_eq!(started.elapsed(), Duration::from_secs(3), "the login timeout, exactly");
     expect_events(&mut c, &[state(S::Connecting, R::Login), state(S::Disconnected, R::LoginTimeout)]).await;
     assert_eq!(R::LoginTimeout.code(), 4);
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert_eq!(never.attempts(), 1, "the core itself does not retry a login");
     assert_eq!(c.client.connection_state(), S::Disconnected);
 }
 
 #[tokio::test(start_paused = true)]
 async fn core_login_after_a_timeout_works() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let (client, events) = Client::builder(APP_ID).connector(flaky.clone()).build();
@@ -68,12 +63,13 @@ async fn legacy_login_retries(retry_time: i32, retry_count: i32, expected_attemp
     let never = FaultyConnector::never_answers();
     let mut l = legacy_via(never.clone(), "alice");
     l.sig.login2(APP_ID, "alice", "_no_need_token", 0, "", retry_time, retry_count);
-    settle().await;
+    at_once(never.attempted(1)).await;
     assert_eq!((never.attempts(), l.sig.get_status()), (1, 1), "logging in");
     let mut seconds = 0;
     while never.attempts() < expected_attempts {
         advance_secs(1).await; // the attempt times out
         advance_secs(1).await; // the pause before the next one
+        at_once(never.attempted(seconds / 2 + 2)).await;
         seconds += 2;
         assert!(seconds <= 2 * expected_attempts, "attempts stopped at {}", never.attempts());
         assert_eq!(l.sig.get_status(), 1, "still logging in after {seconds} s");
@@ -89,34 +85,25 @@ async fn legacy_login_retries(retry_time: i32, retry_count: i32, expected_attemp
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_timeout_retries_up_to_retry_count() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     // 1 attempt + 2 retries; the 5 s retry time is not reached first.
     legacy_login_retries(5, 2, 3).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_timeout_retries_within_retry_time() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     // The 2 s retry time runs out after the first retry, although 5 retries were allowed.
     legacy_login_retries(2, 5, 2).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_login_succeeds_on_a_retry() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let flaky = FaultyConnector::new(&hub, |n| if n == 1 { Step::Hang } else { Step::Pass });
     let mut l = legacy_via(flaky.clone(), "alice");
     l.sig.login2(APP_ID, "alice", "_no_need_token", 0, "", 30, 3);
-    settle().await;
-    advance_secs(1).await;
-    advance_secs(1).await;
+    at_once(flaky.attempted(1)).await;
+    advance_secs(1).await; // the attempt times out
+    advance_secs(1).await; // the pause before the next one
     let cb = l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await;
     assert_eq!(cb.to_string(), format!("on_login_success({}, 1)", uid_for("alice")));
     assert_eq!(flaky.attempts(), 2);
@@ -128,27 +115,23 @@ async fn legacy_login_succeeds_on_a_retry() {
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnects_after_link_loss() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(None).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     assert!(hub.disconnect_user("alice"));
-    settle().await;
-    expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)]).await;
+    at_once(expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)])).await;
     assert_eq!(c.client.connection_state(), S::Reconnecting);
     assert!(!hub.is_online("alice"));
     assert_eq!(c.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 102 }));
     advance(Duration::from_millis(499)).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     advance(Duration::from_millis(1)).await; // the first backoff (500 ms) is over
-    expect_events(&mut c, &[state(S::Connected, R::LoginSuccess)]).await;
-    assert_quiet(&mut c).await;
+    at_once(expect_events(&mut c, &[state(S::Connected, R::LoginSuccess)])).await;
     assert!(hub.is_online("alice"));
 
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     bob.send_peer("alice", "welcome back").await.expect("delivered");
     assert_eq!(c.recv_peer().await, ("bob".to_owned(), "welcome back".to_owned()));
@@ -157,11 +140,9 @@ async fn core_reconnects_after_link_loss() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnects_after_link_loss() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.login(None).await.expect("login");
     for outage in 1..=2 {
         assert!(hub.disconnect_user("alice"));
@@ -175,7 +156,7 @@ async fn legacy_reconnects_after_link_loss() {
         assert_eq!((l.sig.get_status(), l.sig.is_online()), (2, 1));
         assert_eq!(l.query_online("alice").await, Ok(true));
     }
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     l.send_peer("bob", "still here").await.expect("sent");
     assert_eq!(bob.recv_peer().await, ("alice".to_owned(), "still here".to_owned()));
@@ -184,13 +165,11 @@ async fn legacy_reconnects_after_link_loss() {
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnect_restores_attributes_and_subscriptions() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(None).await.expect("login");
     c.set_attr("k", "v").await.expect("set");
     c.set_attr("gone", "x").await.expect("set");
@@ -209,42 +188,39 @@ async fn core_reconnect_restores_attributes_and_subscriptions() {
     };
     expect_events(&mut c, &[carol_is(PeerOnlineState::Offline)]).await;
     assert!(hub.disconnect_user("alice"));
-    settle().await;
     advance(Duration::from_millis(500)).await;
     // RTM re-syncs what the lost session had set up, and reports the subscribed peers' states
     // (all of them here: a superset of RTM's "those that changed meanwhile").
-    expect_events(
+    at_once(expect_events(
         &mut c,
         &[
             state(S::Reconnecting, R::Interrupted),
             state(S::Connected, R::LoginSuccess),
             bob_is(PeerOnlineState::Online),
         ],
-    )
+    ))
     .await;
     assert_eq!(bob.get_attrs("alice").await, Ok([("k".to_owned(), "v".to_owned())].into()));
     let subscribed = c.client.query_peers_by_subscription_option().await;
     assert_eq!(subscribed.as_deref(), Ok(&["bob".to_owned()][..]));
     bob.logout().await.expect("bob logout");
-    settle().await;
-    expect_events(&mut c, &[bob_is(PeerOnlineState::Offline)]).await;
-    assert_quiet(&mut c).await;
+    at_once(expect_events(&mut c, &[bob_is(PeerOnlineState::Offline)])).await;
+    advance_secs(60).await;
+    assert_quiet(&mut c);
 }
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnect_restores_attributes() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = hub();
-    let mut l = LegacyDriver::new(&hub, "alice");
+    let mut l = be.legacy(&hub, "alice");
     l.login(None).await.expect("login");
     l.set_attr("k", "v").await.expect("set");
     assert!(hub.disconnect_user("alice"));
     l.cbs.wait("on_reconnecting").await;
     advance(Duration::from_millis(500)).await;
     l.cbs.wait("on_reconnected").await;
-    let mut bob = CoreDriver::new(&hub, "bob");
+    let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");
     assert_eq!(bob.get_attr("alice", "k").await, Ok("v".to_owned()));
     assert_eq!(l.get_attr("alice", "k").await, Ok("v".to_owned()));
@@ -259,9 +235,6 @@ fn dies_after_first(hub: &sigshim::Hub, failures: usize) -> std::sync::Arc<Fault
 
 #[tokio::test(start_paused = true)]
 async fn core_reconnect_gives_up_when_the_policy_runs_out() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let conn = dies_after_first(&hub, 2);
     let policy = ReconnectPolicy { max_attempts: Some(2), ..ReconnectPolicy::default() };
@@ -270,20 +243,23 @@ async fn core_reconnect_gives_up_when_the_policy_runs_out() {
     c.login(None).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     assert!(hub.disconnect_user("alice"));
-    settle().await;
-    expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)]).await;
-    advance(Duration::from_millis(500)).await;
+    at_once(expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)])).await;
+    advance(Duration::from_millis(499)).await;
+    assert_eq!(conn.attempts(), 1, "no retry before 500 ms");
+    advance(Duration::from_millis(1)).await;
+    at_once(conn.attempted(2)).await;
     assert_eq!(conn.attempts(), 2, "first retry after 500 ms");
-    assert_quiet(&mut c).await;
     advance(Duration::from_millis(999)).await;
+    assert_quiet(&mut c);
     assert_eq!(conn.attempts(), 2, "the backoff doubled");
     advance(Duration::from_millis(1)).await;
+    at_once(conn.attempted(3)).await;
     assert_eq!(conn.attempts(), 3, "second retry");
-    expect_events(&mut c, &[state(S::Disconnected, R::Interrupted)]).await;
-    assert_quiet(&mut c).await;
+    at_once(expect_events(&mut c, &[state(S::Disconnected, R::Interrupted)])).await;
     assert_eq!(c.client.connection_state(), S::Disconnected);
     assert_eq!(c.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 102 }));
     advance_secs(60).await;
+    assert_quiet(&mut c);
     assert_eq!(conn.attempts(), 3, "no attempt after giving up");
     // A plain login starts over.
     c.login(None).await.expect("login again");
@@ -293,9 +269,6 @@ async fn core_reconnect_gives_up_when_the_policy_runs_out() {
 
 #[tokio::test(start_paused = true)]
 async fn legacy_reconnect_exhaustion_logs_out_with_102() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
     let hub = hub();
     let conn = dies_after_first(&hub, usize::MAX - 1);
     let mut l = legacy_via(conn.clone(), "alice");

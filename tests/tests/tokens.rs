@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use sigshim::token::{access_token, access_token2, signaling, unix_now};
 use sigshim::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S, RtmCode};
+use sigshim_conformance::Backend;
 use sigshim_conformance::fixtures::expected;
 use sigshim_conformance::scenario::*;
-use sigshim_conformance::{APIS, Api, CoreDriver, Driver, Fail, FailKind as K, LegacyDriver};
+use sigshim_conformance::{APIS, Api, Driver, Fail, FailKind as K};
 
 fn logged_in() -> [ClientEvent; 2] {
     [state(S::Connecting, R::Login), state(S::Connected, R::LoginSuccess)]
@@ -36,12 +37,11 @@ fn past(ago: u64) -> u32 {
 }
 
 /// A driver of `api` on a token hub.
-fn driver_on(api: Api, hub: &sigshim::Hub, user: &str) -> Box<dyn Driver> {
-    sigshim_conformance::driver(api, hub, user)
+fn driver_on(be: Backend, api: Api, hub: &sigshim::Hub, user: &str) -> Box<dyn Driver> {
+    be.driver(api, hub, user)
 }
 
-#[tokio::test]
-async fn valid_tokens_log_in() {
+async fn valid_tokens_log_in(be: Backend) {
     for api in APIS {
         let mut tokens = vec![("006", t006("alice", 3600)), ("007", t007("alice", 3600))];
         if api == Api::Legacy {
@@ -49,7 +49,7 @@ async fn valid_tokens_log_in() {
         }
         for (kind, token) in tokens {
             let hub = token_hub();
-            let mut d = driver_on(api, &hub, "alice");
+            let mut d = driver_on(be, api, &hub, "alice");
             d.login(Some(&token)).await.unwrap_or_else(|e| panic!("{api:?} {kind}: {e:?}"));
             assert!(hub.is_online("alice"), "{api:?} {kind}");
             assert_eq!(d.query_online("alice").await, Ok(true), "{api:?} {kind}");
@@ -58,8 +58,7 @@ async fn valid_tokens_log_in() {
     }
 }
 
-#[tokio::test]
-async fn bad_tokens_are_refused() {
+async fn bad_tokens_are_refused(be: Backend) {
     let truncate = |t: String| t[..t.len() - 6].to_owned();
     let now = past(0);
     let invalid: Vec<(&str, Option<String>)> = vec![
@@ -110,19 +109,18 @@ async fn bad_tokens_are_refused() {
             .chain(expired.iter().map(|c| (c, expected(api, (K::TokenExpired, 6), (K::TokenExpired, 204)))));
         for ((label, token), want) in cases {
             let hub = token_hub();
-            let mut d = driver_on(api, &hub, "alice");
+            let mut d = driver_on(be, api, &hub, "alice");
             assert_eq!(d.login(token.as_deref()).await, Err(want), "{api:?}: {label}");
             assert!(!hub.is_online("alice"), "{api:?}: {label}");
         }
     }
 }
 
-#[tokio::test]
-async fn legacy_login_with_explicit_bad_tokens() {
+async fn legacy_login_with_explicit_bad_tokens(be: Backend) {
     // The driver passes `_no_need_token` for "no token"; the empty string is its own case.
     for (token, code) in [("", 206), ("_no_need_token", 206)] {
         let hub = token_hub();
-        let mut l = LegacyDriver::new(&hub, "alice");
+        let mut l = be.legacy(&hub, "alice");
         l.sig.login(TOKEN_APP_ID, "alice", token, 0, "");
         let cb = l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await;
         assert_eq!(cb.to_string(), format!("on_login_failed({code})"), "{token:?}");
@@ -132,24 +130,23 @@ async fn legacy_login_with_explicit_bad_tokens() {
 
 #[tokio::test(start_paused = true)]
 async fn core_token_expiry_warns_then_aborts() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = token_hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(Some(&t007("alice", 60))).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     advance_secs(28).await;
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     advance_secs(3).await; // 31 s: inside the last 30 s
     expect_events(&mut c, &[ClientEvent::TokenPrivilegeWillExpire]).await;
     advance_secs(27).await; // 58 s
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert_eq!(c.client.connection_state(), S::Connected);
     advance_secs(2).await; // 60 s
-    expect_events(&mut c, &[ClientEvent::TokenExpired, state(S::Aborted, R::TokenExpired)]).await;
+    at_once(expect_events(&mut c, &[ClientEvent::TokenExpired, state(S::Aborted, R::TokenExpired)])).await;
     assert_eq!(R::TokenExpired.code(), 9);
-    assert_quiet(&mut c).await;
+    advance_secs(1).await;
+    assert_quiet(&mut c);
     assert!(!hub.is_online("alice"));
     assert_eq!(c.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 102 }));
 
@@ -164,11 +161,9 @@ async fn core_token_expiry_warns_then_aborts() {
 
 #[tokio::test(start_paused = true)]
 async fn core_renew_token_postpones_expiry() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = token_hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(Some(&t007("alice", 60))).await.expect("login");
     expect_events(&mut c, &logged_in()).await;
     advance_secs(31).await;
@@ -176,23 +171,22 @@ async fn core_renew_token_postpones_expiry() {
     c.client.renew_token(&t007("alice", 120)).await.expect("renew");
     // Past the old expiry: no kick. The new token ends 120 s after the renewal (at 150 or 151 s).
     advance_secs(69).await; // 100 s
-    assert_quiet(&mut c).await;
+    assert_quiet(&mut c);
     assert_eq!(c.client.connection_state(), S::Connected);
     assert_eq!(c.query_online("alice").await, Ok(true));
     advance_secs(22).await; // 122 s: the new token's warning
     expect_events(&mut c, &[ClientEvent::TokenPrivilegeWillExpire]).await;
-    assert_quiet(&mut c).await;
-    advance_secs(29).await; // 151 s
+    advance_secs(27).await; // 149 s
+    assert_quiet(&mut c);
+    advance_secs(2).await; // 151 s
     expect_events(&mut c, &[ClientEvent::TokenExpired, state(S::Aborted, R::TokenExpired)]).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn core_renew_token_rejects_bad_tokens() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let hub = token_hub();
-    let mut c = CoreDriver::new(&hub, "alice");
+    let mut c = be.core(&hub, "alice");
     c.login(Some(&t007("alice", 60))).await.expect("login");
     let expired = access_token2::build_rtm(TOKEN_APP_ID, TOKEN_CERT, "alice", 10, past(100), 7).unwrap();
     let cases = [
@@ -215,7 +209,7 @@ async fn core_renew_token_rejects_bad_tokens() {
     advance_secs(27).await; // 31 s
     expect_events(&mut c, &[ClientEvent::TokenPrivilegeWillExpire]).await;
     advance_secs(29).await; // 60 s
-    expect_events(&mut c, &[ClientEvent::TokenExpired, state(S::Aborted, R::TokenExpired)]).await;
+    at_once(expect_events(&mut c, &[ClientEvent::TokenExpired, state(S::Aborted, R::TokenExpired)])).await;
     assert_eq!(c.client.renew_token(&t007("alice", 600)).await.unwrap_err().code(), 102);
 }
 
@@ -224,14 +218,12 @@ type Builder = fn(&str) -> String;
 
 #[tokio::test(start_paused = true)]
 async fn legacy_token_expiry_logs_out_with_105() {
-    if sigshim_conformance::memory_only() {
-        return; // paused time needs the in-process backend
-    }
+    let be = Backend::Memory; // paused time needs the in-process backend
     let tokens: [(&str, Builder); 3] =
         [("Signaling", |u| t1(u, 60)), ("006", |u| t006(u, 60)), ("007", |u| t007(u, 60))];
     for (kind, build) in tokens {
         let hub = token_hub();
-        let mut l = LegacyDriver::new(&hub, "alice");
+        let mut l = be.legacy(&hub, "alice");
         l.login(Some(&build("alice"))).await.unwrap_or_else(|e| panic!("{kind}: {e:?}"));
         advance_secs(58).await;
         assert_no_callback(&mut l, &["on_logout"]).await;
@@ -247,3 +239,9 @@ async fn legacy_token_expiry_logs_out_with_105() {
         assert_eq!(l.query_online("alice").await, Ok(true), "{kind}");
     }
 }
+
+sigshim_conformance::per_backend!(
+    valid_tokens_log_in,
+    bad_tokens_are_refused,
+    legacy_login_with_explicit_bad_tokens,
+);

@@ -1,12 +1,12 @@
 //! Legacy calls the shim does not offer still answer, with the failure the catalog documents.
 
-use sigshim_conformance::{Driver, LegacyDriver, hub};
+use sigshim_conformance::Backend;
+use sigshim_conformance::{Driver, hub};
 use sigshim_mapping::{Strategy, catalog};
 
-#[tokio::test]
-async fn unsupported_sends_and_bc_call_answer_with_their_documented_failure() {
+async fn unsupported_sends_and_bc_call_answer_with_their_documented_failure(be: Backend) {
     let hub = hub();
-    let mut alice = LegacyDriver::new(&hub, "alice");
+    let mut alice = be.legacy(&hub, "alice");
     alice.login(None).await.expect("login");
     alice.sig.message_app_send("hello", "app-1");
     alice.sig.message_push_send("bob", 0, "hello", "push-1");
@@ -35,3 +35,5 @@ async fn unsupported_sends_and_bc_call_answer_with_their_documented_failure() {
         assert_eq!(row.strategy, Strategy::Unsupported, "{name}");
     }
 }
+
+sigshim_conformance::per_backend!(unsupported_sends_and_bc_call_answer_with_their_documented_failure,);

@@ -1,5 +1,0 @@
-//! The `calls_core` scenarios again, with every client connected through a real WebSocket server
-//! on 127.0.0.1:0 (see `sigshim_conformance::backend`).
-
-#[path = "calls_core.rs"]
-mod scenarios;
