@@ -123,10 +123,15 @@ impl Session {
         let result = loop {
             attempt += 1;
             match client.login(token.as_deref(), &account).await {
-                Err(e @ (LoginError::Timeout | LoginError::Unknown | LoginError::TooOften))
-                    if attempt <= retry_count && started.elapsed() < retry_time =>
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        LoginError::Timeout | LoginError::Unknown | LoginError::TooOften
+                    ) && attempt <= retry_count
+                        && started.elapsed() < retry_time =>
                 {
-                    tracing::debug!(%account, attempt, error = %e, "login attempt failed; retrying");
+                    let cause = std::error::Error::source(&e).map(ToString::to_string);
+                    tracing::debug!(%account, attempt, error = %e, cause, "login attempt failed; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
                 other => break other,
@@ -134,7 +139,9 @@ impl Session {
         };
         if let Err(e) = result {
             self.set_status(LoginStatus::NotLogin);
-            let code = translate::login_failure(e).code();
+            let cause = std::error::Error::source(&e).map(ToString::to_string);
+            tracing::info!(%account, error = %e, cause, "login failed");
+            let code = translate::login_failure(e.kind()).code();
             out.emit(move |c| c.on_login_failed(code)).await;
             return None;
         }

@@ -77,7 +77,7 @@ impl Driver for CoreDriver {
 
     async fn login(&mut self, token: Option<&str>) -> Outcome {
         self.client.login(token, &self.user).await.map_err(|e| {
-            let kind = match e {
+            let kind = match e.kind() {
                 LoginError::InvalidArgument => K::InvalidUser,
                 LoginError::InvalidToken => K::InvalidToken,
                 LoginError::TokenExpired => K::TokenExpired,

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sigshim::error::LoginError;
+use sigshim::error::{Error, LoginError};
 use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Reply, Request};
 use sigshim::transport::{Connector, Link, MemoryConnector, Transport, TransportError};
@@ -157,7 +157,7 @@ impl FaultyConnector {
 
 #[async_trait]
 impl Connector for FaultyConnector {
-    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         let mut n = 0;
         self.attempts.send_modify(|a| {
             *a += 1;
@@ -165,7 +165,7 @@ impl Connector for FaultyConnector {
         });
         match ((self.plan)(n), &self.hub) {
             (Step::Pass, Some(hub)) => hub.connect(login).await,
-            (Step::Fail(e), _) => Err(e),
+            (Step::Fail(e), _) => Err(e.into()),
             (Step::Hang, _) | (Step::Pass, None) => std::future::pending().await,
         }
     }
@@ -221,7 +221,7 @@ impl ReplyGate {
 
 #[async_trait]
 impl Connector for ReplyGate {
-    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         let link = self.inner.connect(login).await?;
         let transport =
             Arc::new(GatedTransport { inner: link.transport, n: self.n, state: self.state.clone() });

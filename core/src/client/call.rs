@@ -44,7 +44,21 @@ op_error! {
 /// Maps an error reply to `E`; any other reply is handed back for the caller to match.
 pub(crate) fn check<E: OpError>(reply: Reply) -> Result<Reply, E> {
     match reply {
-        Reply::Error { code } => Err(E::decode(code).unwrap_or(E::FAILURE)),
+        Reply::Error { code } => Err(E::decode(code).unwrap_or_else(|| {
+            tracing::warn!(
+                code,
+                error = std::any::type_name::<E>(),
+                "error reply with a code the operation does not have"
+            );
+            E::FAILURE
+        })),
         other => Ok(other),
     }
+}
+
+/// A reply that does not answer the request (a bug on one side of the protocol): logged, and
+/// the operation fails with its generic failure.
+pub(crate) fn unexpected<E: OpError>(reply: &Reply) -> E {
+    tracing::warn!(?reply, error = std::any::type_name::<E>(), "unexpected reply");
+    E::FAILURE
 }

@@ -141,16 +141,30 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
                 s.set_state(&mut c, permit, S::Connected, R::LoginSuccess);
                 return Some(link.inbox);
             }
-            Ok(Err(LoginError::TokenExpired)) => {
+            Ok(Err(e)) if e.kind() == LoginError::TokenExpired => {
                 if let Some(p) = s.permit().await {
                     p.send(ClientEvent::TokenExpired);
                 }
                 return give_up(s, epoch, S::Aborted, R::TokenExpired).await;
             }
-            Ok(Err(LoginError::InvalidToken | LoginError::InvalidAppId | LoginError::InvalidArgument)) => {
+            Ok(Err(e))
+                if matches!(
+                    e.kind(),
+                    LoginError::InvalidToken | LoginError::InvalidAppId | LoginError::InvalidArgument
+                ) =>
+            {
+                tracing::warn!(error = %e, "reconnect refused; the client gives up");
                 return give_up(s, epoch, S::Aborted, R::LoginFailure).await;
             }
-            Ok(Err(_)) | Err(_) => backoff = (backoff * 2).min(policy.max_backoff),
+            Ok(Err(e)) => {
+                let cause = std::error::Error::source(&e).map(ToString::to_string);
+                tracing::debug!(error = %e, cause, ?backoff, "reconnect failed; trying again");
+                backoff = (backoff * 2).min(policy.max_backoff);
+            }
+            Err(_) => {
+                tracing::debug!(?backoff, "reconnect timed out; trying again");
+                backoff = (backoff * 2).min(policy.max_backoff);
+            }
         }
     }
 }

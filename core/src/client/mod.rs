@@ -25,7 +25,7 @@ use crate::protocol::{PeerStatus, Reply, Request};
 use crate::transport::{Connector, Transport, TransportError};
 
 pub(crate) use call::OpError;
-use call::check;
+use call::{check, unexpected};
 pub use events::{ClientEvent, Events};
 pub use options::{ClientBuilder, Linked, ReconnectPolicy, Unlinked};
 pub use state::{ConnectionChangeReason, ConnectionState};
@@ -210,10 +210,14 @@ impl Client {
     }
 
     /// Logs in as `user_id`. `token` may be `None` when the hub has no App Certificate.
-    pub async fn login(&self, token: Option<&str>, user_id: &str) -> Result<(), LoginError> {
+    ///
+    /// The error's [`kind`](Error::kind) is the [`LoginError`] with its RTM code; when the
+    /// login failed beneath the protocol (the server cannot be reached, the WebSocket handshake
+    /// fails), the cause is the error's [`source`](std::error::Error::source).
+    pub async fn login(&self, token: Option<&str>, user_id: &str) -> Result<(), Error<LoginError>> {
         let s = self.shared();
         if validate_id(user_id, 64).is_err() {
-            return Err(LoginError::InvalidArgument);
+            return Err(LoginError::InvalidArgument.into());
         }
         let login = LoginRequest {
             app_id: s.app_id.clone(),
@@ -224,10 +228,10 @@ impl Client {
         let epoch = {
             let mut c = s.conn.lock();
             if c.state != ConnectionState::Disconnected {
-                return Err(LoginError::AlreadyLoggedIn);
+                return Err(LoginError::AlreadyLoggedIn.into());
             }
             if !s.login_limiter.lock().try_acquire() {
-                return Err(LoginError::TooOften);
+                return Err(LoginError::TooOften.into());
             }
             c.epoch += 1;
             c.login = Some(login.clone());
@@ -249,7 +253,7 @@ impl Client {
             }
             Ok(Ok(link)) => {
                 link.transport.close();
-                Err(LoginError::Unknown)
+                Err(LoginError::Unknown.into())
             }
             Ok(Err(e)) => {
                 if !stale {
@@ -271,7 +275,7 @@ impl Client {
                         ConnectionChangeReason::LoginTimeout,
                     );
                 }
-                Err(LoginError::Timeout)
+                Err(LoginError::Timeout.into())
             }
         }
     }
@@ -338,7 +342,7 @@ impl Client {
             Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
         match self.call::<PeerMessageError>(request).await? {
             Reply::MessageSent { message_id, server_ts } => Ok(MessageReceipt { id: message_id, server_ts }),
-            _ => Err(PeerMessageError::Failure),
+            other => Err(unexpected(&other)),
         }
     }
 
@@ -350,7 +354,7 @@ impl Client {
         let peer_ids = peer_ids.iter().map(|p| p.to_string()).collect();
         match self.call::<QueryPeersOnlineStatusError>(Request::QueryPeersOnlineStatus { peer_ids }).await? {
             Reply::PeerStatuses { statuses } => Ok(statuses),
-            _ => Err(QueryPeersOnlineStatusError::Failure),
+            other => Err(unexpected(&other)),
         }
     }
 
@@ -379,7 +383,7 @@ impl Client {
     pub async fn query_peers_by_subscription_option(&self) -> Result<Vec<String>, QuerySubscriptionError> {
         match self.call::<QuerySubscriptionError>(Request::QueryPeersBySubscriptionOption).await? {
             Reply::PeerIds { peer_ids } => Ok(peer_ids),
-            _ => Err(QuerySubscriptionError::Failure),
+            other => Err(unexpected(&other)),
         }
     }
 
@@ -423,7 +427,7 @@ impl Client {
             .await?
         {
             Reply::Attributes { attributes } => Ok(attributes),
-            _ => Err(AttributeError::Failure),
+            other => Err(unexpected(&other)),
         }
     }
 

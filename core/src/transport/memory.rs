@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
-use crate::error::LoginError;
+use crate::error::{Error, LoginError};
 use crate::hub::{Hub, Session};
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, Reply, Request};
@@ -27,7 +27,7 @@ impl MemoryConnector {
 
 #[async_trait]
 impl Connector for MemoryConnector {
-    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         let (session, rx) = self.hub.login(&login)?;
         let transport = Arc::new(MemoryTransport { hub: self.hub.clone(), session: session.clone() });
         Ok(Link { transport, inbox: Box::new(MemoryInbox { rx, session, done: None }), resumed: false })

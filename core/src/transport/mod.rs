@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::error::LoginError;
+use crate::error::{Error, LoginError};
 use crate::protocol::{CloseReason, Event, LoginRequest, Reply, Request};
 
 pub use memory::MemoryConnector;
@@ -86,8 +86,9 @@ impl std::fmt::Debug for Link {
 /// Opens links to a hub.
 #[async_trait]
 pub trait Connector: Send + Sync + 'static {
-    /// Connects and logs in.
-    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError>;
+    /// Connects and logs in. A failure beneath the login (the network, the handshake) is the
+    /// error's [`source`](std::error::Error::source).
+    async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>>;
 
     /// Forgets any session this connector could resume, so that the next connect logs in afresh
     /// (called at logout, also when the link was down and no logout reached the server).

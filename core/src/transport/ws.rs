@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
-use crate::error::LoginError;
+use crate::error::{Error, LoginError};
 use crate::protocol::wire::{Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, ServerFrame};
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, Reply, Request, wire};
@@ -124,13 +124,31 @@ impl WsConnector {
 
 /// Why opening a link failed.
 enum OpenError {
-    Login(LoginError),
+    Login(Error<LoginError>),
     UnknownSession,
+}
+
+/// What went wrong in the login exchange itself, after the socket opened: the cause of a
+/// [`LoginError::Timeout`] that no reply explains.
+#[derive(Debug, thiserror::Error)]
+enum HandshakeError {
+    /// The server closed the socket before answering.
+    #[error("the server closed the connection during the login")]
+    Closed,
+    /// No answer within the link timeout.
+    #[error("no answer to the login within {0:?}")]
+    NoAnswer(Duration),
+    /// The session is still held by another connection of the same client.
+    #[error("the session is still held by another connection")]
+    SessionBusy,
+    /// A frame that is not an answer to a login.
+    #[error("unexpected answer to the login: {0}")]
+    Unexpected(String),
 }
 
 #[async_trait]
 impl Connector for WsConnector {
-    async fn connect(&self, login: LoginRequest) -> Result<Link, LoginError> {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         let prior = self.resumable.lock().clone().filter(|r| r.user_id == login.user_id);
         if let Some(prior) = prior {
             let hello = Hello::Resume {
@@ -153,7 +171,7 @@ impl Connector for WsConnector {
                 Ok(link)
             }
             Err(OpenError::Login(e)) => Err(e),
-            Err(OpenError::UnknownSession) => Err(LoginError::Unknown),
+            Err(OpenError::UnknownSession) => Err(LoginError::Unknown.into()),
         }
     }
 
@@ -172,24 +190,31 @@ impl WsConnector {
         config.max_frame_size = Some(o.max_frame_bytes);
         config.max_message_size = Some(o.max_frame_bytes);
         config.read_buffer_size = o.read_buffer_bytes.max(1024);
-        let network = |e: &dyn std::fmt::Display| {
-            tracing::debug!(error = %e, url = %self.url, "cannot reach the server");
-            // The network failed: the legacy and RTM vocabularies both call this a timeout.
-            OpenError::Login(LoginError::Timeout)
+        // The network failed: the legacy and RTM vocabularies both call this a timeout; the
+        // cause travels with it.
+        let url = &self.url;
+        let network = |e: Box<dyn std::error::Error + Send + Sync>| {
+            tracing::debug!(error = %e, %url, "cannot reach the server");
+            OpenError::Login(Error::with_source(LoginError::Timeout, e))
         };
         let (ws, _) = tokio_tungstenite::connect_async_with_config(&self.url, Some(config), true)
             .await
-            .map_err(|e| network(&e))?;
+            .map_err(|e| network(e.into()))?;
         let (mut sink, mut stream) = ws.split();
-        let text = serde_json::to_string(&hello).map_err(|e| network(&e))?;
-        sink.send(WsMessage::text(text)).await.map_err(|e| network(&e))?;
+        let text = serde_json::to_string(&hello).map_err(|e| network(e.into()))?;
+        sink.send(WsMessage::text(text)).await.map_err(|e| network(e.into()))?;
         let (ticket, resumed) = loop {
             let frame = match tokio::time::timeout(o.link_timeout, stream.next()).await {
-                Ok(Some(Ok(WsMessage::Text(t)))) => wire::parse_server(&t).map_err(|e| network(&e))?,
-                Ok(Some(Ok(WsMessage::Close(_)))) | Ok(None) => return Err(network(&"closed during login")),
+                Ok(Some(Ok(WsMessage::Text(t)))) => wire::parse_server(&t).map_err(|e| {
+                    tracing::warn!(error = %e, %url, "the server's answer to the login is not a frame");
+                    network(e.into())
+                })?,
+                Ok(Some(Ok(WsMessage::Close(_)))) | Ok(None) => {
+                    return Err(network(HandshakeError::Closed.into()));
+                }
                 Ok(Some(Ok(_))) => continue,
-                Ok(Some(Err(e))) => return Err(network(&e)),
-                Err(_) => return Err(network(&"no answer to the login")),
+                Ok(Some(Err(e))) => return Err(network(e.into())),
+                Err(_) => return Err(network(HandshakeError::NoAnswer(o.link_timeout).into())),
             };
             match frame {
                 ServerFrame::Reply(ReplyFrame {
@@ -203,16 +228,23 @@ impl WsConnector {
                     break (session, resumed);
                 }
                 ServerFrame::Reply(ReplyFrame { reply: Reply::Error { code }, .. }) => {
-                    return Err(OpenError::Login(LoginError::from_code(code).unwrap_or(LoginError::Unknown)));
+                    let kind = LoginError::from_code(code).unwrap_or_else(|| {
+                        tracing::warn!(code, %url, "the server refused the login with an unknown code");
+                        LoginError::Unknown
+                    });
+                    return Err(OpenError::Login(kind.into()));
                 }
                 ServerFrame::Error(ErrorFrame { error: ProtocolError::UnknownSession, .. }) => {
                     return Err(OpenError::UnknownSession);
                 }
                 ServerFrame::Error(ErrorFrame { error: ProtocolError::SessionBusy, .. }) => {
                     // The session is alive; keep the ticket and let the reconnect loop retry.
-                    return Err(network(&"the session is still held by another connection"));
+                    return Err(network(HandshakeError::SessionBusy.into()));
                 }
-                other => return Err(network(&format!("unexpected answer to the login: {other:?}"))),
+                other => {
+                    tracing::warn!(frame = ?other, %url, "unexpected answer to the login");
+                    return Err(network(HandshakeError::Unexpected(format!("{other:?}")).into()));
+                }
             }
         };
         let pending: Pending = Arc::default();

@@ -3,8 +3,15 @@
 //! Every variant carries the numeric code that RTM 1.x uses for the same failure, available through
 //! [`RtmCode::code`]. Codes travel over the wire as plain integers and are turned back into the
 //! operation's enum with `from_code`, so a client and a hub always agree on their meaning.
+//!
+//! Where a failure can come from below the protocol (a login over the network), the operation
+//! returns [`Error<Kind>`](Error): the kind, and the cause beneath it.
 
 use serde::{Deserialize, Serialize};
+
+mod sourced;
+
+pub use sourced::{Error, Source};
 
 /// Gives the RTM numeric code of an error or state value.
 pub trait RtmCode {
