@@ -1,10 +1,12 @@
 //! One WebSocket connection: hello, then requests, replies, events and acknowledgements.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use futures_util::SinkExt;
+use tracing::Instrument;
 
 use super::{ConnGuard, Shared};
 use crate::hub::{ParkedLink, ResumeError, Session};
@@ -23,9 +25,24 @@ enum End {
     Done,
 }
 
-/// Serves one upgraded socket until it closes.
-pub(super) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, _guard: ConnGuard) {
+/// Serves one upgraded socket until it closes, inside a `connection` span (the peer's address,
+/// then the user and the session's number once the hello is answered), so every log line of the
+/// connection says whose it is.
+pub(super) async fn serve(socket: WebSocket, shared: Arc<Shared>, guard: ConnGuard, peer: SocketAddr) {
+    let span = tracing::info_span!(
+        "connection",
+        %peer,
+        user = tracing::field::Empty,
+        session = tracing::field::Empty,
+    );
+    serve_in_span(socket, shared, guard).instrument(span).await;
+}
+
+async fn serve_in_span(mut socket: WebSocket, shared: Arc<Shared>, _guard: ConnGuard) {
     let Some((session, link)) = hello(&mut socket, &shared).await else { return };
+    let span = tracing::Span::current();
+    span.record("user", session.user_id());
+    span.record("session", session.key());
     let mut conn = Conn { socket, shared: shared.clone(), session: session.clone(), link, bad_frames: 0 };
     let end = conn.run().await;
     let Conn { link, .. } = conn;

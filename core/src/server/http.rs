@@ -1,9 +1,10 @@
 //! HTTP routes: the WebSocket upgrade, `/healthz` and `/metrics`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +21,11 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+async fn upgrade(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: WebSocketUpgrade,
+) -> Response {
     if *shared.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
     }
@@ -35,7 +40,7 @@ async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Res
         .read_buffer_size(c.read_buffer_bytes)
         .write_buffer_size(c.write_buffer_bytes)
         .max_write_buffer_size(c.max_frame_bytes * 4)
-        .on_upgrade(move |socket| super::conn::serve(socket, shared, guard))
+        .on_upgrade(move |socket| super::conn::serve(socket, shared, guard, peer))
 }
 
 async fn healthz(State(shared): State<Arc<Shared>>) -> Response {

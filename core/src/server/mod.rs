@@ -213,7 +213,7 @@ impl Server {
         });
         let mut upkeep_stop = stopped.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stopped.wait_for(|s| *s).await;
                 })
