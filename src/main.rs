@@ -2,6 +2,7 @@
 
 mod bench;
 mod chat;
+mod checks;
 mod config;
 mod conformance_cmd;
 mod demo;
