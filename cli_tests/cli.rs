@@ -84,7 +84,8 @@ fn official_vector_verifies_through_the_cli() {
     // rtm007_test_user_java from the official vectors (issue_ts 1111111, expire 600).
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/core/tests/data/agora_tokens.json");
     let vectors: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("the official token vectors")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the official token vectors"))
+            .expect("JSON");
     let v = vectors
         .as_array()
         .and_then(|a| a.iter().find(|v| v["name"] == "rtm007_test_user_java"))
