@@ -83,59 +83,33 @@ pub(crate) struct Check {
     pub(crate) gate: bool,
 }
 
+impl Check {
+    /// A check that is not a gate.
+    pub(crate) const fn new(name: &'static str, run: CheckFn) -> Self {
+        Self { name, run, gate: false }
+    }
+}
+
 /// Every check, in the order they run.
 pub(crate) const CHECKS: &[Check] = &[
-    Check { name: "server_reachable", run: |t, _, o| Box::pin(sessions::server_reachable(t, o)), gate: true },
     Check {
-        name: "login_logout_states",
-        run: |t, p, o| Box::pin(sessions::login_logout_states(t, p, o)),
-        gate: false,
+        gate: true,
+        ..Check::new("server_reachable", |t, _, o| Box::pin(sessions::server_reachable(t, o)))
     },
-    Check {
-        name: "peer_message_core_to_core",
-        run: |t, p, o| Box::pin(messages::core_to_core(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "peer_message_legacy_and_core",
-        run: |t, p, o| Box::pin(messages::legacy_and_core(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "offline_message_at_next_login",
-        run: |t, p, o| Box::pin(messages::offline_at_next_login(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "unreachable_without_caching",
-        run: |t, p, o| Box::pin(messages::unreachable_without_caching(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "presence_query_and_subscription",
-        run: |t, p, o| Box::pin(presence::query_and_subscription(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "user_attributes",
-        run: |t, p, o| Box::pin(presence::user_attributes(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "remote_login_kicks_older_session",
-        run: |t, p, o| Box::pin(sessions::remote_login(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "bad_input_refused",
-        run: |t, p, o| Box::pin(sessions::bad_input_refused(t, p, o)),
-        gate: false,
-    },
-    Check {
-        name: "call_legacy_to_core_and_end",
-        run: |t, p, o| Box::pin(calls::legacy_to_core_and_end(t, p, o)),
-        gate: false,
-    },
+    Check::new("login_logout_states", |t, p, o| Box::pin(sessions::login_logout_states(t, p, o))),
+    Check::new("peer_message_core_to_core", |t, p, o| Box::pin(messages::core_to_core(t, p, o))),
+    Check::new("peer_message_legacy_and_core", |t, p, o| Box::pin(messages::legacy_and_core(t, p, o))),
+    Check::new("offline_message_at_next_login", |t, p, o| Box::pin(messages::offline_at_next_login(t, p, o))),
+    Check::new("unreachable_without_caching", |t, p, o| {
+        Box::pin(messages::unreachable_without_caching(t, p, o))
+    }),
+    Check::new("presence_query_and_subscription", |t, p, o| {
+        Box::pin(presence::query_and_subscription(t, p, o))
+    }),
+    Check::new("user_attributes", |t, p, o| Box::pin(presence::user_attributes(t, p, o))),
+    Check::new("remote_login_kicks_older_session", |t, p, o| Box::pin(sessions::remote_login(t, p, o))),
+    Check::new("bad_input_refused", |t, p, o| Box::pin(sessions::bad_input_refused(t, p, o))),
+    Check::new("call_legacy_to_core_and_end", |t, p, o| Box::pin(calls::legacy_to_core_and_end(t, p, o))),
 ];
 
 /// The rows of one check.

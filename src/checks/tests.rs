@@ -8,10 +8,6 @@ fn target() -> Target {
     Target { url: "ws://127.0.0.1:9/".into(), app_id: "app".into(), app_certificate: None }
 }
 
-fn check(name: &'static str, run: CheckFn) -> Check {
-    Check { name, run, gate: false }
-}
-
 async fn passes_then_stops(_: &Target, p: &str, out: &mut Assertions) -> Result<(), CheckError> {
     out.eq("prefix is per check", p.ends_with("-0"), true);
     Err(CheckError::Timeout { what: "peer message".into(), after: Duration::from_secs(5) })
@@ -37,7 +33,7 @@ fn error(text: &str) -> Verdict {
 #[tokio::test(start_paused = true)]
 async fn an_error_after_an_assertion_is_one_more_failed_row() {
     let reports =
-        run_all(target(), &[check("c", |t, p, o| Box::pin(passes_then_stops(t, p, o)))], WAIT).await;
+        run_all(target(), &[Check::new("c", |t, p, o| Box::pin(passes_then_stops(t, p, o)))], WAIT).await;
     let rows = &reports[0].assertions;
     assert_eq!(reports[0].name, "c");
     assert_eq!(rows[0], Assertion::passed("prefix is per check"));
@@ -48,7 +44,8 @@ async fn an_error_after_an_assertion_is_one_more_failed_row() {
 #[tokio::test(start_paused = true)]
 async fn a_check_over_its_time_limit_keeps_its_rows_and_fails() {
     let limit = Duration::from_secs(3);
-    let reports = run_all(target(), &[check("slow", |t, p, o| Box::pin(never_ends(t, p, o)))], limit).await;
+    let reports =
+        run_all(target(), &[Check::new("slow", |t, p, o| Box::pin(never_ends(t, p, o)))], limit).await;
     let rows = &reports[0].assertions;
     assert_eq!(rows[0], Assertion::passed("before the wait"));
     assert_eq!(rows[1].verdict, error("did not finish within 3s"));
@@ -57,8 +54,8 @@ async fn a_check_over_its_time_limit_keeps_its_rows_and_fails() {
 #[tokio::test(start_paused = true)]
 async fn a_panicking_check_is_a_failed_row_with_its_message_and_the_next_runs() {
     let checks = [
-        check("bug", |t, p, o| Box::pin(panics(t, p, o))),
-        check("empty", |t, p, o| Box::pin(records_nothing(t, p, o))),
+        Check::new("bug", |t, p, o| Box::pin(panics(t, p, o))),
+        Check::new("empty", |t, p, o| Box::pin(records_nothing(t, p, o))),
     ];
     let reports = run_all(target(), &checks, WAIT).await;
     assert_eq!(
@@ -73,7 +70,7 @@ async fn a_panicking_check_is_a_failed_row_with_its_message_and_the_next_runs() 
 async fn after_a_failed_gate_the_other_checks_are_not_run() {
     let checks = [
         Check { name: "gate", run: |t, p, o| Box::pin(passes_then_stops(t, p, o)), gate: true },
-        check("later", |t, p, o| Box::pin(panics(t, p, o))),
+        Check::new("later", |t, p, o| Box::pin(panics(t, p, o))),
     ];
     let reports = run_all(target(), &checks, WAIT).await;
     assert_eq!(reports[1].name, "later");
