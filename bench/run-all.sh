@@ -16,7 +16,7 @@ tmp="$(mktemp -d /tmp/sigshim-bench-all.XXXXXX)"
 OUT="$tmp/sigshim.jsonl" "$here/run-sigshim.sh" "${quick[@]}"
 "$here/run-peers.sh" --wait-idle 20 --out "$tmp/peers.jsonl" "${peer_time[@]}"
 # The floor again after the peers: how much the machine moved during the run.
-"$here/../target/release/sigshim" bench floor --duration 5 --warmup 1 --out "$tmp/sigshim.jsonl"
+"${CARGO_TARGET_DIR:-$here/../target}/release/sigshim" bench floor --duration 5 --warmup 1 --out "$tmp/sigshim.jsonl"
 mkdir -p "$here/results"
 cat "$tmp/sigshim.jsonl" >> "$here/results/sigshim.jsonl"
 cat "$tmp/peers.jsonl" >> "$here/results/peers.jsonl"

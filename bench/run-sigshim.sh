@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs sigshim's side of the benchmarks with `sigshim bench` (release build): the same scenario
-# shapes as run-peers.sh, plus the scenarios only sigshim has. Each run starts its own
-# `sigshim serve` child; the JSON lines go to stdout and to results/sigshim.jsonl (or to $OUT).
+# Runs sigshim's side of the benchmarks with `sigshim bench` (release build with the `loadgen`
+# feature): the same scenario shapes as run-peers.sh, plus the scenarios only sigshim has. Each
+# run starts its own `sigshim serve` child; the JSON lines go to stdout and to
+# results/sigshim.jsonl (or to $OUT).
 #
 #   bench/run-sigshim.sh                 # everything (~5 minutes)
 #   bench/run-sigshim.sh --quick         # 3 s per run
@@ -15,8 +16,9 @@ if [ "${1:-}" = "--quick" ]; then duration=3 warmup=1; fi
 mkdir -p "$(dirname "$out")"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/sigshim"
+# `sigshim bench` is the `loadgen` feature; the default build has no load generator.
+cargo build --release --quiet --features loadgen --manifest-path "$root/Cargo.toml"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/sigshim"
 
 run() {
   echo "== sigshim bench $*" >&2

@@ -129,26 +129,81 @@ fn a_token_protected_server_admits_built_tokens_and_refuses_others() {
     }
 }
 
+/// Runs `sigshim conformance URL ARGS` and returns (exit code, stdout, stderr).
+fn conformance(url: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let o = Command::new(BIN).args(["conformance", url]).args(args).output().expect("conformance runs");
+    (o.status.code(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+/// The rows of one check in the table.
+fn rows<'a>(out: &'a str, check: &str) -> Vec<&'a str> {
+    out.lines().filter(|l| l.split_whitespace().next() == Some(check)).collect()
+}
+
 #[test]
 fn the_conformance_command_checks_a_deployment() {
     for extra in [&[][..], &["--app-certificate", CERT][..]] {
         let served = Served::start(extra);
-        let o = Command::new(BIN)
-            .args(["conformance", &served.url, "--app-id", APP])
-            .args(extra)
-            .output()
-            .expect("conformance runs");
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(o.status.success(), "{out}");
-        assert!(out.contains(" passed, 0 failed"), "{out}");
-        assert!(out.contains("peer_message_legacy_and_core         pass"), "{out}");
-        assert!(out.contains("call_legacy_to_core_and_end"), "{out}");
-        // Against the wrong app ID every check fails, and the exit status says so.
-        let o = Command::new(BIN)
-            .args(["conformance", &served.url, "--app-id", "other-app"])
-            .output()
-            .expect("runs");
-        assert_eq!(o.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&o.stdout).contains("0 passed"));
+        let (code, out, err) = conformance(&served.url, &[&["--app-id", APP][..], extra].concat());
+        assert_eq!(code, Some(0), "{out}{err}");
+        assert!(out.lines().last().is_some_and(|l| l.ends_with(" passed, 0 failed")), "{out}");
+        assert!(
+            out.contains("peer_message_legacy_and_core         pass  core receives the legacy message"),
+            "{out}"
+        );
+        assert_eq!(rows(&out, "call_legacy_to_core_and_end").len(), 4, "{out}");
+        assert!(!out.contains("FAIL") && !err.contains("panicked"), "{out}{err}");
+        // Against the wrong app ID the server is reached, but every login fails, and the exit
+        // status says so.
+        let (code, out, err) = conformance(&served.url, &["--app-id", "other-app"]);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(out.contains("server_reachable                     pass"), "{out}");
+        let login = rows(&out, "login_logout_states");
+        assert_eq!(login.len(), 1, "{out}");
+        assert!(
+            login[0].contains("FAIL  login of ") && login[0].ends_with(" failed: invalid app ID"),
+            "{out}"
+        );
+        assert!(
+            out.lines().last().is_some_and(|l| l.ends_with(" failed") && !l.ends_with(" 0 failed")),
+            "{out}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+#[test]
+fn the_conformance_command_fails_a_server_that_refuses_its_tokens() {
+    let served = Served::start(&["--app-certificate", CERT]);
+    let other = "0123456789abcdef0123456789abcdef";
+    let (code, out, err) = conformance(&served.url, &["--app-id", APP, "--app-certificate", other]);
+    assert_eq!(code, Some(1), "{out}");
+    for check in ["login_logout_states", "peer_message_core_to_core", "remote_login_kicks_older_session"] {
+        let r = rows(&out, check);
+        assert!(r.len() == 1 && r[0].contains("FAIL  login of ") && r[0].ends_with("invalid token"), "{out}");
+    }
+    let legacy = rows(&out, "peer_message_legacy_and_core");
+    assert!(legacy[0].contains("FAIL  legacy login of ") && legacy[0].contains("(206)"), "{out}");
+    // Refusing a bad user ID needs no token: that row passes while the rest of its check fails.
+    assert!(rows(&out, "bad_input_refused")[0].contains("pass  login as \"null\""), "{out}");
+    assert!(out.lines().last().is_some_and(|l| l == "2 passed, 10 failed"), "{out}");
+    assert!(!err.contains("panicked"), "a failed check is a row, not a panic: {err}");
+}
+
+#[test]
+fn the_conformance_command_reports_a_server_it_cannot_reach() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("its address");
+    let url = format!("ws://{port}/");
+    // The listener is closed now: connections are refused.
+    let started = std::time::Instant::now();
+    let (code, out, err) = conformance(&url, &["--app-id", APP, "--check-timeout", "20"]);
+    assert_eq!(code, Some(1), "{out}");
+    let reach = rows(&out, "server_reachable");
+    assert_eq!(reach.len(), 1, "{out}");
+    assert!(reach[0].contains(&format!("FAIL  opening a WebSocket to {url} failed: IO error: ")), "{out}");
+    assert!(reach[0].contains("refused"), "{out}");
+    assert!(rows(&out, "user_attributes")[0].ends_with("FAIL  not run: server_reachable failed"), "{out}");
+    assert!(out.lines().last().is_some_and(|l| l == "0 passed, 11 failed"), "{out}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "a refused connection fails at once");
 }

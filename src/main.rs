@@ -1,7 +1,10 @@
-//! The `sigshim` command line: `demo`, `serve`, `chat`, `conformance`, `token`, `bench`.
+//! The `sigshim` command line: `demo`, `serve`, `chat`, `conformance`, `token`, and with the
+//! `loadgen` feature `bench`.
 
+#[cfg(feature = "loadgen")]
 mod bench;
 mod chat;
+mod checks;
 mod config;
 mod conformance_cmd;
 mod demo;
@@ -36,6 +39,7 @@ enum Command {
     Token(token_cmd::TokenCommand),
     /// Load-generate against a server (started as a child, or `--url`) and report throughput,
     /// latency, memory and CPU.
+    #[cfg(feature = "loadgen")]
     Bench(bench::BenchArgs),
 }
 
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => chat::run(args),
         Command::Conformance(args) => conformance_cmd::run(args),
         Command::Token(cmd) => token_cmd::run(cmd),
+        #[cfg(feature = "loadgen")]
         Command::Bench(args) => bench::run(args),
     }
 }

@@ -40,7 +40,6 @@ pub mod proxy;
 pub mod pstn;
 pub mod raw;
 mod recorder;
-pub mod remote;
 pub mod scenario;
 
 pub use backend::Backend;
