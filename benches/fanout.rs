@@ -27,7 +27,7 @@ fn login(hub: &Hub, user: &str) -> Member {
     hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
 }
 
-type Member = (Arc<sigshim::hub::Session>, tokio::sync::mpsc::Receiver<Arc<Event>>);
+type Member = (Arc<sigshim::test_support::Session>, tokio::sync::mpsc::Receiver<Arc<Event>>);
 
 /// Empties every inbox; returns how many events were in them.
 fn drain(members: &mut [Member]) -> u64 {

@@ -26,7 +26,7 @@ fn hub() -> Hub {
 fn login(
     hub: &Hub,
     user: &str,
-) -> (Arc<sigshim::hub::Session>, tokio::sync::mpsc::Receiver<Arc<sigshim::protocol::Event>>) {
+) -> (Arc<sigshim::test_support::Session>, tokio::sync::mpsc::Receiver<Arc<sigshim::protocol::Event>>) {
     hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
 }
 

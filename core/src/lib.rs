@@ -51,6 +51,9 @@ pub mod server;
 pub mod token;
 pub mod transport;
 
+#[doc(hidden)]
+pub mod test_support;
+
 pub use attributes::{Attribute, AttributeUpdate, ChannelAttribute};
 pub use call::{CallEvent, CallEvents, CallKit, LocalInvitation, RemoteInvitation};
 pub use channel::{Channel, ChannelAttributeOptions, ChannelEvent, ChannelEvents};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sigshim::hub::Session;
+use sigshim::test_support::Session;
 use sigshim::limits::{Limits, RateLimits};
 use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Event, Reply, Request};
@@ -132,7 +132,7 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
 /// WebSocket layer's text message.
 #[test]
 fn the_server_codec_and_routing_of_a_peer_message_take_six_allocations() {
-    use sigshim::protocol::wire::{self, ClientFrame, ReplyFrame};
+    use sigshim::test_support::wire::{self, ClientFrame, ReplyFrame};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
     let Pair { rt, hub, alice, mut bob_inbox, _kept } = pair();

@@ -11,7 +11,8 @@ use crate::gateway::PstnGateway;
 /// Where the instance's core client connects.
 #[derive(Clone, Default)]
 pub enum Endpoint {
-    /// The process-wide embedded hub for the instance's app ID ([`Hub::shared`]).
+    /// The process-wide embedded hub for the instance's app ID ([`Endpoint::embedded_hub`]):
+    /// the legacy SDK's singleton model, where every instance of an app meets every other.
     #[default]
     Embedded,
     /// A specific in-process hub.
@@ -28,6 +29,20 @@ pub enum Endpoint {
 pub const URL_ENV: &str = "SIGSHIM_URL";
 
 impl Endpoint {
+    /// The process-wide embedded hub for `app_id`, created on first use: where instances with
+    /// the [`Embedded`](Endpoint::Embedded) endpoint meet. Core clients never reach it unless
+    /// given it.
+    pub fn embedded_hub(app_id: &str) -> Hub {
+        use std::collections::HashMap;
+        use std::sync::OnceLock;
+        static HUBS: OnceLock<parking_lot::Mutex<HashMap<String, Hub>>> = OnceLock::new();
+        HUBS.get_or_init(Default::default)
+            .lock()
+            .entry(app_id.to_owned())
+            .or_insert_with(|| Hub::new(sigshim::HubConfig::new(app_id)))
+            .clone()
+    }
+
     /// [`Endpoint::Url`] when `SIGSHIM_URL` is set (and not empty), else [`Endpoint::Embedded`].
     pub fn from_env() -> Self {
         match std::env::var(URL_ENV) {

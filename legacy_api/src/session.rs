@@ -13,7 +13,7 @@ use sigshim::call::{CallEvents, CallKit, CallTimers};
 use sigshim::client::ReconnectPolicy;
 use sigshim::error::LoginError;
 use sigshim::transport::WsConnector;
-use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events, Hub};
+use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events};
 use sigshim_mapping::{LegacyCode, LoginStatus, translate};
 
 use crate::dispatcher::Dispatch;
@@ -88,7 +88,7 @@ impl Session {
     fn client_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
         let b = Client::builder(app_id).login_timeout(self.login_timeout).call_timers(self.call_timers);
         match &self.endpoint {
-            Endpoint::Embedded => b.hub(&Hub::shared(app_id)),
+            Endpoint::Embedded => b.hub(&Endpoint::embedded_hub(app_id)),
             Endpoint::Hub(h) => b.hub(h),
             Endpoint::Connector(c) => b.connector(c.clone()),
             Endpoint::Url(url) => {

@@ -48,7 +48,7 @@ pub fn raw_session(
     hub: &Hub,
     user: &str,
 ) -> (
-    std::sync::Arc<sigshim::hub::Session>,
+    std::sync::Arc<sigshim::test_support::Session>,
     tokio::sync::mpsc::Receiver<std::sync::Arc<sigshim::protocol::Event>>,
 ) {
     let login =

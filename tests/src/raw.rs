@@ -336,7 +336,7 @@ impl Bystanders {
         let (mut gone, stay) = if leaving == 0 { (self.a, self.b) } else { (self.b, self.a) };
         let reply = gone.request(json!({"op": "logout"})).await;
         assert_eq!(reply["reply"], "ok", "{reply}");
-        assert_eq!(gone.close_code().await, sigshim::protocol::wire::close::NORMAL);
+        assert_eq!(gone.close_code().await, sigshim::protocol::close::NORMAL);
         stay
     }
 }

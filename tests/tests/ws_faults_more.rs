@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use faults::*;
 use serde_json::json;
-use sigshim::protocol::wire::close;
+use sigshim::protocol::close;
 use sigshim::{ClientEvent, ConnectionChangeReason as R, ConnectionState as S};
 use sigshim_conformance::APP_ID;
 use sigshim_conformance::fixtures::{expect_only_marker, next_message};

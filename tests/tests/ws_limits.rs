@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sigshim::protocol::wire::close;
+use sigshim::protocol::close;
 use sigshim::server::Server;
 use sigshim::{Hub, HubConfig};
 use sigshim_conformance::raw::{

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::time::timeout;
 
 use serde_json::{Value, json};
-use sigshim::protocol::wire::close;
+use sigshim::protocol::close;
 use sigshim_conformance::raw::{
     Bystanders, HANDSHAKE_TIMEOUT, Incoming, MAX_BAD_FRAMES, RawClient, start, strict_config,
 };

@@ -10,10 +10,10 @@ mod channel_ops;
 mod channels;
 mod offline;
 mod ops;
-mod park;
+pub(crate) mod park;
 mod presence;
 mod registry;
-mod session;
+pub(crate) mod session;
 mod stats;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,8 +27,9 @@ use crate::limits::Limits;
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 
-pub use park::{ParkedLink, ResumeError};
-pub use session::Session;
+pub use park::ResumeError;
+pub(crate) use park::ParkedLink;
+pub(crate) use session::Session;
 pub use stats::HubStats;
 
 use offline::OfflineStore;
@@ -175,6 +176,7 @@ impl Hub {
     ///
     /// A session that already exists for the same user ID is ended with
     /// [`KickReason::RemoteLogin`]. Messages stored while the user was offline are queued first.
+    #[doc(hidden)]
     pub fn login(
         &self,
         login: &LoginRequest,
@@ -214,6 +216,7 @@ impl Hub {
     }
 
     /// Handles one request of a logged-in session.
+    #[doc(hidden)]
     pub fn handle(&self, session: &Arc<Session>, request: Request) -> Reply {
         if session.is_closed() {
             return Reply::Error { code: 102 };
@@ -222,6 +225,7 @@ impl Hub {
     }
 
     /// Ends a session whose link went away (as a network failure would): the user goes offline.
+    #[doc(hidden)]
     pub fn drop_link(&self, session: &Arc<Session>) {
         self.end(session, CloseReason::LinkLost);
     }
@@ -295,19 +299,6 @@ impl Hub {
 }
 
 impl Hub {
-    /// The process-wide hub for `app_id`, created on first use. Clients and legacy instances
-    /// built without an explicit hub or endpoint meet here.
-    pub fn shared(app_id: &str) -> Hub {
-        use std::collections::HashMap;
-        use std::sync::OnceLock;
-        static HUBS: OnceLock<parking_lot::Mutex<HashMap<String, Hub>>> = OnceLock::new();
-        HUBS.get_or_init(Default::default)
-            .lock()
-            .entry(app_id.to_owned())
-            .or_insert_with(|| Hub::new(HubConfig::new(app_id)))
-            .clone()
-    }
-
     /// Ends `user_id`'s link as a network failure would (the user goes offline); false when the
     /// user has no session. For operators and fault tests.
     pub fn disconnect_user(&self, user_id: &str) -> bool {

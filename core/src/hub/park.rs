@@ -109,12 +109,14 @@ impl Hub {
     }
 
     /// The ticket that lets a network client resume `session`.
+    #[doc(hidden)]
     pub fn ticket(&self, session: &Session) -> String {
         format!("{:x}.{:032x}", session.key(), session.secret())
     }
 
     /// Keeps a session whose link broke for the grace period. A session that has already ended
     /// is not parked: its undelivered peer messages go to the offline store at once.
+    #[doc(hidden)]
     pub fn park(&self, session: &Arc<Session>, link: ParkedLink) {
         let key = session.key();
         {
@@ -147,6 +149,7 @@ impl Hub {
 
     /// Hands a session and its link state to a resuming link. A session still held by another
     /// link (a half-open connection) is taken over: that link is asked to park it first.
+    #[doc(hidden)]
     pub async fn resume(&self, ticket: &str) -> Result<(Arc<Session>, ParkedLink), ResumeError> {
         let (key, secret) = parse_ticket(ticket).ok_or(ResumeError::UnknownSession)?;
         let session = self.inner.parking.live.lock().get(&key).and_then(Weak::upgrade);
@@ -184,6 +187,7 @@ impl Hub {
 
     /// Keeps what a link of an ended session sent but never saw acknowledged (a kick or a drop
     /// by the server): see [`salvage`](Self::salvage).
+    #[doc(hidden)]
     pub fn keep_undelivered(&self, session: &Session, link: ParkedLink) {
         self.salvage(session.user_id(), link);
     }

@@ -13,7 +13,9 @@ pub mod call;
 mod hot;
 mod session;
 pub(crate) mod text;
-pub mod wire;
+pub(crate) mod wire;
+
+pub use wire::close;
 
 pub use call::{CallRole, CallSignal};
 pub use session::{CloseReason, LoginRequest};
