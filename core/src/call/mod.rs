@@ -47,20 +47,20 @@
 //! `PeerOffline`; the other party's invitation fails with `PeerOffline`.
 
 pub(crate) mod book;
+#[cfg(test)]
+mod bound_test;
 mod end_call;
+mod events;
 mod invitation;
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
-
-use tokio::sync::mpsc;
 
 use crate::client::Client;
 use crate::error::{InvitationApiError, LocalInvitationError, RemoteInvitationError};
 use crate::limits::{Limits, validate_id};
 
 pub use end_call::{END_CALL_PREFIX, EndCall};
+pub use events::{CALL_EVENTS_CAPACITY, CallEvents};
 pub use invitation::{LocalInvitation, LocalInvitationState, RemoteInvitation, RemoteInvitationState};
 
 /// The timers of call invitations; the defaults are RTM's.
@@ -136,33 +136,6 @@ pub enum CallEvent {
     },
 }
 
-/// The invitation events of one client. Invitations arrive only while a stream exists: a client
-/// without one does not confirm receipt, so its callers see `PeerNoResponse`.
-#[derive(Debug)]
-pub struct CallEvents {
-    rx: mpsc::UnboundedReceiver<CallEvent>,
-}
-
-impl CallEvents {
-    /// The next event; `None` once the client is gone.
-    pub async fn recv(&mut self) -> Option<CallEvent> {
-        self.rx.recv().await
-    }
-
-    /// The next event if one is ready.
-    pub fn try_recv(&mut self) -> Option<CallEvent> {
-        self.rx.try_recv().ok()
-    }
-}
-
-impl futures_core::Stream for CallEvents {
-    type Item = CallEvent;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<CallEvent>> {
-        self.rx.poll_recv(cx)
-    }
-}
-
 /// A client's call manager (RTM `RtmCallManager`). The API calls answer whether the call was
 /// accepted ([`InvitationApiError`]); progress arrives as [`CallEvent`]s.
 #[derive(Debug, Clone)]
@@ -171,12 +144,18 @@ pub struct CallKit {
 }
 
 impl Client {
-    /// The call manager and the stream of invitation events. Calling it again sends the events
-    /// to the new stream. Needs no login.
+    /// The call manager and the stream of invitation events, bounded at
+    /// [`CALL_EVENTS_CAPACITY`] (see [`CallEvents`] for what waits when it is full). Calling it
+    /// again sends the events to the new stream; the old one ends once read. Needs no login.
     pub fn call_kit(&self) -> (CallKit, CallEvents) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.shared().calls.set_events(tx);
-        (CallKit { client: self.clone() }, CallEvents { rx })
+        self.call_kit_with_capacity(CALL_EVENTS_CAPACITY)
+    }
+
+    /// [`call_kit`](Self::call_kit) with a stream of `capacity` events.
+    pub(crate) fn call_kit_with_capacity(&self, capacity: usize) -> (CallKit, CallEvents) {
+        let queue = events::Queue::new(capacity);
+        self.shared().calls.set_events(queue.clone());
+        (CallKit { client: self.clone() }, CallEvents::new(queue))
     }
 }
 
@@ -197,7 +176,7 @@ impl CallKit {
             return Err(InvitationApiError::InvalidArgument);
         }
         let s = self.client.shared();
-        s.calls.send(s, invitation)
+        s.calls.send(s, invitation).await
     }
 
     /// Withdraws a sent invitation that is still open.
