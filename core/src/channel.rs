@@ -72,6 +72,46 @@ impl futures_core::Stream for ChannelEvents {
 }
 
 /// A channel of a client: join, leave, send, list members.
+///
+/// # Examples
+/// Two users join a channel; a message from one reaches the other, never its sender:
+/// ```
+/// use sigshim::channel::ChannelEvent;
+/// use sigshim::{Client, Hub, HubConfig, Message};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let hub = Hub::new(HubConfig::new("demo-app"));
+/// let (alice, _) = Client::builder("demo-app").hub(&hub).build();
+/// let (bob, _) = Client::builder("demo-app").hub(&hub).build();
+/// alice.login(None, "alice").await.unwrap();
+/// bob.login(None, "bob").await.unwrap();
+///
+/// let (bob_room, mut bob_events) = bob.create_channel("room");
+/// bob_room.join().await.unwrap();
+/// let (alice_room, mut alice_events) = alice.create_channel("room");
+/// alice_room.join().await.unwrap();
+/// let mut members = alice_room.get_members().await.unwrap();
+/// members.sort();
+/// assert_eq!(members, ["alice", "bob"]);
+///
+/// alice_room.send_message(&Message::text("hello, room")).await.unwrap();
+/// let (from, text) = loop {
+///     // Member events and counts come first (bob saw alice join).
+///     match bob_events.recv().await {
+///         Some(ChannelEvent::MessageReceived { peer_id, message }) => {
+///             break (peer_id, message.text_or_description().to_owned());
+///         }
+///         Some(_) => continue,
+///         None => panic!("the stream ended"),
+///     }
+/// };
+/// assert_eq!((from.as_str(), text.as_str()), ("alice", "hello, room"));
+/// while let Some(event) = alice_events.try_recv() {
+///     assert!(!matches!(event, ChannelEvent::MessageReceived { .. }), "never one's own message");
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Channel {
     client: Client,

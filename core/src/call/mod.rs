@@ -138,6 +138,53 @@ pub enum CallEvent {
 
 /// A client's call manager (RTM `RtmCallManager`). The API calls answer whether the call was
 /// accepted ([`InvitationApiError`]); progress arrives as [`CallEvent`]s.
+///
+/// # Examples
+/// Alice invites Bob, Bob accepts; each side sees its invitation's events in order:
+/// ```
+/// use sigshim::call::{CallEvent, LocalInvitationState, RemoteInvitationState};
+/// use sigshim::{Client, Hub, HubConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let hub = Hub::new(HubConfig::new("demo-app"));
+/// let (alice, _) = Client::builder("demo-app").hub(&hub).build();
+/// let (bob, _) = Client::builder("demo-app").hub(&hub).build();
+/// alice.login(None, "alice").await.unwrap();
+/// bob.login(None, "bob").await.unwrap();
+/// let (alice_calls, mut alice_events) = alice.call_kit();
+/// let (bob_calls, mut bob_events) = bob.call_kit();
+///
+/// let invitation = alice_calls.create_local_invitation("bob").unwrap();
+/// invitation.set_content("video call?").unwrap();
+/// alice_calls.send_local_invitation(&invitation).await.unwrap();
+///
+/// let incoming = match bob_events.recv().await {
+///     Some(CallEvent::RemoteInvitationReceived(incoming)) => incoming,
+///     other => panic!("expected an invitation, got {other:?}"),
+/// };
+/// assert_eq!((incoming.caller_id(), incoming.content()), ("alice", "video call?"));
+/// incoming.set_response("yes").unwrap();
+/// bob_calls.accept_remote_invitation(&incoming).await.unwrap();
+///
+/// match alice_events.recv().await {
+///     Some(CallEvent::LocalInvitationReceivedByPeer(inv)) => assert_eq!(inv, invitation),
+///     other => panic!("expected the receipt, got {other:?}"),
+/// }
+/// match alice_events.recv().await {
+///     Some(CallEvent::LocalInvitationAccepted { invitation: inv, response }) => {
+///         assert_eq!(inv, invitation);
+///         assert_eq!(response, "yes");
+///     }
+///     other => panic!("expected the accept, got {other:?}"),
+/// }
+/// assert_eq!(invitation.state(), LocalInvitationState::AcceptedByRemote);
+///
+/// // Bob's side ends when Alice's client confirms the accept.
+/// assert_eq!(bob_events.recv().await, Some(CallEvent::RemoteInvitationAccepted(incoming.clone())));
+/// assert_eq!(incoming.state(), RemoteInvitationState::Accepted);
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct CallKit {
     client: Client,
