@@ -77,7 +77,8 @@ async fn a_full_stream_holds_the_link_reader_back_and_loses_nothing() {
     settle().await;
     assert_eq!(receipts(&mut p.alice_call_events), ["4"]);
 
-    let rest: Vec<String> = std::iter::from_fn(|| p.bob_call_events.try_recv()).map(|e| received(Some(e))).collect();
+    let rest: Vec<String> =
+        std::iter::from_fn(|| p.bob_call_events.try_recv()).map(|e| received(Some(e))).collect();
     assert_eq!(rest, ["1", "2", "3", "4"]);
     settle().await;
     assert_eq!(receipts(&mut p.alice_call_events), ["5"]);

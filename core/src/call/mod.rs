@@ -52,6 +52,7 @@ mod bound_test;
 mod end_call;
 mod events;
 mod invitation;
+mod route;
 
 use std::time::Duration;
 
