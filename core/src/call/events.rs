@@ -130,7 +130,9 @@ impl Queue {
 /// the client's task that reads the link (so its other events, and the hub's pushes to it,
 /// wait too: the hub's slow-consumer policy then applies), the invitation timers, and the
 /// [`CallKit`](super::CallKit) calls that report an event themselves (a send that fails at once,
-/// a cancel, a refuse). No event is dropped. The one exception to the wait is the end of the
+/// a cancel, a refuse), as a login or logout waits for room in [`Events`](crate::Events): a task
+/// that both reads this stream and makes those calls reads it before it fills. No event is
+/// dropped. The one exception to the wait is the end of the
 /// session (logout, a kick, a session not resumed): its failures are appended at once, so the
 /// stream may then hold up to [`Limits::max_open_invitations`](crate::limits::Limits) more.
 /// Drop the stream to ignore invitations: nothing waits for a dropped stream.
