@@ -348,7 +348,10 @@ mod tests {
         for i in 0..5 {
             alice_channel.send_message(&Message::text(i.to_string())).await.unwrap();
         }
-        alice.send_message_to_peer("bob", &Message::text("after"), SendMessageOptions::default()).await.unwrap();
+        alice
+            .send_message_to_peer("bob", &Message::text("after"), SendMessageOptions::default())
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(bob_events.try_recv().is_none(), "the peer message waits behind the full channel stream");
 
