@@ -1,6 +1,9 @@
 //! Channels on the client: the [`Channel`] handle, its events, member counts, channel
 //! attributes, and publishing without membership.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use tokio::sync::mpsc;
 
 use crate::attributes::{Attribute, AttributeUpdate, ChannelAttribute};
@@ -33,7 +36,16 @@ pub enum ChannelEvent {
     AttributesUpdated(Vec<ChannelAttribute>),
 }
 
-/// The events of one channel. Read it, or drop it to ignore them.
+/// How many unread events a [`ChannelEvents`] stream holds.
+pub const CHANNEL_EVENTS_CAPACITY: usize = 1024;
+
+/// The events of one channel, in the order they happened. Read it, or drop it to ignore them.
+///
+/// # Bound
+/// The stream holds at most [`CHANNEL_EVENTS_CAPACITY`] unread events. When it is full, the
+/// client's task that reads the link waits for the application to read, so the client's other
+/// events (and the hub's pushes to it) wait too, and the hub's slow-consumer policy applies.
+/// No event is dropped while the stream exists; a dropped stream receives nothing.
 #[derive(Debug)]
 pub struct ChannelEvents {
     rx: mpsc::Receiver<ChannelEvent>,
@@ -51,7 +63,55 @@ impl ChannelEvents {
     }
 }
 
+impl futures_core::Stream for ChannelEvents {
+    type Item = ChannelEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ChannelEvent>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
 /// A channel of a client: join, leave, send, list members.
+///
+/// # Examples
+/// Two users join a channel; a message from one reaches the other, never its sender:
+/// ```
+/// use sigshim::channel::ChannelEvent;
+/// use sigshim::{Client, Hub, HubConfig, Message};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let hub = Hub::new(HubConfig::new("demo-app"));
+/// let (alice, _) = Client::builder("demo-app").hub(&hub).build();
+/// let (bob, _) = Client::builder("demo-app").hub(&hub).build();
+/// alice.login(None, "alice").await.unwrap();
+/// bob.login(None, "bob").await.unwrap();
+///
+/// let (bob_room, mut bob_events) = bob.create_channel("room");
+/// bob_room.join().await.unwrap();
+/// let (alice_room, mut alice_events) = alice.create_channel("room");
+/// alice_room.join().await.unwrap();
+/// let mut members = alice_room.get_members().await.unwrap();
+/// members.sort();
+/// assert_eq!(members, ["alice", "bob"]);
+///
+/// alice_room.send_message(&Message::text("hello, room")).await.unwrap();
+/// let (from, text) = loop {
+///     // Member events and counts come first (bob saw alice join).
+///     match bob_events.recv().await {
+///         Some(ChannelEvent::MessageReceived { peer_id, message }) => {
+///             break (peer_id, message.text_or_description().to_owned());
+///         }
+///         Some(_) => continue,
+///         None => panic!("the stream ended"),
+///     }
+/// };
+/// assert_eq!((from.as_str(), text.as_str()), ("alice", "hello, room"));
+/// while let Some(event) = alice_events.try_recv() {
+///     assert!(!matches!(event, ChannelEvent::MessageReceived { .. }), "never one's own message");
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Channel {
     client: Client,
@@ -108,7 +168,16 @@ impl Client {
     /// A handle on channel `channel_id` and the stream of its events (creating a handle again
     /// for the same channel redirects its events to the new stream). Needs no login.
     pub fn create_channel(&self, channel_id: &str) -> (Channel, ChannelEvents) {
-        let (tx, rx) = mpsc::channel(1024);
+        self.create_channel_with_capacity(channel_id, CHANNEL_EVENTS_CAPACITY)
+    }
+
+    /// [`create_channel`](Self::create_channel) with a stream of `capacity` events.
+    pub(crate) fn create_channel_with_capacity(
+        &self,
+        channel_id: &str,
+        capacity: usize,
+    ) -> (Channel, ChannelEvents) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
         self.shared().channel_events.lock().insert(channel_id.to_owned(), tx);
         (Channel { client: self.clone(), id: channel_id.to_owned() }, ChannelEvents { rx })
     }
@@ -236,5 +305,81 @@ impl Client {
         keys: &[&str],
     ) -> Result<Vec<ChannelAttribute>, AttributeError> {
         self.channel_attributes(channel_id, Some(keys.iter().map(|k| k.to_string()).collect())).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::time::Duration;
+
+    use futures_core::Stream;
+
+    use super::{ChannelEvent, ChannelEvents};
+    use crate::message::{Message, SendMessageOptions};
+    use crate::{Client, ClientEvent, Hub, HubConfig};
+
+    /// The next event through the `Stream` implementation.
+    async fn next(events: &mut ChannelEvents) -> Option<ChannelEvent> {
+        std::future::poll_fn(|cx| Pin::new(&mut *events).poll_next(cx)).await
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_stream_holds_the_client_back_and_loses_nothing() {
+        let hub = Hub::new(HubConfig::new("chan-app"));
+        let (alice, _) = Client::builder("chan-app").hub(&hub).build();
+        let (bob, mut bob_events) = Client::builder("chan-app").hub(&hub).build();
+        alice.login(None, "alice").await.unwrap();
+        bob.login(None, "bob").await.unwrap();
+        let (bob_channel, mut bob_channel_events) = bob.create_channel_with_capacity("room", 2);
+        bob_channel.join().await.unwrap();
+        let (alice_channel, _) = alice.create_channel("room");
+        alice_channel.join().await.unwrap();
+        // Let the joins' member events and count updates pass, then forget them.
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            if bob_channel_events.try_recv().is_none() {
+                break;
+            }
+            while bob_channel_events.try_recv().is_some() {}
+        }
+        while bob_events.try_recv().is_some() {}
+
+        for i in 0..5 {
+            alice_channel.send_message(&Message::text(i.to_string())).await.unwrap();
+        }
+        alice
+            .send_message_to_peer("bob", &Message::text("after"), SendMessageOptions::default())
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(bob_events.try_recv().is_none(), "the peer message waits behind the full channel stream");
+
+        let mut texts = Vec::new();
+        for _ in 0..5 {
+            match next(&mut bob_channel_events).await {
+                Some(ChannelEvent::MessageReceived { peer_id, message }) => {
+                    assert_eq!(peer_id, "alice");
+                    texts.push(message.text_or_description().to_owned());
+                }
+                other => panic!("expected a message, got {other:?}"),
+            }
+        }
+        assert_eq!(texts, ["0", "1", "2", "3", "4"]);
+        match tokio::time::timeout(Duration::from_secs(1), bob_events.recv()).await {
+            Ok(Some(ClientEvent::MessageFromPeer { message, .. })) => {
+                assert_eq!(message.text_or_description(), "after");
+            }
+            other => panic!("expected the peer message, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_stream_ends_when_the_handle_is_created_again() {
+        let hub = Hub::new(HubConfig::new("chan-app"));
+        let (bob, _) = Client::builder("chan-app").hub(&hub).build();
+        let (_, mut first) = bob.create_channel("room");
+        let (_, _second) = bob.create_channel("room");
+        assert_eq!(next(&mut first).await, None);
     }
 }

@@ -47,20 +47,21 @@
 //! `PeerOffline`; the other party's invitation fails with `PeerOffline`.
 
 pub(crate) mod book;
+#[cfg(test)]
+mod bound_test;
 mod end_call;
+mod events;
 mod invitation;
+mod route;
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
-
-use tokio::sync::mpsc;
 
 use crate::client::Client;
 use crate::error::{InvitationApiError, LocalInvitationError, RemoteInvitationError};
 use crate::limits::{Limits, validate_id};
 
 pub use end_call::{END_CALL_PREFIX, EndCall};
+pub use events::{CALL_EVENTS_CAPACITY, CallEvents};
 pub use invitation::{LocalInvitation, LocalInvitationState, RemoteInvitation, RemoteInvitationState};
 
 /// The timers of call invitations; the defaults are RTM's.
@@ -136,47 +137,73 @@ pub enum CallEvent {
     },
 }
 
-/// The invitation events of one client. Invitations arrive only while a stream exists: a client
-/// without one does not confirm receipt, so its callers see `PeerNoResponse`.
-#[derive(Debug)]
-pub struct CallEvents {
-    rx: mpsc::UnboundedReceiver<CallEvent>,
-}
-
-impl CallEvents {
-    /// The next event; `None` once the client is gone.
-    pub async fn recv(&mut self) -> Option<CallEvent> {
-        self.rx.recv().await
-    }
-
-    /// The next event if one is ready.
-    pub fn try_recv(&mut self) -> Option<CallEvent> {
-        self.rx.try_recv().ok()
-    }
-}
-
-impl futures_core::Stream for CallEvents {
-    type Item = CallEvent;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<CallEvent>> {
-        self.rx.poll_recv(cx)
-    }
-}
-
 /// A client's call manager (RTM `RtmCallManager`). The API calls answer whether the call was
 /// accepted ([`InvitationApiError`]); progress arrives as [`CallEvent`]s.
+///
+/// # Examples
+/// Alice invites Bob, Bob accepts; each side sees its invitation's events in order:
+/// ```
+/// use sigshim::call::{CallEvent, LocalInvitationState, RemoteInvitationState};
+/// use sigshim::{Client, Hub, HubConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let hub = Hub::new(HubConfig::new("demo-app"));
+/// let (alice, _) = Client::builder("demo-app").hub(&hub).build();
+/// let (bob, _) = Client::builder("demo-app").hub(&hub).build();
+/// alice.login(None, "alice").await.unwrap();
+/// bob.login(None, "bob").await.unwrap();
+/// let (alice_calls, mut alice_events) = alice.call_kit();
+/// let (bob_calls, mut bob_events) = bob.call_kit();
+///
+/// let invitation = alice_calls.create_local_invitation("bob").unwrap();
+/// invitation.set_content("video call?").unwrap();
+/// alice_calls.send_local_invitation(&invitation).await.unwrap();
+///
+/// let incoming = match bob_events.recv().await {
+///     Some(CallEvent::RemoteInvitationReceived(incoming)) => incoming,
+///     other => panic!("expected an invitation, got {other:?}"),
+/// };
+/// assert_eq!((incoming.caller_id(), incoming.content()), ("alice", "video call?"));
+/// incoming.set_response("yes").unwrap();
+/// bob_calls.accept_remote_invitation(&incoming).await.unwrap();
+///
+/// match alice_events.recv().await {
+///     Some(CallEvent::LocalInvitationReceivedByPeer(inv)) => assert_eq!(inv, invitation),
+///     other => panic!("expected the receipt, got {other:?}"),
+/// }
+/// match alice_events.recv().await {
+///     Some(CallEvent::LocalInvitationAccepted { invitation: inv, response }) => {
+///         assert_eq!(inv, invitation);
+///         assert_eq!(response, "yes");
+///     }
+///     other => panic!("expected the accept, got {other:?}"),
+/// }
+/// assert_eq!(invitation.state(), LocalInvitationState::AcceptedByRemote);
+///
+/// // Bob's side ends when Alice's client confirms the accept.
+/// assert_eq!(bob_events.recv().await, Some(CallEvent::RemoteInvitationAccepted(incoming.clone())));
+/// assert_eq!(incoming.state(), RemoteInvitationState::Accepted);
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct CallKit {
     client: Client,
 }
 
 impl Client {
-    /// The call manager and the stream of invitation events. Calling it again sends the events
-    /// to the new stream. Needs no login.
+    /// The call manager and the stream of invitation events, bounded at
+    /// [`CALL_EVENTS_CAPACITY`] (see [`CallEvents`] for what waits when it is full). Calling it
+    /// again sends the events to the new stream; the old one ends once read. Needs no login.
     pub fn call_kit(&self) -> (CallKit, CallEvents) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.shared().calls.set_events(tx);
-        (CallKit { client: self.clone() }, CallEvents { rx })
+        self.call_kit_with_capacity(CALL_EVENTS_CAPACITY)
+    }
+
+    /// [`call_kit`](Self::call_kit) with a stream of `capacity` events.
+    pub(crate) fn call_kit_with_capacity(&self, capacity: usize) -> (CallKit, CallEvents) {
+        let queue = events::Queue::new(capacity);
+        self.shared().calls.set_events(queue.clone());
+        (CallKit { client: self.clone() }, CallEvents::new(queue))
     }
 }
 
@@ -197,7 +224,7 @@ impl CallKit {
             return Err(InvitationApiError::InvalidArgument);
         }
         let s = self.client.shared();
-        s.calls.send(s, invitation)
+        s.calls.send(s, invitation).await
     }
 
     /// Withdraws a sent invitation that is still open.

@@ -54,7 +54,7 @@ async fn deliver(s: &Arc<Shared>, ev: Arc<Event>) -> Option<CloseReason> {
             return to_channel(s, channel_id, ChannelEvent::AttributesUpdated(attributes)).await;
         }
         Event::Invitation { peer_id, invitation_id, by, signal } => {
-            s.calls.on_signal(s, &peer_id, invitation_id, by, signal);
+            s.calls.on_signal(s, &peer_id, invitation_id, by, signal).await;
             return None;
         }
     };

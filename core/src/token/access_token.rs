@@ -38,6 +38,35 @@ pub const PRIVILEGE_RTM_LOGIN: u16 = 1000;
 const DEFAULT_TS_VALIDITY: u32 = 24 * 3600;
 
 /// The inputs of a 006 token.
+///
+/// # Examples
+/// An RTM login token (the account in the channel slot, privilege 1000), built and verified:
+/// ```
+/// use std::collections::BTreeMap;
+///
+/// use sigshim::token::access_token::{AccessToken, PRIVILEGE_RTM_LOGIN};
+/// use sigshim::token::{TokenError, TokenKind, verify_login_token};
+///
+/// let app_id = "970CA35de60c44645bbae8a215061b33";
+/// let cert = "5CFd2fd1755d40ecb72977518be15d3b";
+/// let token = AccessToken {
+///     app_id: app_id.to_owned(),
+///     channel_name: "alice".to_owned(),
+///     uid: String::new(),
+///     salt: 7,
+///     ts: 1_700_086_400,
+///     privileges: BTreeMap::from([(PRIVILEGE_RTM_LOGIN, 1_700_000_600)]),
+/// }
+/// .build(cert)?;
+/// assert!(token.starts_with(&format!("006{app_id}")));
+///
+/// let ok = verify_login_token(&token, app_id, cert, "alice", 1_700_000_000)?;
+/// assert_eq!(ok.kind, TokenKind::AccessToken006);
+/// assert_eq!(ok.expires_at, Some(1_700_000_600));
+/// let wrong_cert = verify_login_token(&token, app_id, "00000000000000000000000000000000", "alice", 1_700_000_000);
+/// assert_eq!(wrong_cert, Err(TokenError::BadSignature));
+/// # Ok::<(), TokenError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccessToken {
     /// App id; must be 32 hex characters.

@@ -35,6 +35,36 @@ pub use service::*;
 pub const VERSION: &str = "007";
 
 /// The inputs of a 007 token.
+///
+/// # Examples
+/// An RTM login token for one user, built and verified (lifetimes are relative to `issue_ts`):
+/// ```
+/// use sigshim::token::access_token2::{AccessToken2, Privileges, RTM_PRIVILEGE_LOGIN, Service};
+/// use sigshim::token::{TokenError, TokenKind, verify_login_token};
+///
+/// let app_id = "970CA35de60c44645bbae8a215061b33";
+/// let cert = "5CFd2fd1755d40ecb72977518be15d3b";
+/// let token = AccessToken2 {
+///     app_id: app_id.to_owned(),
+///     issue_ts: 1_700_000_000,
+///     expire: 3600,
+///     salt: 42,
+///     services: vec![Service::Rtm {
+///         user_id: "alice".to_owned(),
+///         privileges: Privileges::from([(RTM_PRIVILEGE_LOGIN, 600)]),
+///     }],
+/// }
+/// .build(cert)?;
+/// assert!(token.starts_with("007"));
+///
+/// let ok = verify_login_token(&token, app_id, cert, "alice", 1_700_000_060)?;
+/// assert_eq!(ok.kind, TokenKind::AccessToken2007);
+/// // The login privilege ends before the token does.
+/// assert_eq!(ok.expires_at, Some(1_700_000_600));
+/// assert_eq!(verify_login_token(&token, app_id, cert, "bob", 1_700_000_060), Err(TokenError::WrongUser));
+/// assert_eq!(verify_login_token(&token, app_id, cert, "alice", 1_700_000_601), Err(TokenError::Expired));
+/// # Ok::<(), TokenError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccessToken2 {
     /// App id; must be 32 hex characters to build.

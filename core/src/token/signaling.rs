@@ -51,6 +51,25 @@ fn from_hex(text: &str) -> Option<[u8; 16]> {
 /// No argument is validated: an app id containing `:` yields a token that no
 /// verifier can split, and a certificate of the wrong shape one that the
 /// service rejects.
+///
+/// # Examples
+/// ```
+/// use sigshim::token::{TokenError, TokenKind, signaling, verify_login_token};
+///
+/// let app_id = "970CA35de60c44645bbae8a215061b33";
+/// let cert = "5CFd2fd1755d40ecb72977518be15d3b";
+/// let token = signaling::build("alice", app_id, cert, 1_700_000_600);
+/// assert!(token.starts_with(&format!("1:{app_id}:1700000600:")));
+///
+/// let ok = verify_login_token(&token, app_id, cert, "alice", 1_700_000_000).unwrap();
+/// assert_eq!(ok.kind, TokenKind::Signaling);
+/// assert_eq!(ok.expires_at, Some(1_700_000_600));
+/// // The account is only in the digest: another account does not match it.
+/// let other = verify_login_token(&token, app_id, cert, "mallory", 1_700_000_000);
+/// assert_eq!(other, Err(TokenError::BadSignature));
+/// let late = verify_login_token(&token, app_id, cert, "alice", 1_700_000_601);
+/// assert_eq!(late, Err(TokenError::Expired));
+/// ```
 #[must_use]
 pub fn build(account: &str, app_id: &str, app_certificate: &str, expired_ts: u64) -> String {
     let ts = expired_ts.to_string();
