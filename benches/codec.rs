@@ -6,8 +6,8 @@
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use sigshim::test_support::wire::{self, RequestFrame};
 use sigshim::protocol::{Event, Request};
+use sigshim::test_support::wire::{self, RequestFrame};
 
 const REQUEST: &str = r#"{"id":4711,"op":"send_peer_message","peer_id":"r42-1a2b3c","message":{"type":"text","text":"t123456789|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}"#;
 const REPLY: &str = r#"{"id":4711,"reply":"message_sent","message_id":99,"server_ts":1764102000123}"#;

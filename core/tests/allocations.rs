@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use sigshim::test_support::Session;
 use sigshim::limits::{Limits, RateLimits};
 use sigshim::protocol::LoginRequest;
 use sigshim::protocol::{Event, Reply, Request};
+use sigshim::test_support::Session;
 use sigshim::{Hub, HubConfig, Message, SendMessageOptions};
 
 /// Allocations made by `f` on this thread.

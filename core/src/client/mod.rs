@@ -1,7 +1,7 @@
 //! The client handle: login, peer messages, presence and user attributes.
 //!
 //! A [`Client`] is a cheap handle; requests run on the caller's task through the link's
-//! [`Transport`](crate::transport::Transport), and a driver task owns the inbound side, turning
+//! [`Transport`], and a driver task owns the inbound side, turning
 //! pushed frames into [`ClientEvent`]s and handling kicks and reconnects.
 
 pub(crate) mod call;

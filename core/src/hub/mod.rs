@@ -27,8 +27,8 @@ use crate::limits::Limits;
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 
-pub use park::ResumeError;
 pub(crate) use park::ParkedLink;
+pub use park::ResumeError;
 pub(crate) use session::Session;
 pub use stats::HubStats;
 

@@ -246,7 +246,7 @@ pub enum Reply {
         /// when it is offline (or its link is down), so that the sender may try again.
         delivered: bool,
     },
-    /// Answer to a network client's login or resume (see [`wire`]).
+    /// Answer to a network client's login or resume (the hello of `docs/PROTOCOL.md`).
     LoggedIn {
         /// The ticket that resumes this session after a broken link.
         session: String,
