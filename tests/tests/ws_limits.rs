@@ -400,3 +400,22 @@ async fn metrics_count_connections_requests_errors_latency_logins_and_protocol_e
     bystanders.exchange().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_recorder_metrics_show_the_hubs_counters_only() {
+    // The process has a recorder (other servers of this binary use it); this server is not given it.
+    let _installed = sigshim_conformance::raw::prometheus();
+    let hub = hub();
+    let server = start(&hub, sigshim::server::ServerConfig::new(([127, 0, 0, 1], 0).into())).await;
+    let mut eve = RawClient::connect(&server.url()).await;
+    eve.login(APP_ID, "eve").await;
+    assert_eq!(eve.send_peer("bad/peer", "x").await, json!({"id": 1, "reply": "error", "code": 6}));
+    let text = scrape(&server).await;
+    assert_eq!(sample(&text, "sigshim_logins_total", &[]), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "sigshim_online_users", &[]), Some(1.0), "{text}");
+    for absent in
+        ["sigshim_requests_total", "sigshim_request_seconds", "sigshim_connections ", "sigshim_errors_total"]
+    {
+        assert!(!text.contains(absent), "{absent} without a recorder:\n{text}");
+    }
+}

@@ -41,18 +41,23 @@ pub(super) async fn serve(socket: WebSocket, shared: Arc<Shared>, guard: ConnGua
 async fn serve_in_span(mut socket: WebSocket, shared: Arc<Shared>, _guard: ConnGuard) {
     let Some((session, link)) = hello(&mut socket, &shared).await else { return };
     let span = tracing::Span::current();
-    span.record("user", session.user_id());
+    span.record("user", tracing::field::display(session.user_id()));
     span.record("session", session.key());
+    tracing::debug!("logged in");
     let mut conn = Conn { socket, shared: shared.clone(), session: session.clone(), link, bad_frames: 0 };
     let end = conn.run().await;
     let Conn { link, .. } = conn;
     match end {
-        End::Park => shared.hub.park(&session, link),
+        End::Park => {
+            tracing::debug!("link lost; the session is parked for a resume");
+            shared.hub.park(&session, link);
+        }
         // Kicked or dropped by the server: what the client may not have received is kept.
         End::Done if session.close_reason() != Some(CloseReason::LoggedOut) => {
+            tracing::debug!(reason = ?session.close_reason(), "session ended by the server");
             shared.hub.keep_undelivered(&session, link);
         }
-        End::Done => {}
+        End::Done => tracing::debug!("logged out"),
     }
 }
 
