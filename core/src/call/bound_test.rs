@@ -28,11 +28,11 @@ struct Pair {
 async fn pair(capacity: usize) -> Pair {
     let hub = Hub::new(HubConfig::new("bound-app"));
     let (alice, _) = Client::builder("bound-app").hub(&hub).build();
-    let (bob, bob_events) = Client::builder("bound-app").hub(&hub).build();
+    let (bob, bob_events) = Client::builder("bound-app").hub(&hub).call_event_capacity(capacity).build();
     alice.login(None, "alice").await.unwrap();
     bob.login(None, "bob").await.unwrap();
     let (alice_calls, alice_call_events) = alice.call_kit();
-    let (_, bob_call_events) = bob.call_kit_with_capacity(capacity);
+    let (_, bob_call_events) = bob.call_kit();
     Pair { alice, bob, bob_events, alice_calls, alice_call_events, bob_call_events }
 }
 

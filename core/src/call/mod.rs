@@ -192,16 +192,12 @@ pub struct CallKit {
 }
 
 impl Client {
-    /// The call manager and the stream of invitation events, bounded at
-    /// [`CALL_EVENTS_CAPACITY`] (see [`CallEvents`] for what waits when it is full). Calling it
+    /// The call manager and the stream of invitation events, bounded at the client's
+    /// [`call_event_capacity`](crate::ClientBuilder::call_event_capacity) (by default
+    /// [`CALL_EVENTS_CAPACITY`]; see [`CallEvents`] for what waits when it is full). Calling it
     /// again sends the events to the new stream; the old one ends once read. Needs no login.
     pub fn call_kit(&self) -> (CallKit, CallEvents) {
-        self.call_kit_with_capacity(CALL_EVENTS_CAPACITY)
-    }
-
-    /// [`call_kit`](Self::call_kit) with a stream of `capacity` events.
-    pub(crate) fn call_kit_with_capacity(&self, capacity: usize) -> (CallKit, CallEvents) {
-        let queue = events::Queue::new(capacity);
+        let queue = events::Queue::new(self.shared().call_event_capacity);
         self.shared().calls.set_events(queue.clone());
         (CallKit { client: self.clone() }, CallEvents::new(queue))
     }

@@ -92,6 +92,8 @@ pub(crate) struct Shared {
         Mutex<std::collections::HashMap<String, mpsc::Sender<crate::channel::ChannelEvent>>>,
     /// Call invitations and their state machines.
     pub(crate) calls: crate::call::book::CallBook,
+    /// Capacity of each `CallEvents` stream.
+    pub(crate) call_event_capacity: usize,
 }
 
 type Permit<'a> = Option<mpsc::Permit<'a, ClientEvent>>;
@@ -191,6 +193,7 @@ impl Client {
             login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
             channel_events: Mutex::new(std::collections::HashMap::new()),
             calls: crate::call::book::CallBook::new(b.call_timers),
+            call_event_capacity: b.call_event_capacity,
         });
         (Client { owner: Arc::new(Owner(shared)) }, Events { rx })
     }

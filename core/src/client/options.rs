@@ -77,6 +77,7 @@ pub struct ClientBuilder<L = Linked> {
     pub(crate) login_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) event_capacity: usize,
+    pub(crate) call_event_capacity: usize,
     pub(crate) reconnect: ReconnectPolicy,
     pub(crate) call_timers: crate::call::CallTimers,
 }
@@ -99,6 +100,7 @@ impl ClientBuilder<Unlinked> {
             login_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
             event_capacity: 1024,
+            call_event_capacity: crate::call::CALL_EVENTS_CAPACITY,
             reconnect: ReconnectPolicy::default(),
             call_timers: crate::call::CallTimers::default(),
         }
@@ -119,6 +121,7 @@ impl<L> ClientBuilder<L> {
             login_timeout: self.login_timeout,
             request_timeout: self.request_timeout,
             event_capacity: self.event_capacity,
+            call_event_capacity: self.call_event_capacity,
             reconnect: self.reconnect,
             call_timers: self.call_timers,
         }
@@ -139,6 +142,13 @@ impl<L> ClientBuilder<L> {
     /// Capacity of the event stream (default 1024).
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Capacity of the stream of call invitation events, [`CallEvents`](crate::CallEvents)
+    /// (default [`CALL_EVENTS_CAPACITY`](crate::call::CALL_EVENTS_CAPACITY)).
+    pub fn call_event_capacity(mut self, capacity: usize) -> Self {
+        self.call_event_capacity = capacity.max(1);
         self
     }
 
