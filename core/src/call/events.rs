@@ -125,7 +125,9 @@ impl Queue {
 /// receipt, so its callers see `PeerNoResponse`.
 ///
 /// # Bound
-/// The stream holds at most [`CALL_EVENTS_CAPACITY`] unread events. When it is full, whatever
+/// The stream holds at most the client's
+/// [`call_event_capacity`](crate::ClientBuilder::call_event_capacity) unread events (by default
+/// [`CALL_EVENTS_CAPACITY`]). When it is full, whatever
 /// would report the next transition waits, before making it, until the application reads:
 /// the client's task that reads the link (so its other events, and the hub's pushes to it,
 /// wait too: the hub's slow-consumer policy then applies), the invitation timers, and the
