@@ -151,6 +151,36 @@ impl Drop for Owner {
 }
 
 /// An RTM-style client. Clone it freely; the session ends when the last clone is dropped.
+///
+/// # Examples
+///
+/// Two clients on the embedded hub: a peer message, its receipt, and the online-status query.
+///
+/// ```
+/// use sigshim::{Client, ClientEvent, Hub, HubConfig, Message, PeerOnlineState, SendMessageOptions};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let hub = Hub::new(HubConfig::new("my-app"));
+/// let (alice, _) = Client::builder("my-app").hub(&hub).build();
+/// let (bob, mut bob_events) = Client::builder("my-app").hub(&hub).build();
+/// alice.login(None, "alice").await.unwrap();
+/// bob.login(None, "bob").await.unwrap();
+///
+/// // Ok means bob received it (RTM's peer-received semantics).
+/// alice.send_message_to_peer("bob", &Message::text("hi"), SendMessageOptions::default()).await.unwrap();
+/// let from = loop {
+///     if let Some(ClientEvent::MessageFromPeer { peer_id, .. }) = bob_events.recv().await {
+///         break peer_id;
+///     }
+/// };
+/// assert_eq!(from, "alice");
+///
+/// let status = alice.query_peers_online_status(&["bob", "carol"]).await.unwrap();
+/// let states: Vec<_> = status.iter().map(|s| (s.peer_id.as_str(), s.state)).collect();
+/// assert_eq!(states, [("bob", PeerOnlineState::Online), ("carol", PeerOnlineState::Offline)]);
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     owner: Arc<Owner>,

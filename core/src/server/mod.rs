@@ -152,6 +152,32 @@ impl Drop for ConnGuard {
 }
 
 /// A running server.
+///
+/// # Examples
+///
+/// A server on a free loopback port, and a core client reaching it over WebSocket:
+///
+/// ```
+/// use std::sync::Arc;
+/// use sigshim::server::{Server, ServerConfig};
+/// use sigshim::transport::WsConnector;
+/// use sigshim::{Client, ConnectionState, Hub, HubConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let hub = Hub::new(HubConfig::new("my-app"));
+/// let server = Server::bind(hub.clone(), ServerConfig::new("127.0.0.1:0".parse().unwrap())).await?;
+///
+/// let connector = Arc::new(WsConnector::new(server.url()));
+/// let (alice, _events) = Client::builder("my-app").connector(connector).build();
+/// alice.login(None, "alice").await.expect("the server admits alice");
+/// assert_eq!(alice.connection_state(), ConnectionState::Connected);
+/// assert!(hub.is_online("alice"));
+///
+/// alice.logout().await.unwrap();
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
