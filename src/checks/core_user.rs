@@ -192,11 +192,6 @@ impl CoreUser {
 
 /// An end-call peer message as a note.
 fn end_call(e: &ClientEvent) -> Option<CallNote> {
-    match e {
-        ClientEvent::MessageFromPeer { peer_id, message, .. } => {
-            let end = EndCall::parse(message.text_or_description())?;
-            Some(CallNote::Ended { peer: peer_id.clone(), channel: end.channel_id })
-        }
-        _ => None,
-    }
+    let (peer, end) = EndCall::from_event(e)?;
+    Some(CallNote::Ended { peer: peer.to_owned(), channel: end.channel_id })
 }

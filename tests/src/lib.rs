@@ -36,6 +36,7 @@ mod core_driver;
 mod driver;
 pub mod fixtures;
 mod legacy_driver;
+pub mod logs;
 pub mod proxy;
 pub mod pstn;
 pub mod raw;

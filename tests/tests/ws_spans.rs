@@ -3,48 +3,21 @@
 //!
 //! The only test of this binary: it installs the process's log subscriber.
 
-use std::io;
 use std::sync::Arc;
 
-use parking_lot::Mutex;
 use sigshim::server::{Server, ServerConfig};
 use sigshim::transport::WsConnector;
 use sigshim::{Client, Hub, HubConfig};
 use sigshim_conformance::WAIT;
-
-/// The formatted log, shared with the subscriber.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Log {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    /// The lines that contain `needle`.
-    fn lines_with(&self, needle: &str) -> Vec<String> {
-        String::from_utf8_lossy(&self.0.lock())
-            .lines()
-            .filter(|l| l.contains(needle))
-            .map(str::to_owned)
-            .collect()
-    }
-}
+use sigshim_conformance::logs::Log;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_connection_logs_in_its_own_span() {
     let log = Log::default();
-    let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter("sigshim=debug")
         .with_ansi(false)
-        .with_writer(move || writer.clone())
+        .with_writer(log.writer())
         .finish();
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this process");
 

@@ -32,6 +32,16 @@ impl EndCall {
         let (channel_id, extra) = rest.rsplit_once('_')?;
         Some(Self { channel_id: channel_id.to_owned(), extra: extra.to_owned() })
     }
+
+    /// The sender and the end-call message, when `event` is a peer message carrying one.
+    pub fn from_event(event: &crate::ClientEvent) -> Option<(&str, Self)> {
+        match event {
+            crate::ClientEvent::MessageFromPeer { peer_id, message, .. } => {
+                Some((peer_id.as_str(), Self::parse(message.text_or_description())?))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +67,18 @@ mod tests {
         assert_eq!(EndCall::parse("AgoraRTMLegacyEndcallCompatibleMessagePrefix"), None);
         assert_eq!(EndCall::parse("AgoraRTMLegacyEndcallCompatibleMessagePrefix_room"), None);
         assert_eq!(EndCall::parse("AgoraRTMLegacyEndcallCompatibleMessagePrefixX_room_"), None);
+    }
+
+    #[test]
+    fn read_from_a_peer_message_event() {
+        let peer_message = |text: &str| crate::ClientEvent::MessageFromPeer {
+            peer_id: "bob".into(),
+            message: crate::Message::text(text),
+            is_offline: false,
+        };
+        let end = EndCall::new("room_7", "").unwrap();
+        assert_eq!(EndCall::from_event(&peer_message(&end.to_text())), Some(("bob", end)));
+        assert_eq!(EndCall::from_event(&peer_message("hello")), None);
+        assert_eq!(EndCall::from_event(&crate::ClientEvent::TokenExpired), None);
     }
 }

@@ -3,39 +3,13 @@
 //!
 //! The only test of this binary, so that the instances are numbered 1 and 2.
 
-use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use sigshim::{Hub, HubConfig};
+use sigshim_conformance::logs::Log;
 use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
 use tokio::sync::mpsc;
-
-/// The formatted log, shared with the subscriber.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Log {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    /// The lines that contain `needle`.
-    fn lines_with(&self, needle: &str) -> Vec<String> {
-        String::from_utf8_lossy(&self.0.lock())
-            .lines()
-            .filter(|l| l.contains(needle))
-            .map(str::to_owned)
-            .collect()
-    }
-}
 
 /// Signals the end of each call the test waits for.
 struct Done(mpsc::UnboundedSender<()>);
@@ -55,11 +29,10 @@ impl SignalingCallbacks for Done {
 #[test]
 fn each_instance_logs_in_its_own_span() {
     let log = Log::default();
-    let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
         .with_ansi(false)
-        .with_writer(move || writer.clone())
+        .with_writer(log.writer())
         .finish();
     let _default = tracing::subscriber::set_default(subscriber);
     // One thread: the instances' tasks run on this runtime, under this thread's subscriber.
