@@ -1,7 +1,7 @@
 //! A user of the core client over WebSocket, as the checks drive it: waits are bounded and
 //! report a [`CheckError`] instead of panicking.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sigshim::call::{CallEvent, CallEvents, CallKit, EndCall, RemoteInvitation};
@@ -10,9 +10,10 @@ use sigshim::transport::WsConnector;
 use sigshim::{
     Client, ClientEvent, ConnectionChangeReason, ConnectionState, Events, Message, SendMessageOptions,
 };
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 
 use super::assertion::CheckError;
+use super::backlog::Backlog;
 use super::{CallNote, LOGIN_WAIT, Target, WAIT};
 
 /// A core client of the target, its events and its call manager.
@@ -20,7 +21,7 @@ pub(crate) struct CoreUser {
     /// The client.
     pub(crate) client: Client,
     events: Events,
-    backlog: VecDeque<ClientEvent>,
+    backlog: Backlog<ClientEvent>,
     kit: CallKit,
     calls: CallEvents,
     incoming: HashMap<(String, String), RemoteInvitation>,
@@ -36,7 +37,7 @@ impl CoreUser {
         Self {
             client,
             events,
-            backlog: VecDeque::new(),
+            backlog: Backlog::new("client's events"),
             kit,
             calls,
             incoming: HashMap::new(),
@@ -67,22 +68,7 @@ impl CoreUser {
         what: &str,
         pick: impl Fn(&ClientEvent) -> Option<T>,
     ) -> Result<T, CheckError> {
-        if let Some(i) = self.backlog.iter().position(|e| pick(e).is_some()) {
-            if let Some(v) = self.backlog.remove(i).as_ref().and_then(&pick) {
-                return Ok(v);
-            }
-        }
-        let deadline = Instant::now() + WAIT;
-        loop {
-            match timeout_at(deadline, self.events.recv()).await {
-                Ok(Some(e)) => match pick(&e) {
-                    Some(v) => return Ok(v),
-                    None => self.backlog.push_back(e),
-                },
-                Ok(None) => return Err(CheckError::Closed { stream: "client's events", what: what.into() }),
-                Err(_) => return Err(CheckError::Timeout { what: what.into(), after: WAIT }),
-            }
-        }
+        self.backlog.wait(what, WAIT, &mut self.events, pick).await
     }
 
     /// Waits for the next connection state change.
@@ -143,10 +129,8 @@ impl CoreUser {
 
     /// Waits for the next call note: an invitation event or an end-call peer message.
     pub(crate) async fn next_call(&mut self) -> Result<CallNote, CheckError> {
-        if let Some(i) = self.backlog.iter().position(|e| end_call(e).is_some()) {
-            if let Some(note) = self.backlog.remove(i).as_ref().and_then(end_call) {
-                return Ok(note);
-            }
+        if let Some(note) = self.backlog.take(end_call) {
+            return Ok(note);
         }
         let deadline = Instant::now() + WAIT;
         let closed = |stream| CheckError::Closed { stream, what: "call note".into() };
@@ -162,7 +146,7 @@ impl CoreUser {
                     let ev = ev.ok_or_else(|| closed("client's events"))?;
                     match end_call(&ev) {
                         Some(note) => return Ok(note),
-                        None => self.backlog.push_back(ev),
+                        None => self.backlog.keep(ev),
                     }
                 }
                 _ = tokio::time::sleep_until(deadline) => {

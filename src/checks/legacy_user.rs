@@ -1,7 +1,6 @@
 //! A user of the legacy facade over WebSocket, as the checks drive it: its callbacks arrive as
 //! values on a channel, and waits on them are bounded.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,9 +8,9 @@ use std::time::Duration;
 use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions};
 use sigshim_mapping::codes::LegacyCode;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, timeout_at};
 
 use super::assertion::CheckError;
+use super::backlog::Backlog;
 use super::{CallNote, LOGIN_WAIT, Target, WAIT};
 
 /// A legacy error code, as an error.
@@ -104,7 +103,7 @@ impl SignalingCallbacks for Sink {
 pub(crate) struct LegacyUser {
     sig: Arc<Signaling>,
     rx: mpsc::UnboundedReceiver<Cb>,
-    backlog: VecDeque<Cb>,
+    backlog: Backlog<Cb>,
     user: String,
     seq: u64,
 }
@@ -117,7 +116,8 @@ impl LegacyUser {
             Signaling::create_instance_with(&target.app_id, SignalingOptions::default().url(&target.url));
         let (tx, rx) = mpsc::unbounded_channel();
         sig.callback_set(Arc::new(Sink(tx)));
-        let mut me = Self { sig, rx, backlog: VecDeque::new(), user: user.to_owned(), seq: 0 };
+        let mut me =
+            Self { sig, rx, backlog: Backlog::new("legacy callbacks"), user: user.to_owned(), seq: 0 };
         let token = target.token(user)?.unwrap_or_else(|| "_no_need_token".into());
         me.sig.login(&target.app_id, user, &token, 0, "");
         let what = format!("legacy login of {user}");
@@ -144,22 +144,7 @@ impl LegacyUser {
         within: Duration,
         pick: impl Fn(&Cb) -> Option<T>,
     ) -> Result<T, CheckError> {
-        if let Some(i) = self.backlog.iter().position(|c| pick(c).is_some()) {
-            if let Some(v) = self.backlog.remove(i).as_ref().and_then(&pick) {
-                return Ok(v);
-            }
-        }
-        let deadline = Instant::now() + within;
-        loop {
-            match timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(cb)) => match pick(&cb) {
-                    Some(v) => return Ok(v),
-                    None => self.backlog.push_back(cb),
-                },
-                Ok(None) => return Err(CheckError::Closed { stream: "legacy callbacks", what: what.into() }),
-                Err(_) => return Err(CheckError::Timeout { what: what.into(), after: within }),
-            }
-        }
+        self.backlog.wait(what, within, &mut self.rx, pick).await
     }
 
     /// Waits until every call made so far has been processed (an `on_dbg` round trip), then
@@ -168,11 +153,10 @@ impl LegacyUser {
         let tag = self.next_id("fence");
         self.sig.dbg("fence", &tag);
         self.wait_for("on_dbg fence", WAIT, |c| (*c == Cb::Dbg(tag.clone())).then_some(())).await?;
-        let i = self.backlog.iter().position(|c| matches!(c, Cb::Error { name, .. } if name == op));
-        Ok(match i.and_then(|i| self.backlog.remove(i)) {
-            Some(Cb::Error { code, .. }) => Some(code),
+        Ok(self.backlog.take(|c| match c {
+            Cb::Error { name, code } if name == op => Some(*code),
             _ => None,
-        })
+        }))
     }
 
     /// Sends an instant message and waits for its result.

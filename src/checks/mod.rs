@@ -7,6 +7,7 @@
 //! Every wait is bounded, and so is each check as a whole, so a dead server cannot hang the run.
 
 mod assertion;
+mod backlog;
 mod calls;
 mod core_user;
 mod legacy_user;
