@@ -38,6 +38,17 @@ impl Served {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sigshim chat starts")
     }
 
+    /// The whole HTTP/1.1 response to `GET path` on the server's port.
+    fn get(&self, path: &str) -> String {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("ws://").trim_end_matches('/');
+        let mut tcp = std::net::TcpStream::connect(addr).expect("the server's port");
+        write!(tcp, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
+        let mut response = String::new();
+        tcp.read_to_string(&mut response).expect("response");
+        response
+    }
+
     /// Sends SIGTERM and returns the exit status and remaining output.
     fn stop(mut self) -> Output {
         let status =
@@ -72,6 +83,12 @@ fn two_processes_talk_through_the_server_and_it_exits_cleanly_on_sigterm() {
     let (ok, out, err) = finished(bob);
     assert!(ok, "bob: {out}{err}");
     assert!(out.contains("alice: hi bob, from alice"), "{out}");
+
+    // The command installs the metrics recorder: per-request metrics beside the hub's counters.
+    let metrics = served.get("/metrics");
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(metrics.contains("sigshim_requests_total{op=\"send_peer_message\"}"), "{metrics}");
+    assert!(metrics.contains("sigshim_logins_total 2"), "{metrics}");
 
     let demo =
         Command::new(BIN).args(["demo", "--server", &served.url, "--app-id", APP]).output().expect("demo");

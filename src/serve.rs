@@ -66,6 +66,15 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
     rt.block_on(async move {
         let tokens = if hub_config.app_certificate.is_some() { "required" } else { "not required" };
         let app_id = hub_config.app_id.clone();
+        // The process's metrics recorder: the server then records its per-request metrics and
+        // shows them on /metrics beside the hub's counters.
+        let server_config = match sigshim::server::install_prometheus_recorder() {
+            Ok(handle) => server_config.prometheus(handle),
+            Err(error) => {
+                tracing::warn!(%error, "no metrics recorder: /metrics shows the hub's counters only");
+                server_config
+            }
+        };
         let server = match Server::bind(Hub::new(hub_config), server_config).await {
             Ok(s) => s,
             Err(e) => {

@@ -320,8 +320,11 @@ mod tests {
     use crate::{Client, ClientEvent, Hub, HubConfig};
 
     /// The next event through the `Stream` implementation.
+    /// The stream's next item, read through `Stream::poll_next`; fails the test when none
+    /// comes (on a paused clock the deadline passes as soon as every task waits).
     async fn next(events: &mut ChannelEvents) -> Option<ChannelEvent> {
-        std::future::poll_fn(|cx| Pin::new(&mut *events).poll_next(cx)).await
+        let item = std::future::poll_fn(|cx| Pin::new(&mut *events).poll_next(cx));
+        tokio::time::timeout(std::time::Duration::from_secs(10), item).await.expect("the stream answers")
     }
 
     #[tokio::test(start_paused = true)]

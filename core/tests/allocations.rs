@@ -129,7 +129,8 @@ fn a_core_client_message_end_to_end_takes_five_allocations() {
 
 /// What the WebSocket server does per peer message, short of the socket: read the request
 /// frame, route it, write the reply frame and the event frame for the receiver, each as the
-/// WebSocket layer's text message.
+/// WebSocket layer's text message (the WebSocket layer comes with the `ws` feature).
+#[cfg(feature = "ws")]
 #[test]
 fn the_server_codec_and_routing_of_a_peer_message_take_six_allocations() {
     use sigshim::test_support::wire::{self, ClientFrame, ReplyFrame};

@@ -32,7 +32,7 @@ use crate::options::SignalingOptions;
 use crate::phone::PhoneCalls;
 use crate::queries;
 use crate::sends::{self, SendQueue};
-use crate::session::{LoginRequest, Session};
+use crate::session::{LegacyLogin, Session};
 use crate::uid::uid_for;
 
 /// One legacy instance's state, split among its owners.
@@ -134,7 +134,7 @@ impl Actor {
         let client = self.session.logged_in().map(|(c, _)| c);
         match cmd {
             Command::Login { app_id, account, token, retry_time, retry_count } => {
-                let req = LoginRequest { app_id, account, token, retry_time, retry_count };
+                let req = LegacyLogin { app_id, account, token, retry_time, retry_count };
                 if let Some((kit, events)) = self.session.login(out, req).await {
                     self.calls.attach(kit, events);
                 }

@@ -67,8 +67,10 @@ impl std::fmt::Debug for Endpoint {
 /// for running unchanged code in that mode.
 pub const INLINE_CALLBACKS_ENV: &str = "SIGSHIM_INLINE_CALLBACKS";
 
-/// Options of a legacy instance. The defaults reproduce the legacy SDK.
+/// Options of a legacy instance. The defaults reproduce the legacy SDK; change what differs with
+/// the chainable setters, one per field.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SignalingOptions {
     /// Where to connect (default: `SIGSHIM_URL` if set, else the embedded hub).
     pub endpoint: Endpoint,
@@ -126,6 +128,24 @@ impl Default for SignalingOptions {
 }
 
 impl SignalingOptions {
+    /// Connect through `endpoint`.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Ask the server to keep peer messages for offline receivers (on by default).
+    pub fn offline_messages(mut self, on: bool) -> Self {
+        self.offline_messages = on;
+        self
+    }
+
+    /// How long a login may take before it fails.
+    pub fn login_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.login_timeout = timeout;
+        self
+    }
+
     /// Connect to this hub.
     pub fn hub(mut self, hub: &Hub) -> Self {
         self.endpoint = Endpoint::Hub(hub.clone());

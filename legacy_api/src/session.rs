@@ -22,7 +22,7 @@ use crate::uid::uid_for;
 
 /// What `login` / `login2` asked for.
 #[derive(Debug)]
-pub(crate) struct LoginRequest {
+pub(crate) struct LegacyLogin {
     /// The app ID of the call; empty means the instance's own.
     pub(crate) app_id: String,
     pub(crate) account: String,
@@ -102,18 +102,15 @@ impl Session {
     /// reports `on_login_success(uid, fd)` or `on_login_failed(code)`. A login while a session
     /// exists is ignored. On success, returns the session's call manager, listening since before
     /// the login so that no invitation arriving with it is missed.
-    pub(crate) async fn login(&mut self, out: &Dispatch, req: LoginRequest) -> Option<(CallKit, CallEvents)> {
-        let LoginRequest { app_id, account, token, retry_time, retry_count } = req;
+    pub(crate) async fn login(&mut self, out: &Dispatch, req: LegacyLogin) -> Option<(CallKit, CallEvents)> {
+        let LegacyLogin { app_id, account, token, retry_time, retry_count } = req;
         if self.live.is_some() {
             tracing::debug!(%account, "login while logged in ignored");
             return None;
         }
         let app_id = if app_id.is_empty() { self.app_id.clone() } else { app_id };
-        let policy = ReconnectPolicy {
-            max_attempts: Some(retry_count),
-            max_duration: Some(retry_time),
-            ..ReconnectPolicy::default()
-        };
+        let policy =
+            ReconnectPolicy::default().max_attempts(Some(retry_count)).max_duration(Some(retry_time));
         let (client, mut events) = self.client_builder(&app_id).reconnect_policy(policy).build();
         let calls = client.call_kit();
         self.set_status(LoginStatus::Logining);

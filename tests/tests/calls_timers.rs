@@ -185,12 +185,10 @@ async fn an_undelivered_invitation_survives_a_reconnect_to_a_new_session() {
 #[tokio::test(start_paused = true)]
 async fn timers_are_configurable() {
     let hub = hub();
-    let timers = CallTimers {
-        ack_timeout: Duration::from_secs(5),
-        resend_interval: Duration::from_secs(1),
-        expire_after: Duration::from_secs(8),
-        ..CallTimers::default()
-    };
+    let timers = CallTimers::default()
+        .ack_timeout(Duration::from_secs(5))
+        .resend_interval(Duration::from_secs(1))
+        .expire_after(Duration::from_secs(8));
     let mut alice = party_with(&hub, "alice", timers).await;
     alice.invite("nobody").await;
     advance(Duration::from_millis(4_999)).await;

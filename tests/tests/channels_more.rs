@@ -226,7 +226,7 @@ async fn an_ended_session_leaves_every_channel_once(be: Backend) {
         let (cb2, mut eb2) = b.client.create_channel("r2");
         cb2.join().await.unwrap();
         // No automatic reconnect: the client would rejoin (see `a_reconnected_client_is_rejoined`).
-        let policy = sigshim::client::ReconnectPolicy { max_attempts: Some(0), ..Default::default() };
+        let policy = sigshim::client::ReconnectPolicy::default().max_attempts(Some(0));
         let (client, events) = be.client_builder(&hub).reconnect_policy(policy).build();
         let mut a = CoreDriver::from_parts(client, events, "alice");
         sigshim_conformance::Driver::login(&mut a, None).await.expect("alice logs in");

@@ -237,7 +237,7 @@ fn dies_after_first(hub: &sigshim::Hub, failures: usize) -> std::sync::Arc<Fault
 async fn core_reconnect_gives_up_when_the_policy_runs_out() {
     let hub = hub();
     let conn = dies_after_first(&hub, 2);
-    let policy = ReconnectPolicy { max_attempts: Some(2), ..ReconnectPolicy::default() };
+    let policy = ReconnectPolicy::default().max_attempts(Some(2));
     let (client, events) = Client::builder(APP_ID).connector(conn.clone()).reconnect_policy(policy).build();
     let mut c = CoreDriver::from_parts(client, events, "alice");
     c.login(None).await.expect("login");

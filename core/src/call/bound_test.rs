@@ -11,8 +11,14 @@ use crate::{Client, Hub, HubConfig};
 
 /// Lets every task run until all wait (paused time: the clock only moves when all are idle,
 /// and this is far below every invitation timer).
-async fn settle() {
+async fn until_idle() {
     tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// `f`'s output, or a failed test when it does not come (on the paused clock, a future that
+/// can never finish fails here instead of hanging the test).
+async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(600), f).await.expect("no answer on the paused clock")
 }
 
 struct Pair {
@@ -69,18 +75,18 @@ fn received(event: Option<CallEvent>) -> String {
 async fn a_full_stream_holds_the_link_reader_back_and_loses_nothing() {
     let mut p = pair(4).await;
     invite(&p, 6).await;
-    settle().await;
+    until_idle().await;
     // Bob's client took four invitations and waits with the fifth: no receipt for it yet.
     assert_eq!(receipts(&mut p.alice_call_events), ["0", "1", "2", "3"]);
 
     assert_eq!(received(p.bob_call_events.try_recv()), "0");
-    settle().await;
+    until_idle().await;
     assert_eq!(receipts(&mut p.alice_call_events), ["4"]);
 
     let rest: Vec<String> =
         std::iter::from_fn(|| p.bob_call_events.try_recv()).map(|e| received(Some(e))).collect();
     assert_eq!(rest, ["1", "2", "3", "4"]);
-    settle().await;
+    until_idle().await;
     assert_eq!(receipts(&mut p.alice_call_events), ["5"]);
     assert_eq!(received(p.bob_call_events.try_recv()), "5");
     assert!(p.bob_call_events.try_recv().is_none());
@@ -90,13 +96,13 @@ async fn a_full_stream_holds_the_link_reader_back_and_loses_nothing() {
 async fn other_events_wait_behind_a_full_stream_until_it_is_dropped() {
     let mut p = pair(2).await;
     invite(&p, 3).await;
-    settle().await;
+    until_idle().await;
     let _ = std::iter::from_fn(|| p.bob_events.try_recv()).count();
     let alice = p.alice.clone();
     let sent = tokio::spawn(async move {
         alice.send_message_to_peer("bob", &Message::text("hi"), SendMessageOptions::default()).await
     });
-    settle().await;
+    until_idle().await;
     assert!(sent.is_finished(), "the hub queued the message for Bob");
     assert!(p.bob_events.try_recv().is_none(), "Bob's client is held back by its call stream");
 
@@ -114,7 +120,7 @@ async fn other_events_wait_behind_a_full_stream_until_it_is_dropped() {
 async fn the_end_of_a_session_reports_every_open_invitation_beyond_the_bound() {
     let mut p = pair(4).await;
     invite(&p, 5).await;
-    settle().await;
+    until_idle().await;
     p.bob.logout().await.unwrap();
     let events: Vec<CallEvent> = std::iter::from_fn(|| p.bob_call_events.try_recv()).collect();
     assert_eq!(events.len(), 8, "{events:?}");
@@ -135,10 +141,10 @@ async fn the_end_of_a_session_reports_every_open_invitation_beyond_the_bound() {
 async fn a_replaced_stream_ends_after_its_events() {
     let mut p = pair(4).await;
     invite(&p, 1).await;
-    settle().await;
+    until_idle().await;
     let (_, mut newer) = p.bob.call_kit();
-    assert_eq!(received(p.bob_call_events.recv().await), "0");
-    assert!(p.bob_call_events.recv().await.is_none());
+    assert_eq!(received(within(p.bob_call_events.recv()).await), "0");
+    assert!(within(p.bob_call_events.recv()).await.is_none());
     assert!(newer.try_recv().is_none());
 }
 
@@ -146,7 +152,7 @@ async fn a_replaced_stream_ends_after_its_events() {
 async fn a_call_that_reports_an_event_waits_for_room() {
     let mut p = pair(2).await;
     invite(&p, 2).await;
-    settle().await;
+    until_idle().await;
     let first = match p.bob_call_events.try_recv() {
         Some(CallEvent::RemoteInvitationReceived(inv)) => inv,
         other => panic!("expected an invitation, got {other:?}"),
@@ -155,13 +161,13 @@ async fn a_call_that_reports_an_event_waits_for_room() {
     let third = p.alice_calls.create_local_invitation("bob").unwrap();
     third.set_content("2").unwrap();
     p.alice_calls.send_local_invitation(&third).await.unwrap();
-    settle().await;
+    until_idle().await;
     let kit = CallKit { client: p.bob.clone() };
     let refuse = tokio::spawn(async move { kit.refuse_remote_invitation(&first).await });
-    settle().await;
+    until_idle().await;
     assert!(!refuse.is_finished(), "the refuse waits while the stream is full");
     assert_eq!(received(p.bob_call_events.try_recv()), "1");
-    settle().await;
+    until_idle().await;
     assert_eq!(refuse.await.unwrap(), Ok(()));
     assert_eq!(received(p.bob_call_events.try_recv()), "2");
     match p.bob_call_events.try_recv() {

@@ -64,8 +64,10 @@ pub use end_call::{END_CALL_PREFIX, EndCall};
 pub use events::{CALL_EVENTS_CAPACITY, CallEvents};
 pub use invitation::{LocalInvitation, LocalInvitationState, RemoteInvitation, RemoteInvitationState};
 
-/// The timers of call invitations; the defaults are RTM's.
+/// The timers of call invitations; the defaults are RTM's. [`Default`], then a chainable setter
+/// per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CallTimers {
     /// How long the caller waits for the callee's client to confirm receipt (30 s).
     pub ack_timeout: Duration,
@@ -90,6 +92,14 @@ impl Default for CallTimers {
         }
     }
 }
+
+crate::config::config_setters!(CallTimers {
+    ack_timeout: Duration,
+    resend_interval: Duration,
+    expire_after: Duration,
+    accept_ack_timeout: Duration,
+    accept_resend_interval: Duration,
+});
 
 /// One event of a client's invitations, in the order they happened.
 #[derive(Debug, Clone, PartialEq, Eq)]

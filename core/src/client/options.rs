@@ -7,8 +7,10 @@ use super::{Client, Events};
 use crate::hub::Hub;
 use crate::transport::{Connector, MemoryConnector};
 
-/// How long and how often a client retries after its link breaks.
+/// How long and how often a client retries after its link breaks. [`Default`] (RTM's: retry
+/// forever), then a chainable setter per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReconnectPolicy {
     /// Stop after this many attempts (`None`: never stop, as RTM does).
     pub max_attempts: Option<u32>,
@@ -30,6 +32,13 @@ impl Default for ReconnectPolicy {
         }
     }
 }
+
+crate::config::config_setters!(ReconnectPolicy {
+    max_attempts: Option<u32>,
+    max_duration: Option<Duration>,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+});
 
 /// A [`ClientBuilder`] that has not been told where its hub is yet: it cannot build.
 ///

@@ -27,7 +27,6 @@ use crate::limits::Limits;
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 
-pub(crate) use park::ParkedLink;
 pub use park::ResumeError;
 pub(crate) use session::Session;
 pub use stats::HubStats;
@@ -377,7 +376,7 @@ mod tests {
         assert!(matches!(hub.handle(&alice, send), Reply::MessageSent { .. }));
         // The hub ends bob's session (say, a kick) before his link gets to park it.
         hub.drop_link(&bob);
-        hub.park(&bob, ParkedLink::new(bob_inbox));
+        hub.park(&bob, park::ParkedLink::new(bob_inbox));
         assert_eq!(hub.stats().parked_sessions, 0, "nothing parked for an ended session");
         assert_eq!(hub.stats().offline_stored, 1, "the acknowledged message is kept");
     }

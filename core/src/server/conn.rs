@@ -9,7 +9,8 @@ use futures_util::SinkExt;
 use tracing::Instrument;
 
 use super::{ConnGuard, Shared};
-use crate::hub::{ParkedLink, ResumeError, Session};
+use crate::hub::park::ParkedLink;
+use crate::hub::{ResumeError, Session};
 use crate::protocol::wire::{
     self, ClientFrame, Control, ErrorFrame, EventFrame, EventFrameRef, Hello, ProtocolError, ReplyFrame,
     RequestFrame, close,

@@ -67,8 +67,8 @@ pub struct ServerConfig {
     pub read_buffer_bytes: usize,
     /// Socket write buffer per connection, in bytes (default 4 KiB).
     pub write_buffer_bytes: usize,
-    /// The Prometheus recorder whose metrics `/metrics` shows before the hub's counters (from
-    /// [`install_prometheus_recorder`]). Without one (the default) the server records no
+    /// The Prometheus recorder whose metrics `/metrics` shows before the hub's counters: the
+    /// process's installed recorder, from [`install_prometheus_recorder`]. Without one (the default) the server records no
     /// per-request metrics at all, and `/metrics` shows the hub's counters only.
     pub prometheus: Option<PrometheusHandle>,
 }
@@ -105,7 +105,9 @@ crate::config::config_setters!(ServerConfig {
 
 impl ServerConfig {
     /// Sets [`prometheus`](Self::prometheus): `/metrics` renders this recorder, and the server
-    /// records its per-request metrics.
+    /// records its per-request metrics. The server records through the process's installed
+    /// recorder (the `metrics` facade), so `handle` must be that recorder's: the one
+    /// [`install_prometheus_recorder`] returns.
     pub fn prometheus(mut self, handle: PrometheusHandle) -> Self {
         self.prometheus = Some(handle);
         self

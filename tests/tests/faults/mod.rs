@@ -29,7 +29,7 @@ pub fn ws_options() -> WsOptions {
 
 /// Reconnects quickly: 50 ms, doubling up to 200 ms, forever.
 pub fn fast_reconnect() -> ReconnectPolicy {
-    ReconnectPolicy { initial_backoff: ms(50), max_backoff: ms(200), ..Default::default() }
+    ReconnectPolicy::default().initial_backoff(ms(50)).max_backoff(ms(200))
 }
 
 /// A server on `127.0.0.1:0` that drops a silent connection after 1 s.
