@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::checks::{self, CheckReport, Target};
+use sigshim_cli::checks::{self, CheckReport, Target};
 
 /// Arguments of `sigshim conformance`.
 #[derive(clap::Args, Debug)]
@@ -67,7 +67,7 @@ fn table(url: &str, reports: &[CheckReport]) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{Assertion, Verdict};
+    use sigshim_cli::checks::{Assertion, Verdict};
 
     #[test]
     fn one_row_per_assertion_and_the_counts_last() {

@@ -4,7 +4,6 @@
 #[cfg(feature = "loadgen")]
 mod bench;
 mod chat;
-mod checks;
 mod config;
 mod conformance_cmd;
 mod demo;

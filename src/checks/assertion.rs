@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// The verdict of one assertion.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Verdict {
+pub enum Verdict {
     /// The deployment behaved as expected.
     Passed,
     /// The deployment behaved otherwise.
@@ -22,26 +22,26 @@ pub(crate) enum Verdict {
 
 /// One row of the conformance table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Assertion {
+pub struct Assertion {
     /// What was checked, in a few words.
-    pub(crate) what: String,
+    pub what: String,
     /// How it went.
-    pub(crate) verdict: Verdict,
+    pub verdict: Verdict,
 }
 
 impl Assertion {
     /// A passed assertion.
-    pub(crate) fn passed(what: impl Into<String>) -> Self {
+    pub fn passed(what: impl Into<String>) -> Self {
         Self { what: what.into(), verdict: Verdict::Passed }
     }
 
     /// A row for an error that ended a check, with the error's whole source chain.
-    pub(crate) fn error(what: impl Into<String>, error: &(dyn Error + 'static)) -> Self {
+    pub fn error(what: impl Into<String>, error: &(dyn Error + 'static)) -> Self {
         Self { what: what.into(), verdict: Verdict::Error(chain(error)) }
     }
 
     /// True unless the assertion failed or stands for an error.
-    pub(crate) fn is_pass(&self) -> bool {
+    pub fn is_pass(&self) -> bool {
         self.verdict == Verdict::Passed
     }
 }
@@ -77,16 +77,11 @@ pub(crate) fn chain(error: &(dyn Error + 'static)) -> String {
 
 /// The assertions of one check, in the order they were made.
 #[derive(Debug, Default)]
-pub(crate) struct Assertions(Vec<Assertion>);
+pub struct Assertions(Vec<Assertion>);
 
 impl Assertions {
     /// Records whether `actual == expected`; returns whether it held.
-    pub(crate) fn eq<T: PartialEq + Debug>(
-        &mut self,
-        what: impl Into<String>,
-        actual: T,
-        expected: T,
-    ) -> bool {
+    pub fn eq<T: PartialEq + Debug>(&mut self, what: impl Into<String>, actual: T, expected: T) -> bool {
         let holds = actual == expected;
         let verdict = if holds {
             Verdict::Passed
@@ -98,24 +93,24 @@ impl Assertions {
     }
 
     /// Records a row that stands for an error that ended the check.
-    pub(crate) fn error(&mut self, error: &(dyn Error + 'static)) {
+    pub fn error(&mut self, error: &(dyn Error + 'static)) {
         self.0.push(Assertion::error("", error));
     }
 
     /// Records a finished row.
-    pub(crate) fn push(&mut self, assertion: Assertion) {
+    pub fn push(&mut self, assertion: Assertion) {
         self.0.push(assertion);
     }
 
     /// The rows so far.
-    pub(crate) fn into_vec(self) -> Vec<Assertion> {
+    pub fn into_vec(self) -> Vec<Assertion> {
         self.0
     }
 }
 
 /// Why a check stopped before its end. Each becomes one failed row.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum CheckError {
+pub enum CheckError {
     /// A call the check needed failed (a login, a send whose result later steps rely on, …).
     #[error("{what} failed")]
     Call {
@@ -145,7 +140,7 @@ pub(crate) enum CheckError {
 
 impl CheckError {
     /// A failed call.
-    pub(crate) fn call(what: impl Into<String>, source: impl Error + Send + Sync + 'static) -> Self {
+    pub fn call(what: impl Into<String>, source: impl Error + Send + Sync + 'static) -> Self {
         Self::Call { what: what.into(), source: Box::new(source) }
     }
 }

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use sigshim::token::access_token2;
 
-pub(crate) use assertion::{Assertion, Assertions, CheckError, Verdict};
+pub use assertion::{Assertion, Assertions, CheckError, Verdict};
 
 /// How long a check waits for one expected event or callback.
 const WAIT: Duration = Duration::from_secs(5);
@@ -31,13 +31,13 @@ const LOGIN_WAIT: Duration = Duration::from_secs(10);
 
 /// Where and how to log in.
 #[derive(Debug, Clone)]
-pub(crate) struct Target {
+pub struct Target {
     /// `ws://host:port/`.
-    pub(crate) url: String,
+    pub url: String,
     /// The server's app ID.
-    pub(crate) app_id: String,
+    pub app_id: String,
     /// Its App Certificate, when logins need tokens (tokens are then built here).
-    pub(crate) app_certificate: Option<String>,
+    pub app_certificate: Option<String>,
 }
 
 impl Target {
@@ -68,31 +68,31 @@ enum CallNote {
 }
 
 /// A check's future: it records assertions and stops early with a [`CheckError`].
-pub(crate) type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<(), CheckError>> + Send + 'a>>;
+pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<(), CheckError>> + Send + 'a>>;
 
 /// A check: target, user name prefix, where to record.
-pub(crate) type CheckFn = for<'a> fn(&'a Target, &'a str, &'a mut Assertions) -> CheckFuture<'a>;
+pub type CheckFn = for<'a> fn(&'a Target, &'a str, &'a mut Assertions) -> CheckFuture<'a>;
 
 /// A named check.
 #[derive(Clone, Copy)]
-pub(crate) struct Check {
+pub struct Check {
     /// Its name, the first column of the table.
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// What it runs.
-    pub(crate) run: CheckFn,
+    pub run: CheckFn,
     /// When it fails, the checks after it are not run (reaching the server at all).
-    pub(crate) gate: bool,
+    pub gate: bool,
 }
 
 impl Check {
     /// A check that is not a gate.
-    pub(crate) const fn new(name: &'static str, run: CheckFn) -> Self {
+    pub const fn new(name: &'static str, run: CheckFn) -> Self {
         Self { name, run, gate: false }
     }
 }
 
 /// Every check, in the order they run.
-pub(crate) const CHECKS: &[Check] = &[
+pub const CHECKS: &[Check] = &[
     Check {
         gate: true,
         ..Check::new("server_reachable", |t, _, o| Box::pin(sessions::server_reachable(t, o)))
@@ -115,11 +115,11 @@ pub(crate) const CHECKS: &[Check] = &[
 
 /// The rows of one check.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CheckReport {
+pub struct CheckReport {
     /// The check's name.
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// Its assertions, in order; never empty.
-    pub(crate) assertions: Vec<Assertion>,
+    pub assertions: Vec<Assertion>,
 }
 
 /// A check did not finish within its time limit.
@@ -129,7 +129,7 @@ struct TooSlow(Duration);
 
 /// Runs `checks` one at a time, each in its own task and within `limit`, and returns their rows
 /// in order. After a failed gate check, the others get one failed "not run" row each.
-pub(crate) async fn run_all(target: Target, checks: &[Check], limit: Duration) -> Vec<CheckReport> {
+pub async fn run_all(target: Target, checks: &[Check], limit: Duration) -> Vec<CheckReport> {
     let target = Arc::new(target);
     let run = run_id();
     let mut reports = Vec::with_capacity(checks.len());
