@@ -33,7 +33,16 @@
 //! - [`transport`]: how a client reaches a hub ([`transport::MemoryConnector`] in-process).
 //! - [`protocol`]: the frames both sides exchange.
 //! - [`token`]: Signaling, AccessToken 006 and AccessToken2 007 tokens.
+//! - [`channel`]: channels ([`Channel`], [`ChannelEvents`]).
+//! - `server` (feature `server`): the hub over WebSocket, with `/healthz` and `/metrics`.
 //! - [`error`], [`limits`], [`message`], [`attributes`]: the vocabulary.
+//!
+//! # Features
+//! All off by default: an application that embeds the hub compiles no network stack.
+//! - `ws`: `transport::WsConnector`, a client reaching a `sigshim serve` deployment.
+//! - `server`: `server::Server` (implies `ws`).
+//! - `zlib`: AccessToken2 (007) tokens built with the system zlib, byte for byte what Agora's
+//!   builders produce; without it they are built with a pure-Rust deflate and verify the same.
 
 pub mod attributes;
 pub mod call;
