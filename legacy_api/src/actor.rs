@@ -113,20 +113,26 @@ impl Actor {
             }
             Command::ChannelSend { channel_id, msg, msg_id, force } => {
                 let msg_id = self.sends.msg_id(msg_id);
-                let Some((client, _)) = self.session.logged_in() else {
+                let Some((client, account)) = self.session.logged_in() else {
                     return self.sends.failed(out, msg_id, translate::not_logged_in()).await;
                 };
                 // The normal send needs the channel joined now; the force send needs no membership.
-                let target = if force {
-                    ChannelTarget::Force(client.clone(), channel_id)
-                } else if let Some(channel) = self.channels.channel(&channel_id) {
-                    ChannelTarget::Joined(channel.clone())
-                } else {
-                    let code =
-                        translate::channel_send_failure(sigshim::error::ChannelMessageError::NotInChannel);
-                    return self.sends.failed(out, msg_id, code).await;
+                // A member gets its own message back, as every member does (the server fans it out
+                // to the others); a force send from outside the channel is not echoed.
+                let joined = self.channels.channel(&channel_id);
+                let echo_to = joined.is_some().then(|| account.to_owned());
+                let target = match joined {
+                    _ if force => ChannelTarget::Force(client.clone()),
+                    Some(channel) => ChannelTarget::Joined(channel.clone()),
+                    None => {
+                        let code = translate::channel_send_failure(
+                            sigshim::error::ChannelMessageError::NotInChannel,
+                        );
+                        return self.sends.failed(out, msg_id, code).await;
+                    }
                 };
-                return self.sends.start(out, messages::channel_send(target, msg, msg_id)).await;
+                let send = messages::channel_send(target, channel_id, msg, msg_id, echo_to);
+                return self.sends.start(out, send).await;
             }
             other => other,
         };

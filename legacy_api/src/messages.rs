@@ -8,7 +8,8 @@ use sigshim::message::MessageBody;
 use sigshim::{Channel, Client, Message, SendMessageOptions};
 use sigshim_mapping::translate;
 
-use crate::sends::SendResult;
+use crate::sends::{Echo, SendResult};
+use crate::uid::uid_for;
 
 /// The text a legacy receiver sees: the text of a text message; the bytes of a raw message
 /// read as UTF-8 (invalid sequences replaced), since legacy messages are strings only.
@@ -78,27 +79,35 @@ pub(crate) fn peer_send(
 pub(crate) enum ChannelTarget {
     /// `message_channel_send`: a channel this instance joined.
     Joined(Channel),
-    /// `message_channel_send_force`: the session's client and the channel ID.
-    Force(Client, String),
+    /// `message_channel_send_force`: the session's client, which publishes to the channel ID.
+    Force(Client),
 }
 
-/// `message_channel_send[_force]` as a send in flight (see [`crate::sends`]).
+/// `message_channel_send[_force]` to `channel_id` as a send in flight (see [`crate::sends`]).
+/// `echo_to`, the sender's account when it is a member of the channel, gets its own copy of the
+/// message once the server accepted it (the legacy SDKs echoed channel messages; the core does
+/// not).
 pub(crate) fn channel_send(
     target: ChannelTarget,
+    channel_id: String,
     msg: String,
     msg_id: String,
+    echo_to: Option<String>,
 ) -> impl Future<Output = SendResult> + Send + 'static {
     let message = Message::text(msg);
     async move {
         let result = match target {
             ChannelTarget::Joined(channel) => channel.send_message(&message).await,
-            ChannelTarget::Force(client, channel_id) => {
-                client.publish_to_channel(&channel_id, &message).await
-            }
+            ChannelTarget::Force(client) => client.publish_to_channel(&channel_id, &message).await,
         };
-        match result {
-            Ok(()) => SendResult::ok(msg_id),
-            Err(e) => SendResult::failed(msg_id, translate::channel_send_failure(e)),
+        match (result, echo_to) {
+            (Ok(()), Some(account)) => {
+                let uid = uid_for(&account);
+                let echo = Echo { channel_id, account, uid, msg: legacy_text(message) };
+                SendResult::echoed(msg_id, echo)
+            }
+            (Ok(()), None) => SendResult::ok(msg_id),
+            (Err(e), _) => SendResult::failed(msg_id, translate::channel_send_failure(e)),
         }
     }
 }

@@ -6,6 +6,13 @@
 //! call order, each once every earlier send's result was. Any other call first waits for every
 //! send in flight and reports their results, so each callback still follows the calls made
 //! before it.
+//!
+//! A channel message the server accepted from a member is also reported to its sender as
+//! `on_message_channel_receive`, as every legacy SDK delivered it (RTM, and so the core, does
+//! not echo). The echo comes right after the send's `on_message_send_success`: the send's own
+//! result first, then the copy of the message, then whatever the server produced after it. The
+//! legacy documents do not say which of the two came first; this order keeps every send's result
+//! in call order and never puts the copy of one message before the result of an earlier send.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -29,17 +36,38 @@ pub(crate) struct SendResult {
     pub(crate) msg_id: String,
     /// `None` for `on_message_send_success`, else the code of `on_message_send_error`.
     pub(crate) error: Option<LegacyCode>,
+    /// The sender's own copy of a channel message, reported after the success.
+    pub(crate) echo: Option<Echo>,
+}
+
+/// A channel message as its sender receives it back: `on_message_channel_receive(channel_id,
+/// account, uid, msg)` with the sender's own account and uid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Echo {
+    /// The channel the message went to.
+    pub(crate) channel_id: String,
+    /// The sender's account.
+    pub(crate) account: String,
+    /// The sender's uid (derived from the account).
+    pub(crate) uid: u32,
+    /// The message text.
+    pub(crate) msg: String,
 }
 
 impl SendResult {
     /// A send that succeeded.
     pub(crate) fn ok(msg_id: String) -> Self {
-        Self { msg_id, error: None }
+        Self { msg_id, error: None, echo: None }
+    }
+
+    /// A channel send that succeeded and is echoed to its sender.
+    pub(crate) fn echoed(msg_id: String, echo: Echo) -> Self {
+        Self { msg_id, error: None, echo: Some(echo) }
     }
 
     /// A send that failed with legacy code `code`.
     pub(crate) fn failed(msg_id: String, code: LegacyCode) -> Self {
-        Self { msg_id, error: Some(code) }
+        Self { msg_id, error: Some(code), echo: None }
     }
 }
 
@@ -135,11 +163,17 @@ impl SendQueue {
     }
 }
 
-/// `on_message_send_success(msg_id)` or `on_message_send_error(msg_id, code)`.
+/// `on_message_send_success(msg_id)`, followed by the sender's echo of a channel message, or
+/// `on_message_send_error(msg_id, code)`.
 pub(crate) async fn report(out: &Dispatch, result: SendResult) {
-    let SendResult { msg_id, error } = result;
+    let SendResult { msg_id, error, echo } = result;
     match error {
-        None => out.emit(move |c| c.on_message_send_success(&msg_id)).await,
+        None => {
+            out.emit(move |c| c.on_message_send_success(&msg_id)).await;
+            if let Some(Echo { channel_id, account, uid, msg }) = echo {
+                out.emit(move |c| c.on_message_channel_receive(&channel_id, &account, uid, &msg)).await;
+            }
+        }
         Some(code) => {
             let code = code.code();
             out.emit(move |c| c.on_message_send_error(&msg_id, code)).await

@@ -362,14 +362,17 @@ impl Signaling {
     }
 
     /// Sends a message to a joined channel: `on_message_send_success(msg_id)` once the server has
-    /// it, else `on_message_send_error(msg_id, 400 | 401)` (1003 before login). The other members
-    /// get `on_message_channel_receive`. An empty `msg_id` is replaced by a generated one.
+    /// it, else `on_message_send_error(msg_id, 400 | 401)` (1003 before login). Every member gets
+    /// `on_message_channel_receive`, the sender too: its own copy comes right after its
+    /// `on_message_send_success`, as the legacy SDKs echoed channel messages. A refused send is
+    /// not echoed. An empty `msg_id` is replaced by a generated one.
     pub fn message_channel_send(&self, channel_id: &str, msg: &str, msg_id: &str) {
         self.channel_send(channel_id, msg, msg_id, false);
     }
 
     /// Sends a message to a channel without joining it: members get the usual
-    /// `on_message_channel_receive`; nobody sees a join or a leave.
+    /// `on_message_channel_receive`; nobody sees a join or a leave. A sender outside the channel
+    /// gets no copy; a sender that is a member gets it as from `message_channel_send`.
     pub fn message_channel_send_force(&self, channel_id: &str, msg: &str, msg_id: &str) {
         self.channel_send(channel_id, msg, msg_id, true);
     }

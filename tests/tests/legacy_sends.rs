@@ -8,7 +8,7 @@ use sigshim_conformance::channel_fixtures::{member, next_any};
 use sigshim_conformance::fixtures::{expect_cb, online_core, online_legacy, online_legacy_with};
 use sigshim_conformance::scenario::ReplyGate;
 use sigshim_conformance::{APP_ID, Driver, LegacyDriver, WAIT, hub};
-use sigshim_legacy::SignalingOptions;
+use sigshim_legacy::{SignalingOptions, uid_for};
 
 fn ok(id: &str) -> String {
     format!("on_message_send_success({id})")
@@ -191,9 +191,13 @@ async fn channel_send_results_come_in_call_order(be: Backend) {
     alice.sig.channel_join("room");
     alice.cbs.wait("on_channel_user_list").await;
     let mut want = Vec::new();
+    // A member's channel message comes back to it right after its success; the force send to
+    // a channel alice is not in does not.
+    let echo = |text: &str| format!("on_message_channel_receive(room, alice, {}, {text})", uid_for("alice"));
     for i in 0..3 {
         alice.sig.message_channel_send("room", &format!("r{i}"), &format!("c{i}"));
         want.push(ok(&format!("c{i}")));
+        want.push(echo(&format!("r{i}")));
     }
     alice.sig.message_channel_send_force("lobby", "forced", "f0");
     want.push(ok("f0"));
@@ -203,6 +207,7 @@ async fn channel_send_results_come_in_call_order(be: Backend) {
     want.push(failed("bad", 400));
     alice.sig.message_channel_send("room", "r3", "c3");
     want.push(ok("c3"));
+    want.push(echo("r3"));
     alice.sig.channel_leave("room");
     want.push("on_channel_leaved(room, 602)".into());
     expect_cb(&mut alice, "on_channel_leaved(room, 602)").await;
