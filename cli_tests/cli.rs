@@ -52,6 +52,8 @@ fn demo_runs_and_exits_zero() {
         "on_user_attr_all_result(\"bob\", {\"room\":\"42\"})",
         "on_channel_joined(\"lobby\")",
         "on_channel_user_list([\"alice\", \"bob\"]",
+        "on_message_send_success(\"c1\")",
+        "on_message_channel_receive(\"lobby\", \"alice\", uid=",
         "on_channel_attr_updated(\"lobby\", \"topic\", \"migration\", \"update\")",
         "on_message_send_success(\"f1\")",
         "MessageReceived { peer_id: \"alice\"",

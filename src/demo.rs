@@ -244,6 +244,8 @@ impl Demo {
         self.legacy("message_channel_send(\"lobby\", \"hello lobby\", \"c1\")", "message_channel_send");
         self.alice.message_channel_send("lobby", "hello lobby", "c1");
         expect(self.callback().await?, "on_message_send_success(\"c1\")")?;
+        println!("    (a legacy sender gets its own channel message back; a core sender does not)");
+        expect(self.callback().await?, "on_message_channel_receive(\"lobby\", \"alice\"")?;
         while !matches!(
             Self::bob_channel_event(&mut lobby_events).await?,
             ChannelEvent::MessageReceived { .. }
