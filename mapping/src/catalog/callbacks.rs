@@ -256,7 +256,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Callbacks,
         core: "`ChannelEvent::MessageReceived`",
         strategy: Direct,
-        note: "`uid` derived from the account; the sender gets no copy of its own message (RTM rule).",
+        note: "`uid` derived from the account; a facade sender also gets its own accepted message, right after its `on_message_send_success` (legacy echo; core clients get no copy, the RTM rule).",
     },
     CatalogEntry {
         legacy_name: "onLog",

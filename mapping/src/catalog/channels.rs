@@ -76,7 +76,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Channels,
         core: "`Channel::send_message`",
         strategy: Direct,
-        note: r#"The sender must be a member; `on_message_send_success` on server acceptance, else `on_message_send_error(msg_id, 400 or 401)` through `translate::channel_send_failure` (1003 before login)."#,
+        note: r#"The sender must be a member; `on_message_send_success` on server acceptance, then the sender's own copy as `on_message_channel_receive` (the legacy echo, which the core does not send), else `on_message_send_error(msg_id, 400 or 401)` through `translate::channel_send_failure` (1003 before login) and no copy."#,
     },
     CatalogEntry {
         legacy_name: "messageChannelSendForce",
@@ -85,7 +85,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Channels,
         core: "`Client::publish_to_channel` (extension)",
         strategy: Direct,
-        note: r#"Publishes without joining: members get `on_message_channel_receive`, nobody sees a join or leave, and the sender is not listed as a member; failures give `on_message_send_error(msg_id, 400)`."#,
+        note: r#"Publishes without joining: members get `on_message_channel_receive`, nobody sees a join or leave, and the sender is not listed as a member; a sender outside the channel gets no copy, a member gets its echo as from `messageChannelSend`; failures give `on_message_send_error(msg_id, 400)`."#,
     },
     CatalogEntry {
         legacy_name: "messageChannelSend2",
