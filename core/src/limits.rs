@@ -49,6 +49,16 @@ pub fn validate_id(id: &str, max_len: usize) -> Result<(), IdError> {
     Ok(())
 }
 
+/// The longest App ID accepted, in bytes.
+pub const MAX_APP_ID_BYTES: usize = 128;
+
+/// True when `app_id` is a well-formed App ID: 1 to [`MAX_APP_ID_BYTES`] visible ASCII
+/// characters (no spaces, none around it either). App IDs are compared exactly; one with
+/// surrounding whitespace is refused rather than trimmed, in-process and over the network alike.
+pub fn is_valid_app_id(app_id: &str) -> bool {
+    !app_id.is_empty() && app_id.len() <= MAX_APP_ID_BYTES && app_id.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// A call-rate budget: at most `count` calls in any window of `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -313,6 +323,20 @@ mod tests {
         assert_eq!(validate_id("quote\"", 64), Err(IdError::BadCharacter));
         assert_eq!(validate_id("é", 64), Err(IdError::BadCharacter));
         assert_eq!(validate_id("slash/", 64), Err(IdError::BadCharacter));
+    }
+
+    #[test]
+    fn app_id_rules() {
+        assert!(is_valid_app_id("0123456789abcdef0123456789abcdef"));
+        assert!(is_valid_app_id("demo-app_1"));
+        assert!(is_valid_app_id(&"a".repeat(MAX_APP_ID_BYTES)));
+        assert!(!is_valid_app_id(""));
+        assert!(!is_valid_app_id("app "), "trailing space");
+        assert!(!is_valid_app_id(" app"), "leading space");
+        assert!(!is_valid_app_id("my app"), "inner space");
+        assert!(!is_valid_app_id("app\n"));
+        assert!(!is_valid_app_id("appé"));
+        assert!(!is_valid_app_id(&"a".repeat(MAX_APP_ID_BYTES + 1)));
     }
 
     #[tokio::test(start_paused = true)]

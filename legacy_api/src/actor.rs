@@ -16,7 +16,6 @@
 //! sends in flight, then runs to its end before the next one starts.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicI32;
 
 use sigshim::ClientEvent;
 use sigshim_mapping::LegacyCode;
@@ -30,9 +29,10 @@ use crate::dispatcher::Dispatch;
 use crate::messages::{self, ChannelTarget, PeerPolicy};
 use crate::options::SignalingOptions;
 use crate::phone::PhoneCalls;
-use crate::queries;
+use crate::queries::{self, AttrOp};
 use crate::sends::{self, SendQueue};
 use crate::session::{LegacyLogin, Session};
+use crate::status::StatusCell;
 use crate::uid::uid_for;
 
 /// One legacy instance's state, split among its owners.
@@ -53,7 +53,7 @@ impl Actor {
     pub(crate) fn new(
         app_id: String,
         options: &SignalingOptions,
-        status: Arc<AtomicI32>,
+        status: Arc<StatusCell>,
         out: Dispatch,
     ) -> Self {
         Self {
@@ -140,6 +140,7 @@ impl Actor {
         let client = self.session.logged_in().map(|(c, _)| c);
         match cmd {
             Command::Login { app_id, account, token, retry_time, retry_count } => {
+                self.session.login_taken();
                 let req = LegacyLogin { app_id, account, token, retry_time, retry_count };
                 if let Some((kit, events)) = self.session.login(out, req).await {
                     self.calls.attach(kit, events);
@@ -171,7 +172,7 @@ impl Actor {
                 }
             }
             Command::Invoke { name, req, call_id } => {
-                crate::invoke::invoke(out, client, &self.channels, name, req, call_id).await
+                crate::invoke::invoke(out, client, &mut self.channels, name, req, call_id).await
             }
             Command::Dbg { a, b } => out.emit(move |c| c.on_dbg(&a, &b)).await,
             Command::RefuseSend { name, msg_id } => {
@@ -198,7 +199,14 @@ impl Actor {
             }
             Command::ChannelAttr { channel_id, op } => {
                 if let Some((client, _)) = self.session.require_login(out, op.name()).await {
-                    queries::report_channel_attr(out, client, channel_id, op).await;
+                    let clear = matches!(op, AttrOp::Clear);
+                    if clear {
+                        self.channels.clear_started(&channel_id);
+                    }
+                    let done = queries::report_channel_attr(out, client, channel_id.clone(), op).await;
+                    if clear && !done {
+                        self.channels.clear_failed(&channel_id);
+                    }
                 }
             }
             Command::Invite { channel_id, account, extra } => {

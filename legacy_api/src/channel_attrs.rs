@@ -8,14 +8,23 @@ use sigshim_mapping::AttrUpdateType;
 pub(crate) type AttrChange = (String, String, AttrUpdateType);
 
 /// The per-key legacy events that turn `old` into `new`: `update` for added or changed keys,
-/// `del` for removed ones; a set that became empty is one `clear` (also when its last key was
-/// deleted: the core's full-set event cannot tell the two apart).
-pub(crate) fn attr_diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<AttrChange> {
+/// `del` for removed ones. A set that became empty is one `clear` when `cleared` (this instance's
+/// own `channel_clear_attr`) or when it lost several keys at once; a set that lost its only key
+/// is a `del` of that key, which is what `channel_del_attr` reports, last key or not (the core's
+/// full-set notification does not say which operation emptied the set, and the legacy API
+/// deletes one key at a time).
+pub(crate) fn attr_diff(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    cleared: bool,
+) -> Vec<AttrChange> {
     if new.is_empty() {
-        return if old.is_empty() {
-            Vec::new()
-        } else {
-            vec![(String::new(), String::new(), AttrUpdateType::Clear)]
+        return match old.keys().next() {
+            None => Vec::new(),
+            Some(only) if old.len() == 1 && !cleared => {
+                vec![(only.clone(), String::new(), AttrUpdateType::Del)]
+            }
+            Some(_) => vec![(String::new(), String::new(), AttrUpdateType::Clear)],
         };
     }
     let mut out: Vec<AttrChange> = old
@@ -46,7 +55,7 @@ mod tests {
 
     #[test]
     fn diffs_become_per_key_events() {
-        let got = attr_diff(&m(&[("a", "1"), ("b", "2")]), &m(&[("b", "3"), ("c", "4")]));
+        let got = attr_diff(&m(&[("a", "1"), ("b", "2")]), &m(&[("b", "3"), ("c", "4")]), false);
         assert_eq!(
             got,
             [
@@ -55,11 +64,20 @@ mod tests {
                 ("c".to_string(), "4".to_string(), AttrUpdateType::Update)
             ]
         );
+        assert!(attr_diff(&m(&[]), &m(&[]), false).is_empty());
+        assert!(attr_diff(&m(&[]), &m(&[]), true).is_empty());
+        assert!(attr_diff(&m(&[("a", "1")]), &m(&[("a", "1")]), false).is_empty());
+    }
+
+    #[test]
+    fn an_emptied_set_is_a_del_of_its_last_key_unless_cleared() {
+        let clear = [(String::new(), String::new(), AttrUpdateType::Clear)];
         assert_eq!(
-            attr_diff(&m(&[("a", "1")]), &m(&[])),
-            [(String::new(), String::new(), AttrUpdateType::Clear)]
+            attr_diff(&m(&[("a", "1")]), &m(&[]), false),
+            [("a".to_string(), String::new(), AttrUpdateType::Del)],
+            "the last key deleted"
         );
-        assert!(attr_diff(&m(&[]), &m(&[])).is_empty());
-        assert!(attr_diff(&m(&[("a", "1")]), &m(&[("a", "1")])).is_empty());
+        assert_eq!(attr_diff(&m(&[("a", "1")]), &m(&[]), true), clear, "this instance cleared it");
+        assert_eq!(attr_diff(&m(&[("a", "1"), ("b", "2")]), &m(&[]), false), clear, "several keys at once");
     }
 }

@@ -23,11 +23,12 @@ fn field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {
 }
 
 /// Runs one RPC and reports it through `on_invoke_ret(call_id, err, resp)`. `client` is the
-/// logged-in session's; `channels` answers the member list of a joined channel.
+/// logged-in session's; `channels` answers the member list of a joined channel and is told of
+/// the clears this instance makes.
 pub(crate) async fn invoke(
     out: &Dispatch,
     client: Option<&Client>,
-    channels: &ChannelTable,
+    channels: &mut ChannelTable,
     name: String,
     req: String,
     call_id: String,
@@ -60,7 +61,7 @@ fn needs_login(func: &str) -> bool {
 
 async fn answer(
     client: Option<&Client>,
-    channels: &ChannelTable,
+    channels: &mut ChannelTable,
     name: &str,
     req: &str,
 ) -> Result<Value, String> {
@@ -141,9 +142,16 @@ async fn answer(
                 "channel_del_attr" => AttrOp::Del { name: field(&req, "name")?.to_owned() },
                 _ => AttrOp::Clear,
             };
-            queries::write_channel_attr(logged_in()?, channel, &op)
-                .await
-                .map_err(|c| err(c, "channel attribute update failed"))?;
+            let client = logged_in()?;
+            let clear = matches!(op, AttrOp::Clear);
+            if clear {
+                channels.clear_started(channel);
+            }
+            let written = queries::write_channel_attr(client, channel, &op).await;
+            if clear && written.is_err() {
+                channels.clear_failed(channel);
+            }
+            written.map_err(|c| err(c, "channel attribute update failed"))?;
             Ok(json!({"result": "ok"}))
         }
         _ => Err(err(wrong, "unknown function")),

@@ -70,6 +70,7 @@ mod queries;
 mod sends;
 mod session;
 mod signaling;
+mod status;
 mod uid;
 
 pub use callbacks::{NoCallbacks, SignalingCallbacks};

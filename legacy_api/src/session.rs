@@ -6,18 +6,19 @@
 //! (the actor), which lets the other parts of the instance wind down in callback order.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use sigshim::call::{CallEvents, CallKit, CallTimers};
 use sigshim::client::ReconnectPolicy;
 use sigshim::error::LoginError;
+use sigshim::limits::is_valid_app_id;
 use sigshim::transport::WsConnector;
 use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events};
 use sigshim_mapping::{LegacyCode, LoginStatus, translate};
 
 use crate::dispatcher::Dispatch;
 use crate::options::{Endpoint, SignalingOptions};
+use crate::status::StatusCell;
 use crate::uid::uid_for;
 
 /// What `login` / `login2` asked for.
@@ -54,7 +55,7 @@ pub(crate) struct Session {
     login_timeout: Duration,
     call_timers: CallTimers,
     /// The [`LoginStatus`] shared with the `Signaling` handle.
-    status: Arc<AtomicI32>,
+    status: Arc<StatusCell>,
     /// The instance's network connector, when its endpoint is a URL: one per instance, kept
     /// across logins, so that a reconnect resumes.
     ws: Option<Arc<WsConnector>>,
@@ -64,7 +65,7 @@ pub(crate) struct Session {
 
 impl Session {
     /// No session yet; `status` is the cell the `Signaling` handle reads.
-    pub(crate) fn new(app_id: String, options: &SignalingOptions, status: Arc<AtomicI32>) -> Self {
+    pub(crate) fn new(app_id: String, options: &SignalingOptions, status: Arc<StatusCell>) -> Self {
         Self {
             app_id,
             endpoint: options.endpoint.clone(),
@@ -78,11 +79,19 @@ impl Session {
     }
 
     fn set_status(&self, s: LoginStatus) {
-        self.status.store(s.code(), Ordering::Release);
+        match s {
+            LoginStatus::NotLogin => self.status.set_not_login(),
+            s => self.status.set(s),
+        }
     }
 
     fn status_is(&self, s: LoginStatus) -> bool {
-        self.status.load(Ordering::Acquire) == s.code()
+        self.status.is(s)
+    }
+
+    /// The actor took a queued login (see [`StatusCell::login_taken`]).
+    pub(crate) fn login_taken(&self) {
+        self.status.login_taken();
     }
 
     fn client_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
@@ -109,6 +118,15 @@ impl Session {
             return None;
         }
         let app_id = if app_id.is_empty() { self.app_id.clone() } else { app_id };
+        if !is_valid_app_id(&app_id) {
+            // Refused before an endpoint is chosen: an embedded hub is never made for it, and
+            // the answer is the one a deployment gives.
+            self.set_status(LoginStatus::NotLogin);
+            tracing::info!(%account, app_id = app_id.escape_debug().to_string(), "login failed: invalid app ID");
+            let code = translate::login_failure(LoginError::InvalidAppId).code();
+            out.emit(move |c| c.on_login_failed(code)).await;
+            return None;
+        }
         let policy =
             ReconnectPolicy::default().max_attempts(Some(retry_count)).max_duration(Some(retry_time));
         let (client, mut events) = self.client_builder(&app_id).reconnect_policy(policy).build();
@@ -221,18 +239,18 @@ impl Session {
             (State::Reconnecting, _) => {
                 live.reconnects += 1;
                 let n = live.reconnects;
-                self.status.store(LoginStatus::Reconnecting.code(), Ordering::Release);
+                self.status.set(LoginStatus::Reconnecting);
                 out.emit(move |c| c.on_reconnecting(n)).await;
                 None
             }
             (State::Connected, _) if reconnecting => {
                 let fd = live.fd;
-                self.status.store(LoginStatus::Logined.code(), Ordering::Release);
+                self.status.set(LoginStatus::Logined);
                 out.emit(move |c| c.on_reconnected(fd)).await;
                 None
             }
             (State::Aborted | State::Disconnected, why) => {
-                self.status.store(LoginStatus::NotLogin.code(), Ordering::Release);
+                self.status.set_not_login();
                 Some(why)
             }
             _ => None,

@@ -1,7 +1,7 @@
 //! The legacy instance: every Signaling method of this release, returning at once; results
 //! arrive through [`SignalingCallbacks`].
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use crate::command::Command;
 use crate::dispatcher::{Dispatch, Job};
 use crate::options::SignalingOptions;
 use crate::queries::AttrOp;
+use crate::status::StatusCell;
 
 /// The legacy SDK version this facade reproduces (1.4.4), in the legacy integer encoding
 /// `1 MM mm pp bbb`.
@@ -89,7 +90,7 @@ const DEFAULT_RETRY_COUNT: i32 = 3;
 pub struct Signaling {
     app_id: String,
     cmds: mpsc::Sender<Command>,
-    status: Arc<AtomicI32>,
+    status: Arc<StatusCell>,
     /// The callbacks; also reached directly for failures found before the actor sees a call.
     dispatch: Dispatch,
     destroyed: AtomicBool,
@@ -154,7 +155,7 @@ impl Signaling {
         );
         let dispatch = Dispatch::new(options.inline_callbacks);
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let status = Arc::new(AtomicI32::new(LoginStatus::NotLogin.code()));
+        let status = Arc::new(StatusCell::default());
         let actor = Actor::new(app_id.to_owned(), &options, status.clone(), dispatch.clone());
         runtime().spawn(actor.run(rx).instrument(span));
         Arc::new(Signaling {
@@ -171,10 +172,12 @@ impl Signaling {
         &self.app_id
     }
 
-    pub(crate) fn send(&self, cmd: Command) {
+    /// Queues `cmd` for the actor; false when it was not queued (destroyed, or the queue full:
+    /// then `on_error(name, 1001, …)` is reported).
+    pub(crate) fn send(&self, cmd: Command) -> bool {
         if self.destroyed.load(Ordering::Acquire) {
             tracing::warn!("call on a destroyed Signaling instance ignored");
-            return;
+            return false;
         }
         if let Err(e) = self.cmds.try_send(cmd) {
             let name = match &e {
@@ -186,7 +189,9 @@ impl Signaling {
             if !self.dispatch.try_queue(job) {
                 tracing::warn!(call = name, "call dropped: the instance is overloaded or destroyed");
             }
+            return false;
         }
+        true
     }
 
     /// Frees the instance: it logs out (`on_logout(101)` if it was logged in), the queued
@@ -257,13 +262,18 @@ impl Signaling {
         retry_time_in_s: i32,
         retry_count: i32,
     ) {
-        self.send(Command::Login {
+        // "Logging in" from the call on, as the legacy SDK set it; the actor settles it.
+        let set_logining = self.status.login_called();
+        let queued = self.send(Command::Login {
             app_id: app_id.to_owned(),
             account: account.to_owned(),
             token: token.to_owned(),
             retry_time: Duration::from_secs(retry_time_in_s.max(0) as u64),
             retry_count: retry_count.max(0) as u32,
         });
+        if !queued {
+            self.status.login_not_queued(set_logining);
+        }
     }
 
     /// Logs out (`on_logout(101)`, or `on_logout(108)` when not logged in).
@@ -271,9 +281,11 @@ impl Signaling {
         self.send(Command::Logout);
     }
 
-    /// 0 not logged in, 1 logging in, 2 logged in, 3 reconnecting.
+    /// 0 not logged in, 1 logging in, 2 logged in, 3 reconnecting. Synchronous: 1 as soon as
+    /// `login`/`login2` returns, 2 once logged in, 3 while reconnecting, 0 once a logout or a
+    /// failed login has been reported.
     pub fn get_status(&self) -> i32 {
-        self.status.load(Ordering::Acquire)
+        self.status.get()
     }
 
     /// 1 when logged in, else 0.
@@ -410,7 +422,7 @@ impl Signaling {
     }
 
     /// Deletes a channel attribute: members get `on_channel_attr_updated(channel_id, name, "",
-    /// "del")` (`"clear"` when it was the last one).
+    /// "del")`, also when it was the last one.
     pub fn channel_del_attr(&self, channel_id: &str, name: &str) {
         let op = AttrOp::Del { name: name.to_owned() };
         self.send(Command::ChannelAttr { channel_id: channel_id.to_owned(), op });

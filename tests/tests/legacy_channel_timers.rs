@@ -77,7 +77,7 @@ async fn member_num_refreshes_at_most_every_n_seconds() {
     expect_cb(&mut bob, &attr("room", "_member_num", "2", "update")).await;
     // Without `_auto_update_num` nothing is reported.
     alice.sig.channel_del_attr("room", "_auto_update_num");
-    expect_cb(&mut alice, &attr("room", "", "", "clear")).await;
+    expect_cb(&mut alice, &attr("room", "_auto_update_num", "", "del")).await;
     bob.sig.channel_leave("room");
     expect_cb(&mut alice, &leaved("bob")).await;
     advance(Duration::from_secs(5)).await;

@@ -355,6 +355,10 @@ async fn attribute_changes_become_per_key_callbacks(be: Backend) {
     alice.sig.invoke("io.agora.signal.channel_del_attr", r#"{"channel":"room","name":"x"}"#, "c3");
     expect_cb(&mut bob, &attr("room", "z", "w", "update")).await;
     expect_cb(&mut bob, &attr("room", "x", "", "del")).await;
+    // Two keys, so that the clear below is one for every member (a one-key set emptied looks the
+    // same to the others whether it was deleted or cleared; see legacy_attr_del.rs).
+    alice.sig.channel_set_attr("room", "v", "u");
+    expect_cb(&mut bob, &attr("room", "v", "u", "update")).await;
     alice.sig.invoke("io.agora.signal.channel_clear_attr", r#"{"channel":"room"}"#, "c4");
     expect_cb(&mut alice, r#"on_invoke_ret(c4, , {"result":"ok"})"#).await;
     expect_cb(&mut bob, &attr("room", "", "", "clear")).await;

@@ -18,7 +18,7 @@ use tokio::task::AbortHandle;
 
 use crate::attributes::{Attribute, AttributeUpdate};
 use crate::error::*;
-use crate::limits::{RateLimiter, RateLimits, validate_id};
+use crate::limits::{RateLimiter, RateLimits, is_valid_app_id, validate_id};
 use crate::message::{Message, MessageReceipt, SendMessageOptions};
 use crate::protocol::LoginRequest;
 use crate::protocol::{PeerStatus, Reply, Request};
@@ -249,6 +249,9 @@ impl Client {
     /// fails), the cause is the error's [`source`](std::error::Error::source).
     pub async fn login(&self, token: Option<&str>, user_id: &str) -> Result<(), Error<LoginError>> {
         let s = self.shared();
+        if !is_valid_app_id(&s.app_id) {
+            return Err(LoginError::InvalidAppId.into());
+        }
         if validate_id(user_id, 64).is_err() {
             return Err(LoginError::InvalidArgument.into());
         }

@@ -1,7 +1,7 @@
 //! Login admission: app ID, user ID and token checks.
 
 use crate::error::LoginError;
-use crate::limits::validate_id;
+use crate::limits::{is_valid_app_id, validate_id};
 use crate::protocol::LoginRequest;
 use crate::token::{self, TokenError};
 
@@ -16,7 +16,7 @@ pub(crate) fn admit(
     login: &LoginRequest,
     now_unix: u64,
 ) -> Result<Option<u64>, LoginError> {
-    if login.app_id.is_empty() || login.app_id != config.app_id {
+    if !is_valid_app_id(&login.app_id) || login.app_id != config.app_id {
         return Err(LoginError::InvalidAppId);
     }
     validate_id(&login.user_id, config.limits.max_id_bytes).map_err(|_| LoginError::InvalidArgument)?;

@@ -94,7 +94,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "`Client::login`",
         strategy: Direct,
-        note: "`uid` and `device_id` are ignored; the legacy default limits (30 s, 3 tries) bound login retries and reconnects; failures use `translate::login_failure`; a call while logged in is ignored.",
+        note: "`uid` and `device_id` are ignored; the legacy default limits (30 s, 3 tries) bound login retries and reconnects; failures use `translate::login_failure`; an App ID that breaks `limits::is_valid_app_id` fails with 201 before any endpoint is used; a call while logged in is ignored.",
     },
     CatalogEntry {
         legacy_name: "login2",
@@ -121,7 +121,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "`Client::connection_state`",
         strategy: Direct,
-        note: "Synchronous; the core state becomes 0 to 3 through `translate::login_status`.",
+        note: "Synchronous; 1 as soon as `login`/`login2` returns, then the core state becomes 0 to 3 through `translate::login_status`; 0 once the logout or the failed login is reported.",
     },
     CatalogEntry {
         legacy_name: "isOnline",
