@@ -24,7 +24,7 @@ fn hub() -> Hub {
 }
 
 fn login(hub: &Hub, user: &str) -> Member {
-    hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
+    hub.login(&LoginRequest::new(APP, user, None)).expect("login")
 }
 
 type Member = (Arc<sigshim::test_support::Session>, tokio::sync::mpsc::Receiver<Arc<Event>>);

@@ -27,7 +27,7 @@ fn login(
     hub: &Hub,
     user: &str,
 ) -> (Arc<sigshim::test_support::Session>, tokio::sync::mpsc::Receiver<Arc<sigshim::protocol::Event>>) {
-    hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
+    hub.login(&LoginRequest::new(APP, user, None)).expect("login")
 }
 
 /// Hub routing alone: `handle` on the caller's thread, receivers drained as they fill.

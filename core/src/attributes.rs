@@ -71,6 +71,32 @@ pub fn validate_keys(keys: &[String], limits: &Limits) -> Result<(), AttributeEr
     }
 }
 
+impl AttributeUpdate {
+    /// Checks what can be checked without the current set: keys, values and their sizes, and
+    /// how many attributes the update names. Clients run it before sending; the hub runs it
+    /// again (through [`AttributeSet::apply`]) with the totals.
+    pub fn check(&self, limits: &Limits) -> Result<(), AttributeError> {
+        match self {
+            AttributeUpdate::Set { attributes } | AttributeUpdate::AddOrUpdate { attributes } => {
+                for a in attributes {
+                    if !valid_key(&a.key, limits.max_attribute_key_bytes) || a.value.is_empty() {
+                        return Err(AttributeError::InvalidArgument);
+                    }
+                    if a.value.len() > limits.max_attribute_value_bytes {
+                        return Err(AttributeError::SizeOverflow);
+                    }
+                }
+                if attributes.len() > limits.max_attributes {
+                    return Err(AttributeError::SizeOverflow);
+                }
+                Ok(())
+            }
+            AttributeUpdate::DeleteKeys { keys } => validate_keys(keys, limits),
+            AttributeUpdate::Clear => Ok(()),
+        }
+    }
+}
+
 /// An ordered attribute set (keys unique), as a user or channel holds it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttributeSet {
@@ -95,32 +121,19 @@ impl AttributeSet {
         limits: &Limits,
         max_total_bytes: usize,
     ) -> Result<(), AttributeError> {
-        let check = |attrs: &[Attribute]| -> Result<(), AttributeError> {
-            for a in attrs {
-                if !valid_key(&a.key, limits.max_attribute_key_bytes) || a.value.is_empty() {
-                    return Err(AttributeError::InvalidArgument);
-                }
-                if a.value.len() > limits.max_attribute_value_bytes {
-                    return Err(AttributeError::SizeOverflow);
-                }
-            }
-            Ok(())
-        };
+        update.check(limits)?;
         let mut next = match update {
             AttributeUpdate::Set { attributes } => {
-                check(attributes)?;
                 let mut s = AttributeSet::default();
                 s.merge(attributes);
                 s
             }
             AttributeUpdate::AddOrUpdate { attributes } => {
-                check(attributes)?;
                 let mut s = self.clone();
                 s.merge(attributes);
                 s
             }
             AttributeUpdate::DeleteKeys { keys } => {
-                validate_keys(keys, limits)?;
                 let mut s = self.clone();
                 s.items.retain(|a| !keys.contains(&a.key));
                 s

@@ -150,6 +150,9 @@ impl Channel {
 
     /// Sends a message to the other members; `Ok` means the server received it.
     pub async fn send_message(&self, message: &Message) -> Result<(), ChannelMessageError> {
+        if !message.fits(&self.client.shared().limits) {
+            return Err(ChannelMessageError::InvalidMessage);
+        }
         let request = Request::SendChannelMessage { channel_id: self.id.clone(), message: message.clone() };
         self.client.call::<ChannelMessageError>(request).await.map(drop)
     }
@@ -189,6 +192,9 @@ impl Client {
         channel_id: &str,
         message: &Message,
     ) -> Result<(), ChannelMessageError> {
+        if !message.fits(&self.shared().limits) {
+            return Err(ChannelMessageError::InvalidMessage);
+        }
         let request =
             Request::PublishChannelMessage { channel_id: channel_id.to_owned(), message: message.clone() };
         self.call::<ChannelMessageError>(request).await.map(drop)
@@ -227,6 +233,7 @@ impl Client {
         update: AttributeUpdate,
         options: ChannelAttributeOptions,
     ) -> Result<(), AttributeError> {
+        update.check(&self.shared().limits)?;
         let notify = options.enable_notification_to_channel_members;
         let request = Request::UpdateChannelAttributes { channel_id: channel_id.to_owned(), update, notify };
         self.call::<AttributeError>(request).await.map(drop)

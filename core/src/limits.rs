@@ -1,13 +1,19 @@
 //! Identifier rules, size and count limits, and call-rate limits.
 //!
-//! Every number defaults to the RTM 1.x value and can be changed through [`Limits`]. The hub is the
-//! single place that enforces them, so an in-process client and a network client see the same
-//! answers.
+//! Every number defaults to the RTM 1.x value and can be changed through [`Limits`]; the legacy
+//! facade's sessions live under the legacy Signaling profile instead ([`Profile`],
+//! [`Limits::legacy`]). The hub is the single place that enforces them, so an in-process client
+//! and a network client see the same answers; clients check sizes before sending with the same
+//! numbers.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+mod profile;
+
+pub use profile::Profile;
 
 /// Why an identifier was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -132,6 +138,9 @@ pub struct RateLimits {
     pub renew_token: RateLimit,
     /// Peer and channel messages together (180 per 3 s).
     pub messages: RateLimit,
+    /// Channel messages one channel accepts from all the senders of this profile together
+    /// (RTM states none: unlimited; legacy: 200 per second).
+    pub channel_messages: RateLimit,
     /// Online-status queries (10 per 5 s).
     pub query_online: RateLimit,
     /// Subscribe, unsubscribe and subscription queries, each (10 per 5 s).
@@ -161,6 +170,7 @@ impl Default for RateLimits {
             login: RateLimit::new(2, s(1)),
             renew_token: RateLimit::new(2, s(1)),
             messages: RateLimit::new(180, s(3)),
+            channel_messages: RateLimit::unlimited(),
             query_online: RateLimit::new(10, s(5)),
             subscription: RateLimit::new(10, s(5)),
             set_user_attributes: RateLimit::new(10, s(5)),
@@ -183,6 +193,7 @@ impl RateLimits {
             login: u,
             renew_token: u,
             messages: u,
+            channel_messages: u,
             query_online: u,
             subscription: u,
             set_user_attributes: u,
@@ -272,6 +283,7 @@ crate::config::config_setters!(RateLimits {
     login: RateLimit,
     renew_token: RateLimit,
     messages: RateLimit,
+    channel_messages: RateLimit,
     query_online: RateLimit,
     subscription: RateLimit,
     set_user_attributes: RateLimit,

@@ -78,6 +78,12 @@ impl Message {
             MessageBody::Raw { data, .. } => data.is_empty(),
         }
     }
+
+    /// True when the message may be sent under `limits`: not empty, and no larger than
+    /// [`Limits::max_message_bytes`](crate::Limits::max_message_bytes).
+    pub fn fits(&self, limits: &crate::Limits) -> bool {
+        !self.is_empty() && self.payload_len() <= limits.max_message_bytes
+    }
 }
 
 /// Options of a peer send.

@@ -40,9 +40,7 @@ fn pair() -> Pair {
         let _guard = rt.enter();
         hub()
     };
-    let login = |user: &str| {
-        hub.login(&LoginRequest { app_id: APP.into(), user_id: user.into(), token: None }).expect("login")
-    };
+    let login = |user: &str| hub.login(&LoginRequest::new(APP, user, None)).expect("login");
     let (alice, alice_inbox) = login("alice");
     let (bob, bob_inbox) = login("bob");
     Pair { rt, hub, alice, bob_inbox, _kept: (alice_inbox, bob) }

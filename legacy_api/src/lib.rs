@@ -76,6 +76,6 @@ mod uid;
 pub use callbacks::{NoCallbacks, SignalingCallbacks};
 pub use gateway::{GatewayError, PHONE_REPORT_QUEUE, PhoneCall, PstnGateway};
 pub use invoke::PREFIX as INVOKE_PREFIX;
-pub use options::{Endpoint, INLINE_CALLBACKS_ENV, SignalingOptions, URL_ENV};
+pub use options::{Endpoint, INLINE_CALLBACKS_ENV, SignalingOptions, URL_ENV, legacy_call_timers};
 pub use signaling::{SDK_VERSION, Signaling};
 pub use uid::uid_for;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sigshim::Hub;
 use sigshim::call::CallTimers;
+use sigshim::limits::Profile;
 use sigshim::transport::Connector;
 
 use crate::gateway::PstnGateway;
@@ -63,6 +64,14 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
+/// The legacy SDK's invitation timing: an invitation the callee's client has not received
+/// within 20 s, or that nobody answered within 20 s of its arrival, fails for the caller
+/// (`on_invite_failed`); RTM waits 30 s and 60 s. The other timers are RTM's.
+pub fn legacy_call_timers() -> CallTimers {
+    let s = std::time::Duration::from_secs;
+    CallTimers::default().ack_timeout(s(20)).expire_after(s(20))
+}
+
 /// Environment variable that turns [`SignalingOptions::inline_callbacks`] on by default (`1`),
 /// for running unchanged code in that mode.
 pub const INLINE_CALLBACKS_ENV: &str = "SIGSHIM_INLINE_CALLBACKS";
@@ -88,8 +97,14 @@ pub struct SignalingOptions {
     /// The telephone gateway for phone invitations and DTMF into phone calls (default none:
     /// those calls fail with their documented codes).
     pub pstn_gateway: Option<Arc<dyn PstnGateway>>,
-    /// The invitation timers of the core (RTM's by default).
-    pub call_timers: CallTimers,
+    /// The limits the instance's session lives under: [`Profile::Legacy`] by default (the
+    /// legacy SDK's sizes, no quotas on queries and joins, 60 messages a second), or
+    /// [`Profile::Rtm`] for RTM's. The hub configures the numbers of each profile
+    /// ([`HubConfig::legacy_limits`](sigshim::HubConfig::legacy_limits)).
+    pub profile: Profile,
+    /// The invitation timers; `None` (default) for the profile's: [`legacy_call_timers`]
+    /// under the legacy profile, RTM's otherwise.
+    pub call_timers: Option<CallTimers>,
     /// Run callbacks on the instance's own task instead of the dispatcher thread (default off,
     /// or on when `SIGSHIM_INLINE_CALLBACKS=1`).
     /// Saves a thread handoff per callback; a callback must then never block, since it holds up
@@ -106,6 +121,7 @@ impl std::fmt::Debug for SignalingOptions {
             .field("login_timeout", &self.login_timeout)
             .field("multi_channel", &self.multi_channel)
             .field("pstn_gateway", &self.pstn_gateway.is_some())
+            .field("profile", &self.profile)
             .field("call_timers", &self.call_timers)
             .field("inline_callbacks", &self.inline_callbacks)
             .finish()
@@ -121,7 +137,8 @@ impl Default for SignalingOptions {
             login_timeout: std::time::Duration::from_secs(10),
             multi_channel: false,
             pstn_gateway: None,
-            call_timers: CallTimers::default(),
+            profile: Profile::Legacy,
+            call_timers: None,
             inline_callbacks: std::env::var(INLINE_CALLBACKS_ENV).is_ok_and(|v| v == "1"),
         }
     }
@@ -182,10 +199,24 @@ impl SignalingOptions {
         self
     }
 
-    /// Use these invitation timers instead of RTM's.
+    /// Use these invitation timers instead of the profile's.
     pub fn call_timers(mut self, timers: CallTimers) -> Self {
-        self.call_timers = timers;
+        self.call_timers = Some(timers);
         self
+    }
+
+    /// Live under this limits profile (see [`SignalingOptions::profile`]).
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The invitation timers in force: those set, else the profile's.
+    pub(crate) fn effective_call_timers(&self) -> CallTimers {
+        self.call_timers.unwrap_or_else(|| match self.profile {
+            Profile::Legacy => legacy_call_timers(),
+            _ => CallTimers::default(),
+        })
     }
 
     /// Allow several joined channels at once (see [`SignalingOptions::multi_channel`]).

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sigshim::call::{CallEvents, CallKit, CallTimers};
 use sigshim::client::ReconnectPolicy;
 use sigshim::error::LoginError;
-use sigshim::limits::is_valid_app_id;
+use sigshim::limits::{Profile, is_valid_app_id};
 use sigshim::transport::WsConnector;
 use sigshim::{Client, ClientEvent, ConnectionChangeReason as Why, ConnectionState as State, Events};
 use sigshim_mapping::{LegacyCode, LoginStatus, translate};
@@ -54,6 +54,7 @@ pub(crate) struct Session {
     endpoint: Endpoint,
     login_timeout: Duration,
     call_timers: CallTimers,
+    profile: Profile,
     /// The [`LoginStatus`] shared with the `Signaling` handle.
     status: Arc<StatusCell>,
     /// The instance's network connector, when its endpoint is a URL: one per instance, kept
@@ -70,7 +71,8 @@ impl Session {
             app_id,
             endpoint: options.endpoint.clone(),
             login_timeout: options.login_timeout,
-            call_timers: options.call_timers,
+            call_timers: options.effective_call_timers(),
+            profile: options.profile,
             status,
             ws: None,
             next_fd: 1,
@@ -95,7 +97,10 @@ impl Session {
     }
 
     fn client_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
-        let b = Client::builder(app_id).login_timeout(self.login_timeout).call_timers(self.call_timers);
+        let b = Client::builder(app_id)
+            .login_timeout(self.login_timeout)
+            .call_timers(self.call_timers)
+            .profile(self.profile);
         match &self.endpoint {
             Endpoint::Embedded => b.hub(&Endpoint::embedded_hub(app_id)),
             Endpoint::Hub(h) => b.hub(h),

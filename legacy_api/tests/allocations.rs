@@ -55,7 +55,8 @@ fn a_facade_message_takes_four_allocations_more_than_a_core_one() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let _guard = rt.enter();
     let limits = Limits::default().rates(RateLimits::unlimited());
-    let hub = Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(MESSAGES as usize));
+    let hub =
+        Hub::new(HubConfig::new(APP).limits(limits).legacy_limits(limits).inbox_capacity(MESSAGES as usize));
     let (bob, mut bob_events) = Client::builder(APP).hub(&hub).event_capacity(256).build();
     let acks = Arc::new(Acks::default());
     let options = SignalingOptions::default().hub(&hub).inline_callbacks(true);

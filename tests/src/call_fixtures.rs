@@ -51,8 +51,7 @@ pub fn raw_session(
     std::sync::Arc<sigshim::test_support::Session>,
     tokio::sync::mpsc::Receiver<std::sync::Arc<sigshim::protocol::Event>>,
 ) {
-    let login =
-        sigshim::protocol::LoginRequest { app_id: crate::APP_ID.into(), user_id: user.into(), token: None };
+    let login = sigshim::protocol::LoginRequest::new(crate::APP_ID, user, None);
     hub.login(&login).unwrap_or_else(|e| panic!("login of {user}: {e:?}"))
 }
 

@@ -15,11 +15,14 @@ use crate::recorder::Cb;
 use crate::{APIS, APP_ID};
 use sigshim_legacy::SignalingOptions;
 
-/// A hub whose limits are the RTM defaults changed by `adjust`.
+/// A hub whose limits are the RTM defaults changed by `adjust`, for both profiles: the
+/// facade's sessions live under the same numbers as core clients ("core defaults"), so one
+/// scenario checks RTM's limits through both APIs. The legacy profile's own numbers are
+/// checked with [`crate::hub`] (see `legacy_profile.rs`).
 pub fn hub_with(adjust: impl FnOnce(&mut Limits)) -> Hub {
     let mut limits = Limits::default();
     adjust(&mut limits);
-    Hub::new(HubConfig::new(APP_ID).limits(limits))
+    Hub::new(HubConfig::new(APP_ID).limits(limits).legacy_limits(limits))
 }
 
 /// A hub without call-rate limits (for scenarios that need many calls quickly).

@@ -266,7 +266,7 @@ async fn a_slow_member_loses_messages_alone(be: Backend) {
     let (_a, ca, mut ea) = member(be, &hub, "alice", "room").await;
     let (_b, _cb, mut eb) = member(be, &hub, "bob", "room").await;
     assert_eq!(next(&mut ea).await, Joined("bob".into()));
-    let login = LoginRequest { app_id: APP_ID.into(), user_id: "slow".into(), token: None };
+    let login = LoginRequest::new(APP_ID, "slow", None);
     let (slow, mut slow_rx) = hub.login(&login).expect("slow logs in");
     assert_eq!(hub.handle(&slow, Request::JoinChannel { channel_id: "room".into() }), Reply::Ok);
     assert_eq!(next(&mut ea).await, Joined("slow".into()));

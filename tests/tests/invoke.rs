@@ -107,7 +107,7 @@ async fn bad_requests_fail_with_legacy_codes(be: Backend) {
     fails(
         &mut me,
         "io.agora.signal.user_set_attr",
-        &json!({"name": "k".repeat(33), "value": "v"}).to_string(),
+        &json!({"name": "k".repeat(129), "value": "v"}).to_string(),
         "long-key",
         1004,
     )

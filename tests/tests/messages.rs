@@ -206,7 +206,8 @@ async fn invalid_peer_ids_are_refused(be: Backend) {
     for api in APIS {
         let hub = hub();
         let mut alice = online(be, api, &hub, "alice").await;
-        for bad in ["bad/id", "null", "", &"x".repeat(65)] {
+        let too_long = "x".repeat(if api == Api::Legacy { 129 } else { 65 });
+        for bad in ["bad/id", "null", "", &too_long] {
             let r = alice.send_peer(bad, "x").await;
             assert_eq!(r, Err(expected(api, (K::InvalidUser, 6), (K::Other, 400))), "{api:?} to {bad:?}");
         }
@@ -219,10 +220,12 @@ async fn message_size_limits(be: Backend) {
         let mut alice = online(be, api, &hub, "alice").await;
         let mut bob = online_core(be, &hub, "bob").await;
         let invalid = Err(expected(api, (K::InvalidArgument, 7), (K::Other, 400)));
+        // RTM's 32 KB for core clients, the legacy 8 KB for the facade (its profile).
+        let max = if api == Api::Legacy { 8 * 1024 } else { 32 * 1024 };
         assert_eq!(alice.send_peer("bob", "").await, invalid, "{api:?} empty");
-        assert_eq!(alice.send_peer("bob", &"y".repeat(32 * 1024 + 1)).await, invalid, "{api:?} 32 KB + 1");
-        let max = "z".repeat(32 * 1024);
-        assert_eq!(alice.send_peer("bob", &max).await, Ok(()), "{api:?} exactly 32 KB");
+        assert_eq!(alice.send_peer("bob", &"y".repeat(max + 1)).await, invalid, "{api:?} {max} + 1");
+        let max = "z".repeat(max);
+        assert_eq!(alice.send_peer("bob", &max).await, Ok(()), "{api:?} exactly the limit");
         assert_eq!(bob.recv_peer().await, ("alice".into(), max));
     }
 }
@@ -274,23 +277,29 @@ async fn server_ids_are_unique_and_increasing(be: Backend) {
     }
 }
 
+/// Each API's message budget: RTM's 180 per 3 s for core clients, the legacy 60 per second for
+/// the facade (its profile).
 #[tokio::test(start_paused = true)]
-async fn rate_limit_180_per_3_seconds() {
+async fn message_rate_limit_per_profile() {
     let be = Backend::Memory; // paused time needs the in-process backend
     for api in APIS {
+        let (count, per) = match api {
+            Api::Core => (180, Duration::from_secs(3)),
+            Api::Legacy => (60, Duration::from_secs(1)),
+        };
         let hub = hub();
         let mut alice = online(be, api, &hub, "alice").await;
         let mut bob = online_core(be, &hub, "bob").await;
-        for i in 0..180 {
+        for i in 0..count {
             alice.send_peer("bob", &format!("r{i}")).await.unwrap_or_else(|e| panic!("{api:?} #{i}: {e:?}"));
         }
         let too_often = Err(expected(api, (K::TooOften, 5), (K::Other, 400)));
-        assert_eq!(alice.send_peer("bob", "refused").await, too_often, "{api:?} 181st");
-        tokio::time::advance(Duration::from_millis(2999)).await;
+        assert_eq!(alice.send_peer("bob", "refused").await, too_often, "{api:?} one over");
+        tokio::time::advance(per - Duration::from_millis(1)).await;
         assert_eq!(alice.send_peer("bob", "refused").await, too_often, "{api:?} window not over");
         tokio::time::advance(Duration::from_millis(1)).await;
         alice.send_peer("bob", "again").await.unwrap();
-        for i in 0..180 {
+        for i in 0..count {
             assert_eq!(bob.recv_peer().await.1, format!("r{i}"));
         }
         assert_eq!(bob.recv_peer().await.1, "again", "refused messages must not be delivered");

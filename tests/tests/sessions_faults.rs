@@ -124,12 +124,18 @@ async fn core_reconnects_after_link_loss() {
     at_once(expect_events(&mut c, &[state(S::Reconnecting, R::Interrupted)])).await;
     assert_eq!(c.client.connection_state(), S::Reconnecting);
     assert!(!hub.is_online("alice"));
-    assert_eq!(c.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 102 }));
+    // A request made while reconnecting waits for the link (within its timeout) instead of
+    // failing at once.
+    let client = c.client.clone();
+    let query = tokio::spawn(async move { client.query_peers_online_status(&["alice"]).await });
     advance(Duration::from_millis(499)).await;
     assert_quiet(&mut c);
+    assert!(!query.is_finished(), "the query waits for the reconnect");
     advance(Duration::from_millis(1)).await; // the first backoff (500 ms) is over
     at_once(expect_events(&mut c, &[state(S::Connected, R::LoginSuccess)])).await;
     assert!(hub.is_online("alice"));
+    let statuses = at_once(query).await.expect("query task").expect("answered after the reconnect");
+    assert_eq!(statuses.iter().map(|s| s.state).collect::<Vec<_>>(), [PeerOnlineState::Online]);
 
     let mut bob = be.core(&hub, "bob");
     bob.login(None).await.expect("bob");

@@ -34,10 +34,11 @@ async fn login_ping_message_ack_and_logout_by_hand() {
     let reply = alice.json().await;
     let ticket = reply["session"].as_str().expect("a session ticket").to_owned();
     assert!(!ticket.is_empty());
-    let window = strict_config().max_unacked;
+    let (window, max_frame) = (strict_config().max_unacked, strict_config().max_frame_bytes);
     assert_eq!(
         reply,
-        json!({"id": 0, "reply": "logged_in", "session": ticket, "resumed": false, "window": window})
+        json!({"id": 0, "reply": "logged_in", "session": ticket, "resumed": false, "window": window,
+               "max_frame": max_frame})
     );
 
     alice.send_json(&json!({"id": 1, "op": "ping"})).await;
@@ -418,9 +419,12 @@ async fn a_resume_replays_only_the_events_not_acknowledged() {
     let reply = bob2.json().await;
     let window = reply["window"].as_u64().expect("the server's window");
     assert!(window > 0);
+    let max_frame = reply["max_frame"].as_u64().expect("the server's frame limit");
+    assert!(max_frame > 0);
     assert_eq!(
         reply,
-        json!({"id": 9, "reply": "logged_in", "session": ticket, "resumed": true, "window": window})
+        json!({"id": 9, "reply": "logged_in", "session": ticket, "resumed": true, "window": window,
+               "max_frame": max_frame})
     );
     let replayed: Vec<Incoming> = vec![bob2.next().await, bob2.next().await];
     let seqs: Vec<_> = replayed

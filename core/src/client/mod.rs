@@ -18,7 +18,7 @@ use tokio::task::AbortHandle;
 
 use crate::attributes::{Attribute, AttributeUpdate};
 use crate::error::*;
-use crate::limits::{RateLimiter, RateLimits, is_valid_app_id, validate_id};
+use crate::limits::{Limits, Profile, RateLimiter, RateLimits, is_valid_app_id, validate_id};
 use crate::message::{Message, MessageReceipt, SendMessageOptions};
 use crate::protocol::LoginRequest;
 use crate::protocol::{PeerStatus, Reply, Request};
@@ -87,6 +87,12 @@ pub(crate) struct Shared {
     pub(crate) conn: Mutex<Conn>,
     events: mpsc::Sender<ClientEvent>,
     login_limiter: Mutex<RateLimiter>,
+    /// The profile the client logs in with.
+    profile: Profile,
+    /// The sizes it checks before sending.
+    pub(crate) limits: Limits,
+    /// Woken on every connection state change (requests made while reconnecting wait on it).
+    state_changed: tokio::sync::Notify,
     /// Where each channel's events go (the stream returned by `create_channel`).
     pub(crate) channel_events:
         Mutex<std::collections::HashMap<String, mpsc::Sender<crate::channel::ChannelEvent>>>,
@@ -105,6 +111,27 @@ impl Shared {
         match (&c.link, c.state) {
             (Some(link), ConnectionState::Connected) => Some(link.clone()),
             _ => None,
+        }
+    }
+
+    /// The link once connected: at once when connected, after the reconnect when reconnecting
+    /// (until `deadline`), `None` when there is no login or the deadline passed.
+    async fn link_by(&self, deadline: tokio::time::Instant) -> Result<Arc<dyn Transport>, LinkWait> {
+        loop {
+            let changed = self.state_changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let c = self.conn.lock();
+                match (&c.link, c.state) {
+                    (Some(link), ConnectionState::Connected) => return Ok(link.clone()),
+                    (_, ConnectionState::Reconnecting | ConnectionState::Connected) => {}
+                    _ => return Err(LinkWait::NotLoggedIn),
+                }
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return Err(LinkWait::TimedOut);
+            }
         }
     }
 
@@ -129,10 +156,17 @@ impl Shared {
         reason: ConnectionChangeReason,
     ) {
         conn.state = state;
+        self.state_changed.notify_waiters();
         if let Some(p) = permit {
             p.send(ClientEvent::ConnectionStateChanged { state, reason });
         }
     }
+}
+
+/// Why a request found no link.
+enum LinkWait {
+    NotLoggedIn,
+    TimedOut,
 }
 
 /// Ends the session when the last handle goes away.
@@ -221,6 +255,9 @@ impl Client {
             }),
             events: tx,
             login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
+            profile: b.profile,
+            limits: b.limits.unwrap_or_else(|| b.profile.default_limits()),
+            state_changed: tokio::sync::Notify::new(),
             channel_events: Mutex::new(std::collections::HashMap::new()),
             calls: crate::call::book::CallBook::new(b.call_timers),
             call_event_capacity: b.call_event_capacity,
@@ -252,13 +289,14 @@ impl Client {
         if !is_valid_app_id(&s.app_id) {
             return Err(LoginError::InvalidAppId.into());
         }
-        if validate_id(user_id, 64).is_err() {
+        if validate_id(user_id, s.limits.max_id_bytes).is_err() {
             return Err(LoginError::InvalidArgument.into());
         }
         let login = LoginRequest {
             app_id: s.app_id.clone(),
             user_id: user_id.to_owned(),
             token: token.map(str::to_owned),
+            profile: s.profile,
         };
         let permit = s.permit().await;
         let epoch = {
@@ -347,13 +385,27 @@ impl Client {
         Ok(())
     }
 
-    /// Sends a request on the current link and maps failures to `E`.
+    /// Sends a request on the current link and maps failures to `E`. While the client is
+    /// reconnecting, the request waits for the link (it counts against its timeout, as RTM's
+    /// SDKs time out requests made while reconnecting).
     pub(crate) async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
         let s = self.shared();
-        let Some(link) = s.connected_link() else { return Err(E::NOT_LOGGED_IN) };
-        match tokio::time::timeout(s.request_timeout, link.request(request)).await {
+        let deadline = tokio::time::Instant::now() + s.request_timeout;
+        let link = match s.connected_link() {
+            Some(link) => link,
+            None => match s.link_by(deadline).await {
+                Ok(link) => link,
+                Err(LinkWait::NotLoggedIn) => return Err(E::NOT_LOGGED_IN),
+                Err(LinkWait::TimedOut) => return Err(E::TIMEOUT),
+            },
+        };
+        match tokio::time::timeout_at(deadline, link.request(request)).await {
             Ok(Ok(reply)) => check(reply),
             Ok(Err(TransportError::Closed | TransportError::Timeout)) | Err(_) => Err(E::TIMEOUT),
+            Ok(Err(e @ TransportError::TooLarge { .. })) => {
+                tracing::warn!(error = %e, "request not sent");
+                Err(E::FAILURE)
+            }
         }
     }
 
@@ -374,6 +426,13 @@ impl Client {
         message: &Message,
         options: SendMessageOptions,
     ) -> Result<MessageReceipt, PeerMessageError> {
+        let limits = &self.shared().limits;
+        if validate_id(peer_id, limits.max_id_bytes).is_err() {
+            return Err(PeerMessageError::InvalidUserId);
+        }
+        if !message.fits(limits) {
+            return Err(PeerMessageError::InvalidMessage);
+        }
         let request =
             Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
         match self.call::<PeerMessageError>(request).await? {
@@ -424,6 +483,7 @@ impl Client {
     }
 
     async fn update_attributes(&self, update: AttributeUpdate) -> Result<(), AttributeError> {
+        update.check(&self.shared().limits)?;
         self.call::<AttributeError>(Request::UpdateLocalUserAttributes { update: update.clone() }).await?;
         self.shared().conn.lock().restore.apply(&update);
         Ok(())

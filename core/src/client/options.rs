@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{Client, Events};
 use crate::hub::Hub;
+use crate::limits::{Limits, Profile};
 use crate::transport::{Connector, MemoryConnector};
 
 /// How long and how often a client retries after its link breaks. [`Default`] (RTM's: retry
@@ -89,6 +90,8 @@ pub struct ClientBuilder<L = Linked> {
     pub(crate) call_event_capacity: usize,
     pub(crate) reconnect: ReconnectPolicy,
     pub(crate) call_timers: crate::call::CallTimers,
+    pub(crate) profile: Profile,
+    pub(crate) limits: Option<Limits>,
 }
 
 impl<L> std::fmt::Debug for ClientBuilder<L> {
@@ -112,6 +115,8 @@ impl ClientBuilder<Unlinked> {
             call_event_capacity: crate::call::CALL_EVENTS_CAPACITY,
             reconnect: ReconnectPolicy::default(),
             call_timers: crate::call::CallTimers::default(),
+            profile: Profile::Rtm,
+            limits: None,
         }
     }
 }
@@ -133,6 +138,8 @@ impl<L> ClientBuilder<L> {
             call_event_capacity: self.call_event_capacity,
             reconnect: self.reconnect,
             call_timers: self.call_timers,
+            profile: self.profile,
+            limits: self.limits,
         }
     }
 
@@ -164,6 +171,21 @@ impl<L> ClientBuilder<L> {
     /// What to do when the link breaks.
     pub fn reconnect_policy(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
+        self
+    }
+
+    /// The limits profile to log in with (RTM's by default): the hub enforces that profile's
+    /// limits for the session, and the client checks sizes against them before sending.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The sizes the client checks before sending, when the hub's profile was configured with
+    /// other numbers than the built-in ones ([`Profile::default_limits`]). The hub stays the
+    /// judge: this only saves a round trip, and keeps an oversized frame off the link.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
         self
     }
 

@@ -19,7 +19,8 @@ pub(crate) fn admit(
     if !is_valid_app_id(&login.app_id) || login.app_id != config.app_id {
         return Err(LoginError::InvalidAppId);
     }
-    validate_id(&login.user_id, config.limits.max_id_bytes).map_err(|_| LoginError::InvalidArgument)?;
+    validate_id(&login.user_id, config.limits_for(login.profile).max_id_bytes)
+        .map_err(|_| LoginError::InvalidArgument)?;
     let Some(cert) = config.app_certificate.as_deref() else {
         // Without a certificate any token value is accepted, as the legacy service did.
         return Ok(None);

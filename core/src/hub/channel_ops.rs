@@ -15,12 +15,12 @@ use crate::limits::validate_id;
 use crate::message::Message;
 use crate::protocol::{ChannelMemberCount, Event, Reply};
 
-fn valid_channel(hub: &Hub, id: &str) -> bool {
-    validate_id(id, hub.inner.config.limits.max_id_bytes).is_ok()
+fn valid_channel(hub: &Hub, session: &Session, id: &str) -> bool {
+    validate_id(id, hub.limits_of(session).max_id_bytes).is_ok()
 }
 
 pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Result<Reply, i32> {
-    if !valid_channel(hub, &channel_id) {
+    if !valid_channel(hub, session, &channel_id) {
         return Err(JE::InvalidArgument.code());
     }
     {
@@ -28,7 +28,7 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Res
         if st.channels.contains(&channel_id) {
             return Err(JE::AlreadyJoined.code());
         }
-        if st.channels.len() >= hub.inner.config.limits.max_joined_channels {
+        if st.channels.len() >= hub.limits_of(session).max_joined_channels {
             return Err(JE::ExceedLimit.code());
         }
         // The same-channel budget: joins of this channel within the window.
@@ -81,11 +81,11 @@ pub(super) fn send(
     message: Message,
     force: bool,
 ) -> Result<Reply, i32> {
-    let limits = &hub.inner.config.limits;
-    if !valid_channel(hub, channel_id) {
+    let limits = &hub.limits_of(session);
+    if !valid_channel(hub, session, channel_id) {
         return Err(ME::Failure.code());
     }
-    if message.is_empty() || message.payload_len() > limits.max_message_bytes {
+    if !message.fits(limits) {
         return Err(ME::InvalidMessage.code());
     }
     let joined = session.state.lock().channels.contains(channel_id);
@@ -97,7 +97,13 @@ pub(super) fn send(
     let mut message = message;
     message.id = hub.next_message_id();
     message.server_ts = unix_now().as_millis() as u64;
-    if let Some(c) = hub.inner.channels.get(channel_id) {
+    let channel = hub.inner.channels.get(channel_id);
+    let rate = limits.rates.channel_messages;
+    if channel.as_ref().is_some_and(|c| !c.admit_message(session.profile(), rate)) {
+        Counters::bump(&hub.inner.counters.rate_limited);
+        return Err(ME::TooOften.code());
+    }
+    if let Some(c) = channel {
         let ev = Arc::new(Event::ChannelMessage {
             channel_id: channel_id.to_owned(),
             peer_id: session.user_id().to_owned(),
@@ -114,16 +120,16 @@ pub(super) fn members(hub: &Hub, session: &Session, channel_id: &str) -> Result<
         return Err(GE::NotInChannel.code());
     }
     limit(hub, session, |l| &mut l.get_members, GE::TooOften)?;
-    let max = hub.inner.config.limits.max_members_listed;
+    let max = hub.limits_of(session).max_members_listed;
     let user_ids = hub.inner.channels.get(channel_id).map(|c| c.members(max)).unwrap_or_default();
     Ok(Reply::Members { user_ids })
 }
 
 pub(super) fn count(hub: &Hub, session: &Session, channel_ids: Vec<String>) -> Result<Reply, i32> {
-    if channel_ids.len() > hub.inner.config.limits.max_channel_ids {
+    if channel_ids.len() > hub.limits_of(session).max_channel_ids {
         return Err(CE::ExceedLimit.code());
     }
-    if channel_ids.is_empty() || channel_ids.iter().any(|c| !valid_channel(hub, c)) {
+    if channel_ids.is_empty() || channel_ids.iter().any(|c| !valid_channel(hub, session, c)) {
         return Err(CE::InvalidArgument.code());
     }
     limit(hub, session, |l| &mut l.channel_member_count, CE::TooOften)?;
@@ -139,7 +145,7 @@ pub(super) fn count(hub: &Hub, session: &Session, channel_ids: Vec<String>) -> R
 
 /// Whether `user_id` is in the channel; counted against the member-list budget.
 pub(super) fn is_member(hub: &Hub, session: &Session, channel_id: &str, user_id: &str) -> Result<Reply, i32> {
-    let max = hub.inner.config.limits.max_id_bytes;
+    let max = hub.limits_of(session).max_id_bytes;
     if validate_id(channel_id, max).is_err() || validate_id(user_id, max).is_err() {
         return Err(CE::InvalidArgument.code());
     }
@@ -155,7 +161,7 @@ pub(super) fn update_attributes(
     update: &AttributeUpdate,
     notify: bool,
 ) -> Result<Reply, i32> {
-    if !valid_channel(hub, channel_id) {
+    if !valid_channel(hub, session, channel_id) {
         return Err(AE::InvalidArgument.code());
     }
     limit(hub, session, |l| &mut l.set_channel_attributes, AE::TooOften)?;
@@ -163,7 +169,7 @@ pub(super) fn update_attributes(
     let (channel, empty) = hub
         .inner
         .channels
-        .with(channel_id, |c| (c.clone(), c.update_attributes(hub, session.user_id(), update, notify, now)));
+        .with(channel_id, |c| (c.clone(), c.update_attributes(hub, session, update, notify, now)));
     match empty {
         Ok(true) => channel.schedule_expiry(hub),
         Ok(false) => {}
@@ -182,8 +188,8 @@ pub(super) fn get_attributes(
     channel_id: &str,
     keys: Option<Vec<String>>,
 ) -> Result<Reply, i32> {
-    let limits = &hub.inner.config.limits;
-    if !valid_channel(hub, channel_id) {
+    let limits = &hub.limits_of(session);
+    if !valid_channel(hub, session, channel_id) {
         return Err(AE::InvalidArgument.code());
     }
     if let Some(k) = &keys {

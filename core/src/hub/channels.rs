@@ -17,6 +17,7 @@ use super::session::{Push, Session};
 use super::stats::Counters;
 use super::{Hub, HubInner};
 use crate::attributes::{Attribute, AttributeSet, AttributeUpdate, ChannelAttribute};
+use crate::limits::{Profile, RateLimit, RateLimiter};
 use crate::protocol::Event;
 
 /// One member: its session and when it joined (for "latest members first").
@@ -41,6 +42,8 @@ struct ChannelState {
     /// Bumped by every join and every expiry timer armed: only the latest timer may forget the
     /// attributes (an empty channel expires `channel_attributes_ttl` after its last use).
     expiry_epoch: u64,
+    /// The channel-wide message budget of each profile that has one, made at the first message.
+    send_budgets: Vec<(Profile, RateLimiter)>,
 }
 
 /// One channel.
@@ -197,24 +200,43 @@ impl Channel {
         all.into_iter().take(max).map(|(u, _)| u.to_string()).collect()
     }
 
+    /// Takes one message from the channel's budget for senders of `profile` (`rate`); false
+    /// when the budget is spent for now.
+    pub(crate) fn admit_message(&self, profile: Profile, rate: RateLimit) -> bool {
+        if rate.per.is_zero() {
+            return true;
+        }
+        let budgets = &mut self.state.lock().send_budgets;
+        let i = match budgets.iter().position(|(p, _)| *p == profile) {
+            Some(i) => i,
+            None => {
+                budgets.push((profile, RateLimiter::new(rate)));
+                budgets.len() - 1
+            }
+        };
+        budgets[i].1.try_acquire()
+    }
+
     /// Delivers `event` to every member but `except`.
     pub(crate) fn publish(&self, event: &Arc<Event>, except: Option<&str>, counters: &Counters) {
         let st = self.state.lock();
         fan_out(&st, event, except, counters);
     }
 
-    /// Applies an attribute update by `user` at `now_ms`, telling the members when `notify`.
+    /// Applies an attribute update by `session` at `now_ms` under its profile's limits, telling
+    /// the members when `notify`.
     /// Returns true when the channel has no members (its attributes then need an expiry, see
     /// [`Channel::schedule_expiry`], to be called outside [`Channels::with`]).
     pub(crate) fn update_attributes(
         &self,
         hub: &Hub,
-        user: &str,
+        session: &Session,
         update: &AttributeUpdate,
         notify: bool,
         now_ms: u64,
     ) -> Result<bool, crate::error::AttributeError> {
-        let limits = &hub.inner.config.limits;
+        let user = session.user_id();
+        let limits = hub.limits_of(session);
         let mut st = self.state.lock();
         st.attributes.apply(update, limits, limits.max_channel_attributes_bytes)?;
         let touched: Vec<String> = match update {
@@ -369,7 +391,7 @@ mod tests {
     use crate::protocol::{Reply, Request};
 
     fn login(hub: &Hub, user: &str) -> Arc<Session> {
-        let login = LoginRequest { app_id: "app".into(), user_id: user.into(), token: None };
+        let login = LoginRequest::new("app", user, None);
         hub.login(&login).expect("login").0
     }
 

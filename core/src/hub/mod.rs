@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 
 use crate::error::LoginError;
-use crate::limits::Limits;
+use crate::limits::{Limits, Profile};
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 
@@ -45,8 +45,13 @@ pub struct HubConfig {
     pub app_id: String,
     /// The App Certificate; when set, every login needs a valid token.
     pub app_certificate: Option<String>,
-    /// Sizes, counts and call rates.
+    /// Sizes, counts and call rates of the sessions under the RTM profile (core clients).
     pub limits: Limits,
+    /// Sizes, counts and call rates of the sessions under the legacy profile (the legacy
+    /// facade's; [`Limits::legacy`] by default). Hub-wide settings (the offline store, how long
+    /// an empty channel keeps its attributes, when member events stop) are always read from
+    /// [`limits`](Self::limits).
+    pub legacy_limits: Limits,
     /// Capacity of each session's inbox; a full inbox refuses further pushes (slow consumer).
     /// A session gets extra room for the offline messages waiting for it at login.
     pub inbox_capacity: usize,
@@ -69,6 +74,7 @@ impl HubConfig {
             app_id: app_id.into(),
             app_certificate: None,
             limits: Limits::default(),
+            legacy_limits: Limits::legacy(),
             inbox_capacity: 1024,
             token_expiry_warning: Duration::from_secs(30),
             max_offline_messages: 1_000_000,
@@ -84,6 +90,14 @@ impl HubConfig {
         self
     }
 
+    /// The limits of sessions under `profile`.
+    pub fn limits_for(&self, profile: Profile) -> &Limits {
+        match profile {
+            Profile::Rtm => &self.limits,
+            Profile::Legacy => &self.legacy_limits,
+        }
+    }
+
     /// Sets [`inbox_capacity`](Self::inbox_capacity) (at least 1).
     #[must_use]
     pub fn inbox_capacity(mut self, capacity: usize) -> Self {
@@ -94,6 +108,7 @@ impl HubConfig {
 
 crate::config::config_setters!(HubConfig {
     limits: Limits,
+    legacy_limits: Limits,
     token_expiry_warning: Duration,
     max_offline_messages: usize,
     allow_publish_without_join: bool,
@@ -157,6 +172,11 @@ impl Hub {
         &self.inner.config
     }
 
+    /// The limits `session` lives under (those of its profile).
+    pub(crate) fn limits_of(&self, session: &Session) -> &Limits {
+        self.inner.config.limits_for(session.profile())
+    }
+
     /// A snapshot of the counters.
     pub fn stats(&self) -> HubStats {
         self.inner.counters.snapshot(
@@ -192,7 +212,8 @@ impl Hub {
         // session that this login replaces.
         let parked = inner.registry.get(&login.user_id).map_or(0, |old| inner.parking.pending(old.key()));
         let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id) + parked;
-        let (session, rx) = Session::new(key, &login.user_id, capacity, &inner.config.limits.rates);
+        let rates = &inner.config.limits_for(login.profile).rates;
+        let (session, rx) = Session::new(key, &login.user_id, login.profile, capacity, rates);
         inner.parking.register(&session);
         let previous = inner.registry.insert(session.clone());
         match previous {
@@ -324,7 +345,7 @@ mod tests {
     async fn token_timers_count_from_login() {
         let hub = Hub::new(HubConfig::new(APP).app_certificate(CERT));
         let token = access_token2::build_rtm_now(APP, CERT, "alice", 60).expect("token");
-        let login = LoginRequest { app_id: APP.into(), user_id: "alice".into(), token: Some(token) };
+        let login = LoginRequest::new(APP, "alice", Some(token));
         let start = tokio::time::Instant::now();
         let (session, mut rx) = hub.login(&login).expect("login");
         // The clock moves before the timer task is first polled.
@@ -343,7 +364,7 @@ mod tests {
     async fn a_session_closing_under_a_send_falls_back_to_the_offline_store() {
         use crate::message::{Message, SendMessageOptions};
         let hub = Hub::new(HubConfig::new(APP));
-        let login = |u: &str| LoginRequest { app_id: APP.into(), user_id: u.into(), token: None };
+        let login = |u: &str| LoginRequest::new(APP, u, None);
         let (alice, _a) = hub.login(&login("alice")).expect("alice");
         let (bob, _b) = hub.login(&login("bob")).expect("bob");
         // Close bob's session without taking it out of the registry: the state a concurrent
@@ -365,7 +386,7 @@ mod tests {
     async fn parking_an_ended_session_salvages_its_messages() {
         use crate::message::{Message, SendMessageOptions};
         let hub = Hub::new(HubConfig::new(APP));
-        let login = |u: &str| LoginRequest { app_id: APP.into(), user_id: u.into(), token: None };
+        let login = |u: &str| LoginRequest::new(APP, u, None);
         let (alice, _a) = hub.login(&login("alice")).expect("alice");
         let (bob, bob_inbox) = hub.login(&login("bob")).expect("bob");
         let send = Request::SendPeerMessage {
@@ -386,7 +407,7 @@ mod tests {
     #[tokio::test]
     async fn channel_membership_follows_sessions_not_user_ids() {
         let hub = Hub::new(HubConfig::new(APP));
-        let login = |u: &str| LoginRequest { app_id: APP.into(), user_id: u.into(), token: None };
+        let login = |u: &str| LoginRequest::new(APP, u, None);
         let (old, _o) = hub.login(&login("alice")).expect("alice");
         let join = || Request::JoinChannel { channel_id: "room".into() };
         assert_eq!(hub.handle(&old, join()), Reply::Ok);

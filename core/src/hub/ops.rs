@@ -91,11 +91,11 @@ fn send_peer(
     mut message: Message,
     options: SendMessageOptions,
 ) -> Result<Reply, i32> {
-    let limits = &hub.inner.config.limits;
+    let limits = &hub.limits_of(session);
     if validate_id(peer_id, limits.max_id_bytes).is_err() {
         return Err(PE::InvalidUserId.code());
     }
-    if message.is_empty() || message.payload_len() > limits.max_message_bytes {
+    if !message.fits(limits) {
         return Err(PE::InvalidMessage.code());
     }
     limit(hub, session, |l| &mut l.messages, PE::TooOften)?;
@@ -150,7 +150,7 @@ fn offline_path(
 }
 
 fn query_online(hub: &Hub, session: &Session, peer_ids: Vec<String>) -> Result<Reply, i32> {
-    let limits = &hub.inner.config.limits;
+    let limits = &hub.limits_of(session);
     if peer_ids.is_empty()
         || peer_ids.len() > limits.max_query_peers
         || peer_ids.iter().any(|p| validate_id(p, limits.max_id_bytes).is_err())
@@ -174,8 +174,8 @@ fn current_states(hub: &Hub, peer_ids: Vec<String>) -> Vec<PeerStatus> {
         .collect()
 }
 
-fn check_peer_list(hub: &Hub, peer_ids: &[String]) -> Result<(), i32> {
-    let max = hub.inner.config.limits.max_id_bytes;
+fn check_peer_list(hub: &Hub, session: &Session, peer_ids: &[String]) -> Result<(), i32> {
+    let max = hub.limits_of(session).max_id_bytes;
     if peer_ids.is_empty() || peer_ids.iter().any(|p| validate_id(p, max).is_err()) {
         return Err(SE::InvalidArgument.code());
     }
@@ -183,14 +183,14 @@ fn check_peer_list(hub: &Hub, peer_ids: &[String]) -> Result<(), i32> {
 }
 
 fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Result<Reply, i32> {
-    check_peer_list(hub, &peer_ids)?;
+    check_peer_list(hub, session, &peer_ids)?;
     limit(hub, session, |l| &mut l.subscribe, SE::TooOften)?;
     peer_ids.sort();
     peer_ids.dedup();
     {
         let mut st = session.state.lock();
         let added = peer_ids.iter().filter(|p| !st.subscriptions.contains(*p)).count();
-        if st.subscriptions.len() + added > hub.inner.config.limits.max_subscriptions {
+        if st.subscriptions.len() + added > hub.limits_of(session).max_subscriptions {
             return Err(SE::Overflow.code());
         }
         st.subscriptions.extend(peer_ids.iter().cloned());
@@ -209,8 +209,8 @@ fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Re
 }
 
 fn unsubscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Result<Reply, i32> {
-    check_peer_list(hub, &peer_ids)?;
-    if peer_ids.len() > hub.inner.config.limits.max_subscriptions {
+    check_peer_list(hub, session, &peer_ids)?;
+    if peer_ids.len() > hub.limits_of(session).max_subscriptions {
         return Err(SE::InvalidArgument.code());
     }
     limit(hub, session, |l| &mut l.unsubscribe, SE::TooOften)?;
@@ -224,7 +224,7 @@ fn unsubscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Resu
 
 fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> Result<Reply, i32> {
     limit(hub, session, |l| &mut l.set_user_attributes, AE::TooOften)?;
-    let limits = &hub.inner.config.limits;
+    let limits = &hub.limits_of(session);
     let mut st = session.state.lock();
     st.attributes.apply(update, limits, limits.max_user_attributes_bytes).map_err(|e| e.code())?;
     Ok(Reply::Ok)
@@ -236,7 +236,7 @@ fn get_attributes(
     user_id: &str,
     keys: Option<Vec<String>>,
 ) -> Result<Reply, i32> {
-    let limits = &hub.inner.config.limits;
+    let limits = &hub.limits_of(session);
     if validate_id(user_id, limits.max_id_bytes).is_err() {
         return Err(AE::InvalidArgument.code());
     }

@@ -10,7 +10,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::AbortHandle;
 
 use crate::attributes::AttributeSet;
-use crate::limits::{RateLimiter, RateLimits};
+use crate::limits::{Profile, RateLimiter, RateLimits};
 use crate::protocol::CloseReason;
 use crate::protocol::Event;
 
@@ -88,6 +88,7 @@ pub(crate) struct SessionState {
 pub struct Session {
     key: u64,
     user_id: Arc<str>,
+    profile: Profile,
     outbox: RwLock<Option<mpsc::Sender<Arc<Event>>>>,
     close_reason: Mutex<Option<CloseReason>>,
     pub(crate) state: Mutex<SessionState>,
@@ -105,6 +106,7 @@ impl Session {
     pub(crate) fn new(
         key: u64,
         user_id: &str,
+        profile: Profile,
         capacity: usize,
         rates: &RateLimits,
     ) -> (Arc<Self>, mpsc::Receiver<Arc<Event>>) {
@@ -112,6 +114,7 @@ impl Session {
         let session = Arc::new(Self {
             key,
             user_id: Arc::from(user_id),
+            profile,
             outbox: RwLock::new(Some(tx)),
             close_reason: Mutex::new(None),
             state: Mutex::new(SessionState {
@@ -138,6 +141,11 @@ impl Session {
     /// The logged-in user.
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// The limits profile the session logged in with.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// The resume ticket secret.

@@ -256,6 +256,10 @@ pub enum Reply {
         /// well before that (0 when not stated).
         #[serde(default)]
         window: usize,
+        /// The largest frame the server reads; a client never sends a larger one (0 when not
+        /// stated).
+        #[serde(default)]
+        max_frame: usize,
     },
 }
 

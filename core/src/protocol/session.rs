@@ -2,6 +2,7 @@
 //! to log in, and why a session's link ended.
 
 use super::KickReason;
+use crate::limits::Profile;
 
 /// What a client sends to log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,23 @@ pub struct LoginRequest {
     pub user_id: String,
     /// The token, `None` when the hub requires none.
     pub token: Option<String>,
+    /// Which limits the session lives under (RTM's unless the client asks for the legacy
+    /// profile).
+    pub profile: Profile,
+}
+
+impl LoginRequest {
+    /// A login as `user_id` under the RTM profile.
+    pub fn new(app_id: impl Into<String>, user_id: impl Into<String>, token: Option<String>) -> Self {
+        Self { app_id: app_id.into(), user_id: user_id.into(), token, profile: Profile::Rtm }
+    }
+
+    /// The same login under `profile`.
+    #[must_use]
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
 }
 
 /// Why a link ended.

@@ -10,6 +10,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Reply, Request};
+use crate::limits::Profile;
+
+/// The largest frame a server reads unless configured otherwise (128 KiB); clients keep their
+/// frames within it until the server states its own limit at login.
+pub const DEFAULT_MAX_FRAME_BYTES: usize = 128 * 1024;
 
 /// The first frame of a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +32,9 @@ pub enum Hello {
         /// The token, when the server requires one.
         #[serde(default)]
         token: Option<String>,
+        /// The limits profile (`"rtm"` when absent).
+        #[serde(default, skip_serializing_if = "Profile::is_rtm")]
+        profile: Profile,
     },
     /// Take over a session whose link broke.
     Resume {

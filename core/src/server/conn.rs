@@ -174,8 +174,8 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     };
     let id = hello.id();
     let (session, mut link, resumed, last_seq) = match hello {
-        Hello::Login { app_id, user_id, token, .. } => {
-            match shared.hub.login(&LoginRequest { app_id, user_id, token }) {
+        Hello::Login { app_id, user_id, token, profile, .. } => {
+            match shared.hub.login(&LoginRequest { app_id, user_id, token, profile }) {
                 Ok((session, rx)) => (session, ParkedLink::new(rx), false, 0),
                 Err(e) => {
                     send_json(socket, &ReplyFrame { id, reply: Reply::error(e) }, CLOSE_TIMEOUT).await;
@@ -198,7 +198,8 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
         },
     };
     let window = shared.config.max_unacked;
-    let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed, window };
+    let max_frame = shared.config.max_frame_bytes;
+    let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed, window, max_frame };
     let limit = shared.config.idle_timeout;
     if !send_json(socket, &ReplyFrame { id, reply }, limit).await {
         shared.hub.park(&session, link);

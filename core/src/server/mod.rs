@@ -78,7 +78,7 @@ impl ServerConfig {
     pub fn new(listen: SocketAddr) -> Self {
         Self {
             listen,
-            max_frame_bytes: 128 * 1024,
+            max_frame_bytes: crate::protocol::wire::DEFAULT_MAX_FRAME_BYTES,
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             max_connections: 100_000,

@@ -29,6 +29,15 @@ pub enum TransportError {
     /// No reply within the request timeout.
     #[error("request timed out")]
     Timeout,
+    /// The request's frame is larger than the server reads; it was not sent (the link and the
+    /// session are unaffected).
+    #[error("request of {bytes} bytes is larger than the server's {max}-byte frame limit")]
+    TooLarge {
+        /// The encoded request's size.
+        bytes: usize,
+        /// The server's limit.
+        max: usize,
+    },
 }
 
 /// Something the hub pushed.

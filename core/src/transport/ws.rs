@@ -162,8 +162,13 @@ impl Connector for WsConnector {
                 Err(OpenError::UnknownSession) => *self.resumable.lock() = None,
             }
         }
-        let hello =
-            Hello::Login { id: 0, app_id: login.app_id, user_id: login.user_id.clone(), token: login.token };
+        let hello = Hello::Login {
+            id: 0,
+            app_id: login.app_id,
+            user_id: login.user_id.clone(),
+            token: login.token,
+            profile: login.profile,
+        };
         let last_seq = Arc::new(AtomicU64::new(0));
         match self.open(hello, last_seq.clone()).await {
             Ok((link, ticket)) => {
@@ -186,6 +191,8 @@ impl WsConnector {
     /// Opens a socket, says hello and starts the link's tasks; returns the link and its ticket.
     async fn open(&self, hello: Hello, last_seq: Arc<AtomicU64>) -> Result<(Link, String), OpenError> {
         let mut o = self.options;
+        // Until the server states its limit, a frame is never larger than it allows by default.
+        let mut max_send = wire::DEFAULT_MAX_FRAME_BYTES;
         let mut config = WebSocketConfig::default();
         config.max_frame_size = Some(o.max_frame_bytes);
         config.max_message_size = Some(o.max_frame_bytes);
@@ -218,9 +225,12 @@ impl WsConnector {
             };
             match frame {
                 ServerFrame::Reply(ReplyFrame {
-                    reply: Reply::LoggedIn { session, resumed, window },
+                    reply: Reply::LoggedIn { session, resumed, window, max_frame },
                     ..
                 }) => {
+                    if max_frame > 0 {
+                        max_send = max_frame;
+                    }
                     // Acknowledge by half the server's window at the latest, so it never waits.
                     if window > 0 {
                         o.ack_every = o.ack_every.min((window as u64 / 2).max(1));
@@ -289,6 +299,7 @@ impl WsConnector {
             next_id: AtomicU64::new(1),
             tasks: [writer.abort_handle(), reader.abort_handle()],
             resumable: self.resumable.clone(),
+            max_send,
         });
         let inbox = Box::new(WsInbox { rx: in_rx, done: false });
         Ok((Link { transport, inbox, resumed }, ticket))
@@ -390,6 +401,8 @@ struct WsTransport {
     next_id: AtomicU64,
     tasks: [AbortHandle; 2],
     resumable: Arc<Mutex<Option<Resumable>>>,
+    /// The largest request frame the server reads (from its `logged_in` reply).
+    max_send: usize,
 }
 
 #[async_trait]
@@ -398,6 +411,10 @@ impl Transport for WsTransport {
         let logout = request == Request::Logout;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let text = wire::frame_text(&wire::RequestFrame { id, request }).ok_or(TransportError::Closed)?;
+        if text.len() > self.max_send {
+            // The server would close the link on it: refuse it here, and keep the link.
+            return Err(TransportError::TooLarge { bytes: text.len(), max: self.max_send });
+        }
         let (tx, rx) = oneshot::channel();
         self.pending.lock().insert(id, tx);
         // When `out` is full, a waiting request gets the next free slot but takes it only when
