@@ -31,6 +31,23 @@ pub(crate) struct FileConfig {
     /// Call-rate budgets per client, as `{ count, per_ms }`.
     #[serde(default)]
     pub(crate) rates: RatesSection,
+    /// The legacy profile (the sessions of legacy Signaling instances).
+    #[serde(default)]
+    pub(crate) legacy: LegacySection,
+}
+
+/// `[legacy]`: the numbers of the legacy limits profile; unset keys keep the legacy defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LegacySection {
+    pub(crate) max_id_bytes: Option<usize>,
+    pub(crate) max_message_bytes: Option<usize>,
+    pub(crate) max_attribute_key_bytes: Option<usize>,
+    pub(crate) max_attribute_value_bytes: Option<usize>,
+    /// Messages per user.
+    pub(crate) messages: Option<Rate>,
+    /// Messages per channel, all legacy senders together.
+    pub(crate) channel_messages: Option<Rate>,
 }
 
 /// `[server]`.
@@ -154,6 +171,14 @@ impl FileConfig {
         set(&mut rates.subscription, r.subscription.map(Into::into));
         set(&mut rates.set_user_attributes, r.set_user_attributes.map(Into::into));
         set(&mut rates.get_user_attributes, r.get_user_attributes.map(Into::into));
+        let g = &self.legacy;
+        let legacy = &mut hub.legacy_limits;
+        set(&mut legacy.max_id_bytes, g.max_id_bytes);
+        set(&mut legacy.max_message_bytes, g.max_message_bytes);
+        set(&mut legacy.max_attribute_key_bytes, g.max_attribute_key_bytes);
+        set(&mut legacy.max_attribute_value_bytes, g.max_attribute_value_bytes);
+        set(&mut legacy.rates.messages, g.messages.map(Into::into));
+        set(&mut legacy.rates.channel_messages, g.channel_messages.map(Into::into));
 
         let mut server = ServerConfig::new(self.listen.unwrap_or(default_listen));
         let s = &self.server;
@@ -191,6 +216,9 @@ mod tests {
             channel_attributes_ttl_secs = 60
             [rates]
             messages = { count = 1500, per_ms = 3000 }
+            [legacy]
+            max_message_bytes = 4096
+            channel_messages = { count = 50, per_ms = 1000 }
         "#;
         let f: FileConfig = toml::from_str(text).unwrap();
         let (hub, server) = f.resolve("0.0.0.0:1".parse().unwrap()).unwrap();
@@ -201,6 +229,10 @@ mod tests {
         assert_eq!(hub.limits.channel_attributes_ttl, Duration::from_secs(60));
         assert_eq!(hub.limits.rates.messages, RateLimit::new(1500, Duration::from_secs(3)));
         assert_eq!(hub.limits.rates.query_online, RateLimits::default().query_online);
+        assert_eq!(hub.legacy_limits.max_message_bytes, 4096);
+        assert_eq!(hub.legacy_limits.rates.channel_messages, RateLimit::new(50, Duration::from_secs(1)));
+        assert_eq!(hub.legacy_limits.max_id_bytes, 128, "unset keys keep the legacy profile's");
+        assert_eq!(hub.legacy_limits.rates.messages, RateLimit::new(60, Duration::from_secs(1)));
         assert_eq!(server.listen, "127.0.0.1:7000".parse().unwrap());
         assert_eq!(server.idle_timeout, Duration::from_secs(5));
     }

@@ -199,7 +199,33 @@ fn listed(cb: &str) -> Option<Vec<&str>> {
     Some(accounts)
 }
 
+/// A user's attributes live with the session: once the owner's `on_logout` was reported, another
+/// user reading them gets the same failure on both backends (the user is not found), and so does
+/// a reader of a user who never logged in.
+async fn attributes_of_a_logged_out_user_are_gone(be: Backend) {
+    let hub = hub();
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut bob = online_legacy(be, &hub, "bob").await;
+    alice.sig.set_attr("k", "v");
+    bob.sig.get_user_attr("alice", "k");
+    expect_cb(&mut bob, "on_user_attr_result(alice, k, v)").await;
+    alice.sig.logout();
+    expect_cb(&mut alice, "on_logout(101)").await;
+    bob.sig.get_user_attr("alice", "k");
+    bob.sig.get_user_attr_all("alice");
+    bob.sig.get_user_attr("nobody", "k");
+    assert_eq!(
+        drained(&mut bob).await,
+        [
+            "on_error(get_user_attr, 1001, attribute read failed)",
+            "on_error(get_user_attr_all, 1001, attribute read failed)",
+            "on_error(get_user_attr, 1001, attribute read failed)",
+        ]
+    );
+}
+
 sigshim_conformance::per_backend!(
+    attributes_of_a_logged_out_user_are_gone,
     accounts_channels_and_attribute_names_of_128_characters,
     messages_up_to_8_kb_and_the_legacy_failure_past_it,
     an_oversized_call_fails_alone,
@@ -207,3 +233,37 @@ sigshim_conformance::per_backend!(
     member_counts_twice_in_a_second,
     quick_rejoins_list_every_member_each_time
 );
+
+/// Four legacy members send 60 messages each within one second: each stays within the legacy 60
+/// a second per user, the channel takes 200 a second in all, and the 40 past that fail with the
+/// legacy send failure instead of being dropped after a success.
+#[tokio::test(start_paused = true)]
+async fn a_channel_takes_200_messages_a_second() {
+    let be = Backend::Memory; // paused time needs the in-process backend
+    let hub = hub();
+    let mut members = Vec::new();
+    for name in ["m1", "m2", "m3", "m4"] {
+        let mut l = online_legacy(be, &hub, name).await;
+        l.sig.channel_join("room");
+        l.cbs.wait("on_channel_user_list").await;
+        members.push(l);
+    }
+    for m in &mut members {
+        drained(m).await;
+    }
+    let mut results = Vec::new();
+    for (n, m) in members.iter_mut().enumerate() {
+        for i in 0..60 {
+            m.sig.message_channel_send("room", "x", &format!("{n}-{i}"));
+        }
+        let got = drained(m).await;
+        let ok = got.iter().filter(|c| c.starts_with("on_message_send_success(")).count();
+        let refused = got.iter().filter(|c| c.starts_with("on_message_send_error(") && c.ends_with(", 400)")).count();
+        results.push((ok, refused));
+    }
+    assert_eq!(results, [(60, 0), (60, 0), (60, 0), (20, 40)]);
+    // A second later the channel takes messages again.
+    tokio::time::advance(std::time::Duration::from_secs(1)).await;
+    members[3].sig.message_channel_send("room", "again", "later");
+    expect_cb(&mut members[3], "on_message_send_success(later)").await;
+}

@@ -419,3 +419,39 @@ async fn without_a_recorder_metrics_show_the_hubs_counters_only() {
         assert!(!text.contains(absent), "{absent} without a recorder:\n{text}");
     }
 }
+
+/// A request larger than the server's frame limit (stated in its `logged_in` reply) is failed
+/// by the client before it is sent: the operation gets its generic failure, and the link, the
+/// session and the next request are unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_above_the_frame_limit_fails_alone() {
+    use sigshim::error::PeerMessageError;
+    use sigshim::transport::WsConnector;
+    use sigshim::{Client, ConnectionState, Limits, Message, SendMessageOptions};
+
+    // The hub would take a 16 KB message; the server reads frames of 4 KB at most.
+    let hub = Hub::new(HubConfig::new(APP_ID).limits(Limits::default()));
+    let server = start(&hub, strict_config()).await;
+    let connect = || std::sync::Arc::new(WsConnector::new(server.url()));
+    let (alice, _alice_events) = Client::builder(APP_ID).connector(connect()).build();
+    let (bob, mut bob_events) = Client::builder(APP_ID).connector(connect()).build();
+    alice.login(None, "alice").await.expect("alice");
+    bob.login(None, "bob").await.expect("bob");
+    let opts = SendMessageOptions::default();
+    let big = Message::text("b".repeat(4 * MAX_FRAME_BYTES));
+    assert_eq!(alice.send_message_to_peer("bob", &big, opts).await.map(drop), Err(PeerMessageError::Failure));
+    assert_eq!(alice.connection_state(), ConnectionState::Connected);
+    alice.send_message_to_peer("bob", &Message::text("small"), opts).await.expect("the next send");
+    let got = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(sigshim::ClientEvent::MessageFromPeer { message, .. }) = bob_events.recv().await {
+                break message;
+            }
+        }
+    })
+    .await
+    .expect("bob's message");
+    assert_eq!(got.body, Message::text("small").body);
+    assert_eq!(got.id, 1, "the first message the hub took: the oversized one never reached it");
+    assert_eq!(hub.stats().logins, 2, "no second login: the session was never lost");
+}
