@@ -20,7 +20,12 @@ const BATCH: usize = 100;
 
 fn hub() -> Hub {
     let limits = Limits::default().rates(RateLimits::unlimited());
-    Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(4 * BATCH))
+    Hub::new(
+        HubConfig::new(APP)
+            .limits(limits)
+            .legacy_limits(Limits::legacy().rates(RateLimits::unlimited()))
+            .inbox_capacity(4 * BATCH),
+    )
 }
 
 fn login(hub: &Hub, user: &str) -> Member {

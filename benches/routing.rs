@@ -20,7 +20,12 @@ const BATCH: usize = 10_000;
 
 fn hub() -> Hub {
     let limits = Limits::default().rates(RateLimits::unlimited());
-    Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(4096))
+    Hub::new(
+        HubConfig::new(APP)
+            .limits(limits)
+            .legacy_limits(Limits::legacy().rates(RateLimits::unlimited()))
+            .inbox_capacity(4096),
+    )
 }
 
 fn login(

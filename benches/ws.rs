@@ -18,7 +18,12 @@ const APP: &str = "bench";
 fn over_ws(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let limits = Limits::default().rates(RateLimits::unlimited());
-    let hub = Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(4096));
+    let hub = Hub::new(
+        HubConfig::new(APP)
+            .limits(limits)
+            .legacy_limits(Limits::legacy().rates(RateLimits::unlimited()))
+            .inbox_capacity(4096),
+    );
     let server = rt.block_on(Server::bind(hub, ServerConfig::new("127.0.0.1:0".parse().unwrap()))).unwrap();
     let received = Arc::new(AtomicU64::new(0));
     let mut g = c.benchmark_group("ws");

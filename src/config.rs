@@ -102,7 +102,7 @@ impl From<Rate> for RateLimit {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RatesSection {
-    /// Lift every budget (trusted clients, benchmarks).
+    /// Lift every budget of both profiles (trusted clients, benchmarks).
     #[serde(default)]
     pub(crate) unlimited: bool,
     pub(crate) renew_token: Option<Rate>,
@@ -163,6 +163,7 @@ impl FileConfig {
         let r = &self.rates;
         if r.unlimited {
             l.rates = RateLimits::unlimited();
+            hub.legacy_limits.rates = RateLimits::unlimited();
         }
         let rates = &mut l.rates;
         set(&mut rates.renew_token, r.renew_token.map(Into::into));

@@ -80,7 +80,9 @@ impl Target {
     /// A hub in this process with the bench's limits.
     pub(crate) fn in_process() -> Self {
         let limits = Limits::default().rates(RateLimits::unlimited());
-        Target::InProcess(Hub::new(HubConfig::new(APP_ID).limits(limits).inbox_capacity(8192)))
+        let legacy = Limits::legacy().rates(RateLimits::unlimited());
+        let config = HubConfig::new(APP_ID).limits(limits).legacy_limits(legacy).inbox_capacity(8192);
+        Target::InProcess(Hub::new(config))
     }
 
     /// What the report calls it.

@@ -258,7 +258,8 @@ async fn a_channel_takes_200_messages_a_second() {
         }
         let got = drained(m).await;
         let ok = got.iter().filter(|c| c.starts_with("on_message_send_success(")).count();
-        let refused = got.iter().filter(|c| c.starts_with("on_message_send_error(") && c.ends_with(", 400)")).count();
+        let refused =
+            got.iter().filter(|c| c.starts_with("on_message_send_error(") && c.ends_with(", 400)")).count();
         results.push((ok, refused));
     }
     assert_eq!(results, [(60, 0), (60, 0), (60, 0), (20, 40)]);
