@@ -8,12 +8,14 @@
 //! | [`CallTable`] | app-to-app invitations and calls |
 //! | [`PhoneCalls`] | phone calls through the gateway and its reports |
 //! | [`SendQueue`] | peer and channel messages in flight, message IDs |
+//! | [`Hold`] | calls made while the session reconnects |
 //!
 //! The parts never reach into each other; what one needs from another (the session's client,
 //! whether it is logged in) the actor passes as an argument. Each reports through the
 //! instance's [`Dispatch`], so the order in which the actor calls them is the order of the
 //! callbacks. Message sends overlap (see [`crate::sends`]); every other call first waits for the
-//! sends in flight, then runs to its end before the next one starts.
+//! sends in flight, then runs to its end before the next one starts. Calls made while the
+//! session reconnects wait for the link in call order (see [`crate::hold`]).
 
 use std::sync::Arc;
 
@@ -26,6 +28,7 @@ use crate::calls::{self, CallTable};
 use crate::channels::ChannelTable;
 use crate::command::Command;
 use crate::dispatcher::Dispatch;
+use crate::hold::{Ends, Hold};
 use crate::messages::{self, ChannelTarget, PeerPolicy};
 use crate::options::SignalingOptions;
 use crate::phone::PhoneCalls;
@@ -44,16 +47,19 @@ pub(crate) struct Actor {
     calls: CallTable,
     phone: PhoneCalls,
     sends: SendQueue,
+    hold: Hold,
     peer_policy: PeerPolicy,
 }
 
 impl Actor {
     /// A fresh instance: not logged in, nothing joined, nothing in flight.
-    /// `status` is the login status cell the `Signaling` handle reads.
+    /// `status` is the login status cell the `Signaling` handle reads, `ends` its count of
+    /// queued logouts and destroys.
     pub(crate) fn new(
         app_id: String,
         options: &SignalingOptions,
         status: Arc<StatusCell>,
+        ends: Arc<Ends>,
         out: Dispatch,
     ) -> Self {
         Self {
@@ -63,6 +69,7 @@ impl Actor {
             calls: CallTable::default(),
             phone: PhoneCalls::new(options.pstn_gateway.clone()),
             sends: SendQueue::default(),
+            hold: Hold::new(ends),
             peer_policy: PeerPolicy {
                 strict_ack: options.strict_peer_ack,
                 offline: options.offline_messages,
@@ -70,8 +77,8 @@ impl Actor {
         }
     }
 
-    /// Runs the instance until `destroy` (or the last handle drops): then reports the sends in
-    /// flight and logs out.
+    /// Runs the instance until `destroy` (or the queue closes): then reports the sends in
+    /// flight, fails the held calls and logs out.
     pub(crate) async fn run(mut self, mut cmds: mpsc::Receiver<Command>) {
         loop {
             tokio::select! {
@@ -85,8 +92,26 @@ impl Actor {
                     self.calls.on_event(&self.out, live, ev).await;
                 }
                 report = self.phone.next_report() => self.phone.on_report(&self.out, report).await,
-                cmd = cmds.recv() => match cmd {
-                    Some(Command::Destroy) | None => break,
+                // The link is back: the held calls run, oldest first, before any new one.
+                () = std::future::ready(()), if self.releasable() => {
+                    if let Some(cmd) = self.hold.pop() {
+                        self.handle(cmd).await;
+                    }
+                }
+                // A full hold takes no call, unless a logout or destroy is queued behind it.
+                () = self.hold.end_queued(), if self.hold.is_full() => {}
+                cmd = cmds.recv(), if self.hold.can_take() => match cmd {
+                    Some(Command::Destroy) => {
+                        self.hold.end_taken();
+                        break;
+                    }
+                    None => break,
+                    Some(Command::Logout) => {
+                        self.hold.end_taken();
+                        self.sends.drain(&self.out).await;
+                        self.logout().await;
+                    }
+                    Some(cmd) if self.hold.holds(&cmd, self.session.reconnecting()) => self.hold.push(cmd),
                     Some(cmd) => self.handle(cmd).await,
                 },
             }
@@ -94,11 +119,38 @@ impl Actor {
         self.sends.drain(&self.out).await;
         if self.session.client().is_some() {
             self.logout().await;
+        } else {
+            self.fail_held().await;
         }
     }
 
-    /// Runs one call. A send is started and left in flight; any other call first waits for
-    /// the sends in flight and reports their results, so its own callbacks follow theirs.
+    /// Whether a held call may run now: the session is logged in again, not reconnecting.
+    fn releasable(&self) -> bool {
+        !self.hold.is_empty() && self.session.logged_in().is_some() && !self.session.reconnecting()
+    }
+
+    /// Answers every held call as a call without a session, in call order: a send fails with
+    /// `on_message_send_error(msg_id, 400)`; a login is ignored (it was made while the session
+    /// existed); any other call gets its usual answer before login.
+    async fn fail_held(&mut self) {
+        while let Some(cmd) = self.hold.pop() {
+            match cmd {
+                Command::InstantSend { msg_id, .. } | Command::ChannelSend { msg_id, .. } => {
+                    let msg_id = self.sends.msg_id(msg_id);
+                    self.sends.failed(&self.out, msg_id, LegacyCode::SendMessageOther).await;
+                }
+                Command::Login { account, .. } => {
+                    self.session.login_taken();
+                    tracing::debug!(%account, "login made while logged in ignored");
+                }
+                cmd => self.handle(cmd).await,
+            }
+        }
+    }
+
+    /// Runs one call (never `logout` or `destroy`: the run loop takes those). A send is started
+    /// and left in flight; any other call first waits for the sends in flight and reports their
+    /// results, so its own callbacks follow theirs.
     async fn handle(&mut self, cmd: Command) {
         let out = &self.out;
         let cmd = match cmd {
@@ -146,7 +198,6 @@ impl Actor {
                     self.calls.attach(kit, events);
                 }
             }
-            Command::Logout => self.logout().await,
             Command::QueryUserStatus { account } => {
                 if let Some((client, _)) = self.session.require_login(out, "query_user_status").await {
                     queries::report_user_status(out, client, account).await;
@@ -236,17 +287,28 @@ impl Actor {
                 let account = self.session.logged_in().map(|(_, a)| a);
                 self.phone.dial(out, account, channel_id, phone_num, source, extra).await
             }
-            Command::InstantSend { .. } | Command::ChannelSend { .. } | Command::Destroy => {}
+            Command::InstantSend { .. }
+            | Command::ChannelSend { .. }
+            | Command::Logout
+            | Command::Destroy => {}
         }
     }
 
-    /// `logout`: the calls and channels end with the session (`on_channel_leaved(ch, 603)` for
-    /// each), then `on_logout(101)`; `on_logout(108)` without a session.
+    /// `logout`, at once also while reconnecting: the calls held for the link fail first (they
+    /// were made before it), then the calls and channels end with the session
+    /// (`on_channel_leaved(ch, 603)` for each), then `on_logout(101)`; `on_logout(108)` without a
+    /// session.
     async fn logout(&mut self) {
+        let reconnecting = self.session.reconnecting();
         let Some(client) = self.session.end() else {
+            self.fail_held().await;
             let code = LegacyCode::LogoutAlreadyLogout.code();
             return self.out.emit(move |c| c.on_logout(code)).await;
         };
+        if reconnecting {
+            self.session.show_logged_out();
+        }
+        self.fail_held().await;
         self.calls.lost();
         self.channels.lost(&self.out, LeaveCause::Logout).await;
         self.session.finish_logout(&self.out, client).await;
@@ -266,13 +328,15 @@ impl Actor {
             ClientEvent::ConnectionStateChanged { state, reason } => {
                 let Some(why) = self.session.on_state(&self.out, state, reason).await else { return };
                 // The session is lost: the sends in flight end first (with whatever the core
-                // answers), then the calls and channels, then the session itself.
+                // answers), then the calls and channels, then the session itself; the calls
+                // held for the link get their answers after that.
                 self.sends.drain(&self.out).await;
                 self.session.end();
                 self.calls.lost();
                 self.channels.lost(&self.out, LeaveCause::from_connection(why)).await;
                 let code = translate::logout_reason(why).code();
                 self.out.emit(move |c| c.on_logout(code)).await;
+                self.fail_held().await;
             }
             _ => {}
         }

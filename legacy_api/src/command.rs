@@ -106,6 +106,38 @@ pub(crate) enum Command {
 }
 
 impl Command {
+    /// Whether the call needs the session: while the session reconnects, such a call waits for
+    /// the link (see [`crate::hold`]) instead of failing as a call without a session. `login`,
+    /// `logout`, `destroy`, `dbg` and the calls refused whatever the session (unsupported sends,
+    /// `bc_call`) do not.
+    pub(crate) fn needs_session(&self) -> bool {
+        match self {
+            Command::Login { .. }
+            | Command::Logout
+            | Command::Destroy
+            | Command::Dbg { .. }
+            | Command::RefuseSend { .. }
+            | Command::BcCall { .. } => false,
+            Command::InstantSend { .. }
+            | Command::QueryUserStatus { .. }
+            | Command::SetAttr { .. }
+            | Command::GetAttr { .. }
+            | Command::GetAttrAll { .. }
+            | Command::Invoke { .. }
+            | Command::ChannelJoin { .. }
+            | Command::ChannelLeave { .. }
+            | Command::ChannelSend { .. }
+            | Command::ChannelQueryUserNum { .. }
+            | Command::ChannelQueryUserIsIn { .. }
+            | Command::ChannelAttr { .. }
+            | Command::Invite { .. }
+            | Command::InviteAnswer { .. }
+            | Command::InviteEnd { .. }
+            | Command::InviteDtmf { .. }
+            | Command::InvitePhone { .. } => true,
+        }
+    }
+
     /// The legacy operation name, as `on_error` reports it.
     pub(crate) fn name(&self) -> &'static str {
         match self {

@@ -61,6 +61,7 @@ mod channels;
 mod command;
 mod dispatcher;
 mod gateway;
+mod hold;
 mod invite_api;
 mod invoke;
 mod messages;

@@ -191,6 +191,21 @@ impl Session {
         out.emit(move |c| c.on_logout(code)).await;
     }
 
+    /// Shows "not logged in" now, before [`finish_logout`](Self::finish_logout): a logout
+    /// during a reconnect answers the calls held for the link as calls without a session, and
+    /// `get_status` no longer says 3 while it does.
+    pub(crate) fn show_logged_out(&self) {
+        self.set_status(LoginStatus::NotLogin);
+    }
+
+    /// Whether the session is reconnecting: the status says so (3), or the core client already
+    /// lost its link and the actor has yet to read that event.
+    pub(crate) fn reconnecting(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| {
+            self.status_is(LoginStatus::Reconnecting) || l.client.connection_state() == State::Reconnecting
+        })
+    }
+
     /// The session's client whatever its status (logged in or reconnecting).
     pub(crate) fn client(&self) -> Option<&Client> {
         self.live.as_ref().map(|l| &l.client)

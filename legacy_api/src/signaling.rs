@@ -14,6 +14,7 @@ use crate::actor::Actor;
 use crate::callbacks::SignalingCallbacks;
 use crate::command::Command;
 use crate::dispatcher::{Dispatch, Job};
+use crate::hold::Ends;
 use crate::options::SignalingOptions;
 use crate::queries::AttrOp;
 use crate::status::StatusCell;
@@ -25,7 +26,7 @@ pub const SDK_VERSION: i32 = 1_01_04_04_000;
 
 /// How many calls an instance holds before its actor takes them; a call beyond that is
 /// refused with `on_error(name, 1001, …)` rather than blocking the caller.
-const COMMAND_QUEUE: usize = 1024;
+pub(crate) const COMMAND_QUEUE: usize = 1024;
 
 /// Default reconnect limits of `login` (the legacy native defaults).
 const DEFAULT_RETRY_TIME: i32 = 30;
@@ -93,6 +94,8 @@ pub struct Signaling {
     status: Arc<StatusCell>,
     /// The callbacks; also reached directly for failures found before the actor sees a call.
     dispatch: Dispatch,
+    /// The logouts and destroys queued for the actor (they get past a full hold).
+    ends: Arc<Ends>,
     destroyed: AtomicBool,
 }
 
@@ -102,6 +105,7 @@ impl std::fmt::Debug for Signaling {
     }
 }
 
+/// The instance `get_instance` hands out.
 static SINGLETON: Mutex<Option<Arc<Signaling>>> = Mutex::new(None);
 
 /// The runtime legacy instances use when they are created outside of one.
@@ -156,13 +160,15 @@ impl Signaling {
         let dispatch = Dispatch::new(options.inline_callbacks);
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
         let status = Arc::new(StatusCell::default());
-        let actor = Actor::new(app_id.to_owned(), &options, status.clone(), dispatch.clone());
+        let ends = Arc::new(Ends::default());
+        let actor = Actor::new(app_id.to_owned(), &options, status.clone(), ends.clone(), dispatch.clone());
         runtime().spawn(actor.run(rx).instrument(span));
         Arc::new(Signaling {
             app_id: app_id.to_owned(),
             cmds: tx,
             status,
             dispatch,
+            ends,
             destroyed: AtomicBool::new(false),
         })
     }
@@ -194,15 +200,26 @@ impl Signaling {
         true
     }
 
-    /// Frees the instance: it logs out (`on_logout(101)` if it was logged in), the queued
-    /// callbacks still run, then its task ends. Later calls are ignored.
-    /// Returns at once.
+    /// Frees the instance: it logs out (`on_logout(101)` if it was logged in; at once also while
+    /// reconnecting, the calls waiting for the link failing first), the queued callbacks still
+    /// run, then its task ends. Later calls are ignored. Returns at once.
     pub fn destroy(&self) {
         if self.destroyed.swap(true, Ordering::AcqRel) {
             return;
         }
-        // The command queue closes when `cmds` drops; Destroy asks for the logout first.
-        let _ = self.cmds.try_send(Command::Destroy);
+        // Destroy asks for the logout; it goes behind the calls already queued. A full queue
+        // takes it as soon as it has room (the actor reads on to reach it).
+        self.ends.queuing();
+        match self.cmds.try_send(Command::Destroy) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(cmd)) => {
+                let cmds = self.cmds.clone();
+                runtime().spawn(async move {
+                    let _ = cmds.send(cmd).await;
+                });
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => self.ends.not_queued(),
+        }
         let mut slot = SINGLETON.lock();
         if slot.as_ref().is_some_and(|s| std::ptr::eq(&**s, self)) {
             *slot = None;
@@ -251,6 +268,11 @@ impl Signaling {
     /// Logs in; `retry_time_in_s` and `retry_count` bound the retries of the login and of later
     /// reconnects (whichever runs out first). `uid` and `device_id` are ignored, as in the legacy
     /// SDK. A login while logged in or logging in is ignored.
+    ///
+    /// Calls made while the session reconnects (`get_status() == 3`) wait for the link and go
+    /// out in call order after `on_reconnected`. When the reconnects run out instead, they are
+    /// answered after `on_logout(102)` as without a session (a send with
+    /// `on_message_send_error(msg_id, 400)`).
     #[allow(clippy::too_many_arguments)]
     pub fn login2(
         &self,
@@ -276,9 +298,14 @@ impl Signaling {
         }
     }
 
-    /// Logs out (`on_logout(101)`, or `on_logout(108)` when not logged in).
+    /// Logs out (`on_logout(101)`, or `on_logout(108)` when not logged in). While reconnecting
+    /// it takes effect at once: the calls waiting for the link fail first, in call order, then
+    /// come the logout's own callbacks.
     pub fn logout(&self) {
-        self.send(Command::Logout);
+        self.ends.queuing();
+        if !self.send(Command::Logout) {
+            self.ends.not_queued();
+        }
     }
 
     /// 0 not logged in, 1 logging in, 2 logged in, 3 reconnecting. Synchronous: 1 as soon as

@@ -31,6 +31,7 @@
 pub mod backend;
 pub mod call_fixtures;
 pub mod channel_fixtures;
+pub mod connect_gate;
 mod core_calls;
 mod core_driver;
 mod driver;

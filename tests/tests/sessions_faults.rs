@@ -156,9 +156,13 @@ async fn legacy_reconnects_after_link_loss() {
         let cb = l.cbs.wait("on_reconnecting").await;
         assert_eq!(cb.to_string(), format!("on_reconnecting({outage})"));
         assert_eq!((l.sig.get_status(), l.sig.is_online()), (3, 0));
-        assert_eq!(l.query_online("alice").await, Err(Fail { kind: K::NotLoggedIn, code: 1003 }));
+        // A call made while reconnecting waits for the link: answered after `on_reconnected`.
+        l.sig.query_user_status("alice");
         advance(Duration::from_millis(500)).await;
-        assert_eq!(l.cbs.wait("on_reconnected").await.to_string(), "on_reconnected(1)", "the login's fd");
+        let cb = l.cbs.wait_any(&["on_reconnected", "on_query_user_status_result", "on_error"]).await;
+        assert_eq!(cb.to_string(), "on_reconnected(1)", "the login's fd");
+        let cb = l.cbs.wait_any(&["on_query_user_status_result", "on_error"]).await;
+        assert_eq!(cb.to_string(), "on_query_user_status_result(alice, 1)");
         assert_eq!((l.sig.get_status(), l.sig.is_online()), (2, 1));
         assert_eq!(l.query_online("alice").await, Ok(true));
     }
