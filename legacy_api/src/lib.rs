@@ -50,6 +50,10 @@
 //! bob.destroy();
 //! ```
 //!
+//! An instance lives until [`Signaling::destroy`], as the legacy SDK's did: the process keeps
+//! every instance it created, so one whose handles were all dropped keeps its session and its
+//! callbacks. `destroy` is how an instance ends: it logs out and lets the instance go.
+//!
 //! What each legacy call maps to, and how emulated behaviour differs, is catalogued in the
 //! `sigshim-mapping` crate and described in MIGRATION.md.
 

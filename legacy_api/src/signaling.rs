@@ -1,6 +1,7 @@
 //! The legacy instance: every Signaling method of this release, returning at once; results
 //! arrive through [`SignalingCallbacks`].
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -38,6 +39,10 @@ const DEFAULT_RETRY_COUNT: i32 = 3;
 /// command queue; its callbacks run on the process's dispatcher thread, in call order. Its log
 /// lines carry a `signaling` span with its app ID, its number in the process and, once logged
 /// in, its account. Many instances can share a process: each costs a task and its queues.
+///
+/// An instance lives until [`destroy`](Self::destroy), as legacy instances did: the process
+/// holds every instance it created, so dropping the returned handles ends nothing (the session
+/// stays, messages keep arriving at its callbacks). `destroy` logs it out and lets it go.
 ///
 /// # Examples
 ///
@@ -96,6 +101,8 @@ pub struct Signaling {
     dispatch: Dispatch,
     /// The logouts and destroys queued for the actor (they get past a full hold).
     ends: Arc<Ends>,
+    /// The instance's number in the process, its key in [`LIVE`].
+    instance: u64,
     destroyed: AtomicBool,
 }
 
@@ -107,6 +114,11 @@ impl std::fmt::Debug for Signaling {
 
 /// The instance `get_instance` hands out.
 static SINGLETON: Mutex<Option<Arc<Signaling>>> = Mutex::new(None);
+
+/// Every instance not yet destroyed, by number: the process holds each one until `destroy`, so
+/// that an instance lives as long as the legacy SDK's did, whatever the application does with
+/// its handles.
+static LIVE: Mutex<BTreeMap<u64, Arc<Signaling>>> = Mutex::new(BTreeMap::new());
 
 /// The runtime legacy instances use when they are created outside of one.
 fn runtime() -> tokio::runtime::Handle {
@@ -128,7 +140,8 @@ fn runtime() -> tokio::runtime::Handle {
 
 impl Signaling {
     /// The process-wide instance (legacy `getInstance`). Switching the app ID needs
-    /// [`destroy`](Self::destroy) first; until then the existing instance is returned.
+    /// [`destroy`](Self::destroy) first; until then the existing instance is returned. Like
+    /// every instance, it lives until `destroy`.
     pub fn get_instance(app_id: &str) -> Arc<Signaling> {
         let mut slot = SINGLETON.lock();
         if let Some(s) = slot.as_ref().filter(|s| !s.destroyed.load(Ordering::Acquire)) {
@@ -142,12 +155,16 @@ impl Signaling {
         s
     }
 
-    /// A new independent instance (legacy `createAgoraSDKInstance`).
+    /// A new independent instance (legacy `createAgoraSDKInstance`). It lives until
+    /// [`destroy`](Self::destroy): the process keeps it, so dropping every returned handle does
+    /// not log it out; an instance that is never destroyed keeps its session until the process
+    /// ends.
     pub fn create_instance(app_id: &str) -> Arc<Signaling> {
         Self::create_instance_with(app_id, SignalingOptions::default())
     }
 
-    /// A new instance with explicit options (endpoint, acknowledgement mode).
+    /// A new instance with explicit options (endpoint, acknowledgement mode). It lives until
+    /// [`destroy`](Self::destroy), as [`create_instance`](Self::create_instance) explains.
     pub fn create_instance_with(app_id: &str, options: SignalingOptions) -> Arc<Signaling> {
         static INSTANCES: AtomicU64 = AtomicU64::new(0);
         let instance = INSTANCES.fetch_add(1, Ordering::Relaxed) + 1;
@@ -163,14 +180,17 @@ impl Signaling {
         let ends = Arc::new(Ends::default());
         let actor = Actor::new(app_id.to_owned(), &options, status.clone(), ends.clone(), dispatch.clone());
         runtime().spawn(actor.run(rx).instrument(span));
-        Arc::new(Signaling {
+        let sig = Arc::new(Signaling {
             app_id: app_id.to_owned(),
             cmds: tx,
             status,
             dispatch,
             ends,
+            instance,
             destroyed: AtomicBool::new(false),
-        })
+        });
+        LIVE.lock().insert(instance, sig.clone());
+        sig
     }
 
     /// The app ID this instance was created for.
@@ -200,9 +220,10 @@ impl Signaling {
         true
     }
 
-    /// Frees the instance: it logs out (`on_logout(101)` if it was logged in; at once also while
-    /// reconnecting, the calls waiting for the link failing first), the queued callbacks still
-    /// run, then its task ends. Later calls are ignored. Returns at once.
+    /// Ends the instance, the only way it ends: it logs out (`on_logout(101)` if it was logged
+    /// in; at once also while reconnecting, the calls waiting for the link failing first), the
+    /// queued callbacks still run, then its task ends and the process lets the instance go.
+    /// Later calls are ignored. Returns at once.
     pub fn destroy(&self) {
         if self.destroyed.swap(true, Ordering::AcqRel) {
             return;
@@ -220,10 +241,14 @@ impl Signaling {
             }
             Err(mpsc::error::TrySendError::Closed(_)) => self.ends.not_queued(),
         }
-        let mut slot = SINGLETON.lock();
-        if slot.as_ref().is_some_and(|s| std::ptr::eq(&**s, self)) {
-            *slot = None;
-        }
+        // Released outside the locks: neither is the caller's own handle, so neither drop is
+        // the last.
+        let live = LIVE.lock().remove(&self.instance);
+        let singleton = {
+            let mut slot = SINGLETON.lock();
+            if slot.as_ref().is_some_and(|s| std::ptr::eq(&**s, self)) { slot.take() } else { None }
+        };
+        drop((live, singleton));
     }
 
     /// Registers the callback sink (legacy `callbackSet`).
@@ -502,11 +527,5 @@ impl Signaling {
     /// Unsupported (no broadcast RPC service): `on_bc_call_result("1001: unsupported", "{}", call_id)`.
     pub fn bc_call(&self, _func: &str, _json_args: &str, call_id: &str) {
         self.send(Command::BcCall { call_id: call_id.to_owned() });
-    }
-}
-
-impl Drop for Signaling {
-    fn drop(&mut self) {
-        self.destroy();
     }
 }
