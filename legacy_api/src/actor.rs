@@ -235,7 +235,9 @@ impl Actor {
                 let reason = format!("{}: unsupported", translate::unsupported().code());
                 out.emit(move |c| c.on_bc_call_result(&reason, "{}", &call_id)).await
             }
-            Command::ChannelJoin { channel_id } => self.channels.join(out, client, channel_id).await,
+            Command::ChannelJoin { channel_id } => {
+                self.channels.join(out, self.session.logged_in(), channel_id).await
+            }
             Command::ChannelLeave { channel_id } => {
                 self.channels.leave(out, client.is_some(), channel_id).await
             }

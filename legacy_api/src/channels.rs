@@ -2,10 +2,15 @@
 //! member list and attribute replay on join, per-key attribute callbacks, and the built-in
 //! attributes `_userNotification`, `_auto_update_num` / `_member_num` and `_channel_ttl`.
 //!
-//! Join order: `on_channel_joined` → `on_channel_user_list` (from `Channel::get_members` right
-//! after the join: latest members first, at most 200, the joiner included) → one
-//! `on_channel_attr_updated(…, "update")` per existing attribute → only then the channel's events,
-//! which waited in its stream meanwhile.
+//! Join order: `on_channel_joined` → `on_channel_user_list` (latest members first, at most 200,
+//! the joiner always included) → one `on_channel_attr_updated(…, "update")` per existing
+//! attribute → only then the channel's events, which waited in its stream meanwhile.
+//!
+//! The member list (`Channel::get_members`) and the attributes are read right after the core
+//! join and before anything is reported. If either read fails (a rate limit, a timeout), the
+//! core channel is left again and the join fails with `on_channel_join_failed(channel, 300)`:
+//! an application never gets a join with an empty or partial member list. The other members
+//! then see the user join and leave.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -115,10 +120,15 @@ impl ChannelTable {
         out.emit(move |c| c.on_channel_join_failed(&channel_id, code)).await;
     }
 
-    /// `channel_join` with the logged-in session's client (`None`: not logged in). See the
-    /// module documentation for the order of the callbacks.
-    pub(crate) async fn join(&mut self, out: &Dispatch, client: Option<&Client>, channel_id: String) {
-        let Some(client) = client else {
+    /// `channel_join` with the logged-in session's client and account (`None`: not logged in).
+    /// See the module documentation for the order of the callbacks and for failures.
+    pub(crate) async fn join(
+        &mut self,
+        out: &Dispatch,
+        session: Option<(&Client, &str)>,
+        channel_id: String,
+    ) {
+        let Some((client, account)) = session else {
             return Self::join_failed(out, channel_id).await;
         };
         if SPECIAL_CHANNELS.contains(&channel_id.as_str()) {
@@ -139,23 +149,27 @@ impl ChannelTable {
             let code = translate::join_failure(e).code();
             return out.emit(move |c| c.on_channel_join_failed(&channel_id, code)).await;
         }
+        // Everything the join reports is read before any of it is: a list or attribute set that
+        // cannot be read undoes the join. The channel's events wait in `events` meanwhile.
+        let (members, attrs) = match read_on_join(client, &channel).await {
+            Ok(read) => read,
+            Err(error) => {
+                tracing::info!(%channel_id, %error, "join undone: its member list or attributes could not be read");
+                if let Err(e) = channel.leave().await {
+                    tracing::warn!(%channel_id, error = %e, "leaving after a failed join refused");
+                }
+                return Self::join_failed(out, channel_id).await;
+            }
+        };
         self.next_generation += 1;
         let generation = self.next_generation;
         let forward = forward(channel_id.clone(), generation, events, self.sender());
         let forward = tokio::spawn(forward.in_current_span());
         let id = channel_id.clone();
         out.emit(move |c| c.on_channel_joined(&id)).await;
-        let mut members = channel.get_members().await.unwrap_or_else(|e| {
-            tracing::warn!(%channel_id, error = %e, "member list after join failed");
-            Vec::new()
-        });
-        members.truncate(USER_LIST_MAX);
+        let members = user_list(members, account);
         let uids: Vec<u32> = members.iter().map(|m| uid_for(m)).collect();
         out.emit(move |c| c.on_channel_user_list(&members, &uids)).await;
-        let attrs = client.get_channel_attributes(&channel_id).await.map(to_map).unwrap_or_else(|e| {
-            tracing::warn!(%channel_id, error = %e, "channel attributes after join failed");
-            BTreeMap::new()
-        });
         for (name, value) in attrs.clone() {
             let (id, kind) = (channel_id.clone(), AttrUpdateType::Update.as_str());
             out.emit(move |c| c.on_channel_attr_updated(&id, &name, &value, kind)).await;
@@ -333,11 +347,61 @@ impl ChannelTable {
     }
 }
 
+/// What a join reports besides itself: the member list (latest first) and the attributes.
+async fn read_on_join(
+    client: &Client,
+    channel: &Channel,
+) -> Result<(Vec<String>, BTreeMap<String, String>), String> {
+    let members = channel.get_members().await.map_err(|e| format!("member list: {e}"))?;
+    let attrs =
+        client.get_channel_attributes(channel.id()).await.map_err(|e| format!("channel attributes: {e}"))?;
+    Ok((members, to_map(attrs)))
+}
+
+/// The accounts of `on_channel_user_list`: `members` as the core lists them (latest first), with
+/// the joiner `me` always among them, at most [`USER_LIST_MAX`].
+fn user_list(mut members: Vec<String>, me: &str) -> Vec<String> {
+    match members.iter().position(|m| m == me) {
+        Some(i) if i < USER_LIST_MAX => {}
+        Some(i) => {
+            let me = members.remove(i);
+            members.insert(0, me);
+        }
+        None => members.insert(0, me.to_owned()),
+    }
+    members.truncate(USER_LIST_MAX);
+    members
+}
+
 /// Moves a channel's events into the table's queue, tagged with the channel and generation.
 async fn forward(id: String, generation: u64, mut events: ChannelEvents, tx: mpsc::Sender<ChanItem>) {
     while let Some(ev) = events.recv().await {
         if tx.send(ChanItem(id.clone(), generation, ChanMsg::Event(ev))).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(range: std::ops::Range<usize>) -> Vec<String> {
+        range.map(|i| format!("u{i}")).collect()
+    }
+
+    #[test]
+    fn the_user_list_always_holds_the_joiner() {
+        let listed = vec!["me".to_owned(), "bob".to_owned()];
+        assert_eq!(user_list(listed.clone(), "me"), listed, "as the core lists it");
+        assert_eq!(user_list(vec!["bob".to_owned()], "me"), ["me", "bob"], "added when missing");
+        let long = user_list(names(0..300), "u250");
+        assert_eq!((long.len(), long[0].as_str()), (USER_LIST_MAX, "u250"), "moved into the first 200");
+        assert_eq!(long[1..], names(0..USER_LIST_MAX - 1)[..]);
+        let missing = user_list(names(0..300), "me");
+        assert_eq!(
+            (missing.len(), missing[0].as_str(), missing[199].as_str()),
+            (USER_LIST_MAX, "me", "u198")
+        );
     }
 }

@@ -42,6 +42,7 @@ pub mod proxy;
 pub mod pstn;
 pub mod raw;
 mod recorder;
+pub mod request_fault;
 pub mod scenario;
 
 pub use backend::Backend;
