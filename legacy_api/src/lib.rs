@@ -66,6 +66,7 @@ mod command;
 mod dispatcher;
 mod gateway;
 mod hold;
+mod instances;
 mod invite_api;
 mod invoke;
 mod messages;

@@ -1,12 +1,10 @@
 //! The legacy instance: every Signaling method of this release, returning at once; results
 //! arrive through [`SignalingCallbacks`].
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use sigshim_mapping::{LegacyCode, LoginStatus};
 use tokio::sync::mpsc;
 use tracing::Instrument;
@@ -16,6 +14,7 @@ use crate::callbacks::SignalingCallbacks;
 use crate::command::Command;
 use crate::dispatcher::{Dispatch, Job};
 use crate::hold::Ends;
+use crate::instances;
 use crate::options::SignalingOptions;
 use crate::queries::AttrOp;
 use crate::status::StatusCell;
@@ -101,7 +100,7 @@ pub struct Signaling {
     dispatch: Dispatch,
     /// The logouts and destroys queued for the actor (they get past a full hold).
     ends: Arc<Ends>,
-    /// The instance's number in the process, its key in [`LIVE`].
+    /// The instance's number in the process, by which the process holds it until `destroy`.
     instance: u64,
     destroyed: AtomicBool,
 }
@@ -112,47 +111,22 @@ impl std::fmt::Debug for Signaling {
     }
 }
 
-/// The instance `get_instance` hands out.
-static SINGLETON: Mutex<Option<Arc<Signaling>>> = Mutex::new(None);
-
-/// Every instance not yet destroyed, by number: the process holds each one until `destroy`, so
-/// that an instance lives as long as the legacy SDK's did, whatever the application does with
-/// its handles.
-static LIVE: Mutex<BTreeMap<u64, Arc<Signaling>>> = Mutex::new(BTreeMap::new());
-
-/// The runtime legacy instances use when they are created outside of one.
-fn runtime() -> tokio::runtime::Handle {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    if let Ok(h) = tokio::runtime::Handle::try_current() {
-        return h;
-    }
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("sigshim-legacy")
-            .enable_all()
-            .build()
-            .expect("building the legacy runtime")
-    })
-    .handle()
-    .clone()
-}
-
 impl Signaling {
     /// The process-wide instance (legacy `getInstance`). Switching the app ID needs
     /// [`destroy`](Self::destroy) first; until then the existing instance is returned. Like
     /// every instance, it lives until `destroy`.
     pub fn get_instance(app_id: &str) -> Arc<Signaling> {
-        let mut slot = SINGLETON.lock();
-        if let Some(s) = slot.as_ref().filter(|s| !s.destroyed.load(Ordering::Acquire)) {
-            if s.app_id != app_id {
-                tracing::warn!(current = %s.app_id, requested = %app_id, "destroy the instance to switch app ID");
+        instances::with_singleton(|slot| {
+            if let Some(s) = slot.as_ref().filter(|s| !s.destroyed.load(Ordering::Acquire)) {
+                if s.app_id != app_id {
+                    tracing::warn!(current = %s.app_id, requested = %app_id, "destroy the instance to switch app ID");
+                }
+                return s.clone();
             }
-            return s.clone();
-        }
-        let s = Self::create_instance(app_id);
-        *slot = Some(s.clone());
-        s
+            let s = Self::create_instance(app_id);
+            *slot = Some(s.clone());
+            s
+        })
     }
 
     /// A new independent instance (legacy `createAgoraSDKInstance`). It lives until
@@ -179,7 +153,7 @@ impl Signaling {
         let status = Arc::new(StatusCell::default());
         let ends = Arc::new(Ends::default());
         let actor = Actor::new(app_id.to_owned(), &options, status.clone(), ends.clone(), dispatch.clone());
-        runtime().spawn(actor.run(rx).instrument(span));
+        instances::runtime().spawn(actor.run(rx).instrument(span));
         let sig = Arc::new(Signaling {
             app_id: app_id.to_owned(),
             cmds: tx,
@@ -189,7 +163,7 @@ impl Signaling {
             instance,
             destroyed: AtomicBool::new(false),
         });
-        LIVE.lock().insert(instance, sig.clone());
+        instances::keep(instance, sig.clone());
         sig
     }
 
@@ -235,20 +209,13 @@ impl Signaling {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(cmd)) => {
                 let cmds = self.cmds.clone();
-                runtime().spawn(async move {
+                instances::runtime().spawn(async move {
                     let _ = cmds.send(cmd).await;
                 });
             }
             Err(mpsc::error::TrySendError::Closed(_)) => self.ends.not_queued(),
         }
-        // Released outside the locks: neither is the caller's own handle, so neither drop is
-        // the last.
-        let live = LIVE.lock().remove(&self.instance);
-        let singleton = {
-            let mut slot = SINGLETON.lock();
-            if slot.as_ref().is_some_and(|s| std::ptr::eq(&**s, self)) { slot.take() } else { None }
-        };
-        drop((live, singleton));
+        instances::release(self.instance, self);
     }
 
     /// Registers the callback sink (legacy `callbackSet`).
