@@ -380,8 +380,10 @@ impl Signaling {
     /// uids)` (latest members first, at most 200, this user included), then one
     /// `on_channel_attr_updated(channel_id, name, value, "update")` per existing attribute, and
     /// only then the channel's member events. Without multi-channel mode the current channel is
-    /// left first (`on_channel_leaved(current, 602)`). Any failure, a call before login and the
-    /// legacy special channels give `on_channel_join_failed(channel_id, 300)`.
+    /// left first (`on_channel_leaved(current, 602)`). Any failure (a member list or attribute
+    /// set that cannot be read too: the join is undone, never reported with a partial list), a
+    /// call before login and the legacy special channels give `on_channel_join_failed(channel_id,
+    /// 300)`.
     pub fn channel_join(&self, channel_id: &str) {
         self.send(Command::ChannelJoin { channel_id: channel_id.to_owned() });
     }

@@ -22,7 +22,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Callbacks,
         core: "`ClientEvent::ConnectionStateChanged` (`Connected`)",
         strategy: Direct,
-        note: "Fired when `Reconnecting` turns back into `Connected`; `fd` is the one `on_login_success` gave.",
+        note: "Fired when `Reconnecting` turns back into `Connected`; `fd` is the one `on_login_success` gave; the calls made while reconnecting go out right after it, in call order.",
     },
     CatalogEntry {
         legacy_name: "onLoginSuccess",
@@ -67,7 +67,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Callbacks,
         core: "`Channel::join` returning `Err(JoinChannelError)`",
         strategy: Direct,
-        note: r#"Always 300, through `translate::join_failure`; also before login and for the legacy special channels."#,
+        note: r#"Always 300, through `translate::join_failure`; also before login, for the legacy special channels, and when the member list or the attributes cannot be read after the core join (the channel is left again)."#,
     },
     CatalogEntry {
         legacy_name: "onChannelLeaved",
@@ -103,7 +103,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Callbacks,
         core: "`Channel::get_members`",
         strategy: Emulated,
-        note: r#"Fetched right after the join and delivered before any member event of that channel: latest members first, at most 200, the joiner included."#,
+        note: r#"Read with the channel attributes before `on_channel_joined` and delivered before any member event of that channel: latest members first, at most 200, the joiner always included; a list that cannot be read fails the join instead (`on_channel_join_failed(channel, 300)`), so a list is never partial."#,
     },
     CatalogEntry {
         legacy_name: "onChannelQueryUserNumResult",

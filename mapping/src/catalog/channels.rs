@@ -13,7 +13,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Channels,
         core: "`Client::create_channel` + `Channel::join`",
         strategy: Emulated,
-        note: r#"Joining a second channel first leaves the current one (`on_channel_leaved(current, 602)`) unless `SignalingOptions::multi_channel` is on (then up to 20); the callbacks come in the order `on_channel_joined`, `on_channel_user_list` (latest 200 members, the joiner included), one `on_channel_attr_updated(…, "update")` per existing attribute, then member events; any failure, a call before login and the special channels `_agora_user_online` and `_agora_channel_event` give `on_channel_join_failed(channel, 300)`."#,
+        note: r#"Joining a second channel first leaves the current one (`on_channel_leaved(current, 602)`) unless `SignalingOptions::multi_channel` is on (then up to 20); the member list and the attributes are read before anything is reported, then the callbacks come in the order `on_channel_joined`, `on_channel_user_list` (latest 200 members, the joiner always included), one `on_channel_attr_updated(…, "update")` per existing attribute, then member events; when the list or the attributes cannot be read (a rate limit, a timeout) the channel is left again (members see the user join and leave) and the join fails, never with a partial list; any failure, a call before login and the special channels `_agora_user_online` and `_agora_channel_event` give `on_channel_join_failed(channel, 300)`."#,
     },
     CatalogEntry {
         legacy_name: "channelLeave",

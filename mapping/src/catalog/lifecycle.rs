@@ -13,7 +13,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "`Client::builder` + `ClientBuilder::build`",
         strategy: Emulated,
-        note: "The facade keeps one process-wide instance per App ID and hands it out again; `destroy` it before switching App ID.",
+        note: "The facade keeps one process-wide instance per App ID and hands it out again; `destroy` it before switching App ID. Like every instance, it lives until `destroy`.",
     },
     CatalogEntry {
         legacy_name: "createAgoraSDKInstance",
@@ -22,7 +22,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "`Client::builder` + `ClientBuilder::build`",
         strategy: Direct,
-        note: "Each call makes an independent client with its own login, limits and channels.",
+        note: "Each call makes an independent client with its own login, limits and channels. The instance lives until `destroy`: the process holds it, so dropping every handle does not log it out.",
     },
     CatalogEntry {
         legacy_name: "destroy",
@@ -31,7 +31,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "drop the `Client`",
         strategy: Direct,
-        note: "Logs out first (`on_logout(101)` when logged in), lets queued callbacks run, then releases the instance; later calls are ignored.",
+        note: "The only way an instance ends (dropping its handles does not). Logs out first (`on_logout(101)` when logged in; at once also while reconnecting, the calls waiting for the link failing first), lets queued callbacks run, then releases the instance; later calls are ignored.",
     },
     CatalogEntry {
         legacy_name: "callbackSet",
@@ -103,7 +103,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "`Client::login` + `ReconnectPolicy`",
         strategy: Emulated,
-        note: "`retry_time_in_s` and `retry_count` become `max_duration` and `max_attempts`; running out gives `on_login_failed` while logging in, `on_logout(102)` later.",
+        note: "`retry_time_in_s` and `retry_count` become `max_duration` and `max_attempts`; running out gives `on_login_failed` while logging in, `on_logout(102)` later. Calls made while reconnecting (status 3) wait for the link, never failing with 1003, and go out in call order after `on_reconnected`; when the reconnects run out they are answered after `on_logout(102)`: sends with `on_message_send_error(msg_id, 400)`, other calls as before login.",
     },
     CatalogEntry {
         legacy_name: "logout",
@@ -112,7 +112,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Lifecycle,
         core: "`Client::logout`",
         strategy: Direct,
-        note: "Reports `on_logout(101)`; when not logged in, `on_logout(108)` through `translate::logout_failure`.",
+        note: "Reports `on_logout(101)`; when not logged in, `on_logout(108)` through `translate::logout_failure`. While reconnecting it takes effect at once: the calls waiting for the link fail first (sends with 400), then `on_channel_leaved(…, 603)` and `on_logout(101)`.",
     },
     CatalogEntry {
         legacy_name: "getStatus",
