@@ -5,10 +5,11 @@
 //! always holds the joiner.
 
 use sigshim::error::{AttributeError, GetMembersError, RtmCode};
+use sigshim::limits::Profile;
 use sigshim::protocol::Request;
 use sigshim::{Channel, ChannelEvent, ChannelEvents};
 use sigshim_conformance::channel_fixtures::{member, next_no_count};
-use sigshim_conformance::fixtures::{expect_cb, online_legacy};
+use sigshim_conformance::fixtures::{expect_cb, online_legacy, online_legacy_with};
 use sigshim_conformance::request_fault::RequestFault;
 use sigshim_conformance::{APP_ID, Backend, CoreDriver, Driver, LegacyDriver, hub};
 use sigshim_legacy::{SignalingOptions, uid_for};
@@ -35,13 +36,13 @@ async fn members_of(channel: &Channel) -> Vec<String> {
     members
 }
 
-/// Three channels with core members in them; alice (legacy, one channel at a time) joins them
-/// ten times in a row without waiting, so each join leaves the channel before it. Each join
-/// reports exactly its channel's members and alice, latest first, or fails with 300 when the
-/// core refuses it (today's per-session budgets: member lists 5 per 2 s, joins of one channel 2
-/// per 5 s); nothing else, and never an incomplete list. At the end alice is a member of the
-/// channel of her last successful join only (a failed join left its channel again).
-async fn quick_joins_report_the_complete_list_or_fail(be: Backend) {
+/// Three channels with core members in them; alice (legacy, one channel at a time, under
+/// `profile`) joins them ten times in a row without waiting, so each join leaves the channel
+/// before it. Each join reports exactly its channel's members and alice, latest first, or fails
+/// with 300 when the core refuses it; nothing else, and never an incomplete list. At the end
+/// alice is a member of the channel of her last successful join only (a failed join left its
+/// channel again). Returns how many joins succeeded.
+async fn quick_joins(be: Backend, profile: Profile) -> usize {
     let hub = hub();
     // (channel, its members in join order)
     let rooms = [("c0", vec!["m0"]), ("c1", vec!["m1", "n1"]), ("c2", vec!["m2"])];
@@ -51,7 +52,7 @@ async fn quick_joins_report_the_complete_list_or_fail(be: Backend) {
             held.push(member(be, &hub, user, channel).await);
         }
     }
-    let mut alice = online_legacy(be, &hub, "alice").await;
+    let mut alice = online_legacy_with(be, &hub, "alice", SignalingOptions::default().profile(profile)).await;
     let joins = ["c0", "c1", "c2", "c0", "c1", "c2", "c0", "c1", "c2", "c0"];
     for channel in joins {
         alice.sig.channel_join(channel);
@@ -78,7 +79,6 @@ async fn quick_joins_report_the_complete_list_or_fail(be: Backend) {
     }
     assert_eq!(lines.next(), None, "nothing else: {got:#?}");
     assert!(got[0] == "on_channel_joined(c0)", "the first join succeeds: {got:#?}");
-    assert!(joined >= 1);
 
     for (_, channel, _) in &held {
         let mut want: Vec<String> = rooms
@@ -95,6 +95,20 @@ async fn quick_joins_report_the_complete_list_or_fail(be: Backend) {
         want.sort();
         assert_eq!(members_of(channel).await, want, "members of {}", channel.id());
     }
+    joined
+}
+
+/// Under the legacy profile (the facade's default) nothing limits quick joins: all ten report
+/// their complete list.
+async fn quick_joins_under_the_legacy_profile_all_list_their_members(be: Backend) {
+    assert_eq!(quick_joins(be, Profile::Legacy).await, 10);
+}
+
+/// Under RTM's profile the core refuses some of the ten joins (member lists 5 per 2 s, joins of
+/// one channel 2 per 5 s): those fail with 300, and every other one lists its members in full.
+async fn quick_joins_under_the_rtm_profile_list_their_members_or_fail(be: Backend) {
+    let joined = quick_joins(be, Profile::Rtm).await;
+    assert!((1..10).contains(&joined), "some joins are refused: {joined} of 10 joined");
 }
 
 /// Which read after the core join fails.
@@ -173,7 +187,8 @@ async fn a_join_whose_attributes_cannot_be_read_is_undone(be: Backend) {
 }
 
 sigshim_conformance::per_backend!(
-    quick_joins_report_the_complete_list_or_fail,
+    quick_joins_under_the_legacy_profile_all_list_their_members,
+    quick_joins_under_the_rtm_profile_list_their_members_or_fail,
     a_join_whose_member_list_cannot_be_read_is_undone,
     a_join_whose_attributes_cannot_be_read_is_undone,
 );
