@@ -103,6 +103,14 @@ pub(crate) struct LegacyUser {
     callbacks: Arc<Callbacks>,
 }
 
+/// A user ends its instance when it goes away: on every path, a failed run's users included (an
+/// instance lives until `destroy`).
+impl Drop for LegacyUser {
+    fn drop(&mut self) {
+        self.sig.destroy();
+    }
+}
+
 /// Logs `count` legacy users in, named `prefix{i}`, one after the other.
 pub(crate) async fn log_in(
     target: &Target,
@@ -188,8 +196,6 @@ pub(crate) async fn drive(
             all.merge(tally.latencies());
         }
     }
-    for u in senders.iter().chain(&receivers) {
-        u.sig.destroy();
-    }
+    drop((senders, receivers)); // destroys the instances
     Ok(all)
 }
