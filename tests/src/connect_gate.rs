@@ -31,19 +31,20 @@ use sigshim::transport::{Connector, Link};
 use tokio::sync::watch;
 
 use crate::backend::Backend;
+use crate::scenario::Attempts;
 
 /// A connector through a [`Backend`] that refuses connects while closed; counts every attempt.
 pub struct ConnectGate {
     inner: Arc<dyn Connector>,
     open: watch::Sender<bool>,
-    attempts: watch::Sender<usize>,
+    attempts: Attempts,
 }
 
 impl std::fmt::Debug for ConnectGate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectGate")
             .field("open", &*self.open.borrow())
-            .field("attempts", &*self.attempts.borrow())
+            .field("attempts", &self.attempts.count())
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +55,7 @@ impl ConnectGate {
         Arc::new(Self {
             inner: be.connector(hub),
             open: watch::Sender::new(true),
-            attempts: watch::Sender::new(0),
+            attempts: Attempts::default(),
         })
     }
 
@@ -70,21 +71,19 @@ impl ConnectGate {
 
     /// Connect attempts so far (refused ones included).
     pub fn attempts(&self) -> usize {
-        *self.attempts.borrow()
+        self.attempts.count()
     }
 
     /// Waits until `n` connect attempts were made, for at most [`WAIT`](crate::WAIT).
     pub async fn attempted(&self, n: usize) {
-        let mut rx = self.attempts.subscribe();
-        let reached = tokio::time::timeout(crate::WAIT, rx.wait_for(|a| *a >= n)).await;
-        assert!(matches!(reached, Ok(Ok(_))), "{n} connect attempts within {:?}", crate::WAIT);
+        self.attempts.reached(n).await;
     }
 }
 
 #[async_trait]
 impl Connector for ConnectGate {
     async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
-        self.attempts.send_modify(|a| *a += 1);
+        self.attempts.bump();
         if !*self.open.borrow() {
             return Err(LoginError::Timeout.into());
         }

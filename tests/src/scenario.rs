@@ -113,12 +113,40 @@ pub enum Step {
 
 type Plan = Box<dyn Fn(usize) -> Step + Send + Sync>;
 
+/// A count of connect attempts that a test can wait on: shared by the test connectors.
+#[derive(Debug, Default)]
+pub struct Attempts(tokio::sync::watch::Sender<usize>);
+
+impl Attempts {
+    /// Counts one more attempt and returns its number (the first is 1).
+    pub fn bump(&self) -> usize {
+        let mut n = 0;
+        self.0.send_modify(|a| {
+            *a += 1;
+            n = *a;
+        });
+        n
+    }
+
+    /// How many attempts were made so far.
+    pub fn count(&self) -> usize {
+        *self.0.borrow()
+    }
+
+    /// Waits until `n` attempts were made, for at most [`WAIT`](crate::WAIT).
+    pub async fn reached(&self, n: usize) {
+        let mut rx = self.0.subscribe();
+        let reached = tokio::time::timeout(crate::WAIT, rx.wait_for(|a| *a >= n)).await;
+        assert!(matches!(reached, Ok(Ok(_))), "{n} connect attempts within {:?}", crate::WAIT);
+    }
+}
+
 /// A connector with scripted faults: attempt `n` (counting from 1) does what `plan(n)` says.
 /// Counts every attempt.
 pub struct FaultyConnector {
     hub: Option<MemoryConnector>,
     plan: Plan,
-    attempts: tokio::sync::watch::Sender<usize>,
+    attempts: Attempts,
 }
 
 impl std::fmt::Debug for FaultyConnector {
@@ -144,25 +172,19 @@ impl FaultyConnector {
 
     /// How many connect attempts were made so far.
     pub fn attempts(&self) -> usize {
-        *self.attempts.borrow()
+        self.attempts.count()
     }
 
     /// Waits until `n` connect attempts were made, for at most [`WAIT`](crate::WAIT).
     pub async fn attempted(&self, n: usize) {
-        let mut rx = self.attempts.subscribe();
-        let reached = tokio::time::timeout(crate::WAIT, rx.wait_for(|a| *a >= n)).await;
-        assert!(matches!(reached, Ok(Ok(_))), "{n} connect attempts within {:?}", crate::WAIT);
+        self.attempts.reached(n).await;
     }
 }
 
 #[async_trait]
 impl Connector for FaultyConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
-        let mut n = 0;
-        self.attempts.send_modify(|a| {
-            *a += 1;
-            n = *a;
-        });
+        let n = self.attempts.bump();
         match ((self.plan)(n), &self.hub) {
             (Step::Pass, Some(hub)) => hub.connect(login).await,
             (Step::Fail(e), _) => Err(e.into()),
