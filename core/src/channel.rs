@@ -32,8 +32,15 @@ pub enum ChannelEvent {
     MemberLeft(String),
     /// The member count (once on join, then on change, at most once per second).
     MemberCountUpdated(usize),
-    /// The channel's attributes changed (the whole set), when the updater asked to notify.
-    AttributesUpdated(Vec<ChannelAttribute>),
+    /// The channel's attributes changed, when the updater asked to notify: the whole set, as
+    /// RTM reports it, and whether the change was a clear (a sigshim addition: RTM's event does
+    /// not say which operation emptied a set).
+    AttributesUpdated {
+        /// Every attribute now.
+        attributes: Vec<ChannelAttribute>,
+        /// True when the update was [`Client::clear_channel_attributes`](crate::Client::clear_channel_attributes).
+        cleared: bool,
+    },
 }
 
 /// How many unread events a [`ChannelEvents`] stream holds.

@@ -32,7 +32,7 @@ use crate::hold::{Ends, Hold};
 use crate::messages::{self, ChannelTarget, PeerPolicy};
 use crate::options::SignalingOptions;
 use crate::phone::PhoneCalls;
-use crate::queries::{self, AttrOp};
+use crate::queries;
 use crate::sends::{self, SendQueue};
 use crate::session::{LegacyLogin, Session};
 use crate::status::StatusCell;
@@ -252,14 +252,7 @@ impl Actor {
             }
             Command::ChannelAttr { channel_id, op } => {
                 if let Some((client, _)) = self.session.require_login(out, op.name()).await {
-                    let clear = matches!(op, AttrOp::Clear);
-                    if clear {
-                        self.channels.clear_started(&channel_id);
-                    }
-                    let done = queries::report_channel_attr(out, client, channel_id.clone(), op).await;
-                    if clear && !done {
-                        self.channels.clear_failed(&channel_id);
-                    }
+                    queries::report_channel_attr(out, client, channel_id, op).await;
                 }
             }
             Command::Invite { channel_id, account, extra } => {

@@ -8,23 +8,19 @@ use sigshim_mapping::AttrUpdateType;
 pub(crate) type AttrChange = (String, String, AttrUpdateType);
 
 /// The per-key legacy events that turn `old` into `new`: `update` for added or changed keys,
-/// `del` for removed ones. A set that became empty is one `clear` when `cleared` (this instance's
-/// own `channel_clear_attr`) or when it lost several keys at once; a set that lost its only key
-/// is a `del` of that key, which is what `channel_del_attr` reports, last key or not (the core's
-/// full-set notification does not say which operation emptied the set, and the legacy API
-/// deletes one key at a time).
+/// `del` for removed ones, and one `clear` when the change was a clear (`cleared`, as the core's
+/// event says) that emptied a set. A delete of the last key, or of several keys at once, is a
+/// `del` of each.
 pub(crate) fn attr_diff(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
     cleared: bool,
 ) -> Vec<AttrChange> {
-    if new.is_empty() {
-        return match old.keys().next() {
-            None => Vec::new(),
-            Some(only) if old.len() == 1 && !cleared => {
-                vec![(only.clone(), String::new(), AttrUpdateType::Del)]
-            }
-            Some(_) => vec![(String::new(), String::new(), AttrUpdateType::Clear)],
+    if cleared && new.is_empty() {
+        return if old.is_empty() {
+            Vec::new()
+        } else {
+            vec![(String::new(), String::new(), AttrUpdateType::Clear)]
         };
     }
     let mut out: Vec<AttrChange> = old
@@ -70,14 +66,16 @@ mod tests {
     }
 
     #[test]
-    fn an_emptied_set_is_a_del_of_its_last_key_unless_cleared() {
+    fn only_a_clear_is_a_clear() {
+        let del = |k: &str| (k.to_string(), String::new(), AttrUpdateType::Del);
         let clear = [(String::new(), String::new(), AttrUpdateType::Clear)];
+        assert_eq!(attr_diff(&m(&[("a", "1")]), &m(&[]), false), [del("a")], "the last key deleted");
+        assert_eq!(attr_diff(&m(&[("a", "1")]), &m(&[]), true), clear, "a one-key set cleared");
         assert_eq!(
-            attr_diff(&m(&[("a", "1")]), &m(&[]), false),
-            [("a".to_string(), String::new(), AttrUpdateType::Del)],
-            "the last key deleted"
+            attr_diff(&m(&[("a", "1"), ("b", "2")]), &m(&[]), false),
+            [del("a"), del("b")],
+            "several keys deleted at once"
         );
-        assert_eq!(attr_diff(&m(&[("a", "1")]), &m(&[]), true), clear, "this instance cleared it");
-        assert_eq!(attr_diff(&m(&[("a", "1"), ("b", "2")]), &m(&[]), false), clear, "several keys at once");
+        assert_eq!(attr_diff(&m(&[("a", "1"), ("b", "2")]), &m(&[]), true), clear, "cleared");
     }
 }

@@ -59,8 +59,6 @@ struct Joined {
     forward: JoinHandle<()>,
     /// The attribute set as last reported to the application.
     attrs: BTreeMap<String, String>,
-    /// This instance's `channel_clear_attr` calls whose notification has not come yet.
-    own_clears: u32,
     /// `_member_num` refresh: last reported count and when, the latest count, a timer pending.
     member_num: Option<(usize, Instant)>,
     latest_count: Option<usize>,
@@ -179,7 +177,6 @@ impl ChannelTable {
             generation,
             forward,
             attrs,
-            own_clears: 0,
             member_num: None,
             latest_count: None,
             member_num_timer: false,
@@ -240,22 +237,6 @@ impl ChannelTable {
         }
     }
 
-    /// This instance is clearing the attributes of `id`: the empty set it is told of next is
-    /// reported as one `"clear"` (the core's notification carries the set, not the operation).
-    pub(crate) fn clear_started(&mut self, id: &str) {
-        if let Some(j) = self.joined.get_mut(id) {
-            j.own_clears += 1;
-        }
-    }
-
-    /// A clear of `id` announced with [`clear_started`](Self::clear_started) failed: no
-    /// notification comes for it.
-    pub(crate) fn clear_failed(&mut self, id: &str) {
-        if let Some(j) = self.joined.get_mut(id) {
-            j.own_clears = j.own_clears.saturating_sub(1);
-        }
-    }
-
     /// Whether a message of channel join `generation` is still current.
     fn current(&self, id: &str, generation: u64) -> bool {
         self.joined.get(id).is_some_and(|j| j.generation == generation)
@@ -290,14 +271,9 @@ impl ChannelTable {
                 }
                 self.refresh_member_num(out, id).await;
             }
-            ChanMsg::Event(ChannelEvent::AttributesUpdated(attrs)) => {
-                let new = to_map(attrs);
+            ChanMsg::Event(ChannelEvent::AttributesUpdated { attributes, cleared }) => {
+                let new = to_map(attributes);
                 let Some(j) = self.joined.get_mut(&id) else { return };
-                // A clear's notification is the first empty set after it.
-                let cleared = new.is_empty() && j.own_clears > 0;
-                if cleared {
-                    j.own_clears -= 1;
-                }
                 let changes = attr_diff(&j.attrs, &new, cleared);
                 j.attrs = new;
                 for (name, value, kind) in changes {

@@ -143,15 +143,9 @@ async fn answer(
                 _ => AttrOp::Clear,
             };
             let client = logged_in()?;
-            let clear = matches!(op, AttrOp::Clear);
-            if clear {
-                channels.clear_started(channel);
-            }
-            let written = queries::write_channel_attr(client, channel, &op).await;
-            if clear && written.is_err() {
-                channels.clear_failed(channel);
-            }
-            written.map_err(|c| err(c, "channel attribute update failed"))?;
+            queries::write_channel_attr(client, channel, &op)
+                .await
+                .map_err(|c| err(c, "channel attribute update failed"))?;
             Ok(json!({"result": "ok"}))
         }
         _ => Err(err(wrong, "unknown function")),

@@ -199,20 +199,13 @@ pub(crate) async fn write_channel_attr(
 }
 
 /// `channel_set_attr` / `channel_del_attr` / `channel_clear_attr`: the members' callbacks come
-/// as channel events; a failure is `on_error(call, code, …)`. Returns whether the write was
-/// done.
-pub(crate) async fn report_channel_attr(
-    out: &Dispatch,
-    client: &Client,
-    channel_id: String,
-    op: AttrOp,
-) -> bool {
-    let Err(code) = write_channel_attr(client, &channel_id, &op).await else { return true };
+/// as channel events; a failure is `on_error(call, code, …)`.
+pub(crate) async fn report_channel_attr(out: &Dispatch, client: &Client, channel_id: String, op: AttrOp) {
+    let Err(code) = write_channel_attr(client, &channel_id, &op).await else { return };
     if !not_logged_in(code) {
         let (name, code) = (op.name(), code.code());
         out.emit(move |c| c.on_error(name, code, "channel attribute update failed")).await;
     }
-    false
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ fn now_ms() -> u64 {
 
 async fn attributes_updated(ev: &mut ChannelEvents) -> Vec<sigshim::ChannelAttribute> {
     match next(ev).await {
-        ChannelEvent::AttributesUpdated(attrs) => attrs,
+        ChannelEvent::AttributesUpdated { attributes: attrs, .. } => attrs,
         other => panic!("expected AttributesUpdated, got {other:?}"),
     }
 }

@@ -40,7 +40,7 @@ async fn join_talk_and_leave(be: Backend) {
         .unwrap();
     for ev in [&mut ea, &mut eb] {
         match next(ev).await {
-            ChannelEvent::AttributesUpdated(attrs) => {
+            ChannelEvent::AttributesUpdated { attributes: attrs, .. } => {
                 assert_eq!(attrs.len(), 1);
                 assert_eq!((attrs[0].key.as_str(), attrs[0].value.as_str()), ("topic", "rust"));
                 assert_eq!(attrs[0].last_update_user_id, "alice");

@@ -149,7 +149,7 @@ async fn mixed_membership_sees_everything_both_ways(be: Backend) {
     // Attributes, legacy → core and core → legacy.
     bob.sig.channel_set_attr("room", "k", "v");
     match next_non_count(&mut ce).await {
-        ChannelEvent::AttributesUpdated(a) => {
+        ChannelEvent::AttributesUpdated { attributes: a, .. } => {
             assert_eq!(
                 (a[0].key.as_str(), a[0].value.as_str(), a[0].last_update_user_id.as_str()),
                 ("k", "v", "bob")
@@ -174,7 +174,7 @@ async fn mixed_membership_sees_everything_both_ways(be: Backend) {
     loop {
         match next_non_count(&mut ce2).await {
             ChannelEvent::MemberLeft(u) => break assert_eq!(u, "alice"),
-            ChannelEvent::MemberJoined(_) | ChannelEvent::AttributesUpdated(_) => {}
+            ChannelEvent::MemberJoined(_) | ChannelEvent::AttributesUpdated { .. } => {}
             other => panic!("{other:?}"),
         }
     }

@@ -50,8 +50,9 @@ async fn deliver(s: &Arc<Shared>, ev: Arc<Event>) -> Option<CloseReason> {
         Event::MemberCountUpdated { channel_id, count } => {
             return to_channel(s, channel_id, ChannelEvent::MemberCountUpdated(count)).await;
         }
-        Event::ChannelAttributesUpdated { channel_id, attributes } => {
-            return to_channel(s, channel_id, ChannelEvent::AttributesUpdated(attributes)).await;
+        Event::ChannelAttributesUpdated { channel_id, attributes, cleared } => {
+            let ev = ChannelEvent::AttributesUpdated { attributes, cleared };
+            return to_channel(s, channel_id, ev).await;
         }
         Event::Invitation { peer_id, invitation_id, by, signal } => {
             s.calls.on_signal(s, &peer_id, invitation_id, by, signal).await;

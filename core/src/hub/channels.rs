@@ -254,6 +254,7 @@ impl Channel {
             let ev = Arc::new(Event::ChannelAttributesUpdated {
                 channel_id: self.id.to_string(),
                 attributes: stamped(&st, None),
+                cleared: matches!(update, AttributeUpdate::Clear),
             });
             fan_out(&st, &ev, None, &hub.inner.counters);
         }

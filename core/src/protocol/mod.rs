@@ -363,6 +363,9 @@ pub enum Event {
         channel_id: String,
         /// Every attribute now.
         attributes: Vec<ChannelAttribute>,
+        /// True when the change was a clear (omitted when false).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cleared: bool,
     },
     /// One step of a call invitation from the other party (see [`call`]).
     Invitation {

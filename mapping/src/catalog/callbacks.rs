@@ -130,7 +130,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Callbacks,
         core: "`ChannelEvent::AttributesUpdated`, `ChannelEvent::MemberCountUpdated`",
         strategy: Emulated,
-        note: r#"The facade compares each whole set with the last one it reported: `update` per added or changed key, `del` per removed key; a set that lost its only key is a `del` of it, one that lost several at once (or that this instance cleared) one `clear`; existing attributes are replayed as `update` on join; `_member_num` comes from member counts while `_auto_update_num` is set."#,
+        note: r#"The facade compares each whole set with the last one it reported: `update` per added or changed key, `del` per removed key (the last one included); a clear (the core's event says so) is one `clear`; existing attributes are replayed as `update` on join; `_member_num` comes from member counts while `_auto_update_num` is set."#,
     },
     CatalogEntry {
         legacy_name: "onInviteReceived",

@@ -67,7 +67,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Channels,
         core: "`Client::clear_channel_attributes`",
         strategy: Emulated,
-        note: r#"Members see one `on_channel_attr_updated(channel, "", "", "clear")` (other members see a one-key set cleared as a `"del"` of that key); failures give `on_error("channel_clear_attr", code, desc)`."#,
+        note: r#"Every member sees one `on_channel_attr_updated(channel, "", "", "clear")`; failures give `on_error("channel_clear_attr", code, desc)`."#,
     },
     CatalogEntry {
         legacy_name: "messageChannelSend",
