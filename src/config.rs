@@ -148,18 +148,22 @@ impl FileConfig {
         set(&mut hub.token_expiry_warning, h.token_expiry_warning_ms.map(ms));
         set(&mut hub.max_offline_messages, h.max_offline_messages);
         set(&mut hub.allow_publish_without_join, h.allow_publish_without_join);
+        // Counts and hub-wide settings hold for both profiles; the sizes the legacy profile has
+        // its own keys for (`[legacy]`) are the RTM profile's only.
+        for l in [&mut hub.limits, &mut hub.legacy_limits] {
+            set(&mut l.offline_messages_per_user, h.offline_messages_per_user);
+            set(&mut l.offline_message_ttl, h.offline_message_ttl_secs.map(Duration::from_secs));
+            set(&mut l.max_query_peers, h.max_query_peers);
+            set(&mut l.max_subscriptions, h.max_subscriptions);
+            set(&mut l.max_user_attributes_bytes, h.max_user_attributes_bytes);
+            set(&mut l.max_attributes, h.max_attributes);
+            set(&mut l.max_joined_channels, h.max_joined_channels);
+            set(&mut l.member_events_max, h.member_events_max);
+            set(&mut l.channel_attributes_ttl, h.channel_attributes_ttl_secs.map(Duration::from_secs));
+        }
         let l = &mut hub.limits;
-        set(&mut l.offline_messages_per_user, h.offline_messages_per_user);
-        set(&mut l.offline_message_ttl, h.offline_message_ttl_secs.map(Duration::from_secs));
         set(&mut l.max_message_bytes, h.max_message_bytes);
-        set(&mut l.max_query_peers, h.max_query_peers);
-        set(&mut l.max_subscriptions, h.max_subscriptions);
         set(&mut l.max_attribute_value_bytes, h.max_attribute_value_bytes);
-        set(&mut l.max_user_attributes_bytes, h.max_user_attributes_bytes);
-        set(&mut l.max_attributes, h.max_attributes);
-        set(&mut l.max_joined_channels, h.max_joined_channels);
-        set(&mut l.member_events_max, h.member_events_max);
-        set(&mut l.channel_attributes_ttl, h.channel_attributes_ttl_secs.map(Duration::from_secs));
         let r = &self.rates;
         if r.unlimited {
             l.rates = RateLimits::unlimited();
@@ -234,6 +238,8 @@ mod tests {
         assert_eq!(hub.legacy_limits.rates.channel_messages, RateLimit::new(50, Duration::from_secs(1)));
         assert_eq!(hub.legacy_limits.max_id_bytes, 128, "unset keys keep the legacy profile's");
         assert_eq!(hub.legacy_limits.rates.messages, RateLimit::new(60, Duration::from_secs(1)));
+        assert_eq!(hub.legacy_limits.offline_messages_per_user, 10, "[hub] counts hold for both profiles");
+        assert_eq!(hub.legacy_limits.channel_attributes_ttl, Duration::from_secs(60));
         assert_eq!(server.listen, "127.0.0.1:7000".parse().unwrap());
         assert_eq!(server.idle_timeout, Duration::from_secs(5));
     }

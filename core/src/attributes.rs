@@ -72,9 +72,9 @@ pub fn validate_keys(keys: &[String], limits: &Limits) -> Result<(), AttributeEr
 }
 
 impl AttributeUpdate {
-    /// Checks what can be checked without the current set: keys, values and their sizes, and
-    /// how many attributes the update names. Clients run it before sending; the hub runs it
-    /// again (through [`AttributeSet::apply`]) with the totals.
+    /// Checks what can be checked without the current set: keys, values and their sizes.
+    /// Clients run it before sending; the hub runs it again (through [`AttributeSet::apply`])
+    /// and then checks the count and total of the resulting set.
     pub fn check(&self, limits: &Limits) -> Result<(), AttributeError> {
         match self {
             AttributeUpdate::Set { attributes } | AttributeUpdate::AddOrUpdate { attributes } => {
@@ -85,9 +85,6 @@ impl AttributeUpdate {
                     if a.value.len() > limits.max_attribute_value_bytes {
                         return Err(AttributeError::SizeOverflow);
                     }
-                }
-                if attributes.len() > limits.max_attributes {
-                    return Err(AttributeError::SizeOverflow);
                 }
                 Ok(())
             }

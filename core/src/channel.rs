@@ -157,7 +157,7 @@ impl Channel {
 
     /// Sends a message to the other members; `Ok` means the server received it.
     pub async fn send_message(&self, message: &Message) -> Result<(), ChannelMessageError> {
-        if !message.fits(&self.client.shared().limits) {
+        if !message.fits(&self.client.shared().limits()) {
             return Err(ChannelMessageError::InvalidMessage);
         }
         let request = Request::SendChannelMessage { channel_id: self.id.clone(), message: message.clone() };
@@ -199,7 +199,7 @@ impl Client {
         channel_id: &str,
         message: &Message,
     ) -> Result<(), ChannelMessageError> {
-        if !message.fits(&self.shared().limits) {
+        if !message.fits(&self.shared().limits()) {
             return Err(ChannelMessageError::InvalidMessage);
         }
         let request =
@@ -240,7 +240,7 @@ impl Client {
         update: AttributeUpdate,
         options: ChannelAttributeOptions,
     ) -> Result<(), AttributeError> {
-        update.check(&self.shared().limits)?;
+        update.check(&self.shared().limits())?;
         let notify = options.enable_notification_to_channel_members;
         let request = Request::UpdateChannelAttributes { channel_id: channel_id.to_owned(), update, notify };
         self.call::<AttributeError>(request).await.map(drop)

@@ -140,7 +140,7 @@ impl Actor {
                     self.sends.failed(&self.out, msg_id, LegacyCode::SendMessageOther).await;
                 }
                 Command::Login { account, .. } => {
-                    self.session.login_taken();
+                    self.session.login_ignored();
                     tracing::debug!(%account, "login made while logged in ignored");
                 }
                 cmd => self.handle(cmd).await,
@@ -223,7 +223,7 @@ impl Actor {
                 }
             }
             Command::Invoke { name, req, call_id } => {
-                crate::invoke::invoke(out, client, &mut self.channels, name, req, call_id).await
+                crate::invoke::invoke(out, client, &self.channels, name, req, call_id).await
             }
             Command::Dbg { a, b } => out.emit(move |c| c.on_dbg(&a, &b)).await,
             Command::RefuseSend { name, msg_id } => {

@@ -20,9 +20,11 @@
 //! Memory stays bounded: at most [`HOLD_MAX`] calls are held. At the cap the actor stops taking
 //! calls from the instance's command queue, which then fills; calls beyond it are refused with
 //! `on_error(name, 1001, …)` as at any full queue, and nothing already accepted is dropped. A
-//! `logout` or `destroy` behind a full hold still gets through at once: the instance's handle
-//! counts the ones it queued ([`Ends`]), and while one is queued the actor reads on past the cap
-//! (at most one queue's worth more) until it reaches it.
+//! `logout` or `destroy` queued behind a full hold still takes effect at once: the instance's
+//! handle counts the ones it queued ([`Ends`]), and while one is queued the actor reads on past
+//! the cap (at most one queue's worth more) until it reaches it. A `logout` that finds the queue
+//! itself full is refused like any other call (a later call must not overtake it); a `destroy`
+//! is queued as soon as there is room.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

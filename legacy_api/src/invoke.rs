@@ -23,12 +23,11 @@ fn field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {
 }
 
 /// Runs one RPC and reports it through `on_invoke_ret(call_id, err, resp)`. `client` is the
-/// logged-in session's; `channels` answers the member list of a joined channel and is told of
-/// the clears this instance makes.
+/// logged-in session's; `channels` answers the member list of a joined channel.
 pub(crate) async fn invoke(
     out: &Dispatch,
     client: Option<&Client>,
-    channels: &mut ChannelTable,
+    channels: &ChannelTable,
     name: String,
     req: String,
     call_id: String,
@@ -61,7 +60,7 @@ fn needs_login(func: &str) -> bool {
 
 async fn answer(
     client: Option<&Client>,
-    channels: &mut ChannelTable,
+    channels: &ChannelTable,
     name: &str,
     req: &str,
 ) -> Result<Value, String> {

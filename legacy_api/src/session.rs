@@ -96,6 +96,11 @@ impl Session {
         self.status.login_taken();
     }
 
+    /// The actor took a queued login and ignores it (see [`StatusCell::login_ignored`]).
+    pub(crate) fn login_ignored(&self) {
+        self.status.login_ignored();
+    }
+
     fn client_builder(&mut self, app_id: &str) -> sigshim::ClientBuilder {
         let b = Client::builder(app_id)
             .login_timeout(self.login_timeout)

@@ -68,6 +68,20 @@ impl StatusCell {
         let _ = self.queued_logins.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
     }
 
+    /// In the actor, when it takes a queued login and ignores it (made while a session existed):
+    /// counts it off and, with no other login queued, leaves "logging in" for "not logged in".
+    pub(crate) fn login_ignored(&self) {
+        self.login_taken();
+        if self.queued_logins.load(Ordering::SeqCst) == 0 {
+            let _ = self.status.compare_exchange(
+                LoginStatus::Logining.code(),
+                LoginStatus::NotLogin.code(),
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        }
+    }
+
     /// In the actor: "not logged in", or "logging in" while a queued login is still to run.
     pub(crate) fn set_not_login(&self) {
         self.status.store(LoginStatus::NotLogin.code(), Ordering::SeqCst);
@@ -114,6 +128,17 @@ mod tests {
         s.login_taken();
         s.set(LoginStatus::Logined);
         assert_eq!(s.get(), 2);
+    }
+
+    #[test]
+    fn an_ignored_login_leaves_logining_when_it_was_the_last() {
+        let cell = StatusCell::default();
+        cell.set(LoginStatus::Reconnecting);
+        assert!(!cell.login_called(), "a login while reconnecting does not show 1");
+        cell.set_not_login(); // the session is lost with the login still queued
+        assert_eq!(cell.get(), LoginStatus::Logining.code());
+        cell.login_ignored();
+        assert_eq!(cell.get(), LoginStatus::NotLogin.code());
     }
 
     #[test]

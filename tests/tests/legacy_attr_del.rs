@@ -94,7 +94,7 @@ async fn clearing_is_one_clear(be: Backend) {
     settled(&mut bob, &want).await;
     settled(&mut alice, &want).await;
 
-    // The clearer's own view holds through invoke too, and a clear of an empty set says nothing.
+    // A clear through invoke is a clear too, and a clear of an empty set says nothing.
     alice.sig.channel_set_attr("room", "d", "4");
     alice.sig.invoke("io.agora.signal.channel_clear_attr", r#"{"channel":"room"}"#, "c1");
     expect_cb(&mut alice, r#"on_invoke_ret(c1, , {"result":"ok"})"#).await;

@@ -3,7 +3,7 @@
 //! between applications, phone calls with and without a gateway, the callback transcript, and
 //! the error codes of every call.
 //!
-//! Timer scenarios (703 after 30 s, `_timeout`) are in `legacy_call_timers.rs`; these run per
+//! Timer scenarios (703 after 20 s, `_timeout`) are in `legacy_call_timers.rs`; these run per
 //! backend (`memory::` and `ws::`).
 
 use sigshim::call::END_CALL_PREFIX;

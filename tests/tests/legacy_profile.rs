@@ -92,8 +92,10 @@ async fn messages_up_to_8_kb_and_the_legacy_failure_past_it(be: Backend) {
     assert_eq!(bob.recv_peer().await, ("carol".to_owned(), over));
 }
 
-/// A 200 KB message or attribute is larger than the server reads in one frame: the call fails
-/// with its own legacy code, and the session goes on (no reconnect, no 1003 after it).
+/// A 200 KB message or attribute (larger than the server reads in one frame) is refused by the
+/// client's own size check, with the call's legacy code, and the session goes on (no reconnect,
+/// no 1003 after it). A request above the frame limit that passes the size checks is in
+/// `ws_limits.rs`.
 async fn an_oversized_call_fails_alone(be: Backend) {
     let hub = hub();
     let mut bob = online_core(be, &hub, "bob").await;
@@ -224,7 +226,24 @@ async fn attributes_of_a_logged_out_user_are_gone(be: Backend) {
     );
 }
 
+/// The hub states the sizes of the session's profile at login and the client checks against
+/// those: with the legacy profile raised to 16 KB messages, a 12 KB message goes through (the
+/// built-in 8 KB check would refuse it) and 16 KB + 1 is refused.
+async fn the_hub_states_the_sizes_the_client_checks(be: Backend) {
+    use sigshim::{HubConfig, Limits};
+    let legacy = Limits::legacy().max_message_bytes(16 * 1024);
+    let hub = sigshim::Hub::new(HubConfig::new(sigshim_conformance::APP_ID).legacy_limits(legacy));
+    let mut bob = online_core(be, &hub, "bob").await;
+    let mut alice = online_legacy(be, &hub, "alice").await;
+    let twelve = "t".repeat(12 * 1024);
+    alice.sig.message_instant_send("bob", 0, &twelve, "m1");
+    alice.sig.message_instant_send("bob", 0, &"o".repeat(16 * 1024 + 1), "m2");
+    assert_eq!(drained(&mut alice).await, ["on_message_send_success(m1)", "on_message_send_error(m2, 400)"]);
+    assert_eq!(bob.recv_peer().await, ("alice".to_owned(), twelve));
+}
+
 sigshim_conformance::per_backend!(
+    the_hub_states_the_sizes_the_client_checks,
     attributes_of_a_logged_out_user_are_gone,
     accounts_channels_and_attribute_names_of_128_characters,
     messages_up_to_8_kb_and_the_legacy_failure_past_it,

@@ -38,7 +38,8 @@ async fn login_ping_message_ack_and_logout_by_hand() {
     assert_eq!(
         reply,
         json!({"id": 0, "reply": "logged_in", "session": ticket, "resumed": false, "window": window,
-               "max_frame": max_frame})
+               "max_frame": max_frame, "sizes": {"max_id_bytes": 64, "max_message_bytes": 32768,
+               "max_attribute_key_bytes": 32, "max_attribute_value_bytes": 8192}})
     );
 
     alice.send_json(&json!({"id": 1, "op": "ping"})).await;
@@ -424,7 +425,7 @@ async fn a_resume_replays_only_the_events_not_acknowledged() {
     assert_eq!(
         reply,
         json!({"id": 9, "reply": "logged_in", "session": ticket, "resumed": true, "window": window,
-               "max_frame": max_frame})
+               "max_frame": max_frame, "sizes": reply["sizes"]})
     );
     let replayed: Vec<Incoming> = vec![bob2.next().await, bob2.next().await];
     let seqs: Vec<_> = replayed

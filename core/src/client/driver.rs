@@ -138,6 +138,7 @@ async fn reconnect(s: &Arc<Shared>, epoch: u64) -> Option<Box<dyn Inbox>> {
                     link.transport.close();
                     return None;
                 }
+                s.adopt_sizes(link.sizes);
                 c.link = Some(link.transport);
                 s.set_state(&mut c, permit, S::Connected, R::LoginSuccess);
                 return Some(link.inbox);

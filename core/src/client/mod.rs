@@ -89,8 +89,8 @@ pub(crate) struct Shared {
     login_limiter: Mutex<RateLimiter>,
     /// The profile the client logs in with.
     profile: Profile,
-    /// The sizes it checks before sending.
-    pub(crate) limits: Limits,
+    /// The sizes it checks before sending: its profile's, then those the hub stated at login.
+    limits: parking_lot::RwLock<Limits>,
     /// Woken on every connection state change (requests made while reconnecting wait on it).
     state_changed: tokio::sync::Notify,
     /// Where each channel's events go (the stream returned by `create_channel`).
@@ -115,7 +115,7 @@ impl Shared {
     }
 
     /// The link once connected: at once when connected, after the reconnect when reconnecting
-    /// (until `deadline`), `None` when there is no login or the deadline passed.
+    /// (until `deadline`); an error when there is no login or the deadline passed first.
     async fn link_by(&self, deadline: tokio::time::Instant) -> Result<Arc<dyn Transport>, LinkWait> {
         loop {
             let changed = self.state_changed.notified();
@@ -132,6 +132,18 @@ impl Shared {
             if tokio::time::timeout_at(deadline, changed).await.is_err() {
                 return Err(LinkWait::TimedOut);
             }
+        }
+    }
+
+    /// The limits the client checks requests against before sending.
+    pub(crate) fn limits(&self) -> Limits {
+        *self.limits.read()
+    }
+
+    /// Takes the sizes a new link's hub stated for the session.
+    pub(crate) fn adopt_sizes(&self, sizes: Option<crate::protocol::SessionSizes>) {
+        if let Some(sizes) = sizes {
+            sizes.apply_to(&mut self.limits.write());
         }
     }
 
@@ -256,7 +268,7 @@ impl Client {
             events: tx,
             login_limiter: Mutex::new(RateLimiter::new(RateLimits::default().login)),
             profile: b.profile,
-            limits: b.limits.unwrap_or_else(|| b.profile.default_limits()),
+            limits: parking_lot::RwLock::new(b.limits.unwrap_or_else(|| b.profile.default_limits())),
             state_changed: tokio::sync::Notify::new(),
             channel_events: Mutex::new(std::collections::HashMap::new()),
             calls: crate::call::book::CallBook::new(b.call_timers),
@@ -289,7 +301,7 @@ impl Client {
         if !is_valid_app_id(&s.app_id) {
             return Err(LoginError::InvalidAppId.into());
         }
-        if validate_id(user_id, s.limits.max_id_bytes).is_err() {
+        if validate_id(user_id, s.limits().max_id_bytes).is_err() {
             return Err(LoginError::InvalidArgument.into());
         }
         let login = LoginRequest {
@@ -319,6 +331,7 @@ impl Client {
         let stale = c.epoch != epoch;
         match result {
             Ok(Ok(link)) if !stale => {
+                s.adopt_sizes(link.sizes);
                 c.link = Some(link.transport);
                 s.set_state(&mut c, permit, ConnectionState::Connected, ConnectionChangeReason::LoginSuccess);
                 let task = tokio::spawn(driver::run(s.clone(), link.inbox, epoch));
@@ -391,13 +404,10 @@ impl Client {
     pub(crate) async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
         let s = self.shared();
         let deadline = tokio::time::Instant::now() + s.request_timeout;
-        let link = match s.connected_link() {
-            Some(link) => link,
-            None => match s.link_by(deadline).await {
-                Ok(link) => link,
-                Err(LinkWait::NotLoggedIn) => return Err(E::NOT_LOGGED_IN),
-                Err(LinkWait::TimedOut) => return Err(E::TIMEOUT),
-            },
+        let link = match s.link_by(deadline).await {
+            Ok(link) => link,
+            Err(LinkWait::NotLoggedIn) => return Err(E::NOT_LOGGED_IN),
+            Err(LinkWait::TimedOut) => return Err(E::TIMEOUT),
         };
         match tokio::time::timeout_at(deadline, link.request(request)).await {
             Ok(Ok(reply)) => check(reply),
@@ -426,11 +436,11 @@ impl Client {
         message: &Message,
         options: SendMessageOptions,
     ) -> Result<MessageReceipt, PeerMessageError> {
-        let limits = &self.shared().limits;
+        let limits = self.shared().limits();
         if validate_id(peer_id, limits.max_id_bytes).is_err() {
             return Err(PeerMessageError::InvalidUserId);
         }
-        if !message.fits(limits) {
+        if !message.fits(&limits) {
             return Err(PeerMessageError::InvalidMessage);
         }
         let request =
@@ -483,7 +493,7 @@ impl Client {
     }
 
     async fn update_attributes(&self, update: AttributeUpdate) -> Result<(), AttributeError> {
-        update.check(&self.shared().limits)?;
+        update.check(&self.shared().limits())?;
         self.call::<AttributeError>(Request::UpdateLocalUserAttributes { update: update.clone() }).await?;
         self.shared().conn.lock().restore.apply(&update);
         Ok(())

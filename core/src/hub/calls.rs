@@ -41,7 +41,7 @@ pub(super) fn signal(
     let peer_key = (me.to_owned(), id, by.other());
     let peer_full = |p: &Session| {
         let st = p.state.lock();
-        !st.calls.contains(&peer_key) && st.calls.len() >= hub.limits_of(session).max_open_invitations
+        !st.calls.contains(&peer_key) && st.calls.len() >= hub.limits_of(p).max_open_invitations
     };
     let delivered = match &peer {
         // An invitation waits for a link that is down, or for room among the callee's open
@@ -80,7 +80,7 @@ pub(super) fn signal(
 
 /// Refuses signals a client may not send.
 fn check(hub: &Hub, session: &Session, peer_id: &str, by: CallRole, signal: &CallSignal) -> Result<(), i32> {
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     let bad = IE::InvalidArgument.code();
     if validate_id(peer_id, limits.max_id_bytes).is_err() || peer_id == session.user_id() {
         return Err(bad);

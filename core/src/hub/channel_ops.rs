@@ -81,7 +81,7 @@ pub(super) fn send(
     message: Message,
     force: bool,
 ) -> Result<Reply, i32> {
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     if !valid_channel(hub, session, channel_id) {
         return Err(ME::Failure.code());
     }
@@ -93,16 +93,18 @@ pub(super) fn send(
     if !may_publish {
         return Err(ME::NotInChannel.code());
     }
+    // The sender's own budget first: a sender past its budget must not use up the channel's,
+    // which the other members share (a message the channel refuses still counts for its sender).
     limit(hub, session, |l| &mut l.messages, ME::TooOften)?;
-    let mut message = message;
-    message.id = hub.next_message_id();
-    message.server_ts = unix_now().as_millis() as u64;
     let channel = hub.inner.channels.get(channel_id);
     let rate = limits.rates.channel_messages;
     if channel.as_ref().is_some_and(|c| !c.admit_message(session.profile(), rate)) {
         Counters::bump(&hub.inner.counters.rate_limited);
         return Err(ME::TooOften.code());
     }
+    let mut message = message;
+    message.id = hub.next_message_id();
+    message.server_ts = unix_now().as_millis() as u64;
     if let Some(c) = channel {
         let ev = Arc::new(Event::ChannelMessage {
             channel_id: channel_id.to_owned(),
@@ -188,7 +190,7 @@ pub(super) fn get_attributes(
     channel_id: &str,
     keys: Option<Vec<String>>,
 ) -> Result<Reply, i32> {
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     if !valid_channel(hub, session, channel_id) {
         return Err(AE::InvalidArgument.code());
     }

@@ -91,7 +91,7 @@ fn send_peer(
     mut message: Message,
     options: SendMessageOptions,
 ) -> Result<Reply, i32> {
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     if validate_id(peer_id, limits.max_id_bytes).is_err() {
         return Err(PE::InvalidUserId.code());
     }
@@ -150,7 +150,7 @@ fn offline_path(
 }
 
 fn query_online(hub: &Hub, session: &Session, peer_ids: Vec<String>) -> Result<Reply, i32> {
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     if peer_ids.is_empty()
         || peer_ids.len() > limits.max_query_peers
         || peer_ids.iter().any(|p| validate_id(p, limits.max_id_bytes).is_err())
@@ -224,7 +224,7 @@ fn unsubscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Resu
 
 fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> Result<Reply, i32> {
     limit(hub, session, |l| &mut l.set_user_attributes, AE::TooOften)?;
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     let mut st = session.state.lock();
     st.attributes.apply(update, limits, limits.max_user_attributes_bytes).map_err(|e| e.code())?;
     Ok(Reply::Ok)
@@ -236,7 +236,7 @@ fn get_attributes(
     user_id: &str,
     keys: Option<Vec<String>>,
 ) -> Result<Reply, i32> {
-    let limits = &hub.limits_of(session);
+    let limits = hub.limits_of(session);
     if validate_id(user_id, limits.max_id_bytes).is_err() {
         return Err(AE::InvalidArgument.code());
     }

@@ -18,7 +18,7 @@ pub(crate) mod wire;
 pub use wire::close;
 
 pub use call::{CallRole, CallSignal};
-pub use session::{CloseReason, LoginRequest};
+pub use session::{CloseReason, LoginRequest, SessionSizes};
 
 /// Online state of a peer (RTM `PEER_ONLINE_STATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -260,6 +260,10 @@ pub enum Reply {
         /// stated).
         #[serde(default)]
         max_frame: usize,
+        /// The sizes the session's requests must keep to (those of its profile; absent when
+        /// not stated).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sizes: Option<SessionSizes>,
     },
 }
 

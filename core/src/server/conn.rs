@@ -199,7 +199,8 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     };
     let window = shared.config.max_unacked;
     let max_frame = shared.config.max_frame_bytes;
-    let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed, window, max_frame };
+    let sizes = Some(crate::protocol::SessionSizes::of(shared.hub.limits_of(&session)));
+    let reply = Reply::LoggedIn { session: shared.hub.ticket(&session), resumed, window, max_frame, sizes };
     let limit = shared.config.idle_timeout;
     if !send_json(socket, &ReplyFrame { id, reply }, limit).await {
         shared.hub.park(&session, link);

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
 use crate::error::{Error, LoginError};
 use crate::hub::{Hub, Session};
-use crate::protocol::{CloseReason, LoginRequest};
+use crate::protocol::{CloseReason, LoginRequest, SessionSizes};
 use crate::protocol::{Event, Reply, Request};
 
 /// Connects clients to a [`Hub`] in the same process.
@@ -30,7 +30,9 @@ impl Connector for MemoryConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         let (session, rx) = self.hub.login(&login)?;
         let transport = Arc::new(MemoryTransport { hub: self.hub.clone(), session: session.clone() });
-        Ok(Link { transport, inbox: Box::new(MemoryInbox { rx, session, done: None }), resumed: false })
+        let sizes = Some(SessionSizes::of(self.hub.limits_of(&session)));
+        let inbox = Box::new(MemoryInbox { rx, session, done: None });
+        Ok(Link { transport, inbox, resumed: false, sizes })
     }
 }
 

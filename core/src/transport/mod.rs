@@ -84,6 +84,8 @@ pub struct Link {
     /// True when the connector resumed the previous session (its state is intact) rather than
     /// starting a new one.
     pub resumed: bool,
+    /// The sizes the hub states for the session's requests, when it states them.
+    pub sizes: Option<crate::protocol::SessionSizes>,
 }
 
 impl std::fmt::Debug for Link {

@@ -210,7 +210,7 @@ impl WsConnector {
         let (mut sink, mut stream) = ws.split();
         let text = serde_json::to_string(&hello).map_err(|e| network(e.into()))?;
         sink.send(WsMessage::text(text)).await.map_err(|e| network(e.into()))?;
-        let (ticket, resumed) = loop {
+        let (ticket, resumed, sizes) = loop {
             let frame = match tokio::time::timeout(o.link_timeout, stream.next()).await {
                 Ok(Some(Ok(WsMessage::Text(t)))) => wire::parse_server(&t).map_err(|e| {
                     tracing::warn!(error = %e, %url, "the server's answer to the login is not a frame");
@@ -225,7 +225,7 @@ impl WsConnector {
             };
             match frame {
                 ServerFrame::Reply(ReplyFrame {
-                    reply: Reply::LoggedIn { session, resumed, window, max_frame },
+                    reply: Reply::LoggedIn { session, resumed, window, max_frame, sizes: stated },
                     ..
                 }) => {
                     if max_frame > 0 {
@@ -235,7 +235,7 @@ impl WsConnector {
                     if window > 0 {
                         o.ack_every = o.ack_every.min((window as u64 / 2).max(1));
                     }
-                    break (session, resumed);
+                    break (session, resumed, stated);
                 }
                 ServerFrame::Reply(ReplyFrame { reply: Reply::Error { code }, .. }) => {
                     let kind = LoginError::from_code(code).unwrap_or_else(|| {
@@ -302,7 +302,7 @@ impl WsConnector {
             max_send,
         });
         let inbox = Box::new(WsInbox { rx: in_rx, done: false });
-        Ok((Link { transport, inbox, resumed }, ticket))
+        Ok((Link { transport, inbox, resumed, sizes }, ticket))
     }
 }
 
