@@ -143,7 +143,15 @@ impl ChannelTable {
             }
         }
         let (channel, events) = client.create_channel(&channel_id);
-        if let Err(e) = channel.join().await {
+        let mut result = channel.join().await;
+        if result == Err(JoinChannelError::AlreadyJoined) {
+            // The facade is not in it, so the core's membership is one the facade gave up while
+            // its leave failed (see the undo below): end it, then join afresh.
+            tracing::info!(%channel_id, "leaving a membership the instance had given up");
+            let _ = channel.leave().await;
+            result = channel.join().await;
+        }
+        if let Err(e) = result {
             let code = translate::join_failure(e).code();
             return out.emit(move |c| c.on_channel_join_failed(&channel_id, code)).await;
         }
