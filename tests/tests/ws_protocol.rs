@@ -444,3 +444,28 @@ async fn a_resume_replays_only_the_events_not_acknowledged() {
     bystanders.exchange().await;
     server.shutdown().await;
 }
+
+/// `"profile":"legacy"` in the JSON login puts the session under the legacy limits: a 100-byte
+/// user ID (over RTM's 64) logs in, and the reply states the legacy sizes; without the key the
+/// same ID is refused with code 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_names_its_limits_profile() {
+    let hub = hub();
+    let server = start(&hub, strict_config()).await;
+    let user = "u".repeat(100);
+
+    let mut rtm = RawClient::connect(&server.url()).await;
+    rtm.send_json(&json!({"op": "login", "app_id": APP_ID, "user_id": user})).await;
+    assert_eq!(rtm.json().await, json!({"id": 0, "reply": "error", "code": 3}));
+
+    let mut legacy = RawClient::connect(&server.url()).await;
+    legacy.send_json(&json!({"op": "login", "app_id": APP_ID, "user_id": user, "profile": "legacy"})).await;
+    let reply = legacy.json().await;
+    assert_eq!(reply["reply"], "logged_in");
+    assert_eq!(
+        reply["sizes"],
+        json!({"max_id_bytes": 128, "max_message_bytes": 8192, "max_attribute_key_bytes": 128,
+               "max_attribute_value_bytes": 8192})
+    );
+    assert!(hub.is_online(&user));
+}
