@@ -135,9 +135,10 @@ impl Shared {
         }
     }
 
-    /// The limits the client checks requests against before sending.
-    pub(crate) fn limits(&self) -> Limits {
-        *self.limits.read()
+    /// The limits the client checks requests against before sending (a read guard: hold it
+    /// only for the check).
+    pub(crate) fn limits(&self) -> parking_lot::RwLockReadGuard<'_, Limits> {
+        self.limits.read()
     }
 
     /// Takes the sizes a new link's hub stated for the session.
@@ -436,12 +437,14 @@ impl Client {
         message: &Message,
         options: SendMessageOptions,
     ) -> Result<MessageReceipt, PeerMessageError> {
-        let limits = self.shared().limits();
-        if validate_id(peer_id, limits.max_id_bytes).is_err() {
-            return Err(PeerMessageError::InvalidUserId);
-        }
-        if !message.fits(&limits) {
-            return Err(PeerMessageError::InvalidMessage);
+        {
+            let limits = self.shared().limits();
+            if validate_id(peer_id, limits.max_id_bytes).is_err() {
+                return Err(PeerMessageError::InvalidUserId);
+            }
+            if !message.fits(&limits) {
+                return Err(PeerMessageError::InvalidMessage);
+            }
         }
         let request =
             Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
