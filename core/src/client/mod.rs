@@ -405,10 +405,14 @@ impl Client {
     pub(crate) async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
         let s = self.shared();
         let deadline = tokio::time::Instant::now() + s.request_timeout;
-        let link = match s.link_by(deadline).await {
-            Ok(link) => link,
-            Err(LinkWait::NotLoggedIn) => return Err(E::NOT_LOGGED_IN),
-            Err(LinkWait::TimedOut) => return Err(E::TIMEOUT),
+        // The connected case first: one short lock, no waiter registered (the hot path).
+        let link = match s.connected_link() {
+            Some(link) => link,
+            None => match s.link_by(deadline).await {
+                Ok(link) => link,
+                Err(LinkWait::NotLoggedIn) => return Err(E::NOT_LOGGED_IN),
+                Err(LinkWait::TimedOut) => return Err(E::TIMEOUT),
+            },
         };
         match tokio::time::timeout_at(deadline, link.request(request)).await {
             Ok(Ok(reply)) => check(reply),
