@@ -441,14 +441,9 @@ impl Client {
         message: &Message,
         options: SendMessageOptions,
     ) -> Result<MessageReceipt, PeerMessageError> {
-        {
-            let limits = self.shared().limits();
-            if validate_id(peer_id, limits.max_id_bytes).is_err() {
-                return Err(PeerMessageError::InvalidUserId);
-            }
-            if !message.fits(&limits) {
-                return Err(PeerMessageError::InvalidMessage);
-            }
+        // The size only: the hub checks the rest, and every check here is paid on each send.
+        if !message.fits(&self.shared().limits()) {
+            return Err(PeerMessageError::InvalidMessage);
         }
         let request =
             Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
