@@ -32,6 +32,7 @@
 //! - [`hub`]: the embedded engine (sessions, routing, presence, attributes, offline store).
 //! - [`transport`]: how a client reaches a hub ([`transport::MemoryConnector`] in-process).
 //! - [`protocol`]: the frames both sides exchange.
+//! - [`resume`]: parking a session whose link broke, and resuming it with a ticket.
 //! - [`token`]: Signaling, AccessToken 006 and AccessToken2 007 tokens.
 //! - [`channel`]: channels ([`Channel`], [`ChannelEvents`]).
 //! - `server` (feature `server`): the hub over WebSocket, with `/healthz` and `/metrics`.
@@ -54,6 +55,7 @@ pub mod hub;
 pub mod limits;
 pub mod message;
 pub mod protocol;
+pub mod resume;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;

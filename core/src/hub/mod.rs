@@ -210,7 +210,8 @@ impl Hub {
         // cached, so a small inbox must not drop them at login.
         // Room for the messages waiting for this user: stored offline, or held by a parked
         // session that this login replaces.
-        let parked = inner.registry.get(&login.user_id).map_or(0, |old| inner.parking.pending(old.key()));
+        let parked =
+            inner.registry.get(&login.user_id).map_or(0, |old| park::pending(&inner.parking, old.key()));
         let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id) + parked;
         let rates = &inner.config.limits_for(login.profile).rates;
         let (session, rx) = Session::new(key, &login.user_id, login.profile, capacity, rates);

@@ -4,15 +4,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use crate::attributes::AttributeSet;
 use crate::limits::{Profile, RateLimiter, RateLimits};
 use crate::protocol::CloseReason;
 use crate::protocol::Event;
+use crate::resume::{Resumable, ResumeSignals};
 
 /// Outcome of pushing an event into a session's bounded inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,14 +92,18 @@ pub struct Session {
     outbox: RwLock<Option<mpsc::Sender<Arc<Event>>>>,
     close_reason: Mutex<Option<CloseReason>>,
     pub(crate) state: Mutex<SessionState>,
-    /// Proves ownership when a network client resumes the session.
-    secret: u128,
-    /// True while the session has no link (within the grace period after a link loss).
-    parked: AtomicBool,
-    /// Asks the task that serves the current link to hand the session over (a resume arrived).
-    pub(crate) takeover: Notify,
-    /// Signalled each time the session is parked.
-    pub(crate) parked_signal: Notify,
+    /// Its ticket's secret, and the signals between the links that hand it over.
+    signals: ResumeSignals,
+}
+
+impl Resumable for Session {
+    fn signals(&self) -> &ResumeSignals {
+        &self.signals
+    }
+
+    fn is_closed(&self) -> bool {
+        Session::is_closed(self)
+    }
 }
 
 impl Session {
@@ -125,10 +129,7 @@ impl Session {
                 token_timer: None,
                 calls: std::collections::HashSet::new(),
             }),
-            secret: rand::random(),
-            parked: AtomicBool::new(false),
-            takeover: Notify::new(),
-            parked_signal: Notify::new(),
+            signals: ResumeSignals::new(key),
         });
         (session, rx)
     }
@@ -148,23 +149,14 @@ impl Session {
         self.profile
     }
 
-    /// The resume ticket secret.
-    pub(crate) fn secret(&self) -> u128 {
-        self.secret
-    }
-
     /// True while the session has no link.
     pub fn is_parked(&self) -> bool {
-        self.parked.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn set_parked(&self, parked: bool) {
-        self.parked.store(parked, Ordering::Release);
+        self.signals.is_parked()
     }
 
     /// Waits until the hub asks this session's link to hand over to a resuming link.
     pub async fn takeover_requested(&self) {
-        self.takeover.notified().await;
+        self.signals.takeover_requested().await;
     }
 
     /// True once the session has ended.
