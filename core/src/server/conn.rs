@@ -4,11 +4,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
+use axum::extract::ws::{Message as WsMessage, WebSocket};
 use futures_util::SinkExt;
 use tracing::Instrument;
 
-use super::{ConnGuard, Shared};
+use super::Shared;
+use super::edge::{Admission, CLOSE_TIMEOUT, close_socket, refuse_frame};
 use crate::hub::park::ParkedLink;
 use crate::hub::{ResumeError, Session};
 use crate::protocol::wire::{
@@ -29,17 +30,17 @@ enum End {
 /// Serves one upgraded socket until it closes, inside a `connection` span (the peer's address,
 /// then the user and the session's number once the hello is answered), so every log line of the
 /// connection says whose it is.
-pub(super) async fn serve(socket: WebSocket, shared: Arc<Shared>, guard: ConnGuard, peer: SocketAddr) {
+pub(super) async fn serve(socket: WebSocket, shared: Arc<Shared>, admission: Admission, peer: SocketAddr) {
     let span = tracing::info_span!(
         "connection",
         %peer,
         user = tracing::field::Empty,
         session = tracing::field::Empty,
     );
-    serve_in_span(socket, shared, guard).instrument(span).await;
+    serve_in_span(socket, shared, admission).instrument(span).await;
 }
 
-async fn serve_in_span(mut socket: WebSocket, shared: Arc<Shared>, _guard: ConnGuard) {
+async fn serve_in_span(mut socket: WebSocket, shared: Arc<Shared>, _admission: Admission) {
     let Some((session, link)) = hello(&mut socket, &shared).await else { return };
     let span = tracing::Span::current();
     span.record("user", tracing::field::display(session.user_id()));
@@ -73,22 +74,6 @@ async fn send_json<T: serde::Serialize>(socket: &mut WebSocket, frame: &T, limit
     }
 }
 
-/// How long a close frame may take to go out: a link that cannot take it (a half-open link with
-/// full buffers) is dropped without one.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
-
-async fn close_with(socket: &mut WebSocket, code: u16, reason: &str) {
-    ::metrics::counter!("sigshim_closes_total", "code" => code.to_string()).increment(1);
-    match code {
-        close::NORMAL | close::GOING_AWAY | close::KICKED | close::DROPPED => {
-            tracing::debug!(code, reason, "closing connection")
-        }
-        _ => tracing::info!(code, reason, "closing connection: limit or protocol violation"),
-    }
-    let frame = CloseFrame { code, reason: reason.into() };
-    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
-}
-
 /// Reports a protocol error; false when the frame could not go out within `limit`.
 async fn protocol_error(
     socket: &mut WebSocket,
@@ -101,25 +86,6 @@ async fn protocol_error(
     send_json(socket, &ErrorFrame { error, detail }, limit).await
 }
 
-/// A frame the WebSocket layer refused: tells the client why when the reason has a close code of
-/// its own (too large, not UTF-8); any other read error means the link is gone.
-async fn refuse(socket: &mut WebSocket, error: axum::Error) {
-    tracing::debug!(%error, "frame refused");
-    if let Some((code, reason)) = refusal(error) {
-        close_with(socket, code, reason).await;
-    }
-}
-
-/// The close code and reason for a read error, if it is the client's fault.
-fn refusal(error: axum::Error) -> Option<(u16, &'static str)> {
-    use tokio_tungstenite::tungstenite::Error as WsError;
-    match *error.into_inner().downcast::<WsError>().ok()? {
-        WsError::Capacity(_) => Some((close::TOO_BIG, "frame too large")),
-        WsError::Utf8(_) => Some((close::INVALID_PAYLOAD, "text frame is not valid UTF-8")),
-        _ => None,
-    }
-}
-
 /// Waits for the login or resume; answers it and returns the session with its link state.
 async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>, ParkedLink)> {
     let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
@@ -128,7 +94,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
         let first = tokio::select! {
             biased;
             () = async { let _ = shutdown.wait_for(|s| *s).await; } => {
-                close_with(socket, close::GOING_AWAY, "server shutting down").await;
+                close_socket(socket, close::GOING_AWAY, "server shutting down").await;
                 return None;
             }
             first = tokio::time::timeout_at(deadline, socket.recv()) => first,
@@ -136,18 +102,18 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
         match first {
             Err(_) => {
                 tracing::debug!("no hello in time");
-                close_with(socket, close::POLICY, "login expected").await;
+                close_socket(socket, close::POLICY, "login expected").await;
                 return None;
             }
             Ok(Some(Ok(WsMessage::Text(t)))) => break t,
             Ok(Some(Ok(WsMessage::Binary(_)))) => {
-                close_with(socket, close::UNSUPPORTED_DATA, "text frames only").await;
+                close_socket(socket, close::UNSUPPORTED_DATA, "text frames only").await;
                 return None;
             }
             // Answered by the WebSocket layer; the hello is still due by the deadline.
             Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => {}
             Ok(Some(Err(e))) => {
-                refuse(socket, e).await;
+                refuse_frame(socket, e).await;
                 return None;
             }
             Ok(Some(Ok(WsMessage::Close(_))) | None) => return None,
@@ -163,12 +129,12 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
                 CLOSE_TIMEOUT,
             )
             .await;
-            close_with(socket, close::POLICY, "login expected").await;
+            close_socket(socket, close::POLICY, "login expected").await;
             return None;
         }
         Err(e) => {
             protocol_error(socket, ProtocolError::BadFrame, e.0, CLOSE_TIMEOUT).await;
-            close_with(socket, close::POLICY, "login expected").await;
+            close_socket(socket, close::POLICY, "login expected").await;
             return None;
         }
     };
@@ -179,7 +145,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
                 Ok((session, rx)) => (session, ParkedLink::new(rx), false, 0),
                 Err(e) => {
                     send_json(socket, &ReplyFrame { id, reply: Reply::error(e) }, CLOSE_TIMEOUT).await;
-                    close_with(socket, close::NORMAL, "login refused").await;
+                    close_socket(socket, close::NORMAL, "login refused").await;
                     return None;
                 }
             }
@@ -192,7 +158,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
                     ResumeError::Busy => ProtocolError::SessionBusy,
                 };
                 protocol_error(socket, kind, e.to_string(), CLOSE_TIMEOUT).await;
-                close_with(socket, close::POLICY, "cannot resume").await;
+                close_socket(socket, close::POLICY, "cannot resume").await;
                 return None;
             }
         },
@@ -253,15 +219,15 @@ impl Conn {
                 biased;
                 () = async { let _ = shutdown.wait_for(|s| *s).await; } => {
                     self.flush_queued().await;
-                    close_with(&mut self.socket, close::GOING_AWAY, "server shutting down").await;
+                    close_socket(&mut self.socket, close::GOING_AWAY, "server shutting down").await;
                     return End::Park;
                 }
                 _ = session.takeover_requested() => {
-                    close_with(&mut self.socket, close::DROPPED, "resumed on another connection").await;
+                    close_socket(&mut self.socket, close::DROPPED, "resumed on another connection").await;
                     return End::Park;
                 }
                 () = &mut idle_timer => {
-                    close_with(&mut self.socket, close::IDLE, "idle timeout").await;
+                    close_socket(&mut self.socket, close::IDLE, "idle timeout").await;
                     return End::Park;
                 }
                 frame = self.socket.recv() => {
@@ -269,7 +235,7 @@ impl Conn {
                     match frame {
                         None => return End::Park,
                         Some(Err(e)) => {
-                            refuse(&mut self.socket, e).await;
+                            refuse_frame(&mut self.socket, e).await;
                             return End::Park;
                         }
                         Some(Ok(msg)) => {
@@ -381,11 +347,11 @@ impl Conn {
         match self.session.close_reason() {
             Some(CloseReason::Kicked(reason)) => {
                 self.write_frame(&EventFrame { seq: 0, event: Event::Kicked { reason } }, true).await;
-                close_with(&mut self.socket, close::KICKED, "session ended by the server").await;
+                close_socket(&mut self.socket, close::KICKED, "session ended by the server").await;
             }
-            Some(CloseReason::LoggedOut) => close_with(&mut self.socket, close::NORMAL, "logged out").await,
+            Some(CloseReason::LoggedOut) => close_socket(&mut self.socket, close::NORMAL, "logged out").await,
             Some(CloseReason::LinkLost) | None => {
-                close_with(&mut self.socket, close::DROPPED, "link dropped by the server").await;
+                close_socket(&mut self.socket, close::DROPPED, "link dropped by the server").await;
             }
         }
         End::Done
@@ -400,7 +366,7 @@ impl Conn {
         }
         self.bad_frames += 1;
         if self.bad_frames > self.shared.config.max_bad_frames {
-            close_with(&mut self.socket, close::POLICY, "too many bad frames").await;
+            close_socket(&mut self.socket, close::POLICY, "too many bad frames").await;
             return Some(End::Park);
         }
         None
@@ -425,7 +391,7 @@ impl Conn {
             next = match self.socket.recv().now_or_never() {
                 Some(Some(Ok(msg))) => Some(msg),
                 Some(Some(Err(e))) => {
-                    refuse(&mut self.socket, e).await;
+                    refuse_frame(&mut self.socket, e).await;
                     return Some(End::Park);
                 }
                 Some(None) => {
@@ -447,7 +413,7 @@ impl Conn {
         let text = match msg {
             WsMessage::Text(t) => t,
             WsMessage::Binary(_) => {
-                close_with(&mut self.socket, close::UNSUPPORTED_DATA, "text frames only").await;
+                close_socket(&mut self.socket, close::UNSUPPORTED_DATA, "text frames only").await;
                 return Some(End::Park);
             }
             WsMessage::Close(_) => return Some(End::Park),
@@ -481,7 +447,7 @@ impl Conn {
                 }
                 if logout && ok {
                     self.write(Write::Flush).await;
-                    close_with(&mut self.socket, close::NORMAL, "logged out").await;
+                    close_socket(&mut self.socket, close::NORMAL, "logged out").await;
                     return Some(End::Done);
                 }
             }
@@ -506,7 +472,7 @@ mod tests {
     use super::*;
 
     fn code(error: impl Into<axum::BoxError>) -> Option<u16> {
-        refusal(axum::Error::new(error)).map(|(code, _)| code)
+        super::super::edge::refusal(axum::Error::new(error)).map(|(code, _)| code)
     }
 
     #[test]

@@ -1,24 +1,40 @@
-//! HTTP routes: the WebSocket upgrade, `/healthz` and `/metrics`.
+//! HTTP routes: the WebSocket upgrade, the index page, `/healthz` and `/metrics`, and whatever
+//! endpoints were mounted beside them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::Shared;
+use super::edge::Edge;
 
-pub(super) fn router(shared: Arc<Shared>) -> Router {
+pub(super) fn router(shared: Arc<Shared>, mounted: Router) -> Router {
     Router::new()
-        .route("/", get(upgrade))
+        .route("/", get(root))
         .route("/ws", get(upgrade))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .with_state(shared)
+        .merge(mounted)
+}
+
+/// `/`: the core protocol for a WebSocket upgrade, the index page (if the server has one) for
+/// a plain request.
+async fn root(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    match (ws, shared.index) {
+        (Ok(ws), _) => upgrade(State(shared), ConnectInfo(peer), ws).await,
+        (Err(_), Some(page)) => Html(page).into_response(),
+        (Err(rejection), None) => rejection.into_response(),
+    }
 }
 
 async fn upgrade(
@@ -26,21 +42,9 @@ async fn upgrade(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if *shared.shutdown.borrow() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
-    }
-    let Some(guard) = shared.admit() else {
-        ::metrics::counter!("sigshim_connections_refused_total").increment(1);
-        tracing::warn!(max = shared.config.max_connections, "connection refused: server full");
-        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections\n").into_response();
-    };
-    let c = &shared.config;
-    ws.max_frame_size(c.max_frame_bytes)
-        .max_message_size(c.max_frame_bytes)
-        .read_buffer_size(c.read_buffer_bytes)
-        .write_buffer_size(c.write_buffer_bytes)
-        .max_write_buffer_size(c.max_frame_bytes * 4)
-        .on_upgrade(move |socket| super::conn::serve(socket, shared, guard, peer))
+    let edge = Edge { shared };
+    let shared = edge.shared.clone();
+    edge.accept(ws, move |socket, admission| super::conn::serve(socket, shared, admission, peer))
 }
 
 async fn healthz(State(shared): State<Arc<Shared>>) -> Response {

@@ -13,6 +13,7 @@
 //! ```
 
 mod conn;
+pub mod edge;
 mod http;
 mod metrics;
 
@@ -26,6 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::hub::Hub;
 
+pub use edge::{Admission, Edge};
 pub use metrics::{install_prometheus_recorder, render_metrics};
 pub use metrics_exporter_prometheus::PrometheusHandle;
 
@@ -122,6 +124,8 @@ struct Shared {
     connections: AtomicUsize,
     /// Signalled whenever a connection is counted in or out.
     count_changed: Notify,
+    /// The page `/` shows to a browser.
+    index: Option<&'static str>,
 }
 
 impl Shared {
@@ -197,9 +201,43 @@ impl std::fmt::Debug for Shared {
 /// Connections the kernel may hold waiting to be accepted.
 const ACCEPT_BACKLOG: u32 = 4096;
 
-impl Server {
-    /// Binds `config.listen` (port 0 picks a free port) and starts serving `hub`.
-    pub async fn bind(hub: Hub, config: ServerConfig) -> std::io::Result<Server> {
+/// A server with more than the core protocol: an index page, endpoints of its own. Made by
+/// [`Server::builder`].
+pub struct ServerBuilder {
+    hub: Hub,
+    config: ServerConfig,
+    index: Option<&'static str>,
+    mounts: Vec<Box<dyn FnOnce(Edge) -> axum::Router + Send>>,
+}
+
+impl std::fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("config", &self.config)
+            .field("mounts", &self.mounts.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerBuilder {
+    /// Shows `html` at `/` to a browser (a plain `GET`); a WebSocket upgrade at `/` still
+    /// speaks the core protocol.
+    pub fn index(mut self, html: &'static str) -> Self {
+        self.index = Some(html);
+        self
+    }
+
+    /// Mounts the routes `routes` builds beside the core protocol's. The [`Edge`] it gets
+    /// admits connections against the server's caps and tells when the server shuts down. The
+    /// routes must not overlap the server's own (`/`, `/ws`, `/healthz`, `/metrics`).
+    pub fn mount(mut self, routes: impl FnOnce(Edge) -> axum::Router + Send + 'static) -> Self {
+        self.mounts.push(Box::new(routes));
+        self
+    }
+
+    /// Binds `config.listen` (port 0 picks a free port) and starts serving.
+    pub async fn bind(self) -> std::io::Result<Server> {
+        let config = &self.config;
         let socket = if config.listen.is_ipv4() {
             tokio::net::TcpSocket::new_v4()?
         } else {
@@ -210,17 +248,18 @@ impl Server {
         // A login burst fills a short accept queue, and every dropped SYN costs its client a
         // 1 s retransmission (the kernel caps this at `net.core.somaxconn`).
         let listener = socket.listen(ACCEPT_BACKLOG)?;
-        Self::serve(hub, config, listener)
+        self.serve(listener)
     }
 
-    /// Starts serving `hub` on an already bound listener (`config.listen` is ignored). Needs a
-    /// tokio runtime context.
-    pub fn start(hub: Hub, config: ServerConfig, listener: std::net::TcpListener) -> std::io::Result<Server> {
+    /// Starts serving on an already bound listener (`config.listen` is ignored). Needs a tokio
+    /// runtime context.
+    pub fn start(self, listener: std::net::TcpListener) -> std::io::Result<Server> {
         listener.set_nonblocking(true)?;
-        Self::serve(hub, config, tokio::net::TcpListener::from_std(listener)?)
+        self.serve(tokio::net::TcpListener::from_std(listener)?)
     }
 
-    fn serve(hub: Hub, config: ServerConfig, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
+    fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
+        let ServerBuilder { hub, config, index, mounts } = self;
         let addr = listener.local_addr()?;
         let (stop, shutdown) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -229,8 +268,12 @@ impl Server {
             shutdown: shutdown.clone(),
             connections: AtomicUsize::new(0),
             count_changed: Notify::new(),
+            index,
         });
-        let app = http::router(shared.clone());
+        let mounted = mounts
+            .into_iter()
+            .fold(axum::Router::new(), |all, routes| all.merge(routes(Edge { shared: shared.clone() })));
+        let app = http::router(shared.clone(), mounted);
         let mut stopped = shutdown;
         // Small frames go out at once: with Nagle's algorithm an event written while the
         // previous one awaits the client's (delayed) TCP acknowledgement waits up to 40 ms.
@@ -262,6 +305,24 @@ impl Server {
         }
         tracing::info!(%addr, "listening");
         Ok(Server { addr, stop, shared, task })
+    }
+}
+
+impl Server {
+    /// A server over `hub` with more than the core protocol (see [`ServerBuilder`]).
+    pub fn builder(hub: Hub, config: ServerConfig) -> ServerBuilder {
+        ServerBuilder { hub, config, index: None, mounts: Vec::new() }
+    }
+
+    /// Binds `config.listen` (port 0 picks a free port) and starts serving `hub`.
+    pub async fn bind(hub: Hub, config: ServerConfig) -> std::io::Result<Server> {
+        Self::builder(hub, config).bind().await
+    }
+
+    /// Starts serving `hub` on an already bound listener (`config.listen` is ignored). Needs a
+    /// tokio runtime context.
+    pub fn start(hub: Hub, config: ServerConfig, listener: std::net::TcpListener) -> std::io::Result<Server> {
+        Self::builder(hub, config).start(listener)
     }
 
     /// The bound address.
