@@ -226,6 +226,7 @@ impl Actor {
                 crate::invoke::invoke(out, client, &self.channels, name, req, call_id).await
             }
             Command::Dbg { a, b } => out.emit(move |c| c.on_dbg(&a, &b)).await,
+            Command::Then(barrier) => out.emit(barrier.0.into_inner()).await,
             Command::RefuseSend { name, msg_id } => {
                 let code = LegacyCode::SendMessageOther.code();
                 tracing::debug!(call = name, "unsupported send refused");

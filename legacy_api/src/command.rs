@@ -103,6 +103,18 @@ pub(crate) enum Command {
         extra: String,
     },
     Destroy,
+    /// Runs a job in callback order once every call before it has finished (see
+    /// `Signaling::after_calls`).
+    Then(Barrier),
+}
+
+/// A job run in callback order, after the calls queued before it.
+pub(crate) struct Barrier(pub(crate) parking_lot::Mutex<crate::dispatcher::Job>);
+
+impl std::fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Barrier")
+    }
 }
 
 impl Command {
@@ -117,7 +129,8 @@ impl Command {
             | Command::Destroy
             | Command::Dbg { .. }
             | Command::RefuseSend { .. }
-            | Command::BcCall { .. } => false,
+            | Command::BcCall { .. }
+            | Command::Then(_) => false,
             Command::InstantSend { .. }
             | Command::QueryUserStatus { .. }
             | Command::SetAttr { .. }
@@ -166,6 +179,7 @@ impl Command {
             Command::InviteDtmf { .. } => "channel_invite_dtmf",
             Command::InvitePhone { name, .. } => name,
             Command::Destroy => "destroy",
+            Command::Then(_) => "then",
         }
     }
 }

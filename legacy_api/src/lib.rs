@@ -64,6 +64,9 @@ mod channel_attrs;
 mod channels;
 mod command;
 mod dispatcher;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod endpoint;
 mod gateway;
 mod hold;
 mod instances;

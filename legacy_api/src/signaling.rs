@@ -194,6 +194,15 @@ impl Signaling {
         true
     }
 
+    /// Queues `job` to run in callback order once every call made before it has finished (its
+    /// callbacks emitted); false (the job dropped) when the queue of calls is full or the
+    /// instance destroyed.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn after_calls(&self, job: Job) -> bool {
+        !self.destroyed.load(Ordering::Acquire)
+            && self.cmds.try_send(Command::Then(crate::command::Barrier(job.into()))).is_ok()
+    }
+
     /// Ends the instance, the only way it ends: it logs out (`on_logout(101)` if it was logged
     /// in; at once also while reconnecting, the calls waiting for the link failing first), the
     /// queued callbacks still run, then its task ends and the process lets the instance go.

@@ -37,6 +37,7 @@ mod core_driver;
 mod driver;
 pub mod fixtures;
 mod legacy_driver;
+pub mod legacy_wire;
 pub mod logs;
 pub mod proxy;
 pub mod pstn;

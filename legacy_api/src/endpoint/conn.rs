@@ -1,0 +1,398 @@
+//! One connection of the legacy endpoint: the first frame (login or resume), then calls in,
+//! callbacks out, acknowledgements, until the session ends or the link breaks.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message as WsMessage, WebSocket};
+use futures_util::SinkExt;
+use sigshim::protocol::close;
+use sigshim::resume::ResumeError;
+use sigshim::server::Admission;
+use sigshim::server::edge::{CLOSE_TIMEOUT, close_socket, refuse_frame};
+use tracing::Instrument;
+
+use super::calls::{self, Args, CallError, Login};
+use super::forward::Out;
+use super::frames::{self, ClientFrame, ErrorKind};
+use super::{Endpoint, LegacyLink, LegacySession};
+
+/// How a connection ended.
+enum End {
+    /// The link is gone (or handed over): keep the session for a resume.
+    Park,
+    /// The session is over.
+    Done,
+}
+
+/// Frames handled between two flushes.
+const MAX_FRAMES_PER_FLUSH: usize = 64;
+
+/// Serves one upgraded socket, inside a `legacy` span naming the peer.
+pub(super) async fn serve(
+    socket: WebSocket,
+    endpoint: Arc<Endpoint>,
+    admission: Admission,
+    peer: SocketAddr,
+) {
+    let span = tracing::info_span!("legacy", %peer, session = tracing::field::Empty);
+    async move {
+        let _admission = admission;
+        let mut socket = socket;
+        let Some((session, link)) = first_frame(&mut socket, &endpoint).await else { return };
+        tracing::Span::current().record("session", session.signals.key());
+        let mut conn = Conn { socket, endpoint: endpoint.clone(), session, link, bad_frames: 0 };
+        let end = conn.run().await;
+        let Conn { session, link, .. } = conn;
+        match end {
+            End::Park => endpoint.park(&session, link),
+            End::Done => endpoint.end(&session),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Sends one text frame within `limit`; false if it failed.
+async fn send_text(socket: &mut WebSocket, text: String, limit: Duration) -> bool {
+    matches!(tokio::time::timeout(limit, socket.send(WsMessage::text(text))).await, Ok(Ok(())))
+}
+
+/// Answers a connection that cannot go on, then closes it with 1008.
+async fn refuse(socket: &mut WebSocket, kind: ErrorKind, id: Option<u64>, detail: &str, reason: &str) {
+    send_text(socket, frames::error_text(kind, id, detail), CLOSE_TIMEOUT).await;
+    close_socket(socket, close::POLICY, reason).await;
+}
+
+/// Waits for the login or resume and answers it; returns the session and its link.
+async fn first_frame(
+    socket: &mut WebSocket,
+    endpoint: &Arc<Endpoint>,
+) -> Option<(Arc<LegacySession>, LegacyLink)> {
+    let config = endpoint.edge.config();
+    let deadline = tokio::time::Instant::now() + config.handshake_timeout;
+    let text = loop {
+        let frame = tokio::select! {
+            biased;
+            () = endpoint.edge.shutting_down() => {
+                close_socket(socket, close::GOING_AWAY, "server shutting down").await;
+                return None;
+            }
+            frame = tokio::time::timeout_at(deadline, socket.recv()) => frame,
+        };
+        match frame {
+            Err(_) => {
+                close_socket(socket, close::POLICY, "login expected").await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Text(t)))) => break t,
+            Ok(Some(Ok(WsMessage::Binary(_)))) => {
+                close_socket(socket, close::UNSUPPORTED_DATA, "text frames only").await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => {}
+            Ok(Some(Err(e))) => {
+                refuse_frame(socket, e).await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Close(_))) | None) => return None,
+        }
+    };
+    let limit = config.idle_timeout;
+    let (window, max_frame) = (config.max_unacked, config.max_frame_bytes);
+    match frames::parse(&text) {
+        Ok(ClientFrame::Call { name, args, id }) if calls::is_login(&name) => {
+            let login = match Login::parse(&name, &Args::new(&name, &args)) {
+                Ok(login) => login,
+                Err(e) => {
+                    refuse(socket, ErrorKind::BadArgs, id, &e.to_string(), "login expected").await;
+                    return None;
+                }
+            };
+            let (session, link) = endpoint.open(login.app_id);
+            let ticket = endpoint.parking.ticket(&session);
+            if !send_text(socket, frames::session_text(&ticket, false, window, max_frame), limit).await {
+                endpoint.end(&session);
+                return None;
+            }
+            tracing::debug!(account = login.account, "legacy login");
+            login.call(&session.instance);
+            Some((session, link))
+        }
+        Ok(ClientFrame::Resume { ticket, last_seq }) => match endpoint.parking.resume(&ticket).await {
+            Ok((session, mut link)) => {
+                let reply = frames::session_text(&ticket, true, window, max_frame);
+                if !send_text(socket, reply, limit).await {
+                    endpoint.park(&session, link);
+                    return None;
+                }
+                link.unacked.retain(|(seq, _)| *seq > last_seq);
+                for (seq, body) in &link.unacked {
+                    if !send_text(socket, frames::numbered(*seq, body), limit).await {
+                        endpoint.park(&session, link);
+                        return None;
+                    }
+                }
+                tracing::debug!(replayed = link.unacked.len(), "legacy session resumed");
+                Some((session, link))
+            }
+            Err(e) => {
+                let kind = match e {
+                    ResumeError::UnknownSession => ErrorKind::UnknownSession,
+                    ResumeError::Busy => ErrorKind::SessionBusy,
+                };
+                refuse(socket, kind, None, &e.to_string(), "cannot resume").await;
+                None
+            }
+        },
+        Ok(ClientFrame::Call { id, .. }) => {
+            refuse(socket, ErrorKind::LoginExpected, id, "log in (or resume) first", "login expected").await;
+            None
+        }
+        Ok(ClientFrame::Ack(_)) => {
+            refuse(socket, ErrorKind::LoginExpected, None, "log in (or resume) first", "login expected")
+                .await;
+            None
+        }
+        Err(bad) => {
+            refuse(socket, ErrorKind::BadFrame, bad.id, &bad.detail, "login expected").await;
+            None
+        }
+    }
+}
+
+struct Conn {
+    socket: WebSocket,
+    endpoint: Arc<Endpoint>,
+    session: Arc<LegacySession>,
+    link: LegacyLink,
+    bad_frames: u32,
+}
+
+impl Conn {
+    async fn run(&mut self) -> End {
+        let idle = self.endpoint.edge.config().idle_timeout;
+        let window = self.endpoint.edge.config().max_unacked;
+        let edge = self.endpoint.edge.clone();
+        let session = self.session.clone();
+        let idle_timer = tokio::time::sleep(idle);
+        tokio::pin!(idle_timer);
+        loop {
+            if session.flags.overflowed() {
+                close_socket(&mut self.socket, close::SLOW_CONSUMER, "callbacks piled up").await;
+                return End::Done;
+            }
+            let room = self.link.unacked.len() < window;
+            tokio::select! {
+                biased;
+                () = edge.shutting_down() => {
+                    self.flush_queued().await;
+                    close_socket(&mut self.socket, close::GOING_AWAY, "server shutting down").await;
+                    return End::Park;
+                }
+                () = session.signals.takeover_requested() => {
+                    close_socket(&mut self.socket, close::DROPPED, "resumed on another connection").await;
+                    return End::Park;
+                }
+                () = session.flags.overflow.notified() => {}
+                () = &mut idle_timer => {
+                    close_socket(&mut self.socket, close::IDLE, "idle timeout").await;
+                    return End::Park;
+                }
+                frame = self.socket.recv() => {
+                    idle_timer.as_mut().reset(tokio::time::Instant::now() + idle);
+                    match frame {
+                        None => return End::Park,
+                        Some(Err(e)) => {
+                            refuse_frame(&mut self.socket, e).await;
+                            return End::Park;
+                        }
+                        Some(Ok(msg)) => {
+                            if let Some(end) = self.on_frames(msg).await {
+                                return end;
+                            }
+                        }
+                    }
+                }
+                out = self.link.rx.recv(), if room => match out {
+                    Some(out) => {
+                        if let Some(end) = self.forward_ready(out).await {
+                            return end;
+                        }
+                    }
+                    // The instance and its callbacks are gone without a last callback.
+                    None => {
+                        close_socket(&mut self.socket, close::DROPPED, "session ended").await;
+                        return End::Done;
+                    }
+                },
+            }
+        }
+    }
+
+    /// Writes `first` and every frame already queued (up to the window), then flushes.
+    async fn forward_ready(&mut self, first: Out) -> Option<End> {
+        let window = self.endpoint.edge.config().max_unacked;
+        let mut next = Some(first);
+        while let Some(out) = next.take() {
+            match out {
+                Out::Frame(body) => {
+                    if !self.feed(body).await {
+                        return Some(End::Park);
+                    }
+                }
+                Out::End => return Some(self.session_over().await),
+            }
+            if self.link.unacked.len() < window {
+                next = self.link.rx.try_recv().ok();
+            }
+        }
+        (!self.write(None).await).then_some(End::Park)
+    }
+
+    /// Numbers a frame, keeps it until acknowledged and queues it on the socket.
+    async fn feed(&mut self, body: Box<str>) -> bool {
+        let seq = self.link.next_seq;
+        self.link.next_seq += 1;
+        let text = frames::numbered(seq, &body);
+        self.link.unacked.push_back((seq, body));
+        self.write(Some(text)).await
+    }
+
+    /// Queues `text` (or, with `None`, flushes) within the idle timeout; false when the link
+    /// failed, could not take it, or a resume asked for the session meanwhile.
+    async fn write(&mut self, text: Option<String>) -> bool {
+        let limit = self.endpoint.edge.config().idle_timeout;
+        let socket = &mut self.socket;
+        let io = async move {
+            match text {
+                Some(text) => socket.feed(WsMessage::text(text)).await,
+                None => socket.flush().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            done = tokio::time::timeout(limit, io) => matches!(done, Ok(Ok(()))),
+            () = self.session.signals.takeover_requested() => false,
+        }
+    }
+
+    /// The session's last callback went out: close with 1000.
+    async fn session_over(&mut self) -> End {
+        self.write(None).await;
+        self.session.flags.close();
+        close_socket(&mut self.socket, close::NORMAL, "session ended").await;
+        End::Done
+    }
+
+    /// Sends every frame queued now, past the window (the link ends anyway), and flushes.
+    async fn flush_queued(&mut self) {
+        while let Ok(Out::Frame(body)) = self.link.rx.try_recv() {
+            if !self.feed(body).await {
+                return;
+            }
+        }
+        self.write(None).await;
+    }
+
+    /// Handles a frame and every further frame already received, then flushes once.
+    async fn on_frames(&mut self, first: WsMessage) -> Option<End> {
+        use futures_util::FutureExt;
+        let mut next = Some(first);
+        let mut handled = 0;
+        while let Some(msg) = next.take() {
+            if let Some(end) = self.on_frame(msg).await {
+                return Some(end);
+            }
+            handled += 1;
+            if handled == MAX_FRAMES_PER_FLUSH {
+                break;
+            }
+            next = match self.socket.recv().now_or_never() {
+                Some(Some(Ok(msg))) => Some(msg),
+                Some(Some(Err(e))) => {
+                    refuse_frame(&mut self.socket, e).await;
+                    return Some(End::Park);
+                }
+                Some(None) => return Some(End::Park),
+                None => None,
+            };
+        }
+        (!self.write(None).await).then_some(End::Park)
+    }
+
+    /// Handles one frame from the client.
+    async fn on_frame(&mut self, msg: WsMessage) -> Option<End> {
+        let text = match msg {
+            WsMessage::Text(t) => t,
+            WsMessage::Binary(_) => {
+                close_socket(&mut self.socket, close::UNSUPPORTED_DATA, "text frames only").await;
+                return Some(End::Park);
+            }
+            WsMessage::Close(_) => return Some(End::Park),
+            WsMessage::Ping(_) | WsMessage::Pong(_) => return None,
+        };
+        match frames::parse(&text) {
+            Ok(ClientFrame::Call { name, args, id }) => {
+                let sig = &self.session.instance;
+                match calls::call(sig, &name, &Args::new(&name, &args)) {
+                    Ok(ret) => {
+                        if let Some(id) = id {
+                            self.after_calls(id, ret);
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        let kind = match &e {
+                            CallError::Unknown(_) => ErrorKind::UnknownCall,
+                            CallError::BadArgs(_) if calls::is_login(&name) => ErrorKind::AlreadyLoggedIn,
+                            CallError::BadArgs(_) => ErrorKind::BadArgs,
+                        };
+                        self.bad_frame(kind, id, &e.to_string()).await
+                    }
+                }
+            }
+            Ok(ClientFrame::Ack(seq)) => {
+                while self.link.unacked.front().is_some_and(|(s, _)| *s <= seq) {
+                    self.link.unacked.pop_front();
+                }
+                None
+            }
+            Ok(ClientFrame::Resume { .. }) => {
+                self.bad_frame(ErrorKind::AlreadyLoggedIn, None, "this connection has a session").await
+            }
+            Err(bad) => self.bad_frame(ErrorKind::BadFrame, bad.id, &bad.detail).await,
+        }
+    }
+
+    /// Queues call `id`'s `done` frame behind the callbacks of the calls before it.
+    fn after_calls(&self, id: u64, ret: calls::Ret) {
+        let instance = Arc::downgrade(&self.session.instance);
+        let forwarder = self.session.forwarder.clone();
+        let job: crate::dispatcher::Job = Box::new(move |_| {
+            let value = instance.upgrade().and_then(|sig| ret.value(&sig));
+            forwarder.body(frames::done_body(id, value));
+        });
+        if !self.session.instance.after_calls(job) {
+            // The instance takes no more calls: answer at once.
+            let value = ret.value(&self.session.instance);
+            self.session.forwarder.body(frames::done_body(id, value));
+        }
+    }
+
+    /// Answers a frame it cannot use; too many of them close the connection.
+    async fn bad_frame(&mut self, kind: ErrorKind, id: Option<u64>, detail: &str) -> Option<End> {
+        tracing::debug!(?kind, detail, "legacy frame refused");
+        if !self.write(Some(frames::error_text(kind, id, detail))).await {
+            return Some(End::Park);
+        }
+        self.bad_frames += 1;
+        if self.bad_frames > self.endpoint.edge.config().max_bad_frames {
+            self.write(None).await;
+            close_socket(&mut self.socket, close::POLICY, "too many bad frames").await;
+            return Some(End::Park);
+        }
+        None
+    }
+}
