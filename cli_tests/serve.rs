@@ -224,3 +224,22 @@ fn the_conformance_command_reports_a_server_it_cannot_reach() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "a refused connection fails at once");
 }
+
+#[test]
+fn the_server_shows_a_browser_the_demo_page_and_the_drop_in_script() {
+    let served = Served::start(&[]);
+    let page = served.get("/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.to_ascii_lowercase().contains("content-type: text/html"), "{page}");
+    assert!(page.contains("/sdk/AgoraSig.js"), "the page loads the drop-in script: {page}");
+    let script = served.get("/sdk/AgoraSig.js");
+    assert!(script.starts_with("HTTP/1.1 200"), "{script}");
+    assert!(script.to_ascii_lowercase().contains("content-type: text/javascript"), "{script}");
+    assert!(script.ends_with(include_str!("../clients/web/AgoraSig.js")), "the repository's script, whole");
+    let types = served.get("/sdk/AgoraSig.d.ts");
+    assert!(types.starts_with("HTTP/1.1 200"), "{types}");
+    // The legacy endpoint answers an upgrade only.
+    let plain = served.get("/legacy");
+    assert!(!plain.starts_with("HTTP/1.1 200"), "{plain}");
+    assert!(served.stop().status.success());
+}

@@ -9,6 +9,7 @@ mod conformance_cmd;
 mod demo;
 mod serve;
 mod token_cmd;
+mod web;
 
 use std::process::ExitCode;
 

@@ -75,7 +75,8 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
                 server_config
             }
         };
-        let server = match Server::bind(Hub::new(hub_config), server_config).await {
+        let builder = crate::web::mount(Server::builder(Hub::new(hub_config), server_config));
+        let server = match builder.bind().await {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("cannot listen: {e}");
@@ -84,6 +85,12 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         };
         println!("sigshim serving {} (app ID {app_id:?}, tokens {tokens})", server.url());
         println!("health: http://{0}/healthz  metrics: http://{0}/metrics", server.local_addr());
+        println!(
+            "legacy: ws://{0}{1}  drop-in script: http://{0}{2}  demo page: http://{0}/",
+            server.local_addr(),
+            sigshim_legacy::endpoint::PATH,
+            crate::web::SCRIPT_PATH
+        );
         let _ = std::io::stdout().flush();
         let signal = shutdown_signal().await;
         tracing::info!(signal, "shutting down");

@@ -40,10 +40,10 @@
 //! assert!(chat.signals().is_parked());
 //!
 //! // A new link presents the ticket and gets the session and its state back.
-//! let (again, kept) = parking.resume(&ticket).await.unwrap();
+//! let Ok((again, kept)) = parking.resume(&ticket).await else { panic!("the ticket resumes") };
 //! assert!(Arc::ptr_eq(&again, &chat));
 //! assert_eq!(kept, ["hello"]);
-//! assert_eq!(parking.resume("0.0").await.unwrap_err(), ResumeError::UnknownSession);
+//! assert!(matches!(parking.resume("0.0").await, Err(ResumeError::UnknownSession)));
 //! # }
 //! ```
 
