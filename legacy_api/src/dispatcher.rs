@@ -63,8 +63,19 @@ fn run_guarded(sink: &Sink, job: impl FnOnce(&dyn SignalingCallbacks)) {
 #[derive(Clone)]
 pub(crate) struct Dispatch {
     sink: Sink,
-    /// Run callbacks on the emitting task instead of the dispatcher thread.
-    inline: bool,
+    route: Route,
+}
+
+/// Where an instance's callbacks run.
+#[derive(Clone)]
+enum Route {
+    /// On the process's dispatcher thread.
+    Thread,
+    /// On the emitting task (inline callbacks).
+    Inline,
+    /// On whichever task drains this queue (the instance's owner, with callbacks of its own):
+    /// emitting waits while the queue is full, so a slow owner holds the instance back.
+    Owner(mpsc::Sender<Job>),
 }
 
 impl Default for Dispatch {
@@ -77,16 +88,26 @@ impl Dispatch {
     /// An instance's dispatch, with no callbacks registered yet; `inline` runs them on the
     /// emitting task (see `SignalingOptions::inline_callbacks`).
     pub(crate) fn new(inline: bool) -> Self {
-        Self { sink: Arc::new(RwLock::new(Arc::new(NoCallbacks))), inline }
+        let route = if inline { Route::Inline } else { Route::Thread };
+        Self { sink: Arc::new(RwLock::new(Arc::new(NoCallbacks))), route }
     }
 
-    /// Runs one callback: queued for the dispatcher thread (waiting while its queue is full),
-    /// or here and now with inline callbacks.
+    /// A dispatch whose jobs go to `queue`, for its owner to run with callbacks of its own.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn to_owner(queue: mpsc::Sender<Job>) -> Self {
+        Self { sink: Arc::new(RwLock::new(Arc::new(NoCallbacks))), route: Route::Owner(queue) }
+    }
+
+    /// Runs one callback: queued for the dispatcher thread or the owner (waiting while the
+    /// queue is full), or here and now with inline callbacks.
     pub(crate) async fn emit(&self, f: impl FnOnce(&dyn SignalingCallbacks) + Send + 'static) {
-        if self.inline {
-            self.run_inline(f);
-        } else {
-            self.queue(Box::new(f)).await;
+        match &self.route {
+            Route::Inline => self.run_inline(f),
+            Route::Thread => self.queue(Box::new(f)).await,
+            // An owner that is gone takes no more callbacks.
+            Route::Owner(queue) => {
+                let _ = queue.send(Box::new(f)).await;
+            }
         }
     }
 
@@ -113,7 +134,10 @@ impl Dispatch {
 
     /// Queues a job without waiting; false when the queue is full.
     pub(crate) fn try_queue(&self, job: Job) -> bool {
-        queue().try_send((self.sink.clone(), job)).is_ok()
+        match &self.route {
+            Route::Owner(queue) => queue.try_send(job).is_ok(),
+            Route::Thread | Route::Inline => queue().try_send((self.sink.clone(), job)).is_ok(),
+        }
     }
 }
 

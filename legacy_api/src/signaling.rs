@@ -140,6 +140,24 @@ impl Signaling {
     /// A new instance with explicit options (endpoint, acknowledgement mode). It lives until
     /// [`destroy`](Self::destroy), as [`create_instance`](Self::create_instance) explains.
     pub fn create_instance_with(app_id: &str, options: SignalingOptions) -> Arc<Signaling> {
+        let dispatch = Dispatch::new(options.inline_callbacks);
+        Self::create_with_dispatch(app_id, options, dispatch)
+    }
+
+    /// A new instance whose callbacks are jobs queued on `queue`, for the owner of its receiver
+    /// to run with callbacks of its own (`options.inline_callbacks` is not used). Emitting waits
+    /// while the queue is full: a slow owner holds the instance back, and with it the instance's
+    /// core session, whose inbox then fills as a slow reader's does.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn create_owned(
+        app_id: &str,
+        options: SignalingOptions,
+        queue: mpsc::Sender<Job>,
+    ) -> Arc<Signaling> {
+        Self::create_with_dispatch(app_id, options, Dispatch::to_owner(queue))
+    }
+
+    fn create_with_dispatch(app_id: &str, options: SignalingOptions, dispatch: Dispatch) -> Arc<Signaling> {
         static INSTANCES: AtomicU64 = AtomicU64::new(0);
         let instance = INSTANCES.fetch_add(1, Ordering::Relaxed) + 1;
         let span = tracing::info_span!(
@@ -148,7 +166,6 @@ impl Signaling {
             instance,
             account = tracing::field::Empty
         );
-        let dispatch = Dispatch::new(options.inline_callbacks);
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
         let status = Arc::new(StatusCell::default());
         let ends = Arc::new(Ends::default());

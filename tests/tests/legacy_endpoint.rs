@@ -271,3 +271,94 @@ async fn a_channel_member_sees_a_parked_user_stay_and_an_expired_one_leave() {
     assert!(!hub.is_online("lea"));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_message_flood_is_refused_past_the_legacy_rate_and_every_send_is_answered_once() {
+    let hub = hub();
+    let server = start_with_legacy(&hub, strict_config()).await;
+    let mut bea = LegacyWire::connect(&server).await;
+    bea.login(APP_ID, "bea").await;
+    let mut lea = LegacyWire::connect(&server).await;
+    lea.login(APP_ID, "lea").await;
+    const SENT: usize = 150;
+    let budget = hub.config().legacy_limits.rates.messages.count as usize;
+    assert!(budget > 0 && budget < SENT, "{budget}");
+    for i in 0..SENT {
+        lea.call("messageInstantSend", json!(["bea", 0, format!("n{i}"), format!("f{i}")])).await;
+    }
+    let (mut ok, mut refused) = (Vec::new(), Vec::new());
+    for _ in 0..SENT {
+        let f = lea.next().await;
+        match f.name.as_str() {
+            "onMessageSendSuccess" => ok.push(f.args[0].as_str().unwrap().to_owned()),
+            "onMessageSendError" => {
+                assert_eq!(f.args[1], 400, "{f:?}");
+                refused.push(f.args[0].as_str().unwrap().to_owned());
+            }
+            other => panic!("unexpected {other}: {f:?}"),
+        }
+        lea.ack(f.seq).await;
+    }
+    assert_eq!(ok.len() + refused.len(), SENT);
+    assert!(!refused.is_empty(), "{} accepted, none refused", ok.len());
+    // The budget is a sliding window: the first `budget` sends always fit.
+    for i in 0..budget {
+        assert!(ok.contains(&format!("f{i}")), "f{i} refused: {refused:?}");
+    }
+    let mut answered: Vec<_> = ok.iter().chain(&refused).cloned().collect();
+    answered.sort();
+    answered.dedup();
+    assert_eq!(answered.len(), SENT, "each send answered exactly once");
+    // The receiver gets exactly the accepted ones, in order.
+    for id in &ok {
+        let got = bea.expect("onMessageInstantReceive").await;
+        assert_eq!(got[2], format!("n{}", &id[1..]));
+    }
+    bea.call_id("getStatus", json!([]), 1).await;
+    assert_eq!(bea.expect("done").await, json!([1, 2]));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_holds_its_session_back_and_loses_nothing_accepted() {
+    let hub = {
+        let mut limits = sigshim::Limits::default();
+        limits.rates = sigshim::limits::RateLimits::unlimited();
+        sigshim::Hub::new(HubConfig::new(APP_ID).limits(limits).legacy_limits(limits).inbox_capacity(8))
+    };
+    let mut config = strict_config();
+    config.max_unacked = 4;
+    let server = start_with_legacy(&hub, config).await;
+    let mut cory = online_core(Backend::Memory, &hub, "cory").await;
+    let mut lea = LegacyWire::connect(&server).await;
+    lea.login(APP_ID, "lea").await; // seq 1, not acknowledged: the window has 3 more
+    // Lea reads nothing now. Cory sends until the server refuses for good (a refusal can be
+    // momentary, while the instance takes what arrived): the queues between are bounded, so that
+    // comes. How many fit is their sum, not part of the contract.
+    let (mut accepted, mut refused_in_a_row) = (0usize, 0);
+    while refused_in_a_row < 200 {
+        match cory.send_peer("lea", &format!("n{accepted}")).await {
+            Ok(()) => {
+                accepted += 1;
+                refused_in_a_row = 0;
+            }
+            Err(e) => {
+                assert_eq!(e.code, 1, "a full inbox refuses with PEER_MESSAGE_ERR_FAILURE: {e:?}");
+                refused_in_a_row += 1
+            }
+        }
+        assert!(accepted < 100_000, "nothing holds the sender back");
+        // Room for the instance to take what arrived, as it would between real sends.
+        tokio::task::yield_now().await;
+    }
+    assert!(accepted > 3, "{accepted}");
+    // Every accepted message arrives, in order, once lea reads and acknowledges.
+    for i in 0..accepted {
+        let f = lea.next().await;
+        assert_eq!((f.name.as_str(), &f.args[2]), ("onMessageInstantReceive", &json!(format!("n{i}"))));
+        lea.ack(f.seq).await;
+    }
+    cory.send_peer("lea", "after").await.unwrap();
+    assert_eq!(lea.expect("onMessageInstantReceive").await[2], "after");
+    server.shutdown().await;
+}

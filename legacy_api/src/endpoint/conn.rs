@@ -47,7 +47,10 @@ pub(super) async fn serve(
         let Conn { session, link, .. } = conn;
         match end {
             End::Park => endpoint.park(&session, link),
-            End::Done => endpoint.end(&session),
+            End::Done => {
+                endpoint.end(&session);
+                drop(link);
+            }
         }
     }
     .instrument(span)
@@ -178,11 +181,11 @@ impl Conn {
         let session = self.session.clone();
         let idle_timer = tokio::time::sleep(idle);
         tokio::pin!(idle_timer);
+        // What the instance produced while the session had no link goes out first.
+        if let Some(end) = self.pump().await {
+            return end;
+        }
         loop {
-            if session.flags.overflowed() {
-                close_socket(&mut self.socket, close::SLOW_CONSUMER, "callbacks piled up").await;
-                return End::Done;
-            }
             let room = self.link.unacked.len() < window;
             tokio::select! {
                 biased;
@@ -195,7 +198,6 @@ impl Conn {
                     close_socket(&mut self.socket, close::DROPPED, "resumed on another connection").await;
                     return End::Park;
                 }
-                () = session.flags.overflow.notified() => {}
                 () = &mut idle_timer => {
                     close_socket(&mut self.socket, close::IDLE, "idle timeout").await;
                     return End::Park;
@@ -215,13 +217,14 @@ impl Conn {
                         }
                     }
                 }
-                out = self.link.rx.recv(), if room => match out {
-                    Some(out) => {
-                        if let Some(end) = self.forward_ready(out).await {
+                job = self.link.jobs.recv(), if room => match job {
+                    Some(job) => {
+                        job(&*session.collector);
+                        if let Some(end) = self.pump().await {
                             return end;
                         }
                     }
-                    // The instance and its callbacks are gone without a last callback.
+                    // The instance is gone without a last callback.
                     None => {
                         close_socket(&mut self.socket, close::DROPPED, "session ended").await;
                         return End::Done;
@@ -231,21 +234,23 @@ impl Conn {
         }
     }
 
-    /// Writes `first` and every frame already queued (up to the window), then flushes.
-    async fn forward_ready(&mut self, first: Out) -> Option<End> {
+    /// Sends what the instance has for the connection, up to the window: the bodies already
+    /// made, then the callbacks queued meanwhile; then flushes.
+    async fn pump(&mut self) -> Option<End> {
         let window = self.endpoint.edge.config().max_unacked;
-        let mut next = Some(first);
-        while let Some(out) = next.take() {
-            match out {
-                Out::Frame(body) => {
+        let collector = self.session.collector.clone();
+        while self.link.unacked.len() < window {
+            match collector.pop() {
+                Some(Out::Frame(body)) => {
                     if !self.feed(body).await {
                         return Some(End::Park);
                     }
                 }
-                Out::End => return Some(self.session_over().await),
-            }
-            if self.link.unacked.len() < window {
-                next = self.link.rx.try_recv().ok();
+                Some(Out::End) => return Some(self.session_over().await),
+                None => match self.link.jobs.try_recv() {
+                    Ok(job) => job(&*collector),
+                    Err(_) => break,
+                },
             }
         }
         (!self.write(None).await).then_some(End::Park)
@@ -281,16 +286,31 @@ impl Conn {
     /// The session's last callback went out: close with 1000.
     async fn session_over(&mut self) -> End {
         self.write(None).await;
-        self.session.flags.close();
+        self.session.closed.store(true, std::sync::atomic::Ordering::Release);
         close_socket(&mut self.socket, close::NORMAL, "session ended").await;
         End::Done
     }
 
-    /// Sends every frame queued now, past the window (the link ends anyway), and flushes.
+    /// Sends every frame the instance has now, past the window (the link ends anyway), and
+    /// flushes.
     async fn flush_queued(&mut self) {
-        while let Ok(Out::Frame(body)) = self.link.rx.try_recv() {
-            if !self.feed(body).await {
-                return;
+        let collector = self.session.collector.clone();
+        loop {
+            match collector.pop() {
+                Some(Out::Frame(body)) => {
+                    if !self.feed(body).await {
+                        return;
+                    }
+                }
+                // The session's end goes out with the next link: nothing is taken past it.
+                Some(Out::End) => {
+                    collector.push_front(Out::End);
+                    break;
+                }
+                None => match self.link.jobs.try_recv() {
+                    Ok(job) => job(&*collector),
+                    Err(_) => break,
+                },
             }
         }
         self.write(None).await;
@@ -319,7 +339,8 @@ impl Conn {
                 None => None,
             };
         }
-        (!self.write(None).await).then_some(End::Park)
+        // Acknowledgements make room: what waited for it goes out with the replies.
+        self.pump().await
     }
 
     /// Handles one frame from the client.
@@ -369,15 +390,15 @@ impl Conn {
     /// Queues call `id`'s `done` frame behind the callbacks of the calls before it.
     fn after_calls(&self, id: u64, ret: calls::Ret) {
         let instance = Arc::downgrade(&self.session.instance);
-        let forwarder = self.session.forwarder.clone();
+        let collector = self.session.collector.clone();
         let job: crate::dispatcher::Job = Box::new(move |_| {
             let value = instance.upgrade().and_then(|sig| ret.value(&sig));
-            forwarder.body(frames::done_body(id, value));
+            collector.body(frames::done_body(id, value));
         });
         if !self.session.instance.after_calls(job) {
             // The instance takes no more calls: answer at once.
             let value = ret.value(&self.session.instance);
-            self.session.forwarder.body(frames::done_body(id, value));
+            self.session.collector.body(frames::done_body(id, value));
         }
     }
 

@@ -1,18 +1,19 @@
 //! The instance's callbacks, turned into frames for its connection.
 //!
-//! The instance runs its callbacks inline, on its own task: each becomes the body of a frame,
-//! queued for whichever connection holds the session (or for the next one, while it is parked).
+//! The instance queues each callback as a job for its owner (see `Signaling::create_owned`);
+//! the connection that holds the session runs the jobs with a [`Collector`], which turns each
+//! callback into the body of a frame. Running them on the connection's task keeps them in order
+//! and lets a connection that cannot send hold the instance back, instead of piling frames up.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::collections::VecDeque;
 
+use parking_lot::Mutex;
 use serde::Serialize;
-use tokio::sync::{Notify, mpsc};
 
 use super::frames::callback_body;
-use crate::{Signaling, SignalingCallbacks};
+use crate::SignalingCallbacks;
 
-/// What the instance queues for its connection.
+/// What the instance has for its connection.
 #[derive(Debug)]
 pub(crate) enum Out {
     /// The body of a numbered frame (see `frames::numbered`).
@@ -21,69 +22,39 @@ pub(crate) enum Out {
     End,
 }
 
-/// The state the instance's callbacks and its connection share.
+/// The callbacks of one endpoint session: each becomes a frame body, kept until its connection
+/// takes it.
 #[derive(Debug, Default)]
-pub(crate) struct Flags {
-    /// Callbacks piled up past the queue: the session is being ended.
-    overflowed: AtomicBool,
-    /// The session's last frame went out, or it overflowed: it is neither parked nor resumed.
-    closed: AtomicBool,
-    /// Wakes the connection when the session overflows.
-    pub(crate) overflow: Notify,
+pub(crate) struct Collector {
+    out: Mutex<VecDeque<Out>>,
 }
 
-impl Flags {
-    pub(crate) fn overflowed(&self) -> bool {
-        self.overflowed.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
-    }
-}
-
-/// The callbacks of one endpoint instance.
-pub(crate) struct Forwarder {
-    tx: mpsc::Sender<Out>,
-    flags: Arc<Flags>,
-    instance: Weak<Signaling>,
-}
-
-impl Forwarder {
-    pub(crate) fn new(tx: mpsc::Sender<Out>, flags: Arc<Flags>, instance: Weak<Signaling>) -> Self {
-        Self { tx, flags, instance }
-    }
-
-    fn queue(&self, out: Out) {
-        if self.flags.overflowed() {
-            return;
-        }
-        if self.tx.try_send(out).is_err() {
-            self.flags.overflowed.store(true, Ordering::Release);
-            self.flags.close();
-            tracing::warn!("legacy session ended: its callbacks piled up past the queue");
-            if let Some(instance) = self.instance.upgrade() {
-                instance.destroy();
-            }
-            self.flags.overflow.notify_one();
-        }
-    }
-
+impl Collector {
     fn cb(&self, name: &str, args: &impl Serialize) {
-        self.queue(Out::Frame(callback_body(name, args).into()));
+        self.out.lock().push_back(Out::Frame(callback_body(name, args).into()));
     }
 
-    /// Queues a `done` body (or any other numbered body).
+    /// Adds a `done` body (or any other numbered body).
     pub(crate) fn body(&self, body: String) {
-        self.queue(Out::Frame(body.into()));
+        self.out.lock().push_back(Out::Frame(body.into()));
+    }
+
+    /// The oldest body not yet taken.
+    pub(crate) fn pop(&self) -> Option<Out> {
+        self.out.lock().pop_front()
+    }
+
+    /// Puts `out` back in front, for the next link.
+    pub(crate) fn push_front(&self, out: Out) {
+        self.out.lock().push_front(out);
+    }
+
+    fn end(&self) {
+        self.out.lock().push_back(Out::End);
     }
 }
 
-impl SignalingCallbacks for Forwarder {
+impl SignalingCallbacks for Collector {
     fn on_reconnecting(&self, nretry: u32) {
         self.cb("onReconnecting", &(nretry,));
     }
@@ -95,11 +66,11 @@ impl SignalingCallbacks for Forwarder {
     }
     fn on_login_failed(&self, ecode: i32) {
         self.cb("onLoginFailed", &(ecode,));
-        self.queue(Out::End);
+        self.end();
     }
     fn on_logout(&self, ecode: i32) {
         self.cb("onLogout", &(ecode,));
-        self.queue(Out::End);
+        self.end();
     }
     fn on_channel_joined(&self, channel_id: &str) {
         self.cb("onChannelJoined", &(channel_id,));

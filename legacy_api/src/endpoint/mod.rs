@@ -32,6 +32,7 @@ mod frames;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
@@ -43,14 +44,16 @@ use sigshim::server::Edge;
 use tokio::sync::mpsc;
 
 use crate::Signaling;
-use forward::{Flags, Out};
+use crate::dispatcher::Job;
+use forward::Collector;
 
 /// Where the endpoint is mounted.
 pub const PATH: &str = "/legacy";
 
-/// Callbacks a session keeps for its connection (sent or not, unacknowledged included) beyond
-/// the connection's window; past them the client is too slow and the session ends (close 4008).
-pub const CALLBACK_QUEUE: usize = 8 * 1024;
+/// Callbacks a session queues for its connection beyond the connection's window (the frames sent
+/// and not yet acknowledged). When the client reads no further, the instance waits for room, and
+/// its core session's inbox fills as a slow reader's does: senders are told, nothing piles up.
+pub const CALLBACK_QUEUE: usize = 1024;
 
 /// The routes of the legacy endpoint, for [`ServerBuilder::mount`](sigshim::server::ServerBuilder::mount).
 pub fn routes(edge: Edge) -> Router {
@@ -77,9 +80,10 @@ pub(crate) struct Endpoint {
 pub(crate) struct LegacySession {
     signals: ResumeSignals,
     instance: Arc<Signaling>,
-    /// The instance's callbacks.
-    forwarder: Arc<forward::Forwarder>,
-    flags: Arc<Flags>,
+    /// Runs the instance's callbacks into frame bodies.
+    collector: Arc<Collector>,
+    /// The session's last frame went out: it is neither parked nor resumed any more.
+    closed: AtomicBool,
     /// Counts the session in `sigshim_legacy_sessions` while it lives.
     _gauge: SessionGauge,
 }
@@ -90,7 +94,7 @@ impl Resumable for LegacySession {
     }
 
     fn is_closed(&self) -> bool {
-        self.flags.is_closed()
+        self.closed.load(Ordering::Acquire)
     }
 }
 
@@ -120,10 +124,10 @@ impl Drop for SessionGauge {
     }
 }
 
-/// What a connection leaves to the next: the queue of frames from the instance, and the frames
-/// sent but not acknowledged, by `seq`.
+/// What a connection leaves to the next: the instance's queue of callbacks, and the frames sent
+/// but not acknowledged, by `seq`.
 pub(crate) struct LegacyLink {
-    rx: mpsc::Receiver<Out>,
+    jobs: mpsc::Receiver<Job>,
     unacked: VecDeque<(u64, Box<str>)>,
     next_seq: u64,
 }
@@ -132,22 +136,19 @@ impl Endpoint {
     /// A new session for a login to `app_id`: its instance on the server's hub, its callbacks
     /// going to the returned link.
     fn open(&self, app_id: &str) -> (Arc<LegacySession>, LegacyLink) {
-        let options = crate::SignalingOptions::default().hub(self.edge.hub()).inline_callbacks(true);
-        let instance = Signaling::create_instance_with(app_id, options);
-        let (tx, rx) = mpsc::channel(CALLBACK_QUEUE);
-        let flags = Arc::new(Flags::default());
-        let forwarder = Arc::new(forward::Forwarder::new(tx, flags.clone(), Arc::downgrade(&instance)));
-        instance.callback_set(forwarder.clone());
+        let options = crate::SignalingOptions::default().hub(self.edge.hub());
+        let (tx, jobs) = mpsc::channel(CALLBACK_QUEUE);
+        let instance = Signaling::create_owned(app_id, options, tx);
         let metered = self.edge.config().prometheus.is_some();
         let session = Arc::new(LegacySession {
             signals: ResumeSignals::default(),
             instance,
-            forwarder,
-            flags,
+            collector: Arc::default(),
+            closed: AtomicBool::new(false),
             _gauge: SessionGauge::new(metered),
         });
         self.parking.register(&session);
-        (session, LegacyLink { rx, unacked: VecDeque::new(), next_seq: 1 })
+        (session, LegacyLink { jobs, unacked: VecDeque::new(), next_seq: 1 })
     }
 
     /// Keeps a session whose link broke for the hub's grace period; past it (or at once, when
@@ -168,9 +169,11 @@ impl Endpoint {
     }
 
     /// Ends a session: it is forgotten and its instance destroyed (a logout, if still logged in).
+    /// Its queue of callbacks, when parked, goes with it, so an instance waiting for room goes on
+    /// to its end.
     fn end(&self, session: &LegacySession) {
-        session.flags.close();
-        self.parking.forget(session);
+        session.closed.store(true, Ordering::Release);
+        drop(self.parking.forget(session));
         session.instance.destroy();
     }
 }
