@@ -69,8 +69,14 @@ pub(crate) fn parse(text: &str) -> Result<ClientFrame, BadFrame> {
 
 /// The answer to a connection's first frame.
 pub(crate) fn session_text(ticket: &str, resumed: bool, window: usize, max_frame: usize) -> String {
-    serde_json::json!({"session": ticket, "resumed": resumed, "window": window, "max_frame": max_frame})
-        .to_string()
+    #[derive(Serialize)]
+    struct Session<'a> {
+        session: &'a str,
+        resumed: bool,
+        window: usize,
+        max_frame: usize,
+    }
+    serde_json::to_string(&Session { session: ticket, resumed, window, max_frame }).unwrap_or_default()
 }
 
 /// An error frame.
