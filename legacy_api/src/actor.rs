@@ -262,11 +262,11 @@ impl Actor {
             Command::InviteAnswer { channel_id, account, extra, accept } => {
                 self.calls.answer(out, channel_id, account, extra, accept).await
             }
-            Command::InviteEnd { channel_id, account } => {
+            Command::InviteEnd { channel_id, account, extra } => {
                 if self.phone.is_call(&channel_id, &account) {
                     self.phone.end(out, channel_id, account).await
                 } else {
-                    self.calls.end(out, client, channel_id, account).await
+                    self.calls.end(out, client, channel_id, account, extra).await
                 }
             }
             Command::InviteDtmf { channel_id, phone_num, digits } => {

@@ -186,6 +186,7 @@ impl CallTable {
         client: Option<&Client>,
         channel_id: String,
         account: String,
+        extra: String,
     ) {
         let k = key(&channel_id, &account);
         let uid = uid_for(&account);
@@ -199,13 +200,25 @@ impl CallTable {
                 return;
             }
         } else if let Some(inv) = self.incoming.remove(&k) {
+            // An extra the response cannot take (too long) leaves the response empty.
+            if inv.set_response(&extra).is_err() {
+                let _ = inv.set_response("");
+            }
             let _ = kit.refuse_remote_invitation(&inv).await;
             return;
         }
         self.established.remove(&k);
         let Some(client) = client else { return };
-        // The extra of a legacy end is empty, which is always a valid end-call message.
-        let text = EndCall::new(&channel_id, "").map(|e| e.to_text()).unwrap_or_default();
+        let end = match EndCall::new(&channel_id, &extra) {
+            Some(end) => end,
+            None => {
+                let code = LegacyCode::InviteOther.code();
+                let desc = "an end's extra cannot contain '_' (RTM's end-call message): ended without it";
+                out.emit(move |c| c.on_error("channel_invite_end", code, desc)).await;
+                EndCall { channel_id: channel_id.clone(), extra: String::new() }
+            }
+        };
+        let text = end.to_text();
         if let Err(e) =
             client.send_message_to_peer(&account, &Message::text(&text), SendMessageOptions::default()).await
         {

@@ -89,6 +89,8 @@ pub(crate) enum Command {
     InviteEnd {
         channel_id: String,
         account: String,
+        /// For the peer (the Web SDK's `channelInviteEnd(extra)`; empty from the native call).
+        extra: String,
     },
     InviteDtmf {
         channel_id: String,

@@ -52,8 +52,21 @@ impl Signaling {
     /// callee gets `on_invite_end_by_peer`), a pending incoming one is refused, and an
     /// established call ends with RTM's end-call message, which the peer's facade reports as
     /// `on_invite_end_by_peer`. A phone call is hung up through the gateway.
-    pub fn channel_invite_end(&self, channel_id: &str, account: &str, _uid: u32) {
-        self.send(Command::InviteEnd { channel_id: channel_id.to_owned(), account: account.to_owned() });
+    pub fn channel_invite_end(&self, channel_id: &str, account: &str, uid: u32) {
+        self.channel_invite_end_with_extra(channel_id, account, uid, "");
+    }
+
+    /// [`channel_invite_end`](Self::channel_invite_end) with an `extra` for the peer, as the
+    /// legacy Web SDK's `channelInviteEnd(extra)` had: a pending incoming invitation is refused
+    /// with it as the response, an established call's end-call message carries it (RTM's format
+    /// cannot carry `_`: such an extra is left out and `on_error("channel_invite_end", 700, …)`
+    /// says so). A canceled outgoing invitation carries none (RTM's cancel has no content).
+    pub fn channel_invite_end_with_extra(&self, channel_id: &str, account: &str, _uid: u32, extra: &str) {
+        self.send(Command::InviteEnd {
+            channel_id: channel_id.to_owned(),
+            account: account.to_owned(),
+            extra: extra.to_owned(),
+        });
     }
 
     /// Sends DTMF digits (`0-9`, `*`, `#`) into the call about `channel_id`: to an application

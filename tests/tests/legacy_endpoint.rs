@@ -362,3 +362,35 @@ async fn a_client_that_stops_reading_holds_its_session_back_and_loses_nothing_ac
     assert_eq!(lea.expect("onMessageInstantReceive").await[2], "after");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_call_between_two_pages_carries_extra_on_every_step_including_the_end() {
+    let hub = hub();
+    let server = start_with_legacy(&hub, strict_config()).await;
+    let mut lea = LegacyWire::connect(&server).await;
+    let (_, lea_uid) = lea.login(APP_ID, "lea").await;
+    let mut bea = LegacyWire::connect(&server).await;
+    let (_, bea_uid) = bea.login(APP_ID, "bea").await;
+    let offer = r#"{"video":true,"note":"hi \"bea\""}"#;
+    lea.call("channelInviteUser2", json!(["room", "bea", offer])).await;
+    assert_eq!(bea.expect("onInviteReceived").await, json!(["room", "lea", lea_uid, offer]));
+    assert_eq!(lea.expect("onInviteReceivedByPeer").await, json!(["room", "bea", bea_uid]));
+    bea.call("channelInviteAccept", json!(["room", "lea", 0, r#"{"ok":1}"#])).await;
+    assert_eq!(lea.expect("onInviteAcceptedByPeer").await, json!(["room", "bea", bea_uid, r#"{"ok":1}"#]));
+    // After the accept, the end's extra travels in the end-call message.
+    lea.call("channelInviteEnd", json!(["room", "bea", 0, r#"{"by":"lea"}"#])).await;
+    assert_eq!(lea.expect("onInviteEndByMyself").await, json!(["room", "bea", bea_uid]));
+    assert_eq!(bea.expect("onInviteEndByPeer").await, json!(["room", "lea", lea_uid, r#"{"by":"lea"}"#]));
+
+    // A pending invitation ended by the callee is refused with the extra as the response.
+    lea.call("channelInviteUser2", json!(["room2", "bea", ""])).await;
+    assert_eq!(bea.expect("onInviteReceived").await[0], "room2");
+    assert_eq!(lea.expect("onInviteReceivedByPeer").await[0], "room2");
+    bea.call("channelInviteEnd", json!(["room2", "lea", 0, r#"{"status":1}"#])).await;
+    assert_eq!(bea.expect("onInviteEndByMyself").await, json!(["room2", "lea", lea_uid]));
+    assert_eq!(
+        lea.expect("onInviteRefusedByPeer").await,
+        json!(["room2", "bea", bea_uid, r#"{"status":1}"#])
+    );
+    server.shutdown().await;
+}

@@ -254,6 +254,10 @@ fn channel_call(sig: &Signaling, name: &str, a: &Args<'_>) -> Result<Ret, CallEr
             a.count(4)?;
             sig.channel_invite_refuse(a.str(0)?, a.str(1)?, a.u32(2)?, a.str(3)?);
         }
+        // The Web SDK's end carried an `extra`: a fourth argument.
+        "channelInviteEnd" if a.values.len() == 4 => {
+            sig.channel_invite_end_with_extra(a.str(0)?, a.str(1)?, a.u32(2)?, a.str(3)?);
+        }
         "channelInviteEnd" => {
             a.count(3)?;
             sig.channel_invite_end(a.str(0)?, a.str(1)?, a.u32(2)?);

@@ -49,7 +49,7 @@ pub(super) const ROWS: &[CatalogEntry] = &[
         area: Calls,
         core: "`CallKit::cancel_local_invitation`, `refuse_remote_invitation`, `EndCall` peer message",
         strategy: Emulated,
-        note: "`on_invite_end_by_myself` fires first. A pending outgoing invitation is canceled, a pending incoming one refused with an empty response; otherwise the peer gets RTM's end-call message `AgoraRTMLegacyEndcallCompatibleMessagePrefix_<channel>_`. Phone calls are hung up through the gateway.",
+        note: "`on_invite_end_by_myself` fires first. A pending outgoing invitation is canceled, a pending incoming one refused with an empty response; otherwise the peer gets RTM's end-call message `AgoraRTMLegacyEndcallCompatibleMessagePrefix_<channel>_`. The Web's `channelInviteEnd(extra)` is `channel_invite_end_with_extra`: the extra becomes the refusal's response or ends the end-call message (without `_`). Phone calls are hung up through the gateway.",
     },
     CatalogEntry {
         legacy_name: "channelInviteDTMF",
