@@ -102,6 +102,7 @@ pub(super) fn send(
         Counters::bump(&hub.inner.counters.rate_limited);
         return Err(ME::TooOften.code());
     }
+    Counters::bump(&hub.inner.counters.channel_messages);
     let mut message = message;
     message.id = hub.next_message_id();
     message.server_ts = unix_now().as_millis() as u64;

@@ -10,6 +10,7 @@ pub(crate) struct Counters {
     pub(crate) peer_messages_delivered: AtomicU64,
     pub(crate) peer_messages_cached: AtomicU64,
     pub(crate) peer_messages_unreachable: AtomicU64,
+    pub(crate) channel_messages: AtomicU64,
     pub(crate) inbox_full_drops: AtomicU64,
     pub(crate) rate_limited: AtomicU64,
 }
@@ -34,6 +35,7 @@ impl Counters {
             peer_messages_delivered: self.peer_messages_delivered.load(Relaxed),
             peer_messages_cached: self.peer_messages_cached.load(Relaxed),
             peer_messages_unreachable: self.peer_messages_unreachable.load(Relaxed),
+            channel_messages: self.channel_messages.load(Relaxed),
             inbox_full_drops: self.inbox_full_drops.load(Relaxed),
             rate_limited: self.rate_limited.load(Relaxed),
         }
@@ -59,6 +61,8 @@ pub struct HubStats {
     pub peer_messages_cached: u64,
     /// Peer messages refused because the receiver was offline.
     pub peer_messages_unreachable: u64,
+    /// Channel messages accepted for fan-out (each counted once, whatever the members).
+    pub channel_messages: u64,
     /// Pushes refused because a receiver's inbox was full (slow consumer).
     pub inbox_full_drops: u64,
     /// Requests refused by a rate limit.

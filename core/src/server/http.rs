@@ -51,6 +51,7 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
     let stats = shared.hub.stats();
     let body = serde_json::json!({
         "status": "ok",
+        "app_id": shared.hub.config().app_id,
         "connections": shared.connections.load(std::sync::atomic::Ordering::Acquire),
         "online_users": stats.online_users,
         "parked_sessions": stats.parked_sessions,

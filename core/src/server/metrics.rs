@@ -93,6 +93,7 @@ pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String 
             "Peer messages refused: receiver offline.",
             s.peer_messages_unreachable,
         ),
+        ("sigshim_channel_messages_total", "Channel messages accepted for fan-out.", s.channel_messages),
         (
             "sigshim_queue_drops_total",
             "Pushes refused because an inbox was full (slow consumer).",

@@ -354,6 +354,9 @@ impl Conn {
             WsMessage::Close(_) => return Some(End::Park),
             WsMessage::Ping(_) | WsMessage::Pong(_) => return None,
         };
+        if self.endpoint.metered {
+            metrics::counter!("sigshim_legacy_frames_in_total").increment(1);
+        }
         match frames::parse(&text) {
             Ok(ClientFrame::Call { name, args, id }) => {
                 let sig = &self.session.instance;

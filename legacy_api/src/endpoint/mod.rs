@@ -57,7 +57,8 @@ pub const CALLBACK_QUEUE: usize = 1024;
 
 /// The routes of the legacy endpoint, for [`ServerBuilder::mount`](sigshim::server::ServerBuilder::mount).
 pub fn routes(edge: Edge) -> Router {
-    let endpoint = Arc::new(Endpoint { edge, parking: Parking::default() });
+    let metered = edge.config().prometheus.is_some();
+    let endpoint = Arc::new(Endpoint { edge, parking: Parking::default(), metered });
     Router::new().route(PATH, get(upgrade)).with_state(endpoint)
 }
 
@@ -74,6 +75,8 @@ async fn upgrade(
 pub(crate) struct Endpoint {
     edge: Edge,
     parking: Parking<LegacySession, LegacyLink>,
+    /// The server records metrics (it was given a Prometheus recorder).
+    metered: bool,
 }
 
 /// One legacy session: its instance, and what its callbacks and connections share.
@@ -139,7 +142,7 @@ impl Endpoint {
         let options = crate::SignalingOptions::default().hub(self.edge.hub());
         let (tx, jobs) = mpsc::channel(CALLBACK_QUEUE);
         let instance = Signaling::create_owned(app_id, options, tx);
-        let metered = self.edge.config().prometheus.is_some();
+        let metered = self.metered;
         let session = Arc::new(LegacySession {
             signals: ResumeSignals::default(),
             instance,
