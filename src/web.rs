@@ -39,6 +39,8 @@ fn scripts(_edge: Edge) -> Router {
                     .into_response()
             }),
         )
+        // Browsers ask for it on every page: nothing to show, and no error in their consoles.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route(
             "/sdk/AgoraSig.d.ts",
             get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], TYPES).into_response() }),

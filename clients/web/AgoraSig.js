@@ -867,7 +867,9 @@
 
   /**
    * Ends the call at any time: `onInviteEndByMyself('')` fires synchronously, then the call is
-   * canceled (pending) or ended (established). The endpoint has no `extra` for this step.
+   * canceled (pending outgoing), refused with `extra` as the response (pending incoming), or
+   * ended with `extra` in the end-call message (established; an `extra` with `_` is left out).
+   * @param {string} [extra]
    */
   Call.prototype.channelInviteEnd = function (extra) {
     var s = this.session;
@@ -875,8 +877,7 @@
     if (s._calls[key] === this) delete s._calls[key];
     s._suppressEnd[key] = (s._suppressEnd[key] || 0) + 1;
     fire(this, 'onInviteEndByMyself', ['']);
-    if (extra) debug('channelInviteEnd: extra is not carried by the endpoint');
-    s._call('channelInviteEnd', [this.channelName, this.peer, 0]);
+    s._call('channelInviteEnd', [this.channelName, this.peer, 0, extra == null ? '' : String(extra)]);
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -898,7 +899,8 @@
   Signal._endpointFor = endpointFor;
   Signal._toLegacyUrl = toLegacyUrl;
 
-  if (root && typeof root === 'object') {
+  // The 1.3/1.4 globals, in browsers only (not in Node).
+  if (root && typeof root === 'object' && typeof root.document !== 'undefined') {
     try {
       root.LOGIN_STATE_NOT_LOGIN = LOGIN_STATE_NOT_LOGIN;
       root.LOGIN_STATE_LOGINING = LOGIN_STATE_LOGINING;
