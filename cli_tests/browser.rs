@@ -109,6 +109,8 @@ struct Browser {
     stdin: Option<ChildStdin>,
     lines: mpsc::Receiver<String>,
     next_id: u64,
+    /// What the pages logged (the driver's stderr): shown only when the test fails.
+    console: Arc<parking_lot::Mutex<Vec<String>>>,
 }
 
 impl Browser {
@@ -118,8 +120,18 @@ impl Browser {
             .args(["--sdk-origin", sdk_origin, "legacy-page.html"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("node starts");
+        let console = Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let keep = console.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                keep.lock().push(line);
+            }
+        });
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -131,7 +143,7 @@ impl Browser {
             }
         });
         let stdin = child.stdin.take();
-        let browser = Browser { child, stdin, lines, next_id: 1 };
+        let browser = Browser { child, stdin, lines, next_id: 1, console };
         let ready: Value = serde_json::from_str(&browser.line(Duration::from_secs(60))).expect("JSON");
         assert_eq!(ready["ready"], true, "the driver could not open the page: {ready}");
         browser
@@ -189,6 +201,11 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            for line in self.console.lock().iter() {
+                eprintln!("{line}");
+            }
+        }
         drop(self.stdin.take());
         let until = Instant::now() + Duration::from_secs(10);
         while Instant::now() < until {
