@@ -114,3 +114,37 @@ fn the_floor_times_loopback_round_trips() {
     assert!(n(&v, "p50_us") > 0 && n(&v, "p50_us") <= n(&v, "p99_us"), "{v}");
     assert!(n(&v, "p99_us") <= n(&v, "max_us"), "{v}");
 }
+
+#[test]
+fn legacy_wire_users_send_on_schedule_at_saturation_and_idle() {
+    let paced =
+        bench(&[&["peer", "--api", "legacy-wire", "--pairs", "4", "--rate", "400"][..], &SHORT].concat());
+    assert_eq!(paced["api"], "legacy-wire");
+    assert_eq!(n(&paced, "sent"), 400, "one second at 400 msgs/s is 400 slots: {paced}");
+    assert_eq!(n(&paced, "acked"), n(&paced, "sent"), "{paced}");
+    assert_eq!(n(&paced, "delivered"), n(&paced, "sent"), "{paced}");
+    let saturated = bench(
+        &[&["peer", "--api", "legacy-wire", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT]
+            .concat(),
+    );
+    assert!(n(&saturated, "sent") > 0, "{saturated}");
+    assert_eq!(n(&saturated, "acked"), n(&saturated, "sent"), "{saturated}");
+    assert_eq!((n(&saturated, "lost"), n(&saturated, "failed")), (0, 0), "{saturated}");
+    let idle = bench(&["idle", "--api", "legacy-wire", "--connections", "20", "--hold", "1"]);
+    assert_eq!((n(&idle, "connections"), &idle["api"]), (20, &Value::from("legacy-wire")), "{idle}");
+}
+
+#[test]
+fn unsupported_combinations_are_refused_clearly() {
+    for args in [
+        &["inproc", "--api", "legacy-wire"][..],
+        &["fanout", "--api", "legacy-wire"],
+        &["idle", "--api", "lean"],
+        &["peer", "--api", "lean", "--inline-callbacks"],
+    ] {
+        let o = Command::new(BIN).arg("bench").args(args).output().expect("running the sigshim binary");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "sigshim bench {args:?} is refused");
+        assert!(stderr.contains("--"), "sigshim bench {args:?} says why: {stderr}");
+    }
+}

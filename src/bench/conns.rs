@@ -1,11 +1,14 @@
 //! Connections: a login burst (logins per second, login latency) and idle connections (server
-//! memory per logged-in connection).
+//! memory per logged-in connection: core clients, or sessions of the legacy endpoint).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
+use super::Api;
+use super::dialect::Dialect;
+use super::raw::Ws;
 use super::stats::{Latencies, Report, now_ns, user};
 use super::target::Target;
 
@@ -45,13 +48,14 @@ async fn log_in(
     Ok((clients, lat, started.elapsed()))
 }
 
-/// Logs `count` lean users in (connect, WebSocket handshake, login frame and reply), at most
-/// `concurrency` at once.
+/// Logs `count` protocol-level users in, speaking `dialect` (connect, WebSocket handshake, login
+/// frame and answer), at most `concurrency` at once; returns their sockets.
 async fn log_in_lean(
     url: &str,
+    dialect: Dialect,
     count: usize,
     concurrency: usize,
-) -> Result<(usize, Latencies, Duration), String> {
+) -> Result<(Vec<Ws>, Latencies, Duration), String> {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(count);
@@ -60,7 +64,7 @@ async fn log_in_lean(
         let url = url.to_owned();
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
-            let ws = super::raw::login(&url, &user("u", i)).await;
+            let ws = dialect.login(&url, &user("u", i)).await;
             let took = now_ns().saturating_sub(t);
             drop(permit);
             ws.map(|ws| (ws, took))
@@ -73,7 +77,7 @@ async fn log_in_lean(
         lat.record_ns(took);
         held.push(ws);
     }
-    Ok((held.len(), lat, started.elapsed()))
+    Ok((held, lat, started.elapsed()))
 }
 
 /// The login burst, with full clients or (`lean`) protocol-level ones.
@@ -86,7 +90,10 @@ pub(crate) async fn logins(
     let server_cpu = target.cpu();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
     let (logged_in, lat, took) = match (lean, target.url()) {
-        (true, Some(url)) => log_in_lean(url, count, concurrency).await?,
+        (true, Some(url)) => {
+            let (held, lat, took) = log_in_lean(url, Dialect::Core, count, concurrency).await?;
+            (held.len(), lat, took)
+        }
         (true, None) => return Err("lean users need a server: not with an in-process hub".into()),
         (false, _) => {
             let (clients, lat, took) = log_in(target, count, concurrency, false).await?;
@@ -105,35 +112,69 @@ pub(crate) async fn logins(
     Ok(r)
 }
 
-/// Idle connections: memory per logged-in connection on the server, and its CPU while they
-/// only ping (every 10 s).
+/// What the idle scenario holds.
+enum Held {
+    /// Core clients (they ping every 10 s).
+    Clients(Vec<sigshim::Client>),
+    /// Legacy endpoint sessions, each held by a task that acknowledges every 10 s, until the
+    /// sender is dropped.
+    Sessions(usize, watch::Sender<bool>),
+}
+
+/// Idle connections: memory per logged-in connection on the server, and its CPU while they only
+/// keep alive (every 10 s): core clients (`api` core) or legacy endpoint sessions
+/// (`legacy-wire`).
 pub(crate) async fn idle(
     target: &Target,
+    api: Api,
     count: usize,
     concurrency: usize,
     hold: Duration,
 ) -> Result<Report, String> {
     let before = target.rss_kib();
-    let (clients, lat, took) = log_in(target, count, concurrency, true).await?;
+    let (held, lat, took) = match api {
+        Api::LegacyWire => {
+            let url = target.url().ok_or("legacy endpoint sessions need a server")?;
+            let (sessions, lat, took) = log_in_lean(url, Dialect::Legacy, count, concurrency).await?;
+            let (stop, stopped) = watch::channel(false);
+            let n = sessions.len();
+            for ws in sessions {
+                tokio::spawn(super::legacy_wire::hold(ws, stopped.clone()));
+            }
+            (Held::Sessions(n, stop), lat, took)
+        }
+        _ => {
+            let (clients, lat, took) = log_in(target, count, concurrency, true).await?;
+            (Held::Clients(clients), lat, took)
+        }
+    };
+    let held_count = match &held {
+        Held::Clients(c) => c.len(),
+        Held::Sessions(n, _) => *n,
+    };
     // Let the server settle (handshake buffers released, timers armed).
     tokio::time::sleep(Duration::from_secs(2)).await;
     let server_cpu = target.cpu();
     tokio::time::sleep(hold).await;
     let after = target.rss_kib();
     let mut r = Report::new("idle");
+    r.set("api", api.name());
     r.set("target", target.describe());
-    r.set("connections", clients.len() as u64);
+    r.set("connections", held_count as u64);
     r.set_f("login_s", took.as_secs_f64());
     r.set_f("hold_s", hold.as_secs_f64());
     lat.fields(&mut r);
     if let (Some(b), Some(a)) = (before, after) {
         r.set("server_rss_before_kib", b);
         r.set("server_rss_kib", a);
-        r.set_f("kib_per_connection", a.saturating_sub(b) as f64 / clients.len().max(1) as f64);
+        r.set_f("kib_per_connection", a.saturating_sub(b) as f64 / held_count.max(1) as f64);
     }
     if let Some(p) = server_cpu.and_then(|m| m.percent()) {
         r.set_f("server_idle_cpu_pct", p);
     }
-    drop(clients);
+    if let Held::Sessions(_, stop) = &held {
+        let _ = stop.send(true);
+    }
+    drop(held);
     Ok(r)
 }

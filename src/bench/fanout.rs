@@ -9,6 +9,7 @@ use sigshim::{ChannelEvent, Message};
 use tokio::sync::watch;
 
 use super::RunShape;
+use super::dialect::Dialect;
 use super::pacer::Pacer;
 use super::peer::{Plan, core_clients};
 use super::stats::{Counters, Latencies, Report, Tally, payload, progress, user};
@@ -63,7 +64,7 @@ pub(crate) async fn run(
     let window = plan.window;
     for ws in lean {
         let (counters, stop) = (counters.clone(), stop_rx.clone());
-        readers.push(tokio::spawn(super::raw::read(ws, Tally::new(window, counters), stop)));
+        readers.push(tokio::spawn(super::raw::read(ws, Dialect::Core, Tally::new(window, counters), stop)));
     }
     for (_channel, mut events) in joined {
         let (counters, mut stop) = (counters.clone(), stop_rx.clone());

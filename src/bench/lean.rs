@@ -1,5 +1,6 @@
-//! Lean peer-message senders: `send_peer_message` frames written straight onto one WebSocket,
-//! replies matched by request ID. With [`super::raw::read`] on the receiving side they make a
+//! Lean peer-message senders: send frames written straight onto one WebSocket, answers matched
+//! by ID, in either [`Dialect`] (core `send_peer_message` requests, or legacy
+//! `messageInstantSend` calls). With [`super::raw::read`] on the receiving side they make a
 //! generator that spends little CPU per message, so that the figures are the server's.
 
 use std::sync::Arc;
@@ -8,27 +9,33 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use super::raw::Ws;
+use super::dialect::{Dialect, Reply, seq_of};
+use super::raw::{ACK_EVERY, Ws};
 use super::stats::{Counters, Window, now_ns, payload};
 
 /// One sender's connection, its peer and the run's accounting.
 pub(crate) struct LeanSender {
     ws: Ws,
+    dialect: Dialect,
     to: String,
     window: Window,
     counters: Arc<Counters>,
     next: u64,
     unanswered: u64,
+    /// The last numbered frame received (legacy answers are numbered callbacks), and how many
+    /// arrived since the last acknowledgement.
+    last_seq: u64,
+    unacked: u64,
 }
 
 impl LeanSender {
-    /// A sender on `ws` (logged in) that writes to `to`.
-    pub(crate) fn new(ws: Ws, to: String, window: Window, counters: Arc<Counters>) -> Self {
-        Self { ws, to, window, counters, next: 0, unanswered: 0 }
+    /// A sender on `ws` (logged in, speaking `dialect`) that writes to `to`.
+    pub(crate) fn new(ws: Ws, dialect: Dialect, to: String, window: Window, counters: Arc<Counters>) -> Self {
+        Self { ws, dialect, to, window, counters, next: 0, unanswered: 0, last_seq: 0, unacked: 0 }
     }
 
     /// Queues one message due at `due` (not yet flushed). Messages due inside the measured window
-    /// get odd request IDs, so that their replies are counted.
+    /// get odd IDs (request IDs, or legacy message IDs), so that their answers are counted.
     async fn feed(&mut self, due: u64) -> Result<(), String> {
         let counted = self.window.contains(due);
         self.next += 1;
@@ -36,11 +43,7 @@ impl LeanSender {
         if counted {
             Counters::bump(&self.counters.sent);
         }
-        let frame = format!(
-            r#"{{"op":"send_peer_message","id":{id},"peer_id":"{}","message":{{"type":"text","text":"{}"}}}}"#,
-            self.to,
-            payload(due)
-        );
+        let frame = self.dialect.send_frame(id, &self.to, &payload(due));
         self.unanswered += 1;
         self.ws.feed(WsMessage::text(frame)).await.map_err(|e| format!("sending: {e}"))
     }
@@ -49,7 +52,31 @@ impl LeanSender {
         self.ws.flush().await.map_err(|e| format!("sending: {e}"))
     }
 
-    /// Reads one frame; counts it when it answers a counted request. `Ok(false)` when the link
+    /// Queues an acknowledgement of the numbered frames received (not yet flushed) once
+    /// [`ACK_EVERY`] of them are unacknowledged, or (`all`) once any is; true if it did. Legacy
+    /// answers are numbered, and the server stops at its window of unacknowledged frames.
+    async fn feed_ack(&mut self, all: bool) -> Result<bool, String> {
+        if self.unacked == 0 || (!all && self.unacked < ACK_EVERY) {
+            return Ok(false);
+        }
+        self.unacked = 0;
+        let ack = self.dialect.ack_frame(self.last_seq);
+        self.ws.feed(WsMessage::text(ack)).await.map_err(|e| format!("sending: {e}"))?;
+        Ok(true)
+    }
+
+    /// Acknowledges what is left to acknowledge, so that the server keeps nothing of the run.
+    async fn ack_all(&mut self) {
+        let last = async {
+            if self.feed_ack(true).await? {
+                self.flush().await?;
+            }
+            Ok::<_, String>(())
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), last).await;
+    }
+
+    /// Reads one frame; counts it when it answers a counted message. `Ok(false)` when the link
     /// is closed.
     async fn read_reply(
         &mut self,
@@ -61,9 +88,15 @@ impl LeanSender {
             Some(Ok(WsMessage::Text(text))) => text,
             Some(Ok(_)) => return Ok(true),
         };
-        if let Some((id, ok)) = reply_of(&text) {
+        if let Some(seq) = seq_of(&text) {
+            self.last_seq = seq;
+            self.unacked += 1;
+        }
+        if let Some(Reply { id, ok }) = self.dialect.reply_of(&text) {
             self.unanswered = self.unanswered.saturating_sub(1);
-            if id % 2 == 1 {
+            // An answer without an ID (a refused legacy call) counts as a failure: the run then
+            // shows it.
+            if id.is_none_or(|id| id % 2 == 1) {
                 Counters::bump(if ok { &self.counters.acked } else { &self.counters.failed });
             }
         }
@@ -90,10 +123,18 @@ impl LeanSender {
                     }
                     None => slots_open = false,
                 },
-                frame = self.ws.next() => if !self.read_reply(frame).await? { break },
+                frame = self.ws.next() => {
+                    if !self.read_reply(frame).await? {
+                        break;
+                    }
+                    if self.feed_ack(false).await? {
+                        self.flush().await?;
+                    }
+                }
                 _ = stop.changed() => break,
             }
         }
+        self.ack_all().await;
         Ok(())
     }
 
@@ -128,10 +169,14 @@ impl LeanSender {
                         }
                     }
                     let answered = before - self.unanswered;
+                    let mut fed = self.feed_ack(false).await?;
                     if answered > 0 && now_ns() < stop_ns {
                         for _ in 0..answered {
                             self.feed(now_ns()).await?;
                         }
+                        fed = true;
+                    }
+                    if fed {
                         self.flush().await?;
                     }
                     if !open {
@@ -141,36 +186,7 @@ impl LeanSender {
                 _ = stop.changed() => break,
             }
         }
+        self.ack_all().await;
         Ok(())
-    }
-}
-
-/// The request ID of a reply frame and whether it is a success; `None` for other frames.
-fn reply_of(text: &str) -> Option<(u64, bool)> {
-    let reply = text.find("\"reply\":\"")?;
-    let at = text.find("\"id\":")? + 5;
-    let digits = &text[at..];
-    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
-    let id = digits[..end].parse().ok()?;
-    Some((id, !text[reply + 9..].starts_with("error\"")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replies_are_matched_by_id_and_outcome() {
-        assert_eq!(
-            reply_of(r#"{"id":7,"reply":"message_sent","message_id":5,"server_ts":1}"#),
-            Some((7, true))
-        );
-        assert_eq!(reply_of(r#"{"id":12,"reply":"error","code":1}"#), Some((12, false)));
-        assert_eq!(
-            reply_of(
-                r#"{"seq":1,"event":"peer_message","peer_id":"b","message":{"id":6,"type":"text","text":"x"}}"#
-            ),
-            None
-        );
     }
 }

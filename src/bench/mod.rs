@@ -1,16 +1,19 @@
 //! `sigshim bench`: a load generator for sigshim servers.
 //!
-//! It simulates users with the core client (or the legacy facade) over WebSocket against a
+//! It simulates users with the core client (or the legacy facade, or protocol-level users of the
+//! core protocol or of the legacy endpoint) over WebSocket against a
 //! `sigshim serve` it starts as a child process (or one given by `--url`), or against a hub in
 //! its own process (`inproc`). Senders are open-loop: each message carries the time it was
 //! scheduled to leave, and latency is measured from that time, so queueing shows. Each run prints
 //! progress once a second, then a table (stderr) and one JSON line (stdout, and `--out`).
 
 mod conns;
+mod dialect;
 mod fanout;
 mod floor;
 mod lean;
 mod legacy;
+mod legacy_wire;
 mod pacer;
 mod peer;
 mod procfs;
@@ -55,6 +58,10 @@ pub(crate) enum Api {
     /// Protocol-level users: requests written straight onto the WebSocket, replies matched by
     /// ID (needs a server). The generator then spends far less CPU per message.
     Lean,
+    /// Protocol-level users of the legacy session endpoint (`ws://host:port/legacy`):
+    /// `messageInstantSend` calls written straight onto the WebSocket, `onMessageSendSuccess`
+    /// callbacks matched by message ID (needs a server; peer and idle scenarios).
+    LegacyWire,
 }
 
 impl Api {
@@ -63,8 +70,44 @@ impl Api {
             Api::Core => "core",
             Api::Legacy => "legacy",
             Api::Lean => "lean",
+            Api::LegacyWire => "legacy-wire",
         }
     }
+}
+
+/// Refuses the combinations of scenario, target and options that `sigshim bench` does not run,
+/// rather than running something else than asked.
+fn check(args: &BenchArgs) -> Result<(), String> {
+    let api = args.api;
+    let refuse = |what: &str| Err(format!("--api {} {what}", api.name()));
+    match args.scenario {
+        Scenario::Peer => {}
+        Scenario::Inproc if matches!(api, Api::Lean | Api::LegacyWire) => {
+            return refuse("speaks to a server over WebSocket: not with the in-process hub (use peer)");
+        }
+        Scenario::Inproc => {}
+        Scenario::Idle if matches!(api, Api::Core | Api::LegacyWire) => {}
+        Scenario::Idle => {
+            return refuse("with idle: idle holds core clients (core) or legacy sessions (legacy-wire)");
+        }
+        Scenario::Fanout | Scenario::Stalled | Scenario::Logins | Scenario::Floor if api != Api::Core => {
+            return refuse(&format!(
+                "is for the peer scenarios{}; {:?} takes no --api (see --lean-members, --lean-logins)",
+                if api == Api::LegacyWire { " and idle" } else { "" },
+                args.scenario
+            ));
+        }
+        _ => {}
+    }
+    if args.inline_callbacks && api != Api::Legacy {
+        return Err("--inline-callbacks is for --api legacy (the facade's callbacks)".into());
+    }
+    if api == Api::LegacyWire
+        && args.url.as_deref().is_some_and(|u| u.trim_end_matches('/').ends_with("/legacy"))
+    {
+        return Err("--url is the server's core URL (ws://host:port/): legacy-wire users add legacy".into());
+    }
+    Ok(())
 }
 
 /// Arguments of `sigshim bench`.
@@ -106,7 +149,7 @@ pub(crate) struct BenchArgs {
     /// Messages in flight per sender at saturation.
     #[arg(long, default_value_t = 64)]
     window: usize,
-    /// The API of the simulated users (peer scenarios).
+    /// The API of the simulated users (peer scenarios; idle: core or legacy-wire).
     #[arg(long, value_enum, default_value = "core")]
     api: Api,
     /// With `--api legacy`: run callbacks on each instance's task instead of its dispatcher
@@ -116,8 +159,8 @@ pub(crate) struct BenchArgs {
     /// Connections (idle and logins scenarios).
     #[arg(long, default_value_t = 10_000)]
     connections: usize,
-    /// Seconds the idle connections are held while the server's CPU is measured (they ping
-    /// every 10 s).
+    /// Seconds the idle connections are held while the server's CPU is measured (they ping, or
+    /// legacy-wire sessions acknowledge, every 10 s).
     #[arg(long, default_value_t = 12.0)]
     hold: f64,
     /// Logins in flight at once (idle and logins scenarios).
@@ -198,6 +241,7 @@ pub(crate) fn run(args: BenchArgs) -> ExitCode {
 }
 
 async fn run_async(args: &BenchArgs) -> Result<Report, String> {
+    check(args)?;
     let fanout = matches!(args.scenario, Scenario::Fanout | Scenario::Stalled);
     let shape = RunShape {
         pairs: args.pairs.max(1),
@@ -224,7 +268,7 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Stalled => fanout::run(&target, &shape, args.stalled.max(1), args.lean_members).await,
         Scenario::Idle => {
             let hold = Duration::from_secs_f64(args.hold.max(0.0));
-            conns::idle(&target, args.connections, args.concurrency, hold).await
+            conns::idle(&target, args.api, args.connections, args.concurrency, hold).await
         }
         Scenario::Logins => {
             conns::logins(&target, args.connections, args.concurrency, args.lean_logins).await

@@ -1,5 +1,5 @@
 //! Peer messages: `pairs` senders, each with its own receiver, through the core API, the legacy
-//! facade or lean protocol-level users; open-loop at a fixed total rate (slots from the
+//! facade or lean protocol-level users (of the core protocol or of the legacy endpoint); open-loop at a fixed total rate (slots from the
 //! [`Pacer`]), or saturation with a window per sender.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use sigshim::{Client, ClientEvent, Message, SendMessageOptions};
 use tokio::sync::{mpsc, watch};
 
+use super::dialect::Dialect;
 use super::lean::LeanSender;
 use super::legacy::LegacyUser;
 use super::pacer::{Pacer, Schedule};
@@ -44,7 +45,7 @@ pub(crate) async fn core_clients(
 enum Users {
     Core { senders: Vec<(Client, sigshim::Events)>, receivers: Vec<(Client, sigshim::Events)> },
     Legacy { senders: Vec<LegacyUser>, receivers: Vec<LegacyUser> },
-    Lean { senders: Vec<Ws>, receivers: Vec<Ws> },
+    Lean { dialect: Dialect, senders: Vec<Ws>, receivers: Vec<Ws> },
 }
 
 /// When a run sends, decided once every user is logged in.
@@ -94,15 +95,16 @@ async fn log_in(
                 receivers: super::legacy::log_in(target, "r", pairs, counters, inline).await?,
             }
         }
-        Api::Lean => {
-            let url = target.url().ok_or("lean users need a server: not with an in-process hub")?;
+        Api::Lean | Api::LegacyWire => {
+            let url = target.url().ok_or("protocol-level users need a server: not with an in-process hub")?;
+            let dialect = if api == Api::Lean { Dialect::Core } else { Dialect::Legacy };
             let mut senders = Vec::with_capacity(pairs);
             let mut receivers = Vec::with_capacity(pairs);
             for i in 0..pairs {
-                senders.push(super::raw::login(url, &user("s", i)).await?);
-                receivers.push(super::raw::login(url, &user("r", i)).await?);
+                senders.push(dialect.login(url, &user("s", i)).await?);
+                receivers.push(dialect.login(url, &user("r", i)).await?);
             }
-            Users::Lean { senders, receivers }
+            Users::Lean { dialect, senders, receivers }
         }
     })
 }
@@ -128,8 +130,8 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<R
         Users::Legacy { senders, receivers } => {
             super::legacy::drive(senders, receivers, &counters, plan, slots, shape.window).await?
         }
-        Users::Lean { senders, receivers } => {
-            lean_drive(senders, receivers, shape, &counters, plan, slots).await?
+        Users::Lean { dialect, senders, receivers } => {
+            lean_drive(dialect, senders, receivers, shape, &counters, plan, slots).await?
         }
     };
     done.store(true, Ordering::Relaxed);
@@ -253,6 +255,7 @@ async fn core_drive(
 }
 
 async fn lean_drive(
+    dialect: Dialect,
     senders: Vec<Ws>,
     receivers: Vec<Ws>,
     shape: &RunShape,
@@ -265,13 +268,13 @@ async fn lean_drive(
         .into_iter()
         .map(|ws| {
             let tally = Tally::new(plan.window, counters.clone());
-            tokio::spawn(super::raw::read(ws, tally, stop_rx.clone()))
+            tokio::spawn(super::raw::read(ws, dialect, tally, stop_rx.clone()))
         })
         .collect();
     let mut slots = slots.map(Vec::into_iter);
     let mut writers = Vec::with_capacity(senders.len());
     for (i, ws) in senders.into_iter().enumerate() {
-        let sender = LeanSender::new(ws, user("r", i), plan.window, counters.clone());
+        let sender = LeanSender::new(ws, dialect, user("r", i), plan.window, counters.clone());
         let stop = stop_rx.clone();
         writers.push(match slots.as_mut().and_then(Iterator::next) {
             Some(due) => tokio::spawn(sender.paced(due, stop)),

@@ -1,6 +1,7 @@
 //! Lean users: the wire protocol spoken directly over one WebSocket (login, join,
-//! acknowledgements), reading only the send time out of each channel message. They cost the
-//! generator far less CPU than full clients, so the figures are the server's.
+//! acknowledgements), reading only the send time out of each delivered message, in either
+//! [`Dialect`] for the reader. They cost the generator far less CPU than full clients, so the
+//! figures are the server's.
 
 use std::time::Duration;
 
@@ -9,14 +10,15 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use super::dialect::Dialect;
 use super::stats::Tally;
 use super::target::APP_ID;
 
 pub(crate) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Acknowledge after this many events.
-const ACK_EVERY: u64 = 64;
+/// Acknowledge after this many numbered frames.
+pub(crate) const ACK_EVERY: u64 = 64;
 
 /// Connects and logs in as `user`.
 pub(crate) async fn login(url: &str, user: &str) -> Result<Ws, String> {
@@ -60,20 +62,14 @@ async fn request(ws: &mut Ws, frame: serde_json::Value, user: &str) -> Result<()
     }
 }
 
-/// The number after `"seq":` and the send time after `"text":"t` in an event frame.
-fn seq_and_sent(text: &str) -> Option<(u64, Option<u64>)> {
-    let digits = |s: &str| -> Option<u64> {
-        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        s[..end].parse().ok()
-    };
-    let seq = digits(&text[text.find("\"seq\":")? + 6..])?;
-    let sent = text.find("\"text\":\"t").and_then(|i| digits(&text[i + 9..]));
-    Some((seq, sent))
-}
-
-/// Reads messages until `stop`, counting them in `tally`; acknowledges what it read before it
-/// returns, so that the server keeps nothing of the run for a later session.
-pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver<bool>) -> Tally {
+/// Reads messages in `dialect` until `stop`, counting them in `tally`; acknowledges what it read
+/// before it returns, so that the server keeps nothing of the run for a later session.
+pub(crate) async fn read(
+    mut ws: Ws,
+    dialect: Dialect,
+    mut tally: Tally,
+    mut stop: watch::Receiver<bool>,
+) -> Tally {
     let mut unacked = 0u64;
     let mut last = 0u64;
     loop {
@@ -81,7 +77,7 @@ pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver
             m = ws.next() => m,
             _ = stop.changed() => {
                 if unacked > 0 {
-                    let ack = ws.send(WsMessage::text(format!(r#"{{"op":"ack","seq":{last}}}"#)));
+                    let ack = ws.send(WsMessage::text(dialect.ack_frame(last)));
                     let _ = tokio::time::timeout(Duration::from_secs(1), ack).await;
                 }
                 break;
@@ -93,7 +89,7 @@ pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver
             }
             continue;
         };
-        let Some((seq, sent)) = seq_and_sent(&text) else { continue };
+        let Some((seq, sent)) = dialect.seq_and_sent(&text) else { continue };
         last = seq;
         if let Some(t) = sent {
             tally.sent_at(t);
@@ -101,24 +97,10 @@ pub(crate) async fn read(mut ws: Ws, mut tally: Tally, mut stop: watch::Receiver
         unacked += 1;
         if unacked >= ACK_EVERY {
             unacked = 0;
-            let ack = format!(r#"{{"op":"ack","seq":{seq}}}"#);
-            if ws.send(WsMessage::text(ack)).await.is_err() {
+            if ws.send(WsMessage::text(dialect.ack_frame(seq))).await.is_err() {
                 break;
             }
         }
     }
     tally
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_the_fields_it_needs() {
-        let frame = r#"{"seq":42,"event":"channel_message","channel_id":"r","peer_id":"p","message":{"id":1,"server_ts":2,"type":"text","text":"t123456|xx"}}"#;
-        assert_eq!(seq_and_sent(frame), Some((42, Some(123_456))));
-        assert_eq!(seq_and_sent(r#"{"seq":7,"event":"member_joined"}"#), Some((7, None)));
-        assert_eq!(seq_and_sent(r#"{"id":1,"reply":"ok"}"#), None);
-    }
 }
