@@ -1,7 +1,6 @@
 //! The legacy calls by their wire names: each checks its arguments and calls the instance.
 
-use serde_json::Value;
-
+use super::args::Arg;
 use crate::Signaling;
 
 /// Why a call frame was refused.
@@ -43,11 +42,11 @@ impl Ret {
 /// The arguments of one call, checked as they are read.
 pub(crate) struct Args<'a> {
     call: &'a str,
-    values: &'a [Value],
+    values: &'a [Arg<'a>],
 }
 
 impl<'a> Args<'a> {
-    pub(crate) fn new(call: &'a str, values: &'a [Value]) -> Self {
+    pub(crate) fn new(call: &'a str, values: &'a [Arg<'a>]) -> Self {
         Self { call, values }
     }
 
@@ -61,17 +60,27 @@ impl<'a> Args<'a> {
     }
 
     fn str(&self, i: usize) -> Result<&'a str, CallError> {
-        self.values[i].as_str().ok_or_else(|| self.wrong(i, "a string"))
+        match &self.values[i] {
+            Arg::Str(s) => Ok(s),
+            _ => Err(self.wrong(i, "a string")),
+        }
     }
 
     fn u32(&self, i: usize) -> Result<u32, CallError> {
-        let n = self.values[i].as_u64().and_then(|n| u32::try_from(n).ok());
-        n.ok_or_else(|| self.wrong(i, "an integer from 0 to 4294967295"))
+        match self.values[i] {
+            Arg::Unsigned(n) => u32::try_from(n).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| self.wrong(i, "an integer from 0 to 4294967295"))
     }
 
     fn i32(&self, i: usize) -> Result<i32, CallError> {
-        let n = self.values[i].as_i64().and_then(|n| i32::try_from(n).ok());
-        n.ok_or_else(|| self.wrong(i, "a 32-bit integer"))
+        match self.values[i] {
+            Arg::Unsigned(n) => i32::try_from(n).ok(),
+            Arg::Signed(n) => i32::try_from(n).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| self.wrong(i, "a 32-bit integer"))
     }
 
     fn wrong(&self, i: usize, what: &str) -> CallError {
@@ -304,17 +313,15 @@ fn channel_call(sig: &Signaling, name: &str, a: &Args<'_>) -> Result<Ret, CallEr
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
-    fn args(v: Value) -> Vec<Value> {
-        v.as_array().cloned().unwrap_or_default()
+    fn args(text: &str) -> Vec<Arg<'_>> {
+        serde_json::from_str(text).unwrap()
     }
 
     #[test]
     fn arguments_are_checked_by_count_and_type() {
-        let v = args(json!(["bob", 0, "hi", "m1"]));
+        let v = args(r#"["bob", 0, "hi", "m1"]"#);
         let a = Args::new("messageInstantSend", &v);
         assert!(a.count(4).is_ok());
         assert!(matches!(a.count(3), Err(CallError::BadArgs(_))));
@@ -322,7 +329,7 @@ mod tests {
         assert_eq!(a.u32(1).unwrap(), 0);
         assert!(matches!(a.u32(0), Err(CallError::BadArgs(_))));
         assert!(matches!(a.str(1), Err(CallError::BadArgs(_))));
-        let big = args(json!([4294967296u64, -1, 2147483648u64]));
+        let big = args("[4294967296, -1, 2147483648]");
         let a = Args::new("x", &big);
         assert!(a.u32(0).is_err());
         assert!(a.u32(1).is_err());
@@ -332,13 +339,13 @@ mod tests {
 
     #[test]
     fn a_login_is_checked_whole_before_any_instance_exists() {
-        let v = args(json!(["app", "alice", "_no_need_token", 0, ""]));
+        let v = args(r#"["app", "alice", "_no_need_token", 0, ""]"#);
         let login = Login::parse("login", &Args::new("login", &v)).unwrap();
         assert_eq!((login.app_id, login.account, login.retry), ("app", "alice", None));
         assert!(Login::parse("login2", &Args::new("login2", &v)).is_err());
-        let v2 = args(json!(["app", "alice", "t", 0, "", 30, 3]));
+        let v2 = args(r#"["app", "alice", "t", 0, "", 30, 3]"#);
         assert_eq!(Login::parse("login2", &Args::new("login2", &v2)).unwrap().retry, Some((30, 3)));
-        let bad = args(json!(["app", 7, "t", 0, ""]));
+        let bad = args(r#"["app", 7, "t", 0, ""]"#);
         assert!(matches!(Login::parse("login", &Args::new("login", &bad)), Err(CallError::BadArgs(_))));
         assert!(matches!(Login::parse("logout", &Args::new("logout", &[])), Err(CallError::Unknown(_))));
     }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{Message as WsMessage, WebSocket};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 use sigshim::protocol::close;
 use sigshim::resume::ResumeError;
@@ -40,7 +40,9 @@ pub(super) async fn serve(
     async move {
         let _admission = admission;
         let mut socket = socket;
-        let Some((session, link)) = first_frame(&mut socket, &endpoint).await else { return };
+        // In a future of its own: its state (a resume's replay) would otherwise stay in every
+        // connection's task for the connection's life.
+        let Some((session, link)) = Box::pin(first_frame(&mut socket, &endpoint)).await else { return };
         tracing::Span::current().record("session", session.signals.key());
         let mut conn = Conn { socket, endpoint: endpoint.clone(), session, link, bad_frames: 0 };
         let end = conn.run().await;
@@ -59,7 +61,12 @@ pub(super) async fn serve(
 
 /// Sends one text frame within `limit`; false if it failed.
 async fn send_text(socket: &mut WebSocket, text: String, limit: Duration) -> bool {
-    matches!(tokio::time::timeout(limit, socket.send(WsMessage::text(text))).await, Ok(Ok(())))
+    send_frame(socket, text.into(), limit).await
+}
+
+/// Sends one text frame within `limit`; false if it failed.
+async fn send_frame(socket: &mut WebSocket, text: Utf8Bytes, limit: Duration) -> bool {
+    matches!(tokio::time::timeout(limit, socket.send(WsMessage::Text(text))).await, Ok(Ok(())))
 }
 
 /// Answers a connection that cannot go on, then closes it with 1008.
@@ -104,7 +111,7 @@ async fn first_frame(
     };
     let limit = config.idle_timeout;
     let (window, max_frame) = (config.max_unacked, config.max_frame_bytes);
-    match frames::parse(&text) {
+    match frames::parse(text.as_str()) {
         Ok(ClientFrame::Call { name, args, id }) if calls::is_login(&name) => {
             let login = match Login::parse(&name, &Args::new(&name, &args)) {
                 Ok(login) => login,
@@ -131,8 +138,8 @@ async fn first_frame(
                     return None;
                 }
                 link.unacked.retain(|(seq, _)| *seq > last_seq);
-                for (seq, body) in &link.unacked {
-                    if !send_text(socket, frames::numbered(*seq, body), limit).await {
+                for (_, text) in &link.unacked {
+                    if !send_frame(socket, text.clone(), limit).await {
                         endpoint.park(&session, link);
                         return None;
                     }
@@ -241,8 +248,8 @@ impl Conn {
         let collector = self.session.collector.clone();
         while self.link.unacked.len() < window {
             match collector.pop() {
-                Some(Out::Frame(body)) => {
-                    if !self.feed(body).await {
+                Some(Out::Frame(seq, text)) => {
+                    if !self.feed(seq, text).await {
                         return Some(End::Park);
                     }
                 }
@@ -256,23 +263,20 @@ impl Conn {
         (!self.write(None).await).then_some(End::Park)
     }
 
-    /// Numbers a frame, keeps it until acknowledged and queues it on the socket.
-    async fn feed(&mut self, body: Box<str>) -> bool {
-        let seq = self.link.next_seq;
-        self.link.next_seq += 1;
-        let text = frames::numbered(seq, &body);
-        self.link.unacked.push_back((seq, body));
-        self.write(Some(text)).await
+    /// Keeps a frame until acknowledged and queues it on the socket.
+    async fn feed(&mut self, seq: u64, text: Utf8Bytes) -> bool {
+        self.link.unacked.push_back((seq, text.clone()));
+        self.write(Some(WsMessage::Text(text))).await
     }
 
     /// Queues `text` (or, with `None`, flushes) within the idle timeout; false when the link
     /// failed, could not take it, or a resume asked for the session meanwhile.
-    async fn write(&mut self, text: Option<String>) -> bool {
+    async fn write(&mut self, msg: Option<WsMessage>) -> bool {
         let limit = self.endpoint.edge.config().idle_timeout;
         let socket = &mut self.socket;
         let io = async move {
-            match text {
-                Some(text) => socket.feed(WsMessage::text(text)).await,
+            match msg {
+                Some(msg) => socket.feed(msg).await,
                 None => socket.flush().await,
             }
         };
@@ -297,8 +301,8 @@ impl Conn {
         let collector = self.session.collector.clone();
         loop {
             match collector.pop() {
-                Some(Out::Frame(body)) => {
-                    if !self.feed(body).await {
+                Some(Out::Frame(seq, text)) => {
+                    if !self.feed(seq, text).await {
                         return;
                     }
                 }
@@ -357,7 +361,7 @@ impl Conn {
         if self.endpoint.metered {
             metrics::counter!("sigshim_legacy_frames_in_total").increment(1);
         }
-        match frames::parse(&text) {
+        match frames::parse(text.as_str()) {
             Ok(ClientFrame::Call { name, args, id }) => {
                 let sig = &self.session.instance;
                 match calls::call(sig, &name, &Args::new(&name, &args)) {
@@ -396,19 +400,19 @@ impl Conn {
         let collector = self.session.collector.clone();
         let job: crate::dispatcher::Job = Box::new(move |_| {
             let value = instance.upgrade().and_then(|sig| ret.value(&sig));
-            collector.body(frames::done_body(id, value));
+            collector.done(id, value);
         });
         if !self.session.instance.after_calls(job) {
             // The instance takes no more calls: answer at once.
             let value = ret.value(&self.session.instance);
-            self.session.collector.body(frames::done_body(id, value));
+            self.session.collector.done(id, value);
         }
     }
 
     /// Answers a frame it cannot use; too many of them close the connection.
     async fn bad_frame(&mut self, kind: ErrorKind, id: Option<u64>, detail: &str) -> Option<End> {
         tracing::debug!(?kind, detail, "legacy frame refused");
-        if !self.write(Some(frames::error_text(kind, id, detail))).await {
+        if !self.write(Some(WsMessage::text(frames::error_text(kind, id, detail)))).await {
             return Some(End::Park);
         }
         self.bad_frames += 1;

@@ -1,16 +1,19 @@
 //! The frames of the legacy endpoint (docs/LEGACY-PROTOCOL.md): what a client sends, and the
 //! text of what the server sends.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// A frame from the client.
+use super::args::Arg;
+
+/// A frame from the client, borrowing from its text.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ClientFrame {
+pub(crate) enum ClientFrame<'a> {
     /// A legacy call by name.
-    Call { name: String, args: Vec<Value>, id: Option<u64> },
+    Call { name: Cow<'a, str>, args: Vec<Arg<'a>>, id: Option<u64> },
     /// Acknowledges every frame up to `seq`.
     Ack(u64),
     /// Resumes a session (a connection's first frame).
@@ -40,9 +43,11 @@ pub(crate) struct BadFrame {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Raw {
-    call: Option<String>,
-    args: Option<Vec<Value>>,
+struct Raw<'a> {
+    #[serde(borrow)]
+    call: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    args: Option<Vec<Arg<'a>>>,
     id: Option<u64>,
     ack: Option<u64>,
     resume: Option<String>,
@@ -50,8 +55,9 @@ struct Raw {
 }
 
 /// Reads one client frame.
-pub(crate) fn parse(text: &str) -> Result<ClientFrame, BadFrame> {
-    let raw: Raw = serde_json::from_str(text).map_err(|e| BadFrame { id: None, detail: e.to_string() })?;
+pub(crate) fn parse(text: &str) -> Result<ClientFrame<'_>, BadFrame> {
+    let raw: Raw<'_> =
+        serde_json::from_str(text).map_err(|e| BadFrame { id: None, detail: e.to_string() })?;
     let bad = |id, detail: &str| Err(BadFrame { id, detail: detail.to_owned() });
     match raw {
         Raw { call: Some(name), args, id, ack: None, resume: None, last_seq: None } => {
@@ -91,49 +97,37 @@ pub(crate) fn error_text(kind: ErrorKind, id: Option<u64>, detail: &str) -> Stri
     serde_json::to_string(&Error { error: kind, id, detail }).unwrap_or_default()
 }
 
-/// A frame from the instance, numbered: `body` is the JSON object's members after `seq` and
-/// its closing brace (as [`callback_body`] and [`done_body`] make them).
-pub(crate) fn numbered(seq: u64, body: &str) -> String {
-    let mut text = String::with_capacity(body.len() + 24);
-    let _ = write!(text, "{{\"seq\":{seq},");
-    text.push_str(body);
-    text
+/// A callback frame: its `seq`, the callback's name and its arguments (a tuple or slice,
+/// serialized as a JSON array), written once into a buffer of about `hint` bytes beyond the
+/// frame's fixed part.
+pub(crate) fn callback_frame(seq: u64, name: &str, args: &impl Serialize, hint: usize) -> String {
+    let mut buf = Vec::with_capacity(48 + name.len() + hint);
+    let _ = write!(buf, "{{\"seq\":{seq},\"cb\":\"{name}\",\"args\":");
+    // Strings and integers into memory: serializing cannot fail.
+    let _ = serde_json::to_writer(&mut buf, args);
+    buf.push(b'}');
+    String::from_utf8(buf).unwrap_or_default()
 }
 
-/// The body of a callback frame: its name and its arguments (a tuple or slice, serialized as a
-/// JSON array).
-pub(crate) fn callback_body(name: &str, args: &impl Serialize) -> String {
-    let mut body = String::with_capacity(64);
-    body.push_str("\"cb\":\"");
-    body.push_str(name);
-    body.push_str("\",\"args\":");
-    // Serializing strings and integers into a String cannot fail.
-    body.push_str(&serde_json::to_string(args).unwrap_or_else(|_| "[]".into()));
-    body.push('}');
-    body
-}
-
-/// The body of a `done` frame.
-pub(crate) fn done_body(id: u64, ret: Option<i32>) -> String {
+/// A `done` frame.
+pub(crate) fn done_frame(seq: u64, id: u64, ret: Option<i32>) -> String {
     match ret {
-        Some(v) => format!("\"done\":{id},\"ret\":{v}}}"),
-        None => format!("\"done\":{id},\"ret\":null}}"),
+        Some(v) => format!("{{\"seq\":{seq},\"done\":{id},\"ret\":{v}}}"),
+        None => format!("{{\"seq\":{seq},\"done\":{id},\"ret\":null}}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
     #[test]
     fn the_three_client_frames_parse_and_anything_else_is_refused() {
         let call = parse(r#"{"call":"channelJoin","args":["lobby"],"id":7}"#).unwrap();
-        assert_eq!(
-            call,
-            ClientFrame::Call { name: "channelJoin".into(), args: vec![json!("lobby")], id: Some(7) }
-        );
+        let lobby = Arg::Str("lobby".into());
+        assert_eq!(call, ClientFrame::Call { name: "channelJoin".into(), args: vec![lobby], id: Some(7) });
         let bare = parse(r#"{"call":"logout"}"#).unwrap();
         assert_eq!(bare, ClientFrame::Call { name: "logout".into(), args: vec![], id: None });
         assert_eq!(parse(r#"{"ack":9}"#).unwrap(), ClientFrame::Ack(9));
@@ -158,15 +152,15 @@ mod tests {
 
     #[test]
     fn server_frames_are_the_documented_json() {
-        let cb = numbered(4, &callback_body("onMessageInstantReceive", &("bob", 7u32, "hi \"you\"")));
+        let cb = callback_frame(4, "onMessageInstantReceive", &("bob", 7u32, "hi \"you\""), 0);
         let v: Value = serde_json::from_str(&cb).unwrap();
         assert_eq!(v, json!({"seq":4,"cb":"onMessageInstantReceive","args":["bob",7,"hi \"you\""]}));
-        let list = numbered(5, &callback_body("onChannelUserList", &(["a", "b"], [1u32, 2])));
+        let list = callback_frame(5, "onChannelUserList", &(["a", "b"], [1u32, 2]), 1000);
         let v: Value = serde_json::from_str(&list).unwrap();
         assert_eq!(v, json!({"seq":5,"cb":"onChannelUserList","args":[["a","b"],[1,2]]}));
-        let done: Value = serde_json::from_str(&numbered(6, &done_body(3, Some(2)))).unwrap();
+        let done: Value = serde_json::from_str(&done_frame(6, 3, Some(2))).unwrap();
         assert_eq!(done, json!({"seq":6,"done":3,"ret":2}));
-        let done: Value = serde_json::from_str(&numbered(7, &done_body(4, None))).unwrap();
+        let done: Value = serde_json::from_str(&done_frame(7, 4, None)).unwrap();
         assert_eq!(done, json!({"seq":7,"done":4,"ret":null}));
         let err: Value = serde_json::from_str(&error_text(ErrorKind::BadArgs, Some(1), "x")).unwrap();
         assert_eq!(err, json!({"error":"bad_args","id":1,"detail":"x"}));

@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+mod args;
 mod calls;
 mod conn;
 mod forward;
@@ -35,7 +36,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -131,8 +132,7 @@ impl Drop for SessionGauge {
 /// but not acknowledged, by `seq`.
 pub(crate) struct LegacyLink {
     jobs: mpsc::Receiver<Job>,
-    unacked: VecDeque<(u64, Box<str>)>,
-    next_seq: u64,
+    unacked: VecDeque<(u64, Utf8Bytes)>,
 }
 
 impl Endpoint {
@@ -151,7 +151,7 @@ impl Endpoint {
             _gauge: SessionGauge::new(metered),
         });
         self.parking.register(&session);
-        (session, LegacyLink { jobs, unacked: VecDeque::new(), next_seq: 1 })
+        (session, LegacyLink { jobs, unacked: VecDeque::new() })
     }
 
     /// Keeps a session whose link broke for the hub's grace period; past it (or at once, when
