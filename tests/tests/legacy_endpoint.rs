@@ -254,7 +254,7 @@ async fn legacy_connections_count_against_the_servers_cap() {
 }
 
 #[tokio::test]
-async fn a_channel_member_sees_a_parked_user_stay_and_an_expired_one_leave() {
+async fn a_channel_member_sees_the_user_of_an_expired_session_leave() {
     let hub = sigshim::Hub::new(HubConfig::new(APP_ID).session_grace(Duration::from_millis(300)));
     let server = start_with_legacy(&hub, strict_config()).await;
     let cory = online_core(Backend::Memory, &hub, "cory").await;
