@@ -169,16 +169,23 @@ async fn core_receiver_sees_the_offline_flag(be: Backend) {
     assert_eq!((m.text_or_description(), offline), ("live", false));
 }
 
-async fn offline_store_keeps_the_newest_200(be: Backend) {
+async fn a_full_offline_box_refuses_new_messages_and_keeps_every_stored_one(be: Backend) {
     for (a, b) in api_pairs() {
         let hub = relaxed_hub();
         let mut alice = online(be, a, &hub, "alice").await;
         for i in 0..205 {
-            let _ = alice.send_peer("bob", &format!("#{i}")).await;
+            let r = alice.send_peer("bob", &format!("#{i}")).await;
+            // The core sender is told which were stored (4) and which refused (3, not stored);
+            // a legacy sender's success means the server took the call.
+            if a == Api::Core {
+                let want = if i < 200 { 4 } else { 3 };
+                assert_eq!(r.map_err(|f| f.code), Err(want), "message #{i}");
+            }
         }
         assert_eq!(hub.stats().offline_stored, 200);
         let mut bob = online(be, b, &hub, "bob").await;
-        for i in 5..205 {
+        // Every message answered "stored" arrives; none was dropped for a newer one.
+        for i in 0..200 {
             assert_eq!(bob.recv_peer().await.1, format!("#{i}"), "{a:?} -> {b:?}");
         }
         expect_only_marker(&mut *alice, &mut *bob, "done").await;
@@ -365,7 +372,7 @@ sigshim_conformance::per_backend!(
     legacy_empty_msg_id_gets_a_generated_one,
     cached_messages_arrive_at_next_login_in_send_order,
     core_receiver_sees_the_offline_flag,
-    offline_store_keeps_the_newest_200,
+    a_full_offline_box_refuses_new_messages_and_keeps_every_stored_one,
     invalid_peer_ids_are_refused,
     message_size_limits,
     send_before_login_is_refused,

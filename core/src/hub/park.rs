@@ -122,9 +122,9 @@ impl Hub {
                         continue;
                     }
                 }
-                if !self.inner.offline.store(user, &peer_id, message) {
+                if !self.inner.offline.keep(user, &peer_id, message) {
                     super::stats::Counters::bump(&self.inner.counters.inbox_full_drops);
-                    tracing::warn!(%user, from = %peer_id, "offline store full: a parked message was dropped");
+                    tracing::warn!(%user, from = %peer_id, "offline messages are disabled: a parked message was dropped");
                 }
             }
         }
