@@ -18,7 +18,10 @@ use serde_json::{Value, json};
 use sigshim_conformance::proxy::Proxy;
 use sigshim_legacy::{Signaling, SignalingCallbacks, SignalingOptions, uid_for};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sigshim");
+#[path = "common/served.rs"]
+mod served;
+use served::Served;
+
 const APP: &str = "970CA35de60c44645bbae8a215061b33";
 /// How long any one awaited event may take.
 const DEADLINE: Duration = Duration::from_secs(15);
@@ -58,48 +61,24 @@ fn prerequisites() -> Result<(), String> {
     Ok(())
 }
 
-/// A running `sigshim serve`: its WebSocket URL and HTTP origin.
-struct Served {
-    child: Child,
-    url: String,
-    origin: String,
-    _config: PathBuf,
+/// `sigshim serve` with a short grace period, and its configuration file (removed when dropped).
+struct ShortGrace {
+    served: Served,
+    config: PathBuf,
 }
 
-impl Served {
-    fn start() -> Served {
+impl ShortGrace {
+    fn start() -> ShortGrace {
         let config = std::env::temp_dir().join(format!("sigshim-browser-{}.toml", std::process::id()));
         std::fs::write(&config, format!("[hub]\nsession_grace_ms = {GRACE_MS}\n")).expect("config file");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--app-id", APP, "--config"])
-            .arg(&config)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("sigshim serve starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().expect("piped stdout")).read_line(&mut first).expect("a line");
-        let url = first.split_whitespace().find(|w| w.starts_with("ws://")).expect("the URL").to_owned();
-        let origin = url.trim_end_matches('/').replacen("ws://", "http://", 1);
-        Served { child, url, origin, _config: config }
-    }
-
-    /// The whole HTTP/1.1 response to `GET path`.
-    fn get(&self, path: &str) -> String {
-        use std::io::Read;
-        let addr = self.origin.trim_start_matches("http://");
-        let mut tcp = std::net::TcpStream::connect(addr).expect("the server's port");
-        write!(tcp, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).expect("response");
-        response
+        let served = Served::start(APP, &["--config", config.to_str().expect("a UTF-8 temporary path")]);
+        ShortGrace { served, config }
     }
 }
 
-impl Drop for Served {
+impl Drop for ShortGrace {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self._config);
+        let _ = std::fs::remove_file(&self.config);
     }
 }
 
@@ -368,7 +347,9 @@ fn a_legacy_web_page_runs_unchanged_against_sigshim_serve() {
         return;
     }
     let started = Instant::now();
-    let served = Served::start();
+    let server = ShortGrace::start();
+    let served = &server.served;
+    let origin = served.origin();
 
     // The server hands out the SDK and the demo page.
     let sdk = served.get("/sdk/AgoraSig.js");
@@ -385,7 +366,7 @@ fn a_legacy_web_page_runs_unchanged_against_sigshim_serve() {
         tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
     // The browser reaches the server through a TCP proxy the test controls: the network between
     // them can be cut from outside the page.
-    let server_addr = served.origin.trim_start_matches("http://").parse().expect("the server's address");
+    let server_addr = served.addr().parse().expect("the server's address");
     let proxy = rt.block_on(Proxy::start(server_addr));
     let sdk_origin = format!("http://{}", proxy.addr());
     let mut b = Browser::start(&sdk_origin);
@@ -730,8 +711,7 @@ fn a_legacy_web_page_runs_unchanged_against_sigshim_serve() {
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
 
     // --- The demo page at `/`: log in, see the channel's members and the server panel.
-    let demo =
-        b.command(json!({ "open": format!("{}/?appId={APP}", served.origin) })).expect("the demo page");
+    let demo = b.command(json!({ "open": format!("{origin}/?appId={APP}") })).expect("the demo page");
     let demo = usize::try_from(demo.as_u64().expect("a page index")).expect("index");
     // (The facade user is still in "lobby", the demo's default channel.)
     b.eval_in(

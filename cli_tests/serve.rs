@@ -1,70 +1,24 @@
 //! `sigshim serve` as a separate process: clients in other processes talk through it, token
 //! checks, and a graceful exit on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sigshim");
+#[path = "common/served.rs"]
+mod served;
+use served::{BIN, Served};
+
 const APP: &str = "970CA35de60c44645bbae8a215061b33";
 const CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
 
-/// A running `sigshim serve` and its URL (read from its first line of output).
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start(extra: &[&str]) -> Served {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--app-id", APP])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("sigshim serve starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().expect("piped stdout")).read_line(&mut first).expect("a line");
-        let url = first.split_whitespace().find(|w| w.starts_with("ws://")).expect("the URL").to_owned();
-        Served { child, url }
+/// Runs `sigshim chat` as `user`, to `peer`, through `served`.
+fn chat(served: &Served, user: &str, peer: &str, token: Option<&str>) -> Child {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["chat", "--server", &served.url, "--app-id", APP, "--user", user, "--peer", peer]);
+    cmd.args(["--message", &format!("hi {peer}, from {user}"), "--wait", "20"]);
+    if let Some(t) = token {
+        cmd.args(["--token", t]);
     }
-
-    fn chat(&self, user: &str, peer: &str, token: Option<&str>) -> Child {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["chat", "--server", &self.url, "--app-id", APP, "--user", user, "--peer", peer]);
-        cmd.args(["--message", &format!("hi {peer}, from {user}"), "--wait", "20"]);
-        if let Some(t) = token {
-            cmd.args(["--token", t]);
-        }
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sigshim chat starts")
-    }
-
-    /// The whole HTTP/1.1 response to `GET path` on the server's port.
-    fn get(&self, path: &str) -> String {
-        use std::io::{Read, Write};
-        let addr = self.url.trim_start_matches("ws://").trim_end_matches('/');
-        let mut tcp = std::net::TcpStream::connect(addr).expect("the server's port");
-        write!(tcp, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).expect("response");
-        response
-    }
-
-    /// Sends SIGTERM and returns the exit status and remaining output.
-    fn stop(mut self) -> Output {
-        let status =
-            Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill");
-        assert!(status.success());
-        std::mem::replace(&mut self.child, Command::new("true").spawn().expect("true"))
-            .wait_with_output()
-            .expect("exit")
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sigshim chat starts")
 }
 
 fn finished(child: Child) -> (bool, String, String) {
@@ -74,9 +28,9 @@ fn finished(child: Child) -> (bool, String, String) {
 
 #[test]
 fn two_processes_talk_through_the_server_and_it_exits_cleanly_on_sigterm() {
-    let served = Served::start(&[]);
-    let alice = served.chat("alice", "bob", None);
-    let bob = served.chat("bob", "alice", None);
+    let served = Served::start(APP, &[]);
+    let alice = chat(&served, "alice", "bob", None);
+    let bob = chat(&served, "bob", "alice", None);
     let (ok, out, err) = finished(alice);
     assert!(ok, "alice: {out}{err}");
     assert!(out.contains("bob: hi alice, from bob"), "{out}");
@@ -116,11 +70,11 @@ fn token_with(kind: &str, user: &str, cert: &str, extra: &[&str]) -> String {
 
 #[test]
 fn a_token_protected_server_admits_built_tokens_and_refuses_others() {
-    let served = Served::start(&["--app-certificate", CERT]);
+    let served = Served::start(APP, &["--app-certificate", CERT]);
     for kind in ["signaling", "rtm", "rtm2"] {
         let (a, b) = (format!("a-{kind}"), format!("b-{kind}"));
-        let alice = served.chat(&a, &b, Some(&token(kind, &a)));
-        let bob = served.chat(&b, &a, Some(&token(kind, &b)));
+        let alice = chat(&served, &a, &b, Some(&token(kind, &a)));
+        let bob = chat(&served, &b, &a, Some(&token(kind, &b)));
         let (ok, out, err) = finished(alice);
         assert!(ok, "{kind}: {out}{err}");
         let (ok, out, err) = finished(bob);
@@ -140,7 +94,7 @@ fn a_token_protected_server_admits_built_tokens_and_refuses_others() {
         (Some(expired.as_str()), "login: token expired"),
     ];
     for (t, expected) in cases {
-        let (ok, _, err) = finished(served.chat("eve", "bob", t));
+        let (ok, _, err) = finished(chat(&served, "eve", "bob", t));
         assert!(!ok, "{t:?} admitted");
         assert!(err.contains(expected), "{t:?}: {err}");
     }
@@ -160,7 +114,7 @@ fn rows<'a>(out: &'a str, check: &str) -> Vec<&'a str> {
 #[test]
 fn the_conformance_command_checks_a_deployment() {
     for extra in [&[][..], &["--app-certificate", CERT][..]] {
-        let served = Served::start(extra);
+        let served = Served::start(APP, extra);
         let (code, out, err) = conformance(&served.url, &[&["--app-id", APP][..], extra].concat());
         assert_eq!(code, Some(0), "{out}{err}");
         assert!(out.lines().last().is_some_and(|l| l.ends_with(" passed, 0 failed")), "{out}");
@@ -191,7 +145,7 @@ fn the_conformance_command_checks_a_deployment() {
 
 #[test]
 fn the_conformance_command_fails_a_server_that_refuses_its_tokens() {
-    let served = Served::start(&["--app-certificate", CERT]);
+    let served = Served::start(APP, &["--app-certificate", CERT]);
     let other = "0123456789abcdef0123456789abcdef";
     let (code, out, err) = conformance(&served.url, &["--app-id", APP, "--app-certificate", other]);
     assert_eq!(code, Some(1), "{out}");
@@ -227,7 +181,7 @@ fn the_conformance_command_reports_a_server_it_cannot_reach() {
 
 #[test]
 fn the_server_shows_a_browser_the_demo_page_and_the_drop_in_script() {
-    let served = Served::start(&[]);
+    let served = Served::start(APP, &[]);
     let page = served.get("/");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.to_ascii_lowercase().contains("content-type: text/html"), "{page}");

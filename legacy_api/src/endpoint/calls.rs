@@ -12,6 +12,9 @@ pub(crate) enum CallError {
     /// Wrong number or types of arguments.
     #[error("{0}")]
     BadArgs(String),
+    /// A login on a connection that has its session.
+    #[error("{0} is only a connection's first frame")]
+    LoginAgain(String),
 }
 
 /// What the `done` frame of a call carries as `ret`.
@@ -303,9 +306,7 @@ fn channel_call(sig: &Signaling, name: &str, a: &Args<'_>) -> Result<Ret, CallEr
             a.count(3)?;
             sig.message_dtmf_send(a.u32(0)?, a.str(1)?, a.str(2)?);
         }
-        other if is_login(other) => {
-            return Err(CallError::BadArgs(format!("{other} is only a connection's first frame")));
-        }
+        other if is_login(other) => return Err(CallError::LoginAgain(other.to_owned())),
         other => return Err(CallError::Unknown(other.to_owned())),
     }
     Ok(Ret::Nothing)

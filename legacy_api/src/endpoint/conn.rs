@@ -374,8 +374,8 @@ impl Conn {
                     Err(e) => {
                         let kind = match &e {
                             CallError::Unknown(_) => ErrorKind::UnknownCall,
-                            CallError::BadArgs(_) if calls::is_login(&name) => ErrorKind::AlreadyLoggedIn,
                             CallError::BadArgs(_) => ErrorKind::BadArgs,
+                            CallError::LoginAgain(_) => ErrorKind::AlreadyLoggedIn,
                         };
                         self.bad_frame(kind, id, &e.to_string()).await
                     }
