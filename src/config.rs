@@ -55,6 +55,8 @@ pub(crate) struct LegacySection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ServerSection {
     pub(crate) max_frame_bytes: Option<usize>,
+    pub(crate) http_timeout_ms: Option<u64>,
+    pub(crate) max_pending_connections: Option<usize>,
     pub(crate) handshake_timeout_ms: Option<u64>,
     pub(crate) idle_timeout_ms: Option<u64>,
     pub(crate) max_connections: Option<usize>,
@@ -188,6 +190,8 @@ impl FileConfig {
         let mut server = ServerConfig::new(self.listen.unwrap_or(default_listen));
         let s = &self.server;
         set(&mut server.max_frame_bytes, s.max_frame_bytes);
+        set(&mut server.http_timeout, s.http_timeout_ms.map(ms));
+        set(&mut server.max_pending_connections, s.max_pending_connections);
         set(&mut server.handshake_timeout, s.handshake_timeout_ms.map(ms));
         set(&mut server.idle_timeout, s.idle_timeout_ms.map(ms));
         set(&mut server.max_connections, s.max_connections);

@@ -56,6 +56,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    raise_descriptor_limit();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -101,6 +102,15 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
 }
 
 /// Waits for SIGINT or SIGTERM and names it.
+/// Raises the soft limit on open descriptors to the hard limit: every connection is one, and the
+/// server fits its caps under the limit it finds.
+fn raise_descriptor_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!(limit, "open descriptor limit"),
+        Err(error) => tracing::warn!(%error, "cannot raise the open descriptor limit"),
+    }
+}
+
 async fn shutdown_signal() -> &'static str {
     #[cfg(unix)]
     {

@@ -18,12 +18,15 @@ pub(crate) struct Served {
 impl Served {
     /// Starts `sigshim serve --listen 127.0.0.1:0 --app-id app` with `extra` arguments.
     pub(crate) fn start(app: &str, extra: &[&str]) -> Served {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--app-id", app])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("sigshim serve starts");
+        let mut command = Command::new(BIN);
+        command.args(["serve", "--listen", "127.0.0.1:0", "--app-id", app]).args(extra);
+        Served::spawn(command)
+    }
+
+    /// Starts `command`, which runs `sigshim serve` (perhaps through a shell that sets limits
+    /// first), and reads the URL it prints.
+    pub(crate) fn spawn(mut command: Command) -> Served {
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("sigshim serve starts");
         let mut first = String::new();
         BufReader::new(child.stdout.as_mut().expect("piped stdout")).read_line(&mut first).expect("a line");
         let url = first.split_whitespace().find(|w| w.starts_with("ws://")).expect("the URL").to_owned();

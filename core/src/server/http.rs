@@ -53,6 +53,7 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
         "status": "ok",
         "app_id": shared.hub.config().app_id,
         "connections": shared.connections.load(std::sync::atomic::Ordering::Acquire),
+        "pending_connections": shared.intake.len(),
         "online_users": stats.online_users,
         "parked_sessions": stats.parked_sessions,
     });
@@ -60,6 +61,7 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    let text = super::render_metrics(&shared.hub, shared.config.prometheus.as_ref());
+    let mut text = super::render_metrics(&shared.hub, shared.config.prometheus.as_ref());
+    super::metrics::render_intake(&mut text, &shared);
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

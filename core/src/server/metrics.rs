@@ -106,3 +106,32 @@ pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String 
     }
     out
 }
+
+/// Appends the HTTP phase's figures: sockets in it now, and those closed early.
+pub(super) fn render_intake(out: &mut String, shared: &super::Shared) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let intake = &shared.intake;
+    let lines = [
+        (
+            "sigshim_pending_connections",
+            "gauge",
+            "Sockets in their HTTP phase (not yet upgraded).",
+            intake.len() as u64,
+        ),
+        (
+            "sigshim_http_timeouts_total",
+            "counter",
+            "Sockets closed because their HTTP phase outlasted the HTTP timeout.",
+            intake.timed_out.load(Relaxed),
+        ),
+        (
+            "sigshim_pending_evicted_total",
+            "counter",
+            "Sockets in their HTTP phase closed to make room for a newer one.",
+            intake.evicted.load(Relaxed),
+        ),
+    ];
+    for (name, kind, help, v) in lines {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}\n"));
+    }
+}

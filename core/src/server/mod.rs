@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod accept;
 mod conn;
 pub mod edge;
 mod http;
@@ -52,12 +53,21 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Largest frame (and message) a client may send, in bytes (default 128 KiB).
     pub max_frame_bytes: usize,
-    /// How long a new connection has to send its login or resume (default 10 s).
+    /// How long a new socket has for its HTTP phase: to send its request and be answered, or
+    /// upgraded to a WebSocket (default 10 s). A socket still in it then is closed, so idle and
+    /// trickling sockets cannot pile up.
+    pub http_timeout: Duration,
+    /// Sockets in their HTTP phase at once (default 1024). At the cap, a new socket closes the
+    /// one that has waited longest, so a fresh request always gets through.
+    pub max_pending_connections: usize,
+    /// How long an upgraded connection has to send its login or resume (default 10 s).
     pub handshake_timeout: Duration,
     /// A connection that sends nothing (not even a ping) for this long, or on which a write makes
     /// no progress for this long, is considered lost and its session parked (default 30 s).
     pub idle_timeout: Duration,
-    /// Connections served at once; more are refused with HTTP 503 (default 100 000).
+    /// WebSocket connections served at once; more are refused with HTTP 503 (default 100 000).
+    /// This cap and [`max_pending_connections`](Self::max_pending_connections) are lowered at
+    /// start-up when the process's descriptor limit cannot hold them with a reserve of 64 left.
     pub max_connections: usize,
     /// Events sent but not yet acknowledged per connection; at the limit the server stops
     /// sending and the session's inbox fills (default 1024).
@@ -81,6 +91,8 @@ impl ServerConfig {
         Self {
             listen,
             max_frame_bytes: crate::protocol::wire::DEFAULT_MAX_FRAME_BYTES,
+            http_timeout: Duration::from_secs(10),
+            max_pending_connections: 1024,
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             max_connections: 100_000,
@@ -96,6 +108,8 @@ impl ServerConfig {
 crate::config::config_setters!(ServerConfig {
     listen: SocketAddr,
     max_frame_bytes: usize,
+    http_timeout: Duration,
+    max_pending_connections: usize,
     handshake_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
@@ -120,8 +134,12 @@ impl ServerConfig {
 struct Shared {
     hub: Hub,
     config: ServerConfig,
+    /// The caps enforced: the configuration's, fitted under the descriptor limit.
+    caps: accept::Caps,
     shutdown: watch::Receiver<bool>,
     connections: AtomicUsize,
+    /// Sockets in their HTTP phase.
+    intake: accept::Intake,
     /// Signalled whenever a connection is counted in or out.
     count_changed: Notify,
     /// The page `/` shows to a browser.
@@ -132,7 +150,7 @@ impl Shared {
     /// Counts a connection in; `None` when the server is full.
     fn admit(self: &Arc<Self>) -> Option<ConnGuard> {
         let n = self.connections.fetch_add(1, Ordering::AcqRel);
-        if n >= self.config.max_connections {
+        if n >= self.caps.connections {
             self.connections.fetch_sub(1, Ordering::AcqRel);
             return None;
         }
@@ -189,7 +207,7 @@ pub struct Server {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     shared: Arc<Shared>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -262,11 +280,14 @@ impl ServerBuilder {
         let ServerBuilder { hub, config, index, mounts } = self;
         let addr = listener.local_addr()?;
         let (stop, shutdown) = watch::channel(false);
+        let caps = accept::Caps::for_process(&config);
         let shared = Arc::new(Shared {
             hub,
             config,
+            caps,
             shutdown: shutdown.clone(),
             connections: AtomicUsize::new(0),
+            intake: accept::Intake::default(),
             count_changed: Notify::new(),
             index,
         });
@@ -274,22 +295,8 @@ impl ServerBuilder {
             .into_iter()
             .fold(axum::Router::new(), |all, routes| all.merge(routes(Edge { shared: shared.clone() })));
         let app = http::router(shared.clone(), mounted);
-        let mut stopped = shutdown;
-        // Small frames go out at once: with Nagle's algorithm an event written while the
-        // previous one awaits the client's (delayed) TCP acknowledgement waits up to 40 ms.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let mut upkeep_stop = stopped.clone();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        let mut upkeep_stop = shutdown;
+        let task = tokio::spawn(accept::listen(listener, app, shared.clone()));
         // The histograms keep every sample until upkeep folds them in: without it, memory grows
         // with every request on a server nobody scrapes.
         if let Some(handle) = shared.config.prometheus.clone() {
@@ -303,7 +310,12 @@ impl ServerBuilder {
                 }
             });
         }
-        tracing::info!(%addr, "listening");
+        tracing::info!(
+            %addr,
+            max_connections = shared.caps.connections,
+            max_pending_connections = shared.caps.pending,
+            "listening"
+        );
         Ok(Server { addr, stop, shared, task })
     }
 }
@@ -340,6 +352,28 @@ impl Server {
         self.shared.connections.load(Ordering::Acquire)
     }
 
+    /// Sockets in their HTTP phase now: accepted, not yet answered or upgraded.
+    pub fn pending_connections(&self) -> usize {
+        self.shared.intake.len()
+    }
+
+    /// Waits until exactly `n` sockets are in their HTTP phase.
+    pub async fn pending_connections_reach(&self, n: usize) {
+        loop {
+            let changed = self.shared.count_changed.notified();
+            if self.pending_connections() == n {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    /// The cap on WebSocket connections in force: [`ServerConfig::max_connections`], lowered
+    /// if the descriptor limit could not hold it.
+    pub fn max_connections(&self) -> usize {
+        self.shared.caps.connections
+    }
+
     /// Waits until exactly `n` connections are open (a connection is counted out when its task
     /// ends, after the client has seen its close).
     pub async fn connections_reach(&self, n: usize) {
@@ -355,10 +389,18 @@ impl Server {
     /// Stops accepting, tells every client (close 1001) after sending what was queued for it,
     /// parks their sessions (a client can resume them on another server over the same hub), and
     /// returns once every connection has closed.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        self.connections_reach(0).await;
-        let _ = self.task.await;
+        let _ = (&mut self.task).await;
+        // Sockets still in their HTTP phase finish their request or are closed; one may still
+        // become a connection meanwhile, which then says goodbye.
+        loop {
+            let changed = self.shared.count_changed.notified();
+            if self.connections() == 0 && self.pending_connections() == 0 {
+                break;
+            }
+            changed.await;
+        }
         tracing::info!(addr = %self.addr, "stopped");
     }
 }
