@@ -32,7 +32,7 @@ fn login(hub: &Hub, user: &str) -> Member {
     hub.login(&LoginRequest::new(APP, user, None)).expect("login")
 }
 
-type Member = (Arc<sigshim::test_support::Session>, tokio::sync::mpsc::Receiver<Arc<Event>>);
+type Member = (Arc<sigshim::test_support::Session>, sigshim::hub::SessionInbox);
 
 /// Empties every inbox; returns how many events were in them.
 fn drain(members: &mut [Member]) -> u64 {

@@ -61,6 +61,8 @@ pub(crate) struct ServerSection {
     pub(crate) idle_timeout_ms: Option<u64>,
     pub(crate) max_connections: Option<usize>,
     pub(crate) max_unacked: Option<usize>,
+    pub(crate) max_unacked_bytes: Option<usize>,
+    pub(crate) slow_consumer_timeout_ms: Option<u64>,
     pub(crate) max_bad_frames: Option<u32>,
 }
 
@@ -69,6 +71,7 @@ pub(crate) struct ServerSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct HubSection {
     pub(crate) inbox_capacity: Option<usize>,
+    pub(crate) inbox_bytes: Option<usize>,
     pub(crate) session_grace_ms: Option<u64>,
     pub(crate) token_expiry_warning_ms: Option<u64>,
     pub(crate) max_offline_messages: Option<usize>,
@@ -146,6 +149,7 @@ impl FileConfig {
         let h = &self.hub;
         let ms = Duration::from_millis;
         set(&mut hub.inbox_capacity, h.inbox_capacity);
+        set(&mut hub.inbox_bytes, h.inbox_bytes);
         set(&mut hub.session_grace, h.session_grace_ms.map(ms));
         set(&mut hub.token_expiry_warning, h.token_expiry_warning_ms.map(ms));
         set(&mut hub.max_offline_messages, h.max_offline_messages);
@@ -196,6 +200,8 @@ impl FileConfig {
         set(&mut server.idle_timeout, s.idle_timeout_ms.map(ms));
         set(&mut server.max_connections, s.max_connections);
         set(&mut server.max_unacked, s.max_unacked);
+        set(&mut server.max_unacked_bytes, s.max_unacked_bytes);
+        set(&mut server.slow_consumer_timeout, s.slow_consumer_timeout_ms.map(ms));
         set(&mut server.max_bad_frames, s.max_bad_frames);
         Ok((hub, server))
     }

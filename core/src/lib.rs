@@ -61,6 +61,7 @@ pub mod resume;
 pub mod server;
 pub mod token;
 pub mod transport;
+pub mod window;
 
 #[doc(hidden)]
 pub mod test_support;

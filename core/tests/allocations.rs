@@ -23,7 +23,7 @@ fn hub() -> Hub {
     Hub::new(HubConfig::new(APP).limits(limits).inbox_capacity(MESSAGES as usize * 2))
 }
 
-type Inbox = tokio::sync::mpsc::Receiver<Arc<Event>>;
+type Inbox = sigshim::hub::SessionInbox;
 
 /// A hub on a current-thread runtime with two sessions logged in, Alice and Bob.
 struct Pair {

@@ -49,7 +49,7 @@ pub fn raw_session(
     user: &str,
 ) -> (
     std::sync::Arc<sigshim::test_support::Session>,
-    tokio::sync::mpsc::Receiver<std::sync::Arc<sigshim::protocol::Event>>,
+    sigshim::hub::SessionInbox,
 ) {
     let login = sigshim::protocol::LoginRequest::new(crate::APP_ID, user, None);
     hub.login(&login).unwrap_or_else(|e| panic!("login of {user}: {e:?}"))

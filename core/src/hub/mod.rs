@@ -8,6 +8,7 @@ mod auth;
 mod calls;
 mod channel_ops;
 mod channels;
+mod inbox;
 mod offline;
 mod ops;
 pub(crate) mod park;
@@ -20,13 +21,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::mpsc;
 
 use crate::error::LoginError;
 use crate::limits::{Limits, Profile};
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 
+pub use inbox::SessionInbox;
 pub use park::ResumeError;
 pub(crate) use session::Session;
 pub use stats::HubStats;
@@ -55,6 +56,11 @@ pub struct HubConfig {
     /// Capacity of each session's inbox; a full inbox refuses further pushes (slow consumer).
     /// A session gets extra room for the offline messages waiting for it at login.
     pub inbox_capacity: usize,
+    /// Bytes each session's inbox may hold (by [`Event::queued_bytes`], default 1 MiB): past
+    /// them a push is refused as by a full inbox, so a client that does not read pins a bounded
+    /// amount of memory. Messages already acknowledged to their senders (stored offline,
+    /// salvaged from a parked session) are let in past this bound, never past the count.
+    pub inbox_bytes: usize,
     /// How long before token expiry the session is warned.
     pub token_expiry_warning: Duration,
     /// Offline messages stored across all receivers.
@@ -76,6 +82,7 @@ impl HubConfig {
             limits: Limits::default(),
             legacy_limits: Limits::legacy(),
             inbox_capacity: 1024,
+            inbox_bytes: 1 << 20,
             token_expiry_warning: Duration::from_secs(30),
             max_offline_messages: 1_000_000,
             session_grace: Duration::from_secs(30),
@@ -107,6 +114,7 @@ impl HubConfig {
 }
 
 crate::config::config_setters!(HubConfig {
+    inbox_bytes: usize,
     limits: Limits,
     legacy_limits: Limits,
     token_expiry_warning: Duration,
@@ -186,6 +194,12 @@ impl Hub {
         )
     }
 
+    /// Bytes queued in the inboxes of every logged-in session now, by [`Event::queued_bytes`].
+    /// A walk over every session: meant for a metrics scrape, not a hot path.
+    pub fn queued_bytes(&self) -> usize {
+        self.inner.registry.queued_bytes()
+    }
+
     /// True when `user_id` has a session.
     pub fn is_online(&self, user_id: &str) -> bool {
         self.inner.registry.get(user_id).is_some()
@@ -199,7 +213,7 @@ impl Hub {
     pub fn login(
         &self,
         login: &LoginRequest,
-    ) -> Result<(Arc<Session>, mpsc::Receiver<Arc<Event>>), LoginError> {
+    ) -> Result<(Arc<Session>, SessionInbox), LoginError> {
         let inner = &self.inner;
         let now = unix_now().as_secs();
         let expires_at = auth::admit(&inner.config, login, now).inspect_err(|_| {
@@ -214,7 +228,8 @@ impl Hub {
             inner.registry.get(&login.user_id).map_or(0, |old| park::pending(&inner.parking, old.key()));
         let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id) + parked;
         let rates = &inner.config.limits_for(login.profile).rates;
-        let (session, rx) = Session::new(key, &login.user_id, login.profile, capacity, rates);
+        let max_bytes = inner.config.inbox_bytes;
+        let (session, rx) = Session::new(key, &login.user_id, login.profile, capacity, max_bytes, rates);
         inner.parking.register(&session);
         let previous = inner.registry.insert(session.clone());
         match previous {
@@ -226,7 +241,7 @@ impl Hub {
         }
         for stored in inner.offline.take(&login.user_id) {
             let ev = Event::PeerMessage { peer_id: stored.from, message: stored.message, offline: true };
-            if session.push(Arc::new(ev)) != session::Push::Queued {
+            if session.push_kept(Arc::new(ev)) != session::Push::Queued {
                 Counters::bump(&inner.counters.inbox_full_drops);
             }
         }

@@ -5,33 +5,29 @@
 //! acknowledged to the new link, which replays them. When the grace period ends, the peer
 //! messages still undelivered move to the offline store and the user goes offline.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
-
-use tokio::sync::mpsc;
 
 use super::Hub;
 use super::session::Session;
 use crate::protocol::CloseReason;
 use crate::protocol::Event;
+use crate::window::Unacked;
 pub use crate::resume::ResumeError;
 
 /// What a link leaves behind for the next one: the inbox and the events sent but not
-/// acknowledged, numbered by `seq`.
+/// acknowledged.
 #[derive(Debug)]
 pub struct ParkedLink {
     /// The session's inbox.
-    pub inbox: mpsc::Receiver<Arc<Event>>,
-    /// Sent events the client has not acknowledged, oldest first.
-    pub unacked: VecDeque<(u64, Arc<Event>)>,
-    /// The `seq` the next event gets.
-    pub next_seq: u64,
+    pub inbox: super::SessionInbox,
+    /// Sent events the client has not acknowledged, oldest first, numbered by `seq`.
+    pub unacked: Unacked<Arc<Event>>,
 }
 
 impl ParkedLink {
     /// A fresh link state for a new session.
-    pub fn new(inbox: mpsc::Receiver<Arc<Event>>) -> Self {
-        Self { inbox, unacked: VecDeque::new(), next_seq: 1 }
+    pub fn new(inbox: super::SessionInbox) -> Self {
+        Self { inbox, unacked: Unacked::default() }
     }
 }
 
@@ -105,7 +101,7 @@ impl Hub {
     /// A newer live session of the same user (after a login elsewhere) gets them at once, marked
     /// as offline messages.
     pub(super) fn salvage(&self, user: &str, mut link: ParkedLink) {
-        let mut pending: Vec<Arc<Event>> = link.unacked.drain(..).map(|(_, e)| e).collect();
+        let mut pending: Vec<Arc<Event>> = link.unacked.drain().collect();
         while let Ok(e) = link.inbox.try_recv() {
             pending.push(e);
         }
@@ -118,7 +114,7 @@ impl Hub {
                         message: message.clone(),
                         offline: true,
                     };
-                    if s.push(Arc::new(ev)) == super::session::Push::Queued {
+                    if s.push_kept(Arc::new(ev)) == super::session::Push::Queued {
                         continue;
                     }
                 }

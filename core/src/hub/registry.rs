@@ -51,6 +51,11 @@ impl Registry {
         }
     }
 
+    /// Bytes queued in every session's inbox (a walk over all sessions: for scrapes).
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.shards.iter().map(|s| s.read().values().map(|session| session.queued_bytes()).sum::<usize>()).sum()
+    }
+
     /// Number of logged-in users.
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.read().len()).sum()

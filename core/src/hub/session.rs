@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 
-use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use crate::attributes::AttributeSet;
@@ -13,6 +12,8 @@ use crate::limits::{Profile, RateLimiter, RateLimits};
 use crate::protocol::CloseReason;
 use crate::protocol::Event;
 use crate::resume::{Resumable, ResumeSignals};
+
+use super::inbox::{InboxSender, SessionInbox};
 
 /// Outcome of pushing an event into a session's bounded inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +90,7 @@ pub struct Session {
     key: u64,
     user_id: Arc<str>,
     profile: Profile,
-    outbox: RwLock<Option<mpsc::Sender<Arc<Event>>>>,
+    outbox: RwLock<Option<InboxSender>>,
     close_reason: Mutex<Option<CloseReason>>,
     pub(crate) state: Mutex<SessionState>,
     /// Its ticket's secret, and the signals between the links that hand it over.
@@ -112,9 +113,10 @@ impl Session {
         user_id: &str,
         profile: Profile,
         capacity: usize,
+        max_bytes: usize,
         rates: &RateLimits,
-    ) -> (Arc<Self>, mpsc::Receiver<Arc<Event>>) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
+    ) -> (Arc<Self>, SessionInbox) {
+        let (tx, rx) = super::inbox::inbox(capacity, max_bytes);
         let session = Arc::new(Self {
             key,
             user_id: Arc::from(user_id),
@@ -181,11 +183,25 @@ impl Session {
     pub(crate) fn try_push(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
         match self.outbox.read().as_ref() {
             None => Err((Push::Closed, event)),
-            Some(tx) => tx.try_send(event).map_err(|e| match e {
-                mpsc::error::TrySendError::Full(ev) => (Push::Full, ev),
-                mpsc::error::TrySendError::Closed(ev) => (Push::Closed, ev),
-            }),
+            Some(tx) => tx.try_send(event),
         }
+    }
+
+    /// Queues a message already acknowledged to its sender (a stored or salvaged one): past
+    /// the inbox's byte bound, though not past its count.
+    pub(crate) fn push_kept(&self, event: Arc<Event>) -> Push {
+        match self.outbox.read().as_ref() {
+            None => Push::Closed,
+            Some(tx) => match tx.try_send_kept(event) {
+                Ok(()) => Push::Queued,
+                Err((outcome, _)) => outcome,
+            },
+        }
+    }
+
+    /// Bytes queued in the inbox now.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.outbox.read().as_ref().map_or(0, InboxSender::queued_bytes)
     }
 
     /// Ends the session: the inbox closes once drained; returns false if it had already ended.

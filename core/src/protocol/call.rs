@@ -66,6 +66,15 @@ pub enum CallSignal {
 }
 
 impl CallSignal {
+    /// Bytes of content the signal carries (the invitation's content or the response).
+    pub fn content_len(&self) -> usize {
+        match self {
+            CallSignal::Invite { content, channel_id } => content.len() + channel_id.as_ref().map_or(0, String::len),
+            CallSignal::Accept { response } | CallSignal::Refuse { response } => response.len(),
+            _ => 0,
+        }
+    }
+
     /// The side that may send this signal (`None`: either side).
     pub fn sender(&self) -> Option<CallRole> {
         match self {

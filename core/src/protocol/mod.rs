@@ -384,6 +384,38 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// Roughly the memory the event holds while it waits for its client: its strings and
+    /// payload plus a fixed 64 bytes. The inbox and the network link bound what a session
+    /// queues by this figure.
+    pub fn queued_bytes(&self) -> usize {
+        const OVERHEAD: usize = 64;
+        OVERHEAD
+            + match self {
+                Event::PeerMessage { peer_id, message, .. } => peer_id.len() + message.payload_len(),
+                Event::ChannelMessage { channel_id, peer_id, message, .. } => {
+                    channel_id.len() + peer_id.len() + message.payload_len()
+                }
+                Event::PeersOnlineStatusChanged { statuses } => {
+                    statuses.iter().map(|s| s.peer_id.len() + 16).sum()
+                }
+                Event::MemberJoined { channel_id, user_id } | Event::MemberLeft { channel_id, user_id } => {
+                    channel_id.len() + user_id.len()
+                }
+                Event::MemberCountUpdated { channel_id, .. } => channel_id.len(),
+                Event::ChannelAttributesUpdated { channel_id, attributes, .. } => {
+                    channel_id.len()
+                        + attributes
+                            .iter()
+                            .map(|a| a.key.len() + a.value.len() + a.last_update_user_id.len() + 8)
+                            .sum::<usize>()
+                }
+                Event::Invitation { peer_id, signal, .. } => peer_id.len() + signal.content_len(),
+                Event::TokenPrivilegeWillExpire | Event::Kicked { .. } => 0,
+            }
+    }
+}
+
 /// The member count of one channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ChannelMemberCount {

@@ -173,13 +173,17 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
         return None;
     }
     // Replay what the previous link sent but the client never acknowledged.
-    link.unacked.retain(|(seq, _)| *seq > last_seq);
-    for (seq, event) in &link.unacked {
-        let frame = EventFrameRef { seq: *seq, event };
-        if !send_json(socket, &frame, limit).await {
-            shared.hub.park(&session, link);
-            return None;
+    link.unacked.acked(last_seq);
+    let mut replayed = true;
+    for (seq, event) in link.unacked.iter() {
+        if !send_json(socket, &EventFrameRef { seq, event }, limit).await {
+            replayed = false;
+            break;
         }
+    }
+    if !replayed {
+        shared.hub.park(&session, link);
+        return None;
     }
     Some((session, link))
 }
@@ -213,8 +217,18 @@ impl Conn {
         // One timer for the whole connection, pushed back by every frame from the client.
         let idle_timer = tokio::time::sleep(idle);
         tokio::pin!(idle_timer);
+        // Armed while the window is full: a client that lets it stay full this long is cut off.
+        let stall_timer = tokio::time::sleep(idle);
+        tokio::pin!(stall_timer);
+        let mut stalled = false;
         loop {
-            let room = self.link.unacked.len() < self.shared.config.max_unacked;
+            let room = self.has_room();
+            if room {
+                stalled = false;
+            } else if !stalled {
+                stalled = true;
+                stall_timer.as_mut().reset(tokio::time::Instant::now() + self.shared.config.slow_consumer_timeout);
+            }
             tokio::select! {
                 biased;
                 () = async { let _ = shutdown.wait_for(|s| *s).await; } => {
@@ -228,6 +242,15 @@ impl Conn {
                 }
                 () = &mut idle_timer => {
                     close_socket(&mut self.socket, close::IDLE, "idle timeout").await;
+                    return End::Park;
+                }
+                () = &mut stall_timer, if stalled => {
+                    tracing::info!(
+                        unacked = self.link.unacked.len(),
+                        unacked_bytes = self.link.unacked.bytes(),
+                        "slow consumer: the window stayed full"
+                    );
+                    close_socket(&mut self.socket, close::SLOW_CONSUMER, "slow consumer").await;
                     return End::Park;
                 }
                 frame = self.socket.recv() => {
@@ -259,13 +282,19 @@ impl Conn {
 
     /// Sends one event (queued, or flushed when `flush`); false if the socket failed.
     async fn forward(&mut self, event: Arc<Event>, flush: bool) -> bool {
-        let seq = self.link.next_seq;
-        self.link.next_seq += 1;
-        let Some(text) = wire::event_frame_text(seq, &event) else {
+        let Some(text) = wire::event_frame_text(self.link.unacked.next_seq(), &event) else {
             return false;
         };
-        self.link.unacked.push_back((seq, event));
+        let bytes = event.queued_bytes();
+        self.link.unacked.sent(event, bytes);
         self.write_text(text, flush).await
+    }
+
+    /// True while the client may be sent more: fewer unacknowledged events than the window,
+    /// and less than its bytes.
+    fn has_room(&self) -> bool {
+        let config = &self.shared.config;
+        !self.link.unacked.is_full(config.max_unacked, config.max_unacked_bytes)
     }
 
     /// Writes a reply or notice (queued, or flushed when `flush`); false if the socket failed.
@@ -317,7 +346,7 @@ impl Conn {
 
     /// Sends every event already queued (up to the unacknowledged limit) and flushes once.
     async fn forward_ready(&mut self) -> bool {
-        while self.link.unacked.len() < self.shared.config.max_unacked {
+        while self.has_room() {
             match self.link.inbox.try_recv() {
                 Ok(ev) => {
                     if !self.forward(ev, false).await {
@@ -451,11 +480,7 @@ impl Conn {
                     return Some(End::Done);
                 }
             }
-            Ok(ClientFrame::Control(Control::Ack { seq })) => {
-                while self.link.unacked.front().is_some_and(|(s, _)| *s <= seq) {
-                    self.link.unacked.pop_front();
-                }
-            }
+            Ok(ClientFrame::Control(Control::Ack { seq })) => self.link.unacked.acked(seq),
             Ok(ClientFrame::Hello(_)) => {
                 return self.bad_frame(ProtocolError::AlreadyLoggedIn, "already logged in".into()).await;
             }

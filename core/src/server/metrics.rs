@@ -71,6 +71,7 @@ pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String 
         ("sigshim_online_users", "Users logged in now.", s.online_users as u64),
         ("sigshim_parked_sessions", "Sessions waiting for their client to resume.", s.parked_sessions as u64),
         ("sigshim_offline_messages", "Offline messages stored now.", s.offline_stored as u64),
+        ("sigshim_queued_bytes", "Bytes queued in the sessions' inboxes now.", hub.queued_bytes() as u64),
     ];
     for (name, help, v) in gauges {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}\n"));

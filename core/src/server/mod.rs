@@ -72,6 +72,14 @@ pub struct ServerConfig {
     /// Events sent but not yet acknowledged per connection; at the limit the server stops
     /// sending and the session's inbox fills (default 1024).
     pub max_unacked: usize,
+    /// Bytes of events sent but not yet acknowledged per connection, by
+    /// [`Event::queued_bytes`](crate::protocol::Event::queued_bytes) (default 1 MiB): the
+    /// window's other bound, so that large messages cannot make it hold more.
+    pub max_unacked_bytes: usize,
+    /// How long the window may stay full, with no acknowledgement making room, before the
+    /// connection is closed as a slow consumer (close code 4008; the session is parked for a
+    /// resume) (default 10 s).
+    pub slow_consumer_timeout: Duration,
     /// Malformed frames tolerated per connection before it is closed (default 16).
     pub max_bad_frames: u32,
     /// Socket read buffer per connection, in bytes (default 1 KiB, which keeps an idle
@@ -97,6 +105,8 @@ impl ServerConfig {
             idle_timeout: Duration::from_secs(30),
             max_connections: 100_000,
             max_unacked: 1024,
+            max_unacked_bytes: 1 << 20,
+            slow_consumer_timeout: Duration::from_secs(10),
             max_bad_frames: 16,
             read_buffer_bytes: 1024,
             write_buffer_bytes: 4 * 1024,
@@ -114,6 +124,8 @@ crate::config::config_setters!(ServerConfig {
     idle_timeout: Duration,
     max_connections: usize,
     max_unacked: usize,
+    max_unacked_bytes: usize,
+    slow_consumer_timeout: Duration,
     max_bad_frames: u32,
     read_buffer_bytes: usize,
     write_buffer_bytes: usize,

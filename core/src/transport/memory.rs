@@ -4,13 +4,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use async_trait::async_trait;
-use tokio::sync::mpsc;
 
 use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
 use crate::error::{Error, LoginError};
 use crate::hub::{Hub, Session};
 use crate::protocol::{CloseReason, LoginRequest, SessionSizes};
-use crate::protocol::{Event, Reply, Request};
+use crate::protocol::{Reply, Request};
 
 /// Connects clients to a [`Hub`] in the same process.
 #[derive(Debug, Clone)]
@@ -60,7 +59,7 @@ impl Drop for MemoryTransport {
 }
 
 struct MemoryInbox {
-    rx: mpsc::Receiver<Arc<Event>>,
+    rx: crate::hub::SessionInbox,
     session: Arc<Session>,
     done: Option<CloseReason>,
 }

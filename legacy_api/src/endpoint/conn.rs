@@ -137,12 +137,17 @@ async fn first_frame(
                     endpoint.park(&session, link);
                     return None;
                 }
-                link.unacked.retain(|(seq, _)| *seq > last_seq);
-                for (_, text) in &link.unacked {
+                link.unacked.acked(last_seq);
+                let mut replayed = true;
+                for (_, text) in link.unacked.iter() {
                     if !send_frame(socket, text.clone(), limit).await {
-                        endpoint.park(&session, link);
-                        return None;
+                        replayed = false;
+                        break;
                     }
+                }
+                if !replayed {
+                    endpoint.park(&session, link);
+                    return None;
                 }
                 tracing::debug!(replayed = link.unacked.len(), "legacy session resumed");
                 Some((session, link))
@@ -183,17 +188,26 @@ struct Conn {
 impl Conn {
     async fn run(&mut self) -> End {
         let idle = self.endpoint.edge.config().idle_timeout;
-        let window = self.endpoint.edge.config().max_unacked;
         let edge = self.endpoint.edge.clone();
         let session = self.session.clone();
         let idle_timer = tokio::time::sleep(idle);
         tokio::pin!(idle_timer);
+        // Armed while the window is full: a client that lets it stay full this long is cut off.
+        let stall_timer = tokio::time::sleep(idle);
+        tokio::pin!(stall_timer);
+        let mut stalled = false;
         // What the instance produced while the session had no link goes out first.
         if let Some(end) = self.pump().await {
             return end;
         }
         loop {
-            let room = self.link.unacked.len() < window;
+            let room = self.has_room();
+            if room {
+                stalled = false;
+            } else if !stalled {
+                stalled = true;
+                stall_timer.as_mut().reset(tokio::time::Instant::now() + edge.config().slow_consumer_timeout);
+            }
             tokio::select! {
                 biased;
                 () = edge.shutting_down() => {
@@ -207,6 +221,11 @@ impl Conn {
                 }
                 () = &mut idle_timer => {
                     close_socket(&mut self.socket, close::IDLE, "idle timeout").await;
+                    return End::Park;
+                }
+                () = &mut stall_timer, if stalled => {
+                    tracing::info!(unacked = self.link.unacked.len(), "slow consumer: the window stayed full");
+                    close_socket(&mut self.socket, close::SLOW_CONSUMER, "slow consumer").await;
                     return End::Park;
                 }
                 frame = self.socket.recv() => {
@@ -244,9 +263,8 @@ impl Conn {
     /// Sends what the instance has for the connection, up to the window: the bodies already
     /// made, then the callbacks queued meanwhile; then flushes.
     async fn pump(&mut self) -> Option<End> {
-        let window = self.endpoint.edge.config().max_unacked;
         let collector = self.session.collector.clone();
-        while self.link.unacked.len() < window {
+        while self.has_room() {
             match collector.pop() {
                 Some(Out::Frame(seq, text)) => {
                     if !self.feed(seq, text).await {
@@ -263,9 +281,15 @@ impl Conn {
         (!self.write(None).await).then_some(End::Park)
     }
 
+    /// True while the client may be sent more: the window, by count and by bytes, has room.
+    fn has_room(&self) -> bool {
+        let config = self.endpoint.edge.config();
+        !self.link.unacked.is_full(config.max_unacked, config.max_unacked_bytes)
+    }
+
     /// Keeps a frame until acknowledged and queues it on the socket.
     async fn feed(&mut self, seq: u64, text: Utf8Bytes) -> bool {
-        self.link.unacked.push_back((seq, text.clone()));
+        self.link.unacked.keep(seq, text.clone(), text.len());
         self.write(Some(WsMessage::Text(text))).await
     }
 
@@ -382,9 +406,7 @@ impl Conn {
                 }
             }
             Ok(ClientFrame::Ack(seq)) => {
-                while self.link.unacked.front().is_some_and(|(s, _)| *s <= seq) {
-                    self.link.unacked.pop_front();
-                }
+                self.link.unacked.acked(seq);
                 None
             }
             Ok(ClientFrame::Resume { .. }) => {

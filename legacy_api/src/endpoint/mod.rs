@@ -30,7 +30,6 @@ mod conn;
 mod forward;
 mod frames;
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,7 +131,7 @@ impl Drop for SessionGauge {
 /// but not acknowledged, by `seq`.
 pub(crate) struct LegacyLink {
     jobs: mpsc::Receiver<Job>,
-    unacked: VecDeque<(u64, Utf8Bytes)>,
+    unacked: sigshim::window::Unacked<Utf8Bytes>,
 }
 
 impl Endpoint {
@@ -151,7 +150,7 @@ impl Endpoint {
             _gauge: SessionGauge::new(metered),
         });
         self.parking.register(&session);
-        (session, LegacyLink { jobs, unacked: VecDeque::new() })
+        (session, LegacyLink { jobs, unacked: Default::default() })
     }
 
     /// Keeps a session whose link broke for the hub's grace period; past it (or at once, when
