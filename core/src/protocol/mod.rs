@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::attributes::{Attribute, AttributeUpdate, ChannelAttribute};
 use crate::message::{Message, SendMessageOptions};
 
+#[cfg(test)]
+mod agree_tests;
 pub mod call;
 mod hot;
 mod session;

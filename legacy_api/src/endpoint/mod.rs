@@ -29,6 +29,8 @@ mod calls;
 mod conn;
 mod forward;
 mod frames;
+#[cfg(test)]
+mod fuzz_tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
