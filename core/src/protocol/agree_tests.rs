@@ -421,3 +421,23 @@ fn mutated_message_frames_still_take_the_one_pass_path() {
     }
     assert!(changed > 128 && direct > 32, "{changed} changed, {direct} read directly");
 }
+
+/// Found by the `client_frame` fuzz target: a member of a peer message's `options` that the
+/// options do not define was skipped by the one-pass reader unchecked, while the derived reader
+/// refuses the frame over it (a number out of range, nesting past the depth limit).
+#[test]
+fn options_members_the_options_do_not_define_are_left_to_the_derived_reader() {
+    let deep = format!("{}null{}", "[".repeat(130), "]".repeat(130));
+    for extra in ["1e400", deep.as_str(), "1", "\"x\""] {
+        let text = format!(
+            r#"{{"id":1,"op":"send_peer_message","peer_id":"b","message":{{"type":"text","text":"hi"}},"options":{{"enable_offline_messaging":true,"x":{extra}}}}}"#
+        );
+        assert_eq!(hot::request(&text), None, "{text}");
+        assert_eq!(parse_client(&text), derived_client(&text), "{text}");
+        check_client(&text).unwrap();
+    }
+    let text = r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":"text","text":"hi"},"options":{"x":1e400}}"#;
+    assert!(parse_client(text).is_err(), "{text}");
+    let text = r#"{"id":1,"op":"send_peer_message","peer_id":"b","message":{"type":"text","text":"hi"},"options":{"x":1}}"#;
+    assert!(matches!(parse_client(text), Ok(ClientFrame::Request(_))), "{text}");
+}

@@ -43,7 +43,17 @@ struct SendPeer<M> {
     peer_id: String,
     message: M,
     #[serde(default)]
-    options: SendMessageOptions,
+    options: Options,
+}
+
+/// A peer message's options, with no member they do not define: the derived reader checks the
+/// JSON of every member it ignores (numbers in range, nesting within the depth limit), which a
+/// reader skipping them would not.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    #[serde(default)]
+    enable_offline_messaging: bool,
 }
 
 #[derive(Deserialize)]
@@ -193,7 +203,8 @@ pub(super) fn request(text: &str) -> Option<RequestFrame> {
 fn send_peer<M: Body>(text: &str) -> Option<RequestFrame> {
     let f: SendPeer<M> = serde_json::from_str(text).ok()?;
     let message = f.message.into_message();
-    let request = Request::SendPeerMessage { peer_id: f.peer_id, message, options: f.options };
+    let options = SendMessageOptions { enable_offline_messaging: f.options.enable_offline_messaging };
+    let request = Request::SendPeerMessage { peer_id: f.peer_id, message, options };
     Some(RequestFrame { id: f.id, request })
 }
 
