@@ -1,5 +1,5 @@
-//! A smoke run of every `sigshim bench` scenario: small sizes, about a second each, generous
-//! checks. It keeps the load generator working; the figures themselves are in BENCHMARKS.md.
+//! A smoke run of every `sigshim bench` scenario: small sizes, about a second each (the soak a
+//! few), generous checks. It keeps the load generator working; the figures themselves are in BENCHMARKS.md.
 
 use std::process::Command;
 
@@ -135,12 +135,47 @@ fn legacy_wire_users_send_on_schedule_at_saturation_and_idle() {
 }
 
 #[test]
+fn a_short_soak_samples_the_server_memory_and_every_request_is_answered() {
+    let v = bench(&[
+        "soak",
+        "--connections",
+        "300",
+        "--rate",
+        "300",
+        "--duration",
+        "3",
+        "--warmup",
+        "1",
+        "--sample-every",
+        "1",
+        "--churn",
+        "40",
+        "--offline-for",
+        "0.5",
+    ]);
+    assert_eq!((v["scenario"].as_str(), n(&v, "connections")), (Some("soak"), 300), "{v}");
+    let samples = v["samples"].as_array().unwrap_or_else(|| panic!("no samples: {v}"));
+    assert!(samples.len() >= 4, "a sample a second over 4 s: {v}");
+    assert!(samples.iter().all(|s| s["rss_kib"].as_u64().is_some_and(|k| k > 0) && s["t_s"].is_number()));
+    assert!(n(&v, "requests") > 1000, "{v}");
+    assert_eq!(n(&v, "answered"), n(&v, "requests"), "every request answered: {v}");
+    assert_eq!((n(&v, "timeouts"), n(&v, "unanswered"), n(&v, "errors")), (0, 0, 0), "{v}");
+    assert!(n(&v, "logouts") > 0 && n(&v, "channel_delivered") > 0, "churn and channels ran: {v}");
+    assert!(n(&v, "offline_delivered") >= n(&v, "stored"), "the offline store gave back all: {v}");
+    assert_eq!(n(&v, "peer_lost"), 0, "{v}");
+    assert!(v["rss_slope_kib_per_min"].is_number(), "{v}");
+    assert!(n(&v, "rss_min_kib") <= n(&v, "rss_max_kib"), "{v}");
+    assert_eq!(v["failures"], serde_json::json!([]), "{v}");
+}
+
+#[test]
 fn unsupported_combinations_are_refused_clearly() {
     for args in [
         &["inproc", "--api", "legacy-wire"][..],
         &["fanout", "--api", "legacy-wire"],
         &["idle", "--api", "lean"],
         &["peer", "--api", "lean", "--inline-callbacks"],
+        &["soak", "--api", "legacy-wire"],
     ] {
         let o = Command::new(BIN).arg("bench").args(args).output().expect("running the sigshim binary");
         let stderr = String::from_utf8_lossy(&o.stderr);

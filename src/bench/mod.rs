@@ -18,6 +18,7 @@ mod pacer;
 mod peer;
 mod procfs;
 mod raw;
+mod soak;
 mod stats;
 mod target;
 
@@ -46,6 +47,12 @@ pub(crate) enum Scenario {
     /// The machine's floor: 64-byte round trips over one loopback TCP connection, no sigshim
     /// code in the path.
     Floor,
+    /// A long run for leaks: `--connections` logged-in protocol-level users (default 10 000),
+    /// mixed traffic at `--rate` (peer messages, some to logged-out users for the offline
+    /// store, channel messages, joins and leaves) and session churn (`--churn`), the server's
+    /// RSS sampled every `--sample-every`; reports the samples and the slope of RSS after the
+    /// warm-up. Defaults: 600 s measured after 60 s of warm-up, 2 000 msgs/s.
+    Soak,
 }
 
 /// Which API the simulated users speak.
@@ -89,6 +96,10 @@ fn check(args: &BenchArgs) -> Result<(), String> {
         Scenario::Idle if matches!(api, Api::Core | Api::LegacyWire) => {}
         Scenario::Idle => {
             return refuse("with idle: idle holds core clients (core) or legacy sessions (legacy-wire)");
+        }
+        Scenario::Soak if matches!(api, Api::Core | Api::Lean) => {}
+        Scenario::Soak => {
+            return refuse("with soak: its users are protocol-level users of the core protocol (lean)");
         }
         Scenario::Fanout | Scenario::Stalled | Scenario::Logins | Scenario::Floor if api != Api::Core => {
             return refuse(&format!(
@@ -137,35 +148,47 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     stalled: usize,
     /// Messages per second in total (0: saturation, peer scenarios).
-    /// Default: 10000 for peer messages, 100 for fan-out.
+    /// Default: 10000 for peer messages, 100 for fan-out, 2000 for soak.
     #[arg(long)]
     rate: Option<u64>,
-    /// Measured seconds.
-    #[arg(long, default_value_t = 10.0)]
-    duration: f64,
-    /// Seconds sent before measuring.
-    #[arg(long, default_value_t = 2.0)]
-    warmup: f64,
+    /// Measured seconds. Default: 10 (soak: 600).
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Seconds sent before measuring. Default: 2 (soak: 60).
+    #[arg(long)]
+    warmup: Option<f64>,
     /// Messages in flight per sender at saturation.
     #[arg(long, default_value_t = 64)]
     window: usize,
-    /// The API of the simulated users (peer scenarios; idle: core or legacy-wire).
+    /// The API of the simulated users (peer scenarios; idle: core or legacy-wire; soak always
+    /// runs lean users).
     #[arg(long, value_enum, default_value = "core")]
     api: Api,
     /// With `--api legacy`: run callbacks on each instance's task instead of its dispatcher
     /// thread (`SignalingOptions::inline_callbacks`).
     #[arg(long)]
     inline_callbacks: bool,
-    /// Connections (idle and logins scenarios).
+    /// Connections (idle, logins and soak scenarios).
     #[arg(long, default_value_t = 10_000)]
     connections: usize,
     /// Seconds the idle connections are held while the server's CPU is measured (they ping, or
     /// legacy-wire sessions acknowledge, every 10 s).
     #[arg(long, default_value_t = 12.0)]
     hold: f64,
-    /// Logins in flight at once (idle and logins scenarios).
+    /// Logins in flight at once (idle, logins and soak scenarios).
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
+    /// Seconds between two samples of the server's memory (soak).
+    #[arg(long, default_value_t = 10.0)]
+    sample_every: f64,
+    /// Users that log out, and log in again `--offline-for` later, per minute, in percent of
+    /// the connections (soak).
+    #[arg(long, default_value_t = 1.0)]
+    churn: f64,
+    /// Seconds a user that logged out stays away; peer messages sent to it meanwhile wait in
+    /// the server's offline store (soak).
+    #[arg(long, default_value_t = 20.0)]
+    offline_for: f64,
     /// Worker threads of the generator's runtime (default: one per core). The generator shares
     /// the cores with the server it starts; fewer workers leave it more of them.
     #[arg(long)]
@@ -227,6 +250,10 @@ pub(crate) fn run(args: BenchArgs) -> ExitCode {
     };
     match rt.block_on(run_async(&args)) {
         Ok(report) => match report.emit(args.out.as_deref()) {
+            Ok(()) if report.failed() => {
+                eprintln!("bench failed: see `failures` above");
+                ExitCode::FAILURE
+            }
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
@@ -243,12 +270,17 @@ pub(crate) fn run(args: BenchArgs) -> ExitCode {
 async fn run_async(args: &BenchArgs) -> Result<Report, String> {
     check(args)?;
     let fanout = matches!(args.scenario, Scenario::Fanout | Scenario::Stalled);
+    let soak = args.scenario == Scenario::Soak;
     let shape = RunShape {
         pairs: args.pairs.max(1),
         members: args.members.max(1),
-        rate: args.rate.unwrap_or(if fanout { 100 } else { 10_000 }),
-        duration: Duration::from_secs_f64(args.duration.max(0.1)),
-        warmup: Duration::from_secs_f64(args.warmup.max(0.0)),
+        rate: args.rate.unwrap_or(match args.scenario {
+            Scenario::Soak => 2_000,
+            _ if fanout => 100,
+            _ => 10_000,
+        }),
+        duration: Duration::from_secs_f64(args.duration.unwrap_or(if soak { 600.0 } else { 10.0 }).max(0.1)),
+        warmup: Duration::from_secs_f64(args.warmup.unwrap_or(if soak { 60.0 } else { 2.0 }).max(0.0)),
         window: args.window.max(1),
         inline_callbacks: args.inline_callbacks,
     };
@@ -272,6 +304,19 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         }
         Scenario::Logins => {
             conns::logins(&target, args.connections, args.concurrency, args.lean_logins).await
+        }
+        Scenario::Soak => {
+            let shape = soak::SoakShape {
+                connections: args.connections,
+                concurrency: args.concurrency,
+                rate: shape.rate,
+                warmup: shape.warmup,
+                duration: shape.duration,
+                sample_every: Duration::from_secs_f64(args.sample_every.max(0.1)),
+                churn_pct_per_min: args.churn.max(0.0),
+                offline_for: Duration::from_secs_f64(args.offline_for.max(0.0)),
+            };
+            soak::run(&target, &shape).await
         }
         Scenario::Floor => Err("the floor scenario runs without a target".into()),
     }

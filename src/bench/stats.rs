@@ -230,7 +230,6 @@ impl Report {
     }
 
     /// The value of a field.
-    #[cfg(test)]
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
@@ -238,6 +237,11 @@ impl Report {
     #[cfg(test)]
     fn get_u64(&self, key: &str) -> Option<u64> {
         self.get(key).and_then(Value::as_u64)
+    }
+
+    /// Whether the run failed although it reported: a non-empty `failures` field.
+    pub(crate) fn failed(&self) -> bool {
+        self.get("failures").and_then(Value::as_array).is_some_and(|f| !f.is_empty())
     }
 
     /// The JSON line, keys in order.
