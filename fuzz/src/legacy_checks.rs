@@ -8,11 +8,27 @@ use super::frames::{ClientFrame, parse};
 
 /// Reads `text` as a client frame of the legacy endpoint. It never panics; a frame it takes is a
 /// JSON object with the members it reports, and one it refuses says why, with the `id` of the
-/// frame when it had one.
+/// frame when it had one. (Arguments nested deeper than serde_json's limit are skipped without
+/// being read, so such a frame is taken too; it is checked only not to panic.)
 pub fn check_legacy_frame(text: &str) {
-    let value = serde_json::from_str::<serde_json::Value>(text).ok();
+    let parsed = parse(text);
+    let value = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => Some(value),
+        // Arguments that are neither strings nor numbers are skipped unread, to any depth (without
+        // recursion), where a `Value` stops at serde_json's depth limit: nothing to compare with.
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+            if let Err(bad) = parsed {
+                assert!(!bad.detail.is_empty(), "{text:?}");
+            }
+            return;
+        }
+        Err(e) => {
+            assert!(parsed.is_err(), "{text:?} is read though it is no JSON: {e}");
+            None
+        }
+    };
     let member = |key: &str| value.as_ref().and_then(|v| v.get(key));
-    match parse(text) {
+    match parsed {
         Ok(ClientFrame::Call { name, args, id }) => {
             assert_eq!(member("call").and_then(|v| v.as_str()), Some(&*name), "{text:?}");
             assert_eq!(id, member("id").and_then(serde_json::Value::as_u64), "{text:?}");
