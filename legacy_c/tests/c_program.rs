@@ -50,7 +50,7 @@ fn two_c_programs_chat_through_a_server() {
     alice.send("send bob m3 are you there");
     alice.expect(&["onMessageSendSuccess m3"]);
     alice.send("logout");
-    alice.expect(&["onLogout 101"]);
+    alice.expect(&["onChannelLeaved room 603", "onLogout 101"]);
     alice.send("status");
     alice.expect(&["status 0"]);
     alice.finish(&["start returned", "bye"]);
