@@ -244,3 +244,8 @@ impl CObject {
         unsafe { &*self.api }
     }
 }
+
+// The tables are exactly their function pointers, as the header's structs are.
+const _: () = assert!(size_of::<ApiTable>() == 48 * size_of::<usize>());
+const _: () = assert!(size_of::<crate::tables::CallbackTable>() == 37 * size_of::<usize>());
+const _: () = assert!(size_of::<CObject>() == 51 * size_of::<usize>());
