@@ -203,7 +203,8 @@ pub fn server_frames() -> Vec<String> {
         ProtocolError::UnknownSession,
         ProtocolError::SessionBusy,
     ] {
-        out.extend(frame_text(&ErrorFrame { error, detail: "x".into() }));
+        out.extend(frame_text(&ErrorFrame { error, id: None, detail: "x".into() }));
+        out.extend(frame_text(&ErrorFrame { error, id: Some(7), detail: "x".into() }));
     }
     out
 }

@@ -15,12 +15,18 @@ use sigshim_conformance::raw::{
 use sigshim_conformance::scenario::{OTHER_CERT, TOKEN_APP_ID, TOKEN_CERT, token_hub};
 use sigshim_conformance::{APP_ID, WAIT, hub};
 
-/// Asserts that `frame` is an error frame of `kind` with a non-empty detail.
+/// Asserts that `frame` is an error frame of `kind` with a non-empty detail (and, if the
+/// refused frame's `id` could be read, that `id`).
 fn assert_error_frame(frame: &Value, kind: &str) {
     assert_eq!(frame["error"], kind, "{frame}");
     assert!(frame["detail"].as_str().is_some_and(|d| !d.is_empty()), "no detail: {frame}");
-    let keys: Vec<_> = frame.as_object().expect("an object").keys().collect();
-    assert_eq!(keys.len(), 2, "unexpected fields: {frame}");
+    let unexpected: Vec<_> = frame
+        .as_object()
+        .expect("an object")
+        .keys()
+        .filter(|k| !["error", "detail", "id"].contains(&k.as_str()))
+        .collect();
+    assert!(unexpected.is_empty(), "unexpected fields: {frame}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,6 +296,50 @@ async fn malformed_frames_after_the_login_get_bad_frame_and_the_connection_stays
         }
         c.close().await;
     }
+    bystanders.exchange().await;
+    server.shutdown().await;
+}
+
+/// A refused frame whose `id` could be read is answered with that `id`, so that a client
+/// waiting for the reply to it gets one; a frame without a readable `id` gets none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_frame_is_answered_with_its_id_when_it_has_one() {
+    let hub = hub();
+    let server = start(&hub, strict_config()).await;
+    let mut bystanders = Bystanders::join(&server.url(), APP_ID, None).await;
+    let with_id = [
+        (r#"{"id":7,"op":"nope"}"#, 7),
+        (r#"{"id":8,"op":"send_peer_message"}"#, 8),
+        (r#"{"op":"send_peer_message","peer_id":"bob","message":"x","id":9}"#, 9),
+        (r#"{"id":10,"op":"query_peers_online_status","peer_ids":"bob"}"#, 10),
+        (r#"{"id":11,"op":"login","app_id":7,"user_id":"alice"}"#, 11),
+    ];
+    let without_id =
+        [r#"{"op":"ping"}"#, r#"{"id":"12","op":"ping"}"#, r#"{"id":-1,"op":"ping"}"#, "{", "[13]"];
+    let frames = with_id.iter().map(|(f, id)| (*f, Some(*id))).chain(without_id.iter().map(|f| (*f, None)));
+    let batches: Vec<Vec<_>> =
+        frames.collect::<Vec<_>>().chunks(MAX_BAD_FRAMES as usize).map(<[_]>::to_vec).collect();
+    for (batch, frames) in batches.iter().enumerate() {
+        let mut c = RawClient::connect(&server.url()).await;
+        c.login(APP_ID, &format!("eve{batch}")).await;
+        for (frame, id) in frames {
+            c.send_text(frame).await;
+            let answer = c.json().await;
+            assert_error_frame(&answer, "bad_frame");
+            assert_eq!(answer["id"].as_u64(), *id, "{frame} -> {answer}");
+        }
+        c.ping().await;
+        c.close().await;
+    }
+
+    // Before the login too: a malformed login is refused with its id, then closed.
+    let mut c = RawClient::connect(&server.url()).await;
+    c.send_text(r#"{"id":5,"op":"login","app_id":"x"}"#).await;
+    let answer = c.json().await;
+    assert_error_frame(&answer, "bad_frame");
+    assert_eq!(answer["id"], 5, "{answer}");
+    assert_eq!(c.close_code().await, close::POLICY);
+
     bystanders.exchange().await;
     server.shutdown().await;
 }

@@ -421,6 +421,10 @@ impl Client {
                 tracing::warn!(error = %e, "request not sent");
                 Err(E::FAILURE)
             }
+            Ok(Err(e @ TransportError::Refused)) => {
+                tracing::warn!(error = %e, "request refused by the server");
+                Err(E::FAILURE)
+            }
         }
     }
 

@@ -309,7 +309,8 @@ fn server_frame() -> impl Strategy<Value = (ServerFrame, String)> {
     let frame = prop_oneof![
         2 => (number(), reply()).prop_map(|(id, reply)| ServerFrame::Reply(ReplyFrame { id, reply })),
         3 => (number(), event()).prop_map(|(seq, event)| ServerFrame::Event(EventFrame { seq, event })),
-        1 => (error, s()).prop_map(|(error, detail)| ServerFrame::Error(ErrorFrame { error, detail })),
+        1 => (error, proptest::option::of(number()), s())
+            .prop_map(|(error, id, detail)| ServerFrame::Error(ErrorFrame { error, id, detail })),
     ];
     (frame, any::<bool>()).prop_map(|(frame, derived_writer)| {
         let text = match &frame {

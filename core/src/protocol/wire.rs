@@ -95,6 +95,54 @@ pub enum ClientFrame {
 #[error("invalid frame: {0}")]
 pub struct FrameError(pub String);
 
+/// What can be read of a frame that is not a client frame, to answer it: its `id` and `op`
+/// when it has them (of the right types), and what is wrong with it, read as the frame its `op`
+/// names (a malformed login is told what its login lacks, not that it is no request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameFault {
+    /// The frame's `id`, when it has one that is an unsigned integer.
+    pub id: Option<u64>,
+    /// The frame's `op`, when it has one that is a string.
+    pub op: Option<String>,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+impl std::fmt::Display for FrameFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.op {
+            Some(op) => write!(f, "{op}: {}", self.detail),
+            None => f.write_str(&self.detail),
+        }
+    }
+}
+
+/// Reads what it can of `text`, a frame [`parse_client`] refused (a slow path: refused frames
+/// are few, and a connection sends only so many).
+pub fn frame_fault(text: &str) -> FrameFault {
+    /// The members that say what a frame is; the rest is skipped.
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+        #[serde(default)]
+        op: Option<serde_json::Value>,
+    }
+    // An object only: a derived reader would also take the members of a struct from an array.
+    let object = text.trim_start().starts_with('{');
+    let head = object.then(|| serde_json::from_str::<Head>(text).ok()).flatten();
+    let (id, op) = head.map_or((None, None), |h| {
+        (h.id.and_then(|v| v.as_u64()), h.op.and_then(|v| v.as_str().map(str::to_owned)))
+    });
+    let error = match op.as_deref() {
+        Some("login" | "resume") => serde_json::from_str::<Hello>(text).err(),
+        Some("ack") => serde_json::from_str::<Control>(text).err(),
+        _ => serde_json::from_str::<RequestFrame>(text).err(),
+    };
+    let detail = error.map_or_else(|| "not a frame of this connection".to_owned(), |e| e.to_string());
+    FrameFault { id, op, detail }
+}
+
 /// Parses one client frame. Message requests, the bulk of the traffic, are read directly;
 /// other requests, the next most common case, are tried before the rest.
 pub fn parse_client(text: &str) -> Result<ClientFrame, FrameError> {
@@ -169,6 +217,10 @@ pub enum ProtocolError {
 pub struct ErrorFrame {
     /// The kind.
     pub error: ProtocolError,
+    /// The `id` of the frame it answers, when that frame had one that could be read: the
+    /// answer to that request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     /// A human-readable explanation.
     pub detail: String,
 }
@@ -349,6 +401,36 @@ mod tests {
         }
     }
 
+    /// A refused frame is answered with what could be read of it: its `id` and `op` when they
+    /// have the right types, and what is wrong with it as the frame its `op` names.
+    #[test]
+    fn a_refused_frame_is_read_for_its_id_and_op() {
+        let cases = [
+            (r#"{"id":7,"op":"nope"}"#, Some(7), Some("nope")),
+            (r#"{"id":8,"op":"send_peer_message"}"#, Some(8), Some("send_peer_message")),
+            (r#"{"op":"send_peer_message","peer_id":3,"id":9}"#, Some(9), Some("send_peer_message")),
+            (r#"{"op":"login","app_id":"a"}"#, None, Some("login")),
+            (r#"{"id":4,"op":"login","app_id":"a","user_id":5}"#, Some(4), Some("login")),
+            (r#"{"op":"resume"}"#, None, Some("resume")),
+            (r#"{"op":"ack","seq":"1"}"#, None, Some("ack")),
+            (r#"{"op":"ping"}"#, None, Some("ping")),
+            (r#"{"id":"1","op":7}"#, None, None),
+            (r#"{"id":-1,"op":"ping"}"#, None, Some("ping")),
+            (r#"[1,"ping"]"#, None, None),
+            ("{", None, None),
+        ];
+        for (text, id, op) in cases {
+            assert!(parse_client(text).is_err(), "{text}");
+            let fault = frame_fault(text);
+            assert_eq!((fault.id, fault.op.as_deref()), (id, op), "{text}");
+            assert!(!fault.detail.is_empty(), "{text}");
+        }
+        // A login is read as a login: its own fault, not that it lacks a request's `id`.
+        let login = frame_fault(r#"{"op":"login","app_id":"a"}"#);
+        let as_login = serde_json::from_str::<Hello>(r#"{"op":"login","app_id":"a"}"#).unwrap_err();
+        assert_eq!(login.detail, as_login.to_string());
+    }
+
     #[test]
     fn a_shared_encoding_makes_the_same_frame() {
         let event = Event::ChannelMessage {
@@ -385,7 +467,12 @@ mod tests {
                     signal: CallSignal::Invite { content: "c".into(), channel_id: Some("room".into()) },
                 },
             }),
-            ServerFrame::Error(ErrorFrame { error: ProtocolError::BadFrame, detail: "x".into() }),
+            ServerFrame::Error(ErrorFrame { error: ProtocolError::BadFrame, id: None, detail: "x".into() }),
+            ServerFrame::Error(ErrorFrame {
+                error: ProtocolError::BadFrame,
+                id: Some(7),
+                detail: "x".into(),
+            }),
         ];
         for f in frames {
             let text = match &f {

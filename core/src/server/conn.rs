@@ -74,16 +74,18 @@ async fn send_json<T: serde::Serialize>(socket: &mut WebSocket, frame: &T, limit
     }
 }
 
-/// Reports a protocol error; false when the frame could not go out within `limit`.
+/// Reports a protocol error, with the `id` of the frame it answers when that could be read;
+/// false when the frame could not go out within `limit`.
 async fn protocol_error(
     socket: &mut WebSocket,
     error: ProtocolError,
+    id: Option<u64>,
     detail: String,
     limit: Duration,
 ) -> bool {
     ::metrics::counter!("sigshim_protocol_errors_total", "kind" => format!("{error:?}")).increment(1);
-    tracing::debug!(?error, %detail, "protocol error");
-    send_json(socket, &ErrorFrame { error, detail }, limit).await
+    tracing::debug!(?error, ?id, %detail, "protocol error");
+    send_json(socket, &ErrorFrame { error, id, detail }, limit).await
 }
 
 /// Waits for the login or resume; answers it and returns the session with its link state.
@@ -121,19 +123,19 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
     };
     let hello = match wire::parse_client(&text) {
         Ok(ClientFrame::Hello(h)) => h,
-        Ok(_) => {
-            protocol_error(
-                socket,
-                ProtocolError::NotLoggedIn,
-                "log in (or resume) first".into(),
-                CLOSE_TIMEOUT,
-            )
-            .await;
+        Ok(frame) => {
+            let id = match frame {
+                ClientFrame::Request(r) => Some(r.id),
+                _ => None,
+            };
+            let detail = "log in (or resume) first".into();
+            protocol_error(socket, ProtocolError::NotLoggedIn, id, detail, CLOSE_TIMEOUT).await;
             close_socket(socket, close::POLICY, "login expected").await;
             return None;
         }
-        Err(e) => {
-            protocol_error(socket, ProtocolError::BadFrame, e.0, CLOSE_TIMEOUT).await;
+        Err(_) => {
+            let fault = wire::frame_fault(&text);
+            protocol_error(socket, ProtocolError::BadFrame, fault.id, fault.to_string(), CLOSE_TIMEOUT).await;
             close_socket(socket, close::POLICY, "login expected").await;
             return None;
         }
@@ -157,7 +159,7 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
                     ResumeError::UnknownSession => ProtocolError::UnknownSession,
                     ResumeError::Busy => ProtocolError::SessionBusy,
                 };
-                protocol_error(socket, kind, e.to_string(), CLOSE_TIMEOUT).await;
+                protocol_error(socket, kind, None, e.to_string(), CLOSE_TIMEOUT).await;
                 close_socket(socket, close::POLICY, "cannot resume").await;
                 return None;
             }
@@ -389,8 +391,14 @@ impl Conn {
     /// Answers a frame it cannot use; too many of them (second hellos included) close the
     /// connection.
     async fn bad_frame(&mut self, error: ProtocolError, detail: String) -> Option<End> {
+        self.bad_frame_of(error, None, detail).await
+    }
+
+    /// [`bad_frame`](Self::bad_frame) for a frame whose `id` could be read: the answer carries
+    /// it, for the client waiting on that request.
+    async fn bad_frame_of(&mut self, error: ProtocolError, id: Option<u64>, detail: String) -> Option<End> {
         let limit = self.shared.config.idle_timeout;
-        if !protocol_error(&mut self.socket, error, detail, limit).await {
+        if !protocol_error(&mut self.socket, error, id, detail, limit).await {
             return Some(End::Park);
         }
         self.bad_frames += 1;
@@ -484,7 +492,10 @@ impl Conn {
             Ok(ClientFrame::Hello(_)) => {
                 return self.bad_frame(ProtocolError::AlreadyLoggedIn, "already logged in".into()).await;
             }
-            Err(e) => return self.bad_frame(ProtocolError::BadFrame, e.0).await,
+            Err(_) => {
+                let fault = wire::frame_fault(&text);
+                return self.bad_frame_of(ProtocolError::BadFrame, fault.id, fault.to_string()).await;
+            }
         }
         None
     }

@@ -38,6 +38,10 @@ pub enum TransportError {
         /// The server's limit.
         max: usize,
     },
+    /// The server could not read the request's frame and said so (a `bad_frame` error naming
+    /// the request): the request did nothing; the link and the session are unaffected.
+    #[error("the server refused the request's frame")]
+    Refused,
 }
 
 /// Something the hub pushed.

@@ -185,7 +185,8 @@ impl Connector for WsConnector {
     }
 }
 
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
+/// The requests waiting for their answers, by id: a reply, or the server's refusal of the frame.
+type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Reply, TransportError>>>>>;
 
 impl WsConnector {
     /// Opens a socket, says hello and starts the link's tasks; returns the link and its ticket.
@@ -338,7 +339,7 @@ impl Reader {
             match wire::parse_server(&frame) {
                 Ok(ServerFrame::Reply(ReplyFrame { id, reply })) => {
                     if let Some(tx) = self.pending.lock().remove(&id) {
-                        let _ = tx.send(reply);
+                        let _ = tx.send(Ok(reply));
                     }
                 }
                 Ok(ServerFrame::Event(EventFrame { event: Event::Kicked { reason }, .. })) => {
@@ -373,7 +374,11 @@ impl Reader {
                     }
                 }
                 Ok(ServerFrame::Error(e)) => {
-                    tracing::warn!(error = ?e.error, detail = %e.detail, "server refused a frame")
+                    tracing::warn!(error = ?e.error, id = ?e.id, detail = %e.detail, "server refused a frame");
+                    // The answer to the request it names, which gets no other.
+                    if let Some(tx) = e.id.and_then(|id| self.pending.lock().remove(&id)) {
+                        let _ = tx.send(Err(TransportError::Refused));
+                    }
                 }
                 Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
             }
@@ -430,7 +435,7 @@ impl Transport for WsTransport {
             self.pending.lock().remove(&id);
             return Err(TransportError::Closed);
         }
-        let reply = rx.await.map_err(|_| TransportError::Closed)?;
+        let reply = rx.await.map_err(|_| TransportError::Closed)??;
         if logout {
             // The session is over; a later login starts a new one.
             *self.resumable.lock() = None;
@@ -527,6 +532,33 @@ mod tests {
         assert_eq!(read(&delivered, next).await, [9]);
         // Live messages are not looked up: ids are unique, a live one is never a copy.
         assert_eq!(read(&delivered, vec![peer_message(1, 10, false)]).await, [10]);
+    }
+
+    /// An error frame that names a request (the server could not read it) answers that request
+    /// as refused; one without an id answers none.
+    #[tokio::test]
+    async fn an_error_frame_with_an_id_answers_its_request() {
+        let pending = Pending::default();
+        let (named, named_rx) = oneshot::channel();
+        let (other, other_rx) = oneshot::channel();
+        pending.lock().extend([(5, named), (6, other)]);
+        let (inbox, _inbox_rx) = mpsc::channel(16);
+        let (out, _out_rx) = mpsc::channel(16);
+        let reader = Reader {
+            pending,
+            inbox,
+            out,
+            last_seq: Arc::default(),
+            delivered: Arc::default(),
+            options: WsOptions::default(),
+        };
+        let frames: Vec<WsMessageResult> = vec![
+            Ok(WsMessage::text(r#"{"error":"bad_frame","id":5,"detail":"op: unknown"}"#)),
+            Ok(WsMessage::text(r#"{"error":"bad_frame","detail":"not JSON"}"#)),
+        ];
+        reader.run(futures_util::stream::iter(frames)).await;
+        assert_eq!(named_rx.await, Ok(Err(TransportError::Refused)));
+        assert!(other_rx.await.is_err(), "unanswered: dropped when the link ended");
     }
 
     #[test]
