@@ -298,7 +298,8 @@
       if (self._ws !== ws) return;
       if (resume && self._ticket) {
         debug('resuming at', self._lastSeq);
-        self._raw(ws, { resume: self._ticket, last_seq: self._lastSeq });
+        // The token too: a server that checks tokens resumes only for a valid one of the account.
+        self._raw(ws, { resume: self._ticket, last_seq: self._lastSeq, token: self.token });
       } else {
         debug('logging in as', self.account, 'at', self._url);
         self._raw(ws, { call: 'login', args: [self.signal.appId, self.account, self.token, 0, ''] });
@@ -389,6 +390,7 @@
 
   Session.prototype._greeted = function (ws, frame) {
     ws._sigGreeted = true;
+    // Every answer carries the ticket of the next resume (a resume's replaces the one it used).
     this._ticket = frame.session || this._ticket;
     if (typeof frame.window === 'number' && frame.window > 0) this._window = frame.window;
     var self = this;

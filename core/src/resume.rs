@@ -7,6 +7,12 @@
 //! that state back ([`resume`](Parking::resume)); otherwise the grace period's end hands both to
 //! an expiry function, which ends the session.
 //!
+//! A ticket resumes once: the resume that takes the session replaces its secret, so the ticket
+//! it used is refused from then on, and the session's next ticket is the one to hand to the
+//! client. A resume may also have to show more than the ticket ([`resume_with`](Parking::resume_with):
+//! the hub asks for a valid token of the session's user when it checks tokens); what it shows is
+//! checked before the session's current link is disturbed, so a ticket alone takes nothing over.
+//!
 //! A resume that finds the session still held by a link (a half-open connection the server has
 //! not noticed yet) asks that link to hand it over ([`ResumeSignals::takeover_requested`]) and
 //! waits for it to park.
@@ -44,6 +50,13 @@
 //! assert!(Arc::ptr_eq(&again, &chat));
 //! assert_eq!(kept, ["hello"]);
 //! assert!(matches!(parking.resume("0.0").await, Err(ResumeError::UnknownSession)));
+//!
+//! // The ticket was good once; the client is given the next one.
+//! let next = parking.ticket(&chat);
+//! assert_ne!(next, ticket);
+//! assert!(parking.park(&chat, Vec::new(), Duration::from_secs(60), |_key| {}).is_ok());
+//! assert!(matches!(parking.resume(&ticket).await, Err(ResumeError::UnknownSession)));
+//! assert!(parking.resume(&next).await.is_ok());
 //! # }
 //! ```
 
@@ -71,11 +84,11 @@ pub enum ResumeError {
 const HANDOVER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a resumable session carries: its identity in its [`Parking`], the secret its ticket
-/// proves, and the signals between the links that hand it over.
-#[derive(Debug)]
+/// proves (replaced at every resume), and the signals between the links that hand it over.
 pub struct ResumeSignals {
     key: u64,
-    secret: u128,
+    /// Taken after the parked map's lock when both are held.
+    secret: Mutex<u128>,
     parked: AtomicBool,
     /// Asks the task serving the current link to hand the session over (a resume arrived).
     takeover: Notify,
@@ -90,13 +103,23 @@ impl Default for ResumeSignals {
     }
 }
 
+impl std::fmt::Debug for ResumeSignals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret: it is half of a ticket.
+        f.debug_struct("ResumeSignals")
+            .field("key", &self.key)
+            .field("parked", &self.is_parked())
+            .finish_non_exhaustive()
+    }
+}
+
 impl ResumeSignals {
     /// Signals for the session numbered `key` (unique within its parking), with a fresh random
     /// secret.
     pub fn new(key: u64) -> Self {
         Self {
             key,
-            secret: rand::random(),
+            secret: Mutex::new(rand::random()),
             parked: AtomicBool::new(false),
             takeover: Notify::new(),
             parked_now: Notify::new(),
@@ -120,8 +143,25 @@ impl ResumeSignals {
     }
 
     fn secret_matches(&self, secret: u128) -> bool {
-        subtle::ConstantTimeEq::ct_eq(&secret.to_le_bytes()[..], &self.secret.to_le_bytes()[..]).into()
+        same_secret(*self.secret.lock(), secret)
     }
+
+    /// Asks the link that holds the session to hand it over, if `secret` is still the session's
+    /// (checked under the lock a resume takes to replace it, so a ticket that a resume has just
+    /// used disturbs no link).
+    fn request_takeover(&self, secret: u128) -> bool {
+        let current = self.secret.lock();
+        if !same_secret(*current, secret) {
+            return false;
+        }
+        self.takeover.notify_one();
+        true
+    }
+}
+
+/// Compares two secrets in constant time.
+fn same_secret(a: u128, b: u128) -> bool {
+    subtle::ConstantTimeEq::ct_eq(&a.to_le_bytes()[..], &b.to_le_bytes()[..]).into()
 }
 
 /// A session that can be parked and resumed.
@@ -177,10 +217,11 @@ impl<S: Resumable, L: Send + 'static> Parking<S, L> {
         Some(p.link)
     }
 
-    /// The ticket that resumes `session`: its key and secret, in hexadecimal.
+    /// The ticket that resumes `session` now: its key and current secret, in hexadecimal. A
+    /// resume replaces the secret: ask again after each one.
     pub fn ticket(&self, session: &S) -> String {
         let s = session.signals();
-        format!("{:x}.{:032x}", s.key, s.secret)
+        format!("{:x}.{:032x}", s.key, *s.secret.lock())
     }
 
     /// Parks `session` with `link`, the state its next link needs, for `grace`. If nobody
@@ -225,20 +266,48 @@ impl<S: Resumable, L: Send + 'static> Parking<S, L> {
         Some((p.session, p.link))
     }
 
-    /// Hands a session and its parked state to a resuming link. A session still held by
-    /// another link (a half-open connection) is taken over: that link is asked to park it first.
+    /// Hands a session and its parked state to a resuming link that presents its ticket; see
+    /// [`resume_with`](Self::resume_with).
     pub async fn resume(&self, ticket: &str) -> Result<(Arc<S>, L), ResumeError> {
+        self.resume_with(ticket, |_| true).await
+    }
+
+    /// Hands a session and its parked state to a resuming link that presents its ticket and
+    /// that `admit` lets in (it is asked once the ticket is known good, before anything else
+    /// happens: a refusal disturbs no link). A session still held by another link (a half-open
+    /// connection) is taken over: that link is asked to park it first.
+    ///
+    /// The resume that takes the session replaces its secret: the ticket is refused from then
+    /// on, and [`ticket`](Self::ticket) gives the next one. Of two resumes with one ticket, one
+    /// at most succeeds. A refused resume changes nothing.
+    pub async fn resume_with(
+        &self,
+        ticket: &str,
+        admit: impl FnOnce(&S) -> bool,
+    ) -> Result<(Arc<S>, L), ResumeError> {
         let (key, secret) = parse_ticket(ticket).ok_or(ResumeError::UnknownSession)?;
         let session = self.live.lock().get(&key).and_then(Weak::upgrade);
         let session = session.ok_or(ResumeError::UnknownSession)?;
         let signals = session.signals();
-        if !signals.secret_matches(secret) {
+        if !signals.secret_matches(secret) || !admit(&session) {
             return Err(ResumeError::UnknownSession);
         }
         let deadline = tokio::time::Instant::now() + HANDOVER_TIMEOUT;
         loop {
             let parked_now = signals.parked_now.notified();
-            let taken = self.parked.lock().remove(&key);
+            let taken = {
+                let mut parked = self.parked.lock();
+                let mut current = signals.secret.lock();
+                // Another resume took the session with this ticket meanwhile.
+                if !same_secret(*current, secret) {
+                    return Err(ResumeError::UnknownSession);
+                }
+                let taken = parked.remove(&key);
+                if taken.is_some() {
+                    *current = fresh_secret(*current);
+                }
+                taken
+            };
             if let Some(p) = taken {
                 self.changed.notify_waiters();
                 if let Some(t) = p.timer {
@@ -249,10 +318,9 @@ impl<S: Resumable, L: Send + 'static> Parking<S, L> {
                 let _ = futures_util::FutureExt::now_or_never(signals.takeover.notified());
                 return Ok((p.session, p.link));
             }
-            if session.is_closed() {
+            if session.is_closed() || !signals.request_takeover(secret) {
                 return Err(ResumeError::UnknownSession);
             }
-            signals.takeover.notify_one();
             if tokio::time::timeout_at(deadline, parked_now).await.is_err() {
                 return Err(ResumeError::Busy);
             }
@@ -281,7 +349,80 @@ impl<S: Resumable, L: Send + 'static> Parking<S, L> {
     }
 }
 
+/// A new random secret, never the one it replaces.
+fn fresh_secret(old: u128) -> u128 {
+    loop {
+        let secret = rand::random();
+        if secret != old {
+            return secret;
+        }
+    }
+}
+
 fn parse_ticket(ticket: &str) -> Option<(u64, u128)> {
     let (key, secret) = ticket.split_once('.')?;
     Some((u64::from_str_radix(key, 16).ok()?, u128::from_str_radix(secret, 16).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Chat {
+        signals: ResumeSignals,
+    }
+
+    impl Resumable for Chat {
+        fn signals(&self) -> &ResumeSignals {
+            &self.signals
+        }
+
+        fn is_closed(&self) -> bool {
+            false
+        }
+    }
+
+    fn registered() -> (Arc<Parking<Chat, ()>>, Arc<Chat>, String) {
+        let parking: Arc<Parking<Chat, ()>> = Arc::default();
+        let chat = Arc::new(Chat::default());
+        parking.register(&chat);
+        let ticket = parking.ticket(&chat);
+        (parking, chat, ticket)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_admission_disturbs_no_link_and_changes_nothing() {
+        let (parking, chat, ticket) = registered();
+        // Held by a link (not parked): a resume that is not admitted does not ask for it.
+        let refused = parking.resume_with(&ticket, |_| false).await;
+        assert!(matches!(refused, Err(ResumeError::UnknownSession)));
+        assert!(chat.signals.takeover_requested().now_or_never().is_none(), "no handover asked");
+        assert_eq!(parking.ticket(&chat), ticket, "the ticket still holds");
+        assert!(parking.park(&chat, (), Duration::from_secs(60), |_| {}).is_ok());
+        assert!(parking.resume_with(&ticket, |_| true).await.is_ok());
+        assert_ne!(parking.ticket(&chat), ticket, "replaced by the resume");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn of_two_resumes_with_one_ticket_waiting_for_a_handover_one_takes_the_session() {
+        let (parking, chat, ticket) = registered();
+        let resumes: Vec<_> = (0..2)
+            .map(|_| {
+                let (parking, ticket) = (parking.clone(), ticket.clone());
+                tokio::spawn(async move { parking.resume(&ticket).await.map(drop) })
+            })
+            .collect();
+        // The link is asked to hand the session over, and does.
+        chat.signals.takeover_requested().await;
+        assert!(parking.park(&chat, (), Duration::from_secs(60), |_| {}).is_ok());
+        let mut outcomes = Vec::new();
+        for r in resumes {
+            outcomes.push(r.await.expect("the resume's task"));
+        }
+        outcomes.sort_by_key(Result::is_ok);
+        assert_eq!(outcomes, [Err(ResumeError::UnknownSession), Ok(())]);
+    }
 }

@@ -46,9 +46,10 @@ pub fn check_legacy_frame(text: &str) {
         Ok(ClientFrame::Ack(seq)) => {
             assert_eq!(member("ack").and_then(|v| v.as_u64()), Some(seq), "{text:?}")
         }
-        Ok(ClientFrame::Resume { ticket, last_seq }) => {
+        Ok(ClientFrame::Resume { ticket, last_seq, token }) => {
             assert_eq!(member("resume").and_then(|v| v.as_str()), Some(&*ticket), "{text:?}");
             assert_eq!(member("last_seq").and_then(|v| v.as_u64()).unwrap_or(0), last_seq, "{text:?}");
+            assert_eq!(member("token").and_then(|v| v.as_str()), token.as_deref(), "{text:?}");
         }
         Err(bad) => {
             assert!(!bad.detail.is_empty(), "{text:?}");

@@ -117,7 +117,8 @@ pub fn client_frames() -> Vec<String> {
             token: Some("006x".into()),
             profile: Profile::Legacy,
         },
-        Hello::Resume { id: 2, session: "1.abc".into(), last_seq: 9 },
+        Hello::Resume { id: 2, session: "1.abc".into(), last_seq: 9, token: None },
+        Hello::Resume { id: 3, session: "1.abc".into(), last_seq: 9, token: Some("007x".into()) },
     ];
     out.extend(hellos.iter().filter_map(frame_text));
     out.extend(frame_text(&Control::Ack { seq: u64::MAX }));
@@ -226,6 +227,7 @@ pub fn legacy_frames() -> Vec<String> {
         r#"{"ack":9}"#,
         r#"{"resume":"1.2","last_seq":4}"#,
         r#"{"resume":"1.2"}"#,
+        r#"{"resume":"1.2","last_seq":4,"token":"007x"}"#,
     ]
     .map(str::to_owned)
     .to_vec()

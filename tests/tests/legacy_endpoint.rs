@@ -167,6 +167,74 @@ async fn a_resume_takes_the_session_over_from_a_live_connection() {
     server.shutdown().await;
 }
 
+/// A resume's answer carries a new ticket: the one it used is refused from then on (and takes
+/// nothing over), the new one resumes.
+#[tokio::test]
+async fn a_resume_hands_out_a_new_ticket_and_the_old_one_is_refused() {
+    let hub = hub();
+    let server = start_with_legacy(&hub, strict_config()).await;
+    let mut lea = LegacyWire::connect(&server).await;
+    let (first, _) = lea.login(APP_ID, "lea").await;
+    let mut second_link = LegacyWire::connect(&server).await;
+    second_link.raw.send_json(&json!({"resume": first, "last_seq": 1})).await;
+    let answer = second_link.raw.json().await;
+    assert_eq!(answer["resumed"], true, "{answer}");
+    let second = answer["session"].as_str().expect("a ticket").to_owned();
+    assert_ne!(second, first, "a new ticket");
+    assert_eq!(lea.close_code().await, close::DROPPED);
+
+    let mut replay = LegacyWire::connect(&server).await;
+    replay.raw.send_json(&json!({"resume": first, "last_seq": 1})).await;
+    assert_eq!(replay.error().await.0, "unknown_session");
+    assert_eq!(replay.close_code().await, close::POLICY);
+    second_link.call_id("isOnline", json!([]), 3).await;
+    assert_eq!(second_link.expect("done").await, json!([3, 1]), "the replay took nothing over");
+
+    let mut third_link = LegacyWire::connect(&server).await;
+    third_link.raw.send_json(&json!({"resume": second, "last_seq": 2})).await;
+    let answer = third_link.raw.json().await;
+    assert_eq!(answer["resumed"], true, "{answer}");
+    assert_eq!(second_link.close_code().await, close::DROPPED);
+    third_link.call_id("getStatus", json!([]), 4).await;
+    assert_eq!(third_link.expect("done").await, json!([4, 2]));
+    server.shutdown().await;
+}
+
+/// On a hub with an App Certificate, a resume shows a valid token of the session's account
+/// besides the ticket: without one, or with another account's, it is refused and the session
+/// stays with its connection.
+#[tokio::test]
+async fn on_a_token_hub_a_resume_needs_the_accounts_token() {
+    use sigshim_conformance::scenario::{TOKEN_APP_ID, TOKEN_CERT, token_hub};
+    let token = |user: &str| {
+        sigshim::token::access_token2::build_rtm_now(TOKEN_APP_ID, TOKEN_CERT, user, 600).unwrap()
+    };
+    let hub = token_hub();
+    let server = start_with_legacy(&hub, strict_config()).await;
+    let mut lea = LegacyWire::connect(&server).await;
+    lea.call("login", json!([TOKEN_APP_ID, "lea", token("lea"), 0, ""])).await;
+    let ticket = lea.raw.json().await["session"].as_str().expect("a ticket").to_owned();
+    lea.expect("onLoginSuccess").await;
+
+    for resume in [
+        json!({"resume": ticket, "last_seq": 1}),
+        json!({"resume": ticket, "last_seq": 1, "token": "_no_need_token"}),
+        json!({"resume": ticket, "last_seq": 1, "token": token("bob")}),
+    ] {
+        let mut thief = LegacyWire::connect(&server).await;
+        thief.raw.send_json(&resume).await;
+        assert_eq!(thief.error().await.0, "unknown_session", "{resume}");
+        assert_eq!(thief.close_code().await, close::POLICY);
+        lea.call_id("isOnline", json!([]), 1).await;
+        assert_eq!(lea.expect("done").await, json!([1, 1]), "still lea's: {resume}");
+    }
+    let mut again = LegacyWire::connect(&server).await;
+    again.raw.send_json(&json!({"resume": ticket, "last_seq": 1, "token": token("lea")})).await;
+    assert_eq!(again.raw.json().await["resumed"], true);
+    assert_eq!(lea.close_code().await, close::DROPPED);
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_second_login_of_the_account_ends_the_first_session_with_103() {
     let hub = hub();

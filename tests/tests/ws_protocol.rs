@@ -472,9 +472,11 @@ async fn a_resume_replays_only_the_events_not_acknowledged() {
     assert!(window > 0);
     let max_frame = reply["max_frame"].as_u64().expect("the server's frame limit");
     assert!(max_frame > 0);
+    let next_ticket = reply["session"].as_str().expect("a ticket");
+    assert_ne!(next_ticket, ticket, "the resume hands out the next ticket");
     assert_eq!(
         reply,
-        json!({"id": 9, "reply": "logged_in", "session": ticket, "resumed": true, "window": window,
+        json!({"id": 9, "reply": "logged_in", "session": next_ticket, "resumed": true, "window": window,
                "max_frame": max_frame, "sizes": reply["sizes"]})
     );
     let replayed: Vec<Incoming> = vec![bob2.next().await, bob2.next().await];

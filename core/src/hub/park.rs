@@ -71,11 +71,25 @@ impl Hub {
         }
     }
 
-    /// Hands a session and its link state to a resuming link. A session still held by another
-    /// link (a half-open connection) is taken over: that link is asked to park it first.
+    /// Hands a session and its link state to a resuming link that presents its ticket and, on a
+    /// hub that checks tokens, a valid `token` of the session's user (any: the login's, a
+    /// renewed one; see [`Hub::verify_token`]). A session still held by another link (a
+    /// half-open connection) is taken over: that link is asked to park it first. The ticket is
+    /// good once: [`ticket`](Self::ticket) gives the next one.
     #[doc(hidden)]
-    pub async fn resume(&self, ticket: &str) -> Result<(Arc<Session>, ParkedLink), ResumeError> {
-        let (session, link) = self.inner.parking.resume(ticket).await?;
+    pub async fn resume(
+        &self,
+        ticket: &str,
+        token: Option<&str>,
+    ) -> Result<(Arc<Session>, ParkedLink), ResumeError> {
+        let admit = |session: &Session| match self.verify_token(session.user_id(), token) {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::debug!(user = %session.user_id(), session = session.key(), %error, "resume refused: token");
+                false
+            }
+        };
+        let (session, link) = self.inner.parking.resume_with(ticket, admit).await?;
         tracing::debug!(user = %session.user_id(), session = session.key(), "session resumed");
         Ok((session, link))
     }

@@ -213,8 +213,9 @@ fn client_frame() -> impl Strategy<Value = (ClientFrame, String)> {
         1 => (number(), s(), s(), proptest::option::of(s()), profile()).prop_map(
             |(id, app_id, user_id, token, profile)| ClientFrame::Hello(Hello::Login { id, app_id, user_id, token, profile })
         ),
-        1 => (number(), s(), number())
-            .prop_map(|(id, session, last_seq)| ClientFrame::Hello(Hello::Resume { id, session, last_seq })),
+        1 => (number(), s(), number(), proptest::option::of(s())).prop_map(
+            |(id, session, last_seq, token)| ClientFrame::Hello(Hello::Resume { id, session, last_seq, token })
+        ),
         1 => number().prop_map(|seq| ClientFrame::Control(Control::Ack { seq })),
     ];
     frame.prop_map(|frame| {

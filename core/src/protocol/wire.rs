@@ -46,6 +46,10 @@ pub enum Hello {
         /// The last event `seq` the client received.
         #[serde(default)]
         last_seq: u64,
+        /// A valid token of the session's user (the login's or a renewed one), when the server
+        /// checks tokens: a ticket alone does not resume a session there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
     },
 }
 

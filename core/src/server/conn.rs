@@ -152,18 +152,20 @@ async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Arc<Session>,
                 }
             }
         }
-        Hello::Resume { session, last_seq, .. } => match shared.hub.resume(&session).await {
-            Ok((session, link)) => (session, link, true, last_seq),
-            Err(e) => {
-                let kind = match e {
-                    ResumeError::UnknownSession => ProtocolError::UnknownSession,
-                    ResumeError::Busy => ProtocolError::SessionBusy,
-                };
-                protocol_error(socket, kind, None, e.to_string(), CLOSE_TIMEOUT).await;
-                close_socket(socket, close::POLICY, "cannot resume").await;
-                return None;
+        Hello::Resume { session, last_seq, token, .. } => {
+            match shared.hub.resume(&session, token.as_deref()).await {
+                Ok((session, link)) => (session, link, true, last_seq),
+                Err(e) => {
+                    let kind = match e {
+                        ResumeError::UnknownSession => ProtocolError::UnknownSession,
+                        ResumeError::Busy => ProtocolError::SessionBusy,
+                    };
+                    protocol_error(socket, kind, None, e.to_string(), CLOSE_TIMEOUT).await;
+                    close_socket(socket, close::POLICY, "cannot resume").await;
+                    return None;
+                }
             }
-        },
+        }
     };
     let window = shared.config.max_unacked;
     let max_frame = shared.config.max_frame_bytes;

@@ -66,6 +66,7 @@ crate::config::config_setters!(WsOptions {
 #[derive(Debug, Clone)]
 struct Resumable {
     user_id: String,
+    /// Good for one resume: each resume's answer carries the next.
     ticket: String,
     last_seq: Arc<AtomicU64>,
 }
@@ -151,13 +152,22 @@ impl Connector for WsConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         let prior = self.resumable.lock().clone().filter(|r| r.user_id == login.user_id);
         if let Some(prior) = prior {
+            // The token too: a server that checks tokens resumes a session only for a valid one
+            // of its user (the client's current one, renewed or not).
             let hello = Hello::Resume {
                 id: 0,
                 session: prior.ticket.clone(),
                 last_seq: prior.last_seq.load(Ordering::Acquire),
+                token: login.token.clone(),
             };
             match self.open(hello, prior.last_seq.clone()).await {
-                Ok((link, _)) => return Ok(link),
+                Ok((link, ticket)) => {
+                    // The ticket just used is void: the next resume needs this one.
+                    if let Some(r) = self.resumable.lock().as_mut().filter(|r| r.user_id == login.user_id) {
+                        r.ticket = ticket;
+                    }
+                    return Ok(link);
+                }
                 Err(OpenError::Login(e)) => return Err(e),
                 Err(OpenError::UnknownSession) => *self.resumable.lock() = None,
             }

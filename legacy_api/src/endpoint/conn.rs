@@ -120,7 +120,7 @@ async fn first_frame(
                     return None;
                 }
             };
-            let (session, link) = endpoint.open(login.app_id);
+            let (session, link) = endpoint.open(login.app_id, login.account);
             let ticket = endpoint.parking.ticket(&session);
             if !send_text(socket, frames::session_text(&ticket, false, window, max_frame), limit).await {
                 endpoint.end(&session);
@@ -130,8 +130,10 @@ async fn first_frame(
             login.call(&session.instance);
             Some((session, link))
         }
-        Ok(ClientFrame::Resume { ticket, last_seq }) => match endpoint.parking.resume(&ticket).await {
+        Ok(ClientFrame::Resume { ticket, last_seq, token }) => match resume(endpoint, &ticket, token).await {
             Ok((session, mut link)) => {
+                // The ticket just used is void: the client resumes next time with this one.
+                let ticket = endpoint.parking.ticket(&session);
                 let reply = frames::session_text(&ticket, true, window, max_frame);
                 if !send_text(socket, reply, limit).await {
                     endpoint.park(&session, link);
@@ -175,6 +177,24 @@ async fn first_frame(
             None
         }
     }
+}
+
+/// Takes a session over for a resume with `ticket` and, when the hub checks tokens, a valid
+/// `token` of the session's account.
+async fn resume(
+    endpoint: &Endpoint,
+    ticket: &str,
+    token: Option<String>,
+) -> Result<(Arc<LegacySession>, LegacyLink), ResumeError> {
+    let hub = endpoint.edge.hub();
+    let admit = |session: &LegacySession| match hub.verify_token(&session.account, token.as_deref()) {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::debug!(account = session.account, %error, "legacy resume refused: token");
+            false
+        }
+    };
+    endpoint.parking.resume_with(ticket, admit).await
 }
 
 struct Conn {

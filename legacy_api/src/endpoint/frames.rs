@@ -16,8 +16,9 @@ pub(crate) enum ClientFrame<'a> {
     Call { name: Cow<'a, str>, args: Vec<Arg<'a>>, id: Option<u64> },
     /// Acknowledges every frame up to `seq`.
     Ack(u64),
-    /// Resumes a session (a connection's first frame).
-    Resume { ticket: String, last_seq: u64 },
+    /// Resumes a session (a connection's first frame), with a token of its account when the
+    /// server checks tokens.
+    Resume { ticket: String, last_seq: u64, token: Option<String> },
 }
 
 /// The kinds of error frames.
@@ -52,6 +53,7 @@ struct Raw<'a> {
     ack: Option<u64>,
     resume: Option<String>,
     last_seq: Option<u64>,
+    token: Option<String>,
 }
 
 /// Reads one client frame.
@@ -60,14 +62,20 @@ pub(crate) fn parse(text: &str) -> Result<ClientFrame<'_>, BadFrame> {
         serde_json::from_str(text).map_err(|e| BadFrame { id: None, detail: e.to_string() })?;
     let bad = |id, detail: &str| Err(BadFrame { id, detail: detail.to_owned() });
     match raw {
-        Raw { call: Some(name), args, id, ack: None, resume: None, last_seq: None } => {
+        Raw { call: Some(name), args, id, ack: None, resume: None, last_seq: None, token: None } => {
             Ok(ClientFrame::Call { name, args: args.unwrap_or_default(), id })
         }
-        Raw { call: None, args: None, id: None, ack: Some(seq), resume: None, last_seq: None } => {
-            Ok(ClientFrame::Ack(seq))
-        }
-        Raw { call: None, args: None, id: None, ack: None, resume: Some(ticket), last_seq } => {
-            Ok(ClientFrame::Resume { ticket, last_seq: last_seq.unwrap_or(0) })
+        Raw {
+            call: None,
+            args: None,
+            id: None,
+            ack: Some(seq),
+            resume: None,
+            last_seq: None,
+            token: None,
+        } => Ok(ClientFrame::Ack(seq)),
+        Raw { call: None, args: None, id: None, ack: None, resume: Some(ticket), last_seq, token } => {
+            Ok(ClientFrame::Resume { ticket, last_seq: last_seq.unwrap_or(0), token })
         }
         Raw { id, .. } => bad(id, "a frame is a call, an acknowledgement or a resume, one at a time"),
     }
@@ -133,8 +141,13 @@ mod tests {
         assert_eq!(parse(r#"{"ack":9}"#).unwrap(), ClientFrame::Ack(9));
         assert_eq!(
             parse(r#"{"resume":"1.2","last_seq":4}"#).unwrap(),
-            ClientFrame::Resume { ticket: "1.2".into(), last_seq: 4 }
+            ClientFrame::Resume { ticket: "1.2".into(), last_seq: 4, token: None }
         );
+        assert_eq!(
+            parse(r#"{"resume":"1.2","last_seq":4,"token":"007x"}"#).unwrap(),
+            ClientFrame::Resume { ticket: "1.2".into(), last_seq: 4, token: Some("007x".into()) }
+        );
+        assert_eq!(parse(r#"{"call":"logout","token":"007x","id":6}"#).unwrap_err().id, Some(6));
         assert_eq!(parse(r#"{"call":"logout","ack":3,"id":5}"#).unwrap_err().id, Some(5));
         for bad in [
             "",

@@ -84,6 +84,8 @@ pub(crate) struct Endpoint {
 /// One legacy session: its instance, and what its callbacks and connections share.
 pub(crate) struct LegacySession {
     signals: ResumeSignals,
+    /// The account its login names: a resume shows a token of it when the hub checks tokens.
+    account: String,
     instance: Arc<Signaling>,
     /// Runs the instance's callbacks into frame bodies.
     collector: Arc<Collector>,
@@ -137,15 +139,16 @@ pub(crate) struct LegacyLink {
 }
 
 impl Endpoint {
-    /// A new session for a login to `app_id`: its instance on the server's hub, its callbacks
-    /// going to the returned link.
-    fn open(&self, app_id: &str) -> (Arc<LegacySession>, LegacyLink) {
+    /// A new session for a login of `account` to `app_id`: its instance on the server's hub,
+    /// its callbacks going to the returned link.
+    fn open(&self, app_id: &str, account: &str) -> (Arc<LegacySession>, LegacyLink) {
         let options = crate::SignalingOptions::default().hub(self.edge.hub());
         let (tx, jobs) = mpsc::channel(CALLBACK_QUEUE);
         let instance = Signaling::create_owned(app_id, options, tx);
         let metered = self.metered;
         let session = Arc::new(LegacySession {
             signals: ResumeSignals::default(),
+            account: account.to_owned(),
             instance,
             collector: Arc::default(),
             closed: AtomicBool::new(false),
