@@ -68,9 +68,14 @@ impl RawClient {
     /// (no client library involved), so later frames can be crafted byte by byte with
     /// [`RawClient::send_bytes`].
     pub async fn connect_manual(addr: SocketAddr) -> RawClient {
+        Self::connect_manual_to(addr, "/ws").await
+    }
+
+    /// [`RawClient::connect_manual`] to the WebSocket endpoint at `path` (`/legacy`, say).
+    pub async fn connect_manual_to(addr: SocketAddr, path: &str) -> RawClient {
         let mut tcp = within("a TCP connection", TcpStream::connect(addr)).await.expect("TCP connect");
         let request = format!(
-            "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         );
         tcp.write_all(request.as_bytes()).await.expect("upgrade request written");

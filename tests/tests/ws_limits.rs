@@ -455,3 +455,67 @@ async fn a_request_above_the_frame_limit_fails_alone() {
     assert_eq!(got.id, 1, "the first message the hub took: the oversized one never reached it");
     assert_eq!(hub.stats().logins, 2, "no second login: the session was never lost");
 }
+
+/// Frames that break the WebSocket protocol itself (RFC 6455 §5) end the connection with a
+/// close frame carrying 1002, before the login and after it, on the core protocol's endpoint and
+/// on the legacy one: reserved bits set, an unmasked client frame, unknown data and control
+/// opcodes, a continuation with nothing to continue, a data frame in the middle of a fragmented
+/// one, a fragmented or oversized control frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_protocol_violations_are_closed_with_protocol_error() {
+    let hub = hub();
+    let server = sigshim_conformance::legacy_wire::start_with_legacy(&hub, strict_config()).await;
+    let mut bystanders = Bystanders::join(&server.url(), APP_ID, None).await;
+    let ping = br#"{"id":1,"op":"ping"}"#;
+    let reserved_bit = {
+        let mut f = client_frame(1, ping);
+        f[0] |= 0x40;
+        f
+    };
+    let unmasked = [&[0x81, ping.len() as u8][..], ping].concat();
+    let violations: [(&str, Vec<u8>); 8] = [
+        ("a reserved bit", reserved_bit),
+        ("an unmasked frame", unmasked),
+        ("data opcode 3", client_frame(3, ping)),
+        ("control opcode 0xb", client_frame(0xb, b"")),
+        ("a stray continuation", client_frame_part(0, ping, true)),
+        (
+            "a new message inside a fragmented one",
+            [client_frame_part(1, b"{", false), client_frame(1, ping)].concat(),
+        ),
+        ("a fragmented ping", client_frame_part(9, b"", false)),
+        ("a 126-byte ping", client_frame(9, &[0; 126])),
+    ];
+    let hello = |user: &str| json!({"op": "login", "app_id": APP_ID, "user_id": user}).to_string();
+    for (n, (what, bytes)) in violations.iter().enumerate() {
+        // After the login.
+        let mut c = RawClient::connect_manual(server.local_addr()).await;
+        c.send_bytes(&client_frame(1, hello(&format!("eve{n}")).as_bytes())).await;
+        assert_eq!(c.json().await["reply"], "logged_in");
+        c.send_bytes(bytes).await;
+        assert_eq!(c.close_code().await, close::PROTOCOL_ERROR, "{what} after the login");
+        assert_link_ended(&mut c).await;
+        // As the first frame.
+        let mut c = RawClient::connect_manual(server.local_addr()).await;
+        c.send_bytes(bytes).await;
+        assert_eq!(c.close_code().await, close::PROTOCOL_ERROR, "{what} as the first frame");
+        assert_link_ended(&mut c).await;
+    }
+    // The legacy endpoint refuses the same way.
+    let mut c = RawClient::connect_manual_to(server.local_addr(), sigshim_legacy::endpoint::PATH).await;
+    let login = json!({"call": "login", "args": [APP_ID, "lea", "_no_need_token", 0, ""]}).to_string();
+    c.send_bytes(&client_frame(1, login.as_bytes())).await;
+    assert_eq!(c.json().await["resumed"], false);
+    c.send_bytes(&violations[0].1).await;
+    loop {
+        match c.next().await {
+            Incoming::Json(_) => continue, // the login's callback
+            Incoming::Close(code) => break assert_eq!(code, Some(close::PROTOCOL_ERROR)),
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+    assert_link_ended(&mut c).await;
+
+    bystanders.exchange().await;
+    server.shutdown().await;
+}

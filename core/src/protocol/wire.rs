@@ -275,6 +275,10 @@ pub mod close {
     pub const NORMAL: u16 = 1000;
     /// The server is shutting down.
     pub const GOING_AWAY: u16 = 1001;
+    /// A frame that breaks the WebSocket protocol itself (RFC 6455): reserved bits set, an
+    /// unmasked frame, an unknown opcode, a continuation with nothing to continue, a fragmented
+    /// or oversized control frame.
+    pub const PROTOCOL_ERROR: u16 = 1002;
     /// A binary frame: only text frames are accepted.
     pub const UNSUPPORTED_DATA: u16 = 1003;
     /// A text frame that is not valid UTF-8.

@@ -129,7 +129,9 @@ pub async fn close_socket(socket: &mut WebSocket, code: u16, reason: &str) {
 }
 
 /// Answers a frame the WebSocket layer refused: closes with the reason's own code when it is
-/// the client's fault (too large, not UTF-8); any other read error means the link is gone.
+/// the client's fault (too large, not UTF-8, against the WebSocket protocol); any other read
+/// error means the link is gone. The WebSocket layer still writes after such a read error: the
+/// close frame goes out before the link ends.
 pub async fn refuse_frame(socket: &mut WebSocket, error: axum::Error) {
     tracing::debug!(%error, "frame refused");
     if let Some((code, reason)) = refusal(error) {
@@ -140,9 +142,62 @@ pub async fn refuse_frame(socket: &mut WebSocket, error: axum::Error) {
 /// The close code and reason for a read error, if it is the client's fault.
 pub(super) fn refusal(error: axum::Error) -> Option<(u16, &'static str)> {
     use tokio_tungstenite::tungstenite::Error as WsError;
+    use tokio_tungstenite::tungstenite::error::ProtocolError as Violation;
     match *error.into_inner().downcast::<WsError>().ok()? {
         WsError::Capacity(_) => Some((close::TOO_BIG, "frame too large")),
         WsError::Utf8(_) => Some((close::INVALID_PAYLOAD, "text frame is not valid UTF-8")),
+        // Frames against RFC 6455 itself (§5.2, §5.4, §5.5): the connection is failed with 1002.
+        WsError::Protocol(
+            Violation::NonZeroReservedBits
+            | Violation::UnmaskedFrameFromClient
+            | Violation::FragmentedControlFrame
+            | Violation::ControlFrameTooBig
+            | Violation::UnknownControlFrameType(_)
+            | Violation::UnknownDataFrameType(_)
+            | Violation::UnexpectedContinueFrame
+            | Violation::ExpectedFragment(_)
+            | Violation::InvalidOpcode(_)
+            | Violation::InvalidCloseSequence,
+        ) => Some((close::PROTOCOL_ERROR, "WebSocket protocol violation")),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_tungstenite::tungstenite::error::{
+        CapacityError, Error as WsError, ProtocolError as Violation,
+    };
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::Data;
+
+    use super::*;
+
+    fn code(error: impl Into<axum::BoxError>) -> Option<u16> {
+        refusal(axum::Error::new(error)).map(|(code, _)| code)
+    }
+
+    #[test]
+    fn frames_against_the_websocket_protocol_close_with_protocol_error() {
+        let violations = [
+            Violation::NonZeroReservedBits,
+            Violation::UnmaskedFrameFromClient,
+            Violation::FragmentedControlFrame,
+            Violation::ControlFrameTooBig,
+            Violation::UnknownControlFrameType(11),
+            Violation::UnknownDataFrameType(3),
+            Violation::UnexpectedContinueFrame,
+            Violation::ExpectedFragment(Data::Text),
+            Violation::InvalidOpcode(16),
+            Violation::InvalidCloseSequence,
+        ];
+        for v in violations {
+            assert_eq!(code(WsError::Protocol(v.clone())), Some(close::PROTOCOL_ERROR), "{v:?}");
+        }
+        // Not the client's fault, or not a frame at all: the link is simply gone.
+        for gone in [Violation::ResetWithoutClosingHandshake, Violation::ReceivedAfterClosing] {
+            assert_eq!(code(WsError::Protocol(gone)), None);
+        }
+        let too_big = WsError::Capacity(CapacityError::MessageTooLong { size: 9, max_size: 8 });
+        assert_eq!(code(too_big), Some(close::TOO_BIG));
     }
 }
