@@ -208,6 +208,11 @@ impl RateLimits {
     }
 }
 
+/// The default [`Limits::max_message_bytes`]: RTM's 32 KB. The network frame limit is derived
+/// from it (`sigshim::server::ServerConfig::max_frame_bytes`), so that a message of this size
+/// fits a frame however its text is escaped.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 32 * 1024;
+
 /// Sizes and counts, RTM defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -257,7 +262,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_id_bytes: 64,
-            max_message_bytes: 32 * 1024,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_query_peers: 256,
             max_subscriptions: 512,
             max_attribute_key_bytes: 32,

@@ -40,6 +40,8 @@ struct Shared {
     /// The mode switch of every connection that may still be open.
     conns: Mutex<Vec<watch::Sender<Mode>>>,
     accepted: AtomicUsize,
+    /// Bytes read from clients, counted before they are passed on.
+    bytes_up: Arc<AtomicUsize>,
 }
 
 impl Shared {
@@ -81,6 +83,7 @@ impl Proxy {
             refuse: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
             accepted: AtomicUsize::new(0),
+            bytes_up: Arc::default(),
         });
         let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         Proxy { addr, shared, accept }
@@ -126,6 +129,12 @@ impl Proxy {
     pub fn accepted(&self) -> usize {
         self.shared.accepted.load(Ordering::SeqCst)
     }
+
+    /// Bytes the proxy has read from its clients so far, on every connection. A byte is counted
+    /// before it is passed on, so the server never sees one that is not counted yet.
+    pub fn bytes_up(&self) -> usize {
+        self.shared.bytes_up.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Proxy {
@@ -153,13 +162,18 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             conns.push(tx);
         }
         let upstream = *shared.upstream.lock();
-        tokio::spawn(serve(client, upstream, rx));
+        tokio::spawn(serve(client, upstream, rx, shared.bytes_up.clone()));
     }
 }
 
 /// Connects to `upstream` and pumps both ways until both directions end or the connection is
 /// cut. Cut or stalled while still connecting upstream counts as cut.
-async fn serve(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receiver<Mode>) {
+async fn serve(
+    client: TcpStream,
+    upstream: SocketAddr,
+    mut mode: watch::Receiver<Mode>,
+    bytes_up: Arc<AtomicUsize>,
+) {
     let server = tokio::select! {
         s = TcpStream::connect(upstream) => match s {
             Ok(s) => s,
@@ -175,8 +189,8 @@ async fn serve(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receive
     loop {
         // Each direction hands its socket halves back when the link stalls, so that they stay
         // open, and pumps again with them once resumed.
-        let up_pipe = up.take().map(|(from, to)| pipe(from, to, mode.clone()));
-        let down_pipe = down.take().map(|(from, to)| pipe(from, to, mode.clone()));
+        let up_pipe = up.take().map(|(from, to)| pipe(from, to, mode.clone(), Some(bytes_up.clone())));
+        let down_pipe = down.take().map(|(from, to)| pipe(from, to, mode.clone(), None));
         (up, down) = tokio::join!(
             async move {
                 match up_pipe {
@@ -198,12 +212,14 @@ async fn serve(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receive
     }
 }
 
-/// One direction. Returns its halves when the link stalled (to keep them open), `None` when the
-/// direction is over (end of stream, error, or cut).
+/// One direction, counting what it reads in `counted` when given. Returns its halves when the
+/// link stalled (to keep them open), `None` when the direction is over (end of stream, error, or
+/// cut).
 async fn pipe(
     mut from: OwnedReadHalf,
     mut to: OwnedWriteHalf,
     mut mode: watch::Receiver<Mode>,
+    counted: Option<Arc<AtomicUsize>>,
 ) -> Option<(OwnedReadHalf, OwnedWriteHalf)> {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -211,6 +227,9 @@ async fn pipe(
             let n = from.read(&mut buf).await?;
             if n == 0 {
                 return Ok(false);
+            }
+            if let Some(c) = &counted {
+                c.fetch_add(n, Ordering::SeqCst);
             }
             to.write_all(&buf[..n]).await?;
             Ok::<bool, std::io::Error>(true)

@@ -519,3 +519,69 @@ async fn websocket_protocol_violations_are_closed_with_protocol_error() {
     bystanders.exchange().await;
     server.shutdown().await;
 }
+
+/// The size rule is on the message, not on its JSON: a message of the largest size made of
+/// control characters (each escaped to six bytes) is carried by a server and clients in their
+/// default configuration. One byte more is refused by the client with the size error (code 7)
+/// before any frame leaves; sent anyway, in a frame within the server's limit, it is refused
+/// with the same code, and the link stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_limited_by_its_size_not_by_its_escaping() {
+    use sigshim::error::PeerMessageError;
+    use sigshim::transport::{WsConnector, WsOptions};
+    use sigshim::{Client, ClientEvent, Limits, Message, SendMessageOptions};
+    use sigshim_conformance::proxy::Proxy;
+
+    let hub = hub();
+    let config = sigshim::server::ServerConfig::new(([127, 0, 0, 1], 0).into());
+    let max_frame = config.max_frame_bytes;
+    let server = start(&hub, config).await;
+    let proxy = Proxy::start(server.local_addr()).await;
+    // No pings: what alice's link carries up is her requests alone.
+    let quiet =
+        WsOptions::default().heartbeat(Duration::from_secs(3600)).link_timeout(Duration::from_secs(60));
+    let (alice, _alice_events) = Client::builder(APP_ID)
+        .connector(std::sync::Arc::new(WsConnector::with_options(proxy.url(), quiet)))
+        .build();
+    let (bob, mut bob_events) =
+        Client::builder(APP_ID).connector(std::sync::Arc::new(WsConnector::new(server.url()))).build();
+    alice.login(None, "alice").await.expect("alice");
+    bob.login(None, "bob").await.expect("bob");
+    let opts = SendMessageOptions::default();
+    let max = Limits::default().max_message_bytes;
+
+    let largest = Message::text("\u{1}".repeat(max));
+    alice.send_message_to_peer("bob", &largest, opts).await.expect("the largest message is delivered");
+    let got = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(ClientEvent::MessageFromPeer { message, .. }) = bob_events.recv().await {
+                break message;
+            }
+        }
+    })
+    .await
+    .expect("bob's message");
+    assert_eq!(got.body, largest.body);
+
+    let up = proxy.bytes_up();
+    let too_large = Message::text("\u{1}".repeat(max + 1));
+    assert_eq!(
+        alice.send_message_to_peer("bob", &too_large, opts).await.map(drop),
+        Err(PeerMessageError::InvalidMessage)
+    );
+    alice.send_message_to_peer("bob", &Message::text("small"), opts).await.expect("the next send");
+    let sent = proxy.bytes_up() - up;
+    assert!(sent < 1024, "{sent} bytes went up for the refused message and a small one");
+
+    // Sent by hand: within the frame limit, refused by the hub for its size.
+    let mut carol = RawClient::connect(&server.url()).await;
+    carol.login(APP_ID, "carol").await;
+    let frame = json!({"id": 1, "op": "send_peer_message", "peer_id": "bob",
+                       "message": {"type": "text", "text": "\u{1}".repeat(max + 1)}})
+    .to_string();
+    assert!(frame.len() <= max_frame, "{} bytes: within the default frame limit of {max_frame}", frame.len());
+    carol.send_text(&frame).await;
+    assert_eq!(carol.json().await, json!({"id": 1, "reply": "error", "code": 7}));
+    carol.ping().await;
+    server.shutdown().await;
+}

@@ -17,7 +17,7 @@ mod session;
 pub(crate) mod text;
 pub(crate) mod wire;
 
-pub use wire::close;
+pub use wire::{DEFAULT_MAX_FRAME_BYTES, close, frame_bytes_for};
 
 pub use call::{CallRole, CallSignal};
 pub use session::{CloseReason, LoginRequest, SessionSizes};

@@ -12,9 +12,27 @@ use serde::{Deserialize, Serialize};
 use super::{Event, Reply, Request};
 use crate::limits::Profile;
 
-/// The largest frame a server reads unless configured otherwise (128 KiB); clients keep their
-/// frames within it until the server states its own limit at login.
-pub const DEFAULT_MAX_FRAME_BYTES: usize = 128 * 1024;
+/// The most bytes of JSON one byte of a string becomes: a control character is written as
+/// `\u00XX`. (Other bytes take one or two; text beyond ASCII is written as it is.)
+pub const MAX_ESCAPED_BYTES_PER_BYTE: usize = 6;
+
+/// What a frame holds besides its largest strings, at most: the members' names, IDs, numbers,
+/// and the per-item members of the largest lists of attributes.
+pub const FRAME_ENVELOPE_BYTES: usize = 16 * 1024;
+
+/// The frame size that carries any request or event whose strings hold at most
+/// `max_message_bytes` (a message of that size, or a set of attributes) however they escape:
+/// six times the message size plus [`FRAME_ENVELOPE_BYTES`]. The size rules are on messages, not
+/// on their encoding: a server whose frames are smaller refuses some messages that are within
+/// the rules by cutting the link (1009) instead of answering their size code.
+pub const fn frame_bytes_for(max_message_bytes: usize) -> usize {
+    MAX_ESCAPED_BYTES_PER_BYTE * max_message_bytes + FRAME_ENVELOPE_BYTES
+}
+
+/// The largest frame a server reads unless configured otherwise, and the largest a client reads
+/// by default: [`frame_bytes_for`] the default message size limit (32 KiB), 208 KiB. Clients
+/// keep their frames within it until the server states its own limit at login.
+pub const DEFAULT_MAX_FRAME_BYTES: usize = frame_bytes_for(crate::limits::DEFAULT_MAX_MESSAGE_BYTES);
 
 /// The first frame of a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

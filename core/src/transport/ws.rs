@@ -29,7 +29,9 @@ pub struct WsOptions {
     pub heartbeat: Duration,
     /// The link counts as lost when nothing arrives for this long (default 6 s).
     pub link_timeout: Duration,
-    /// Largest frame accepted from the server (default 256 KiB).
+    /// Largest frame accepted from the server (default
+    /// [`DEFAULT_MAX_FRAME_BYTES`](crate::protocol::DEFAULT_MAX_FRAME_BYTES), the server's own
+    /// default limit: room for the largest message however its text is escaped).
     pub max_frame_bytes: usize,
     /// Events buffered between the socket and the client (default 1024).
     pub inbox_capacity: usize,
@@ -45,7 +47,7 @@ impl Default for WsOptions {
         Self {
             heartbeat: Duration::from_secs(2),
             link_timeout: Duration::from_secs(6),
-            max_frame_bytes: 256 * 1024,
+            max_frame_bytes: wire::DEFAULT_MAX_FRAME_BYTES,
             inbox_capacity: 1024,
             ack_every: 32,
             read_buffer_bytes: 8 * 1024,
