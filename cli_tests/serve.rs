@@ -26,6 +26,45 @@ fn finished(child: Child) -> (bool, String, String) {
     (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
 }
 
+/// Among its start-up lines, the server says once that the hub keeps its state in memory only,
+/// so that a restart loses it.
+#[test]
+fn serve_says_once_at_start_up_that_its_state_is_in_memory_only() {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--app-id", APP])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sigshim serve starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || lines.recv_timeout(std::time::Duration::from_secs(30)).expect("a line within 30 s");
+    let mut before_stop = Vec::new();
+    // The start-up lines end with the demo page's.
+    while !before_stop.last().is_some_and(|l: &String| l.contains("demo page")) {
+        before_stop.push(next());
+    }
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    assert!(child.wait().expect("exit").success());
+    // The rest, to the end of the output.
+    let mut all = before_stop;
+    loop {
+        match lines.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) => all.push(line),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(e) => panic!("the output did not end: {e}"),
+        }
+    }
+    let said = all.iter().filter(|l| l.starts_with("state: in memory only")).count();
+    assert_eq!(said, 1, "{all:#?}");
+}
+
 #[test]
 fn two_processes_talk_through_the_server_and_it_exits_cleanly_on_sigterm() {
     let served = Served::start(APP, &[]);

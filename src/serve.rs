@@ -92,6 +92,9 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             sigshim_legacy::endpoint::PATH,
             crate::web::SCRIPT_PATH
         );
+        println!(
+            "state: in memory only; a restart loses sessions, presence, channel attributes and stored offline messages"
+        );
         let _ = std::io::stdout().flush();
         let signal = shutdown_signal().await;
         tracing::info!(signal, "shutting down");
