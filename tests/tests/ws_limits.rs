@@ -265,7 +265,7 @@ async fn healthz_reports_connections_online_users_and_parked_sessions() {
     let server = start(&hub, config).await;
     assert_eq!(
         healthz(&server).await,
-        json!({"status": "ok", "app_id": APP_ID, "connections": 0, "online_users": 0, "parked_sessions": 0})
+        json!({"status": "ok", "app_id": APP_ID, "connections": 0, "pending_connections": 1, "online_users": 0, "parked_sessions": 0})
     );
     let mut bystanders = Bystanders::join(&server.url(), APP_ID, None).await;
     let _silent = RawClient::connect(&server.url()).await; // upgraded, never logs in
@@ -273,7 +273,7 @@ async fn healthz_reports_connections_online_users_and_parked_sessions() {
     dave.login(APP_ID, "dave").await;
     assert_eq!(
         healthz(&server).await,
-        json!({"status": "ok", "app_id": APP_ID, "connections": 4, "online_users": 3, "parked_sessions": 0})
+        json!({"status": "ok", "app_id": APP_ID, "connections": 4, "pending_connections": 1, "online_users": 3, "parked_sessions": 0})
     );
     // A broken link (no close frame): the session is parked, its user stays online.
     drop(dave);
@@ -281,7 +281,7 @@ async fn healthz_reports_connections_online_users_and_parked_sessions() {
     within("dave's connection is counted out", server.connections_reach(3)).await;
     assert_eq!(
         healthz(&server).await,
-        json!({"status": "ok", "app_id": APP_ID, "connections": 3, "online_users": 3, "parked_sessions": 1})
+        json!({"status": "ok", "app_id": APP_ID, "connections": 3, "pending_connections": 1, "online_users": 3, "parked_sessions": 1})
     );
 
     bystanders.exchange().await;
