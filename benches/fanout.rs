@@ -10,7 +10,7 @@ use std::sync::Arc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sigshim::limits::{Limits, RateLimits};
 use sigshim::protocol::LoginRequest;
-use sigshim::protocol::{Event, Reply, Request};
+use sigshim::protocol::{Reply, Request};
 use sigshim::{Hub, HubConfig, Message};
 
 const APP: &str = "bench";

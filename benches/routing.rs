@@ -28,10 +28,7 @@ fn hub() -> Hub {
     )
 }
 
-fn login(
-    hub: &Hub,
-    user: &str,
-) -> (Arc<sigshim::test_support::Session>, tokio::sync::mpsc::Receiver<Arc<sigshim::protocol::Event>>) {
+fn login(hub: &Hub, user: &str) -> (Arc<sigshim::test_support::Session>, sigshim::hub::SessionInbox) {
     hub.login(&LoginRequest::new(APP, user, None)).expect("login")
 }
 

@@ -47,10 +47,7 @@ pub async fn without_call_manager(be: Backend, hub: &Hub, user: &str) -> (Client
 pub fn raw_session(
     hub: &Hub,
     user: &str,
-) -> (
-    std::sync::Arc<sigshim::test_support::Session>,
-    sigshim::hub::SessionInbox,
-) {
+) -> (std::sync::Arc<sigshim::test_support::Session>, sigshim::hub::SessionInbox) {
     let login = sigshim::protocol::LoginRequest::new(crate::APP_ID, user, None);
     hub.login(&login).unwrap_or_else(|e| panic!("login of {user}: {e:?}"))
 }

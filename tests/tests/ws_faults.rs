@@ -203,8 +203,10 @@ async fn d_clients_resume_on_a_restarted_server() {
 /// the resume asks for the session. The takeover must still happen, and nothing accepted is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e2_a_resume_takes_over_a_half_open_connection_stuck_writing() {
-    let hub = hub_with_grace(Duration::from_secs(10));
-    let config = server_config().idle_timeout(Duration::from_secs(10));
+    // Byte bounds far above what the socket buffers hold, so that the server's write is what
+    // stalls, not its window.
+    let hub = sigshim::Hub::new(hub_config(Duration::from_secs(10)).inbox_bytes(64 << 20));
+    let config = server_config().idle_timeout(Duration::from_secs(10)).max_unacked_bytes(64 << 20);
     let server = serve(&hub, config).await;
     let proxy = Proxy::start(server.local_addr()).await;
     let mut a = online(&proxy.url(), "alice").await;

@@ -38,7 +38,8 @@ async fn poll_once(f: &mut Request) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_never_overtakes_an_earlier_one_waiting_for_room_on_the_link() {
-    let hub = sigshim::Hub::new(hub_config(ms(5_000)).inbox_capacity(4 * QUEUED));
+    // Bob's inbox takes everything: the order is the question here, not the bounds.
+    let hub = sigshim::Hub::new(hub_config(ms(5_000)).inbox_capacity(4 * QUEUED).inbox_bytes(usize::MAX));
     let server = serve(&hub, ServerConfig::new(([127, 0, 0, 1], 0).into())).await;
     let proxy = Proxy::start(server.local_addr()).await;
     let patient = WsOptions::default().heartbeat(ms(5_000)).link_timeout(ms(20_000));

@@ -84,3 +84,35 @@ async fn a_stalled_reader_holds_bytes_not_events_and_is_closed_as_a_slow_consume
     bystanders.exchange().await;
     server.shutdown().await;
 }
+
+/// A logout while messages wait behind a full window: the ones sent before the logout's answer
+/// reached the client and are gone with the session; the ones still queued were acknowledged to
+/// their sender as delivered, so they come at the next login as offline messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_still_queued_at_a_logout_come_at_the_next_login() {
+    let hub = Hub::new(HubConfig::new(APP_ID));
+    let config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0))).max_unacked(1);
+    let server = start(&hub, config).await;
+    let mut alice = RawClient::connect(&server.url()).await;
+    alice.login(APP_ID, "alice").await;
+    let mut bob = RawClient::connect(&server.url()).await;
+    bob.login(APP_ID, "bob").await;
+    for text in ["one", "two", "three"] {
+        assert_eq!(alice.send_peer("bob", text).await["reply"], "message_sent");
+    }
+    // The window holds one: "two" and "three" wait in bob's inbox when he logs out.
+    let one = bob.next_peer_message().await;
+    assert_eq!(one["message"]["text"], "one");
+    assert_eq!(bob.request(json!({"op": "logout"})).await["reply"], "ok");
+    assert_eq!(bob.close_code().await, close::NORMAL);
+
+    let mut again = RawClient::connect(&server.url()).await;
+    again.login(APP_ID, "bob").await;
+    for text in ["two", "three"] {
+        let event = again.next_peer_message().await;
+        assert_eq!((&event["message"]["text"], &event["offline"]), (&json!(text), &json!(true)), "{event}");
+        again.ack(event["seq"].as_u64().expect("a seq")).await;
+    }
+    again.ping().await; // and nothing else came before this answer
+    server.shutdown().await;
+}

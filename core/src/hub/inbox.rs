@@ -124,7 +124,11 @@ mod tests {
     use crate::message::Message;
 
     fn message(len: usize) -> Arc<Event> {
-        Arc::new(Event::PeerMessage { peer_id: "bob".into(), message: Message::text("x".repeat(len)), offline: false })
+        Arc::new(Event::PeerMessage {
+            peer_id: "bob".into(),
+            message: Message::text("x".repeat(len)),
+            offline: false,
+        })
     }
 
     #[tokio::test]

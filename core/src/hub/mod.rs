@@ -21,7 +21,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-
 use crate::error::LoginError;
 use crate::limits::{Limits, Profile};
 use crate::protocol::{CloseReason, LoginRequest};
@@ -210,10 +209,7 @@ impl Hub {
     /// A session that already exists for the same user ID is ended with
     /// [`KickReason::RemoteLogin`]. Messages stored while the user was offline are queued first.
     #[doc(hidden)]
-    pub fn login(
-        &self,
-        login: &LoginRequest,
-    ) -> Result<(Arc<Session>, SessionInbox), LoginError> {
+    pub fn login(&self, login: &LoginRequest) -> Result<(Arc<Session>, SessionInbox), LoginError> {
         let inner = &self.inner;
         let now = unix_now().as_secs();
         let expires_at = auth::admit(&inner.config, login, now).inspect_err(|_| {

@@ -11,8 +11,8 @@ use super::Hub;
 use super::session::Session;
 use crate::protocol::CloseReason;
 use crate::protocol::Event;
-use crate::window::Unacked;
 pub use crate::resume::ResumeError;
+use crate::window::Unacked;
 
 /// What a link leaves behind for the next one: the inbox and the events sent but not
 /// acknowledged.
@@ -98,6 +98,15 @@ impl Hub {
     /// by the server): see [`salvage`](Self::salvage).
     #[doc(hidden)]
     pub fn keep_undelivered(&self, session: &Session, link: ParkedLink) {
+        self.salvage(session.user_id(), link);
+    }
+
+    /// Keeps the peer messages a logged-out session had queued but never sent (see
+    /// [`salvage`](Self::salvage)). Those already sent went out before the logout's answer, so
+    /// the client has them.
+    #[doc(hidden)]
+    pub fn keep_queued(&self, session: &Session, mut link: ParkedLink) {
+        link.unacked.drain().for_each(drop);
         self.salvage(session.user_id(), link);
     }
 

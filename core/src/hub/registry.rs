@@ -53,7 +53,10 @@ impl Registry {
 
     /// Bytes queued in every session's inbox (a walk over all sessions: for scrapes).
     pub(crate) fn queued_bytes(&self) -> usize {
-        self.shards.iter().map(|s| s.read().values().map(|session| session.queued_bytes()).sum::<usize>()).sum()
+        self.shards
+            .iter()
+            .map(|s| s.read().values().map(|session| session.queued_bytes()).sum::<usize>())
+            .sum()
     }
 
     /// Number of logged-in users.

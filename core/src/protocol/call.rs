@@ -69,7 +69,9 @@ impl CallSignal {
     /// Bytes of content the signal carries (the invitation's content or the response).
     pub fn content_len(&self) -> usize {
         match self {
-            CallSignal::Invite { content, channel_id } => content.len() + channel_id.as_ref().map_or(0, String::len),
+            CallSignal::Invite { content, channel_id } => {
+                content.len() + channel_id.as_ref().map_or(0, String::len)
+            }
             CallSignal::Accept { response } | CallSignal::Refuse { response } => response.len(),
             _ => 0,
         }

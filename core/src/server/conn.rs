@@ -59,7 +59,12 @@ async fn serve_in_span(mut socket: WebSocket, shared: Arc<Shared>, _admission: A
             tracing::debug!(reason = ?session.close_reason(), "session ended by the server");
             shared.hub.keep_undelivered(&session, link);
         }
-        End::Done => tracing::debug!("logged out"),
+        // Logged out: what was sent before the logout's answer reached the client, but what
+        // was still queued never left, and its senders were told it was delivered.
+        End::Done => {
+            tracing::debug!("logged out");
+            shared.hub.keep_queued(&session, link);
+        }
     }
 }
 
@@ -231,7 +236,9 @@ impl Conn {
                 stalled = false;
             } else if !stalled {
                 stalled = true;
-                stall_timer.as_mut().reset(tokio::time::Instant::now() + self.shared.config.slow_consumer_timeout);
+                stall_timer
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + self.shared.config.slow_consumer_timeout);
             }
             tokio::select! {
                 biased;

@@ -51,7 +51,8 @@ pub use metrics_exporter_prometheus::PrometheusHandle;
 pub struct ServerConfig {
     /// Where to listen.
     pub listen: SocketAddr,
-    /// Largest frame (and message) a client may send, in bytes (default 128 KiB).
+    /// Largest frame a client may send, in bytes (default 208 KiB: room for the largest message
+    /// at its worst JSON escaping, see [`frame_bytes_for`](crate::protocol::frame_bytes_for)).
     pub max_frame_bytes: usize,
     /// How long a new socket has for its HTTP phase: to send its request and be answered, or
     /// upgraded to a WebSocket (default 10 s). A socket still in it then is closed, so idle and
