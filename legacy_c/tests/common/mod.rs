@@ -20,13 +20,17 @@ pub(crate) fn package_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The directory of the `libagorasig.so` cargo built for this test run: the test binary is
-/// `<target>/<profile>/deps/<test>-<hash>`, the library `<target>/<profile>/libagorasig.so`.
+/// The directory of the `libagorasig.so` cargo built for this test run. The test binary is
+/// `<target>/<profile>/deps/<test>-<hash>`; building the package's library for its tests leaves
+/// the library next to it in `deps/` (a `cargo build` also copies it to `<profile>/`).
 pub(crate) fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let dir = exe.parent().and_then(Path::parent).expect("<profile>/deps/<test>").to_path_buf();
-    assert!(dir.join("libagorasig.so").is_file(), "libagorasig.so is not in {}", dir.display());
-    dir
+    let deps = exe.parent().expect("<profile>/deps").to_path_buf();
+    let profile = deps.parent().expect("<profile>").to_path_buf();
+    [deps, profile]
+        .into_iter()
+        .find(|dir| dir.join("libagorasig.so").is_file())
+        .unwrap_or_else(|| panic!("libagorasig.so is neither next to {} nor one directory up", exe.display()))
 }
 
 /// The compiler `name` (`cc` or `c++`) when it is installed. When it is not, prints what to
