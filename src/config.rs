@@ -127,6 +127,11 @@ pub(crate) enum ConfigError {
     Parse { path: String, message: String },
     #[error("no app ID: pass --app-id, set SIGSHIM_APP_ID, or put app_id in the file")]
     NoAppId,
+    #[error(
+        "server.max_frame_bytes = {frame} cannot carry a {message}-byte message at its worst JSON \
+         escaping: set it to at least {needed}, or leave it out to have it derived"
+    )]
+    FrameTooSmall { frame: usize, message: usize, needed: usize },
 }
 
 impl FileConfig {
@@ -193,7 +198,17 @@ impl FileConfig {
 
         let mut server = ServerConfig::new(self.listen.unwrap_or(default_listen));
         let s = &self.server;
-        set(&mut server.max_frame_bytes, s.max_frame_bytes);
+        // The frame limit follows the message limit unless set; set, it must still carry the
+        // largest message at its worst escaping.
+        let message = hub.limits.max_message_bytes.max(hub.legacy_limits.max_message_bytes);
+        let needed = sigshim::protocol::frame_bytes_for(message);
+        server.max_frame_bytes = match s.max_frame_bytes {
+            Some(frame) if frame < needed => {
+                return Err(ConfigError::FrameTooSmall { frame, message, needed });
+            }
+            Some(frame) => frame,
+            None => needed.max(server.max_frame_bytes),
+        };
         set(&mut server.http_timeout, s.http_timeout_ms.map(ms));
         set(&mut server.max_pending_connections, s.max_pending_connections);
         set(&mut server.handshake_timeout, s.handshake_timeout_ms.map(ms));
@@ -260,5 +275,21 @@ mod tests {
         assert!(toml::from_str::<FileConfig>("[hub]\nsession_grace = 3").is_err());
         let empty = FileConfig::default();
         assert!(matches!(empty.resolve("127.0.0.1:1".parse().unwrap()), Err(ConfigError::NoAppId)));
+    }
+
+    #[test]
+    fn the_frame_limit_follows_the_message_limit_and_must_carry_it() {
+        let resolve = |text: &str| {
+            let file: FileConfig = toml::from_str(&format!("app_id = \"a\"\n{text}")).unwrap();
+            file.resolve("127.0.0.1:1".parse().unwrap())
+        };
+        let (_, server) = resolve("").unwrap();
+        assert_eq!(server.max_frame_bytes, sigshim::protocol::DEFAULT_MAX_FRAME_BYTES);
+        let (_, server) = resolve("[hub]\nmax_message_bytes = 65536").unwrap();
+        assert_eq!(server.max_frame_bytes, sigshim::protocol::frame_bytes_for(65_536));
+        let too_small = resolve("[hub]\nmax_message_bytes = 65536\n[server]\nmax_frame_bytes = 131072");
+        assert!(matches!(too_small, Err(ConfigError::FrameTooSmall { frame: 131_072, message: 65_536, .. })));
+        let (_, server) = resolve("[server]\nmax_frame_bytes = 1048576").unwrap();
+        assert_eq!(server.max_frame_bytes, 1 << 20);
     }
 }
