@@ -89,3 +89,24 @@ fn a_c_program_with_two_callbacks_runs_a_whole_session() {
         "done",
     ]);
 }
+
+#[test]
+fn the_pkg_config_file_names_the_header_and_the_release_library() {
+    let dir = common::package_dir();
+    let Ok(output) = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "agorasig"])
+        .env("PKG_CONFIG_PATH", &dir)
+        .output()
+    else {
+        println!("skipped: no `pkg-config` on this machine; install pkg-config to run this test");
+        return;
+    };
+    assert!(output.status.success(), "pkg-config: {}", String::from_utf8_lossy(&output.stderr));
+    let d = dir.display();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!(
+            "-I{d}/include -L{d}/../target/release -Wl,-rpath,{d}/../target/release -lagorasig -lpthread"
+        )
+    );
+}
