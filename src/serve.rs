@@ -65,6 +65,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         }
     };
     rt.block_on(async move {
+        let signals = shutdown_signal();
         let tokens = if hub_config.app_certificate.is_some() { "required" } else { "not required" };
         let app_id = hub_config.app_id.clone();
         // The process's metrics recorder: the server then records its per-request metrics and
@@ -96,7 +97,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             "state: in memory only; a restart loses sessions, presence, channel attributes and stored offline messages"
         );
         let _ = std::io::stdout().flush();
-        let signal = shutdown_signal().await;
+        let signal = signals.await;
         tracing::info!(signal, "shutting down");
         server.shutdown().await;
         println!("sigshim stopped ({signal})");
@@ -104,7 +105,6 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
     })
 }
 
-/// Waits for SIGINT or SIGTERM and names it.
 /// Raises the soft limit on open descriptors to the hard limit: every connection is one, and the
 /// server fits its caps under the limit it finds.
 fn raise_descriptor_limit() {
@@ -114,24 +114,33 @@ fn raise_descriptor_limit() {
     }
 }
 
-async fn shutdown_signal() -> &'static str {
+/// Listens for SIGINT and SIGTERM from now on, and returns a future that ends at the first with
+/// its name. Called before anything is printed, so that a signal sent as soon as the URL is read
+/// shuts down gracefully instead of killing the process.
+fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
+        let signals =
+            signal(SignalKind::interrupt()).and_then(|int| Ok((int, signal(SignalKind::terminate())?)));
+        async move {
+            match signals {
+                Ok((mut int, mut term)) => tokio::select! {
+                    _ = int.recv() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for signals: stop with SIGKILL");
+                    std::future::pending().await
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
-        "SIGINT"
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
     }
 }
