@@ -19,6 +19,10 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::time::{Instant, Sleep};
 
 /// Sent, unacknowledged items of type `T`, oldest first, each with its `seq` and weight.
 #[derive(Debug, Clone)]
@@ -97,5 +101,50 @@ impl<T> Unacked<T> {
     pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
         self.bytes = 0;
         self.items.drain(..).map(|(_, item, _)| item)
+    }
+}
+
+/// Watches a window for a slow consumer: a timer armed when the window fills and disarmed when an
+/// acknowledgement makes room, so that it fires only when the window stayed full all along.
+#[derive(Debug, Default)]
+pub struct StallWatch {
+    armed: bool,
+}
+
+impl StallWatch {
+    /// Called once per turn of a link's loop with whether the window has `room` now: arms `timer`
+    /// to fire `after` from now when the window has just filled. Returns whether the timer is
+    /// armed, that is, whether its firing means "slow consumer".
+    pub fn update(&mut self, room: bool, timer: Pin<&mut Sleep>, after: Duration) -> bool {
+        if room {
+            self.armed = false;
+        } else if !self.armed {
+            self.armed = true;
+            timer.reset(Instant::now() + after);
+        }
+        self.armed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_stall_timer_fires_only_when_the_window_stays_full() {
+        let after = Duration::from_secs(10);
+        let timer = tokio::time::sleep(Duration::from_secs(3600));
+        tokio::pin!(timer);
+        let mut watch = StallWatch::default();
+        assert!(!watch.update(true, timer.as_mut(), after));
+        assert!(watch.update(false, timer.as_mut(), after), "armed when the window fills");
+        tokio::time::advance(Duration::from_secs(9)).await;
+        assert!(watch.update(false, timer.as_mut(), after), "still full: not armed again");
+        assert!(!watch.update(true, timer.as_mut(), after), "room: disarmed");
+        assert!(watch.update(false, timer.as_mut(), after), "full again: a new full period");
+        tokio::time::advance(Duration::from_secs(9)).await;
+        assert!(!timer.is_elapsed(), "the period restarted at the second fill");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        (&mut timer).await;
     }
 }

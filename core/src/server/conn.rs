@@ -229,17 +229,10 @@ impl Conn {
         // Armed while the window is full: a client that lets it stay full this long is cut off.
         let stall_timer = tokio::time::sleep(idle);
         tokio::pin!(stall_timer);
-        let mut stalled = false;
+        let mut stall = crate::window::StallWatch::default();
         loop {
             let room = self.has_room();
-            if room {
-                stalled = false;
-            } else if !stalled {
-                stalled = true;
-                stall_timer
-                    .as_mut()
-                    .reset(tokio::time::Instant::now() + self.shared.config.slow_consumer_timeout);
-            }
+            let stalled = stall.update(room, stall_timer.as_mut(), self.shared.config.slow_consumer_timeout);
             tokio::select! {
                 biased;
                 () = async { let _ = shutdown.wait_for(|s| *s).await; } => {

@@ -215,19 +215,14 @@ impl Conn {
         // Armed while the window is full: a client that lets it stay full this long is cut off.
         let stall_timer = tokio::time::sleep(idle);
         tokio::pin!(stall_timer);
-        let mut stalled = false;
+        let mut stall = sigshim::window::StallWatch::default();
         // What the instance produced while the session had no link goes out first.
         if let Some(end) = self.pump().await {
             return end;
         }
         loop {
             let room = self.has_room();
-            if room {
-                stalled = false;
-            } else if !stalled {
-                stalled = true;
-                stall_timer.as_mut().reset(tokio::time::Instant::now() + edge.config().slow_consumer_timeout);
-            }
+            let stalled = stall.update(room, stall_timer.as_mut(), edge.config().slow_consumer_timeout);
             tokio::select! {
                 biased;
                 () = edge.shutting_down() => {
