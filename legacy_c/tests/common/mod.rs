@@ -96,6 +96,11 @@ impl Served {
         let url = format!("ws://{}/", server.local_addr());
         Served { runtime, server: Some(server), url }
     }
+
+    /// The runtime the server runs on, for a test's own async clients.
+    pub(crate) fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
 }
 
 impl Drop for Served {
