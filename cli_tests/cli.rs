@@ -115,3 +115,28 @@ fn bad_input_is_refused_with_exit_two() {
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!o.stderr.is_empty());
 }
+
+#[test]
+fn sdk_path_names_the_header_and_finds_the_library_beside_the_binary() {
+    let o = run(&["sdk-path", "--cflags"]);
+    assert!(o.status.success(), "sdk-path --cflags: {}", String::from_utf8_lossy(&o.stderr));
+    let cflags = stdout(&o);
+    let include = cflags.trim().strip_prefix("-I").expect("one -I flag");
+    assert!(std::path::Path::new(include).join("agora_sig.h").is_file(), "no agora_sig.h in {include}");
+
+    // A copy of the binary with a library beside it: the library is found there first.
+    let dir = std::env::temp_dir().join(format!("sigshim-sdk-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let bin = dir.join("sigshim");
+    std::fs::copy(BIN, &bin).expect("copy of the binary");
+    std::fs::write(dir.join("libagorasig.so"), b"").expect("a stand-in library");
+    let o = Command::new(&bin).args(["sdk-path", "--libs"]).output().expect("running the copy");
+    let libs = stdout(&o);
+    let shown = dir.display();
+    assert_eq!(libs.trim(), format!("-L{shown} -Wl,-rpath,{shown} -lagorasig -lpthread"));
+    let o = Command::new(&bin).arg("sdk-path").output().expect("running the copy");
+    let text = stdout(&o);
+    assert!(text.contains(&format!("library    {shown}/libagorasig.so")), "{text}");
+    assert!(text.contains("header     ") && text.contains("agora_sig.h"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

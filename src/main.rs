@@ -7,6 +7,7 @@ mod chat;
 mod config;
 mod conformance_cmd;
 mod demo;
+mod sdk_path;
 mod serve;
 mod token_cmd;
 mod web;
@@ -37,6 +38,9 @@ enum Command {
     /// Build and verify Signaling, AccessToken (006) and AccessToken2 (007) tokens.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
+    /// Print where a C or C++ build finds `agora_sig.h` and `libagorasig.so` (or just the
+    /// compiler or linker flags).
+    SdkPath(sdk_path::SdkPathArgs),
     /// Load-generate against a server (started as a child, or `--url`) and report throughput,
     /// latency, memory and CPU.
     #[cfg(feature = "loadgen")]
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => chat::run(args),
         Command::Conformance(args) => conformance_cmd::run(args),
         Command::Token(cmd) => token_cmd::run(cmd),
+        Command::SdkPath(args) => sdk_path::run(args),
         #[cfg(feature = "loadgen")]
         Command::Bench(args) => bench::run(args),
     }
