@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError};
 use sigshim_legacy::{Endpoint, NoCallbacks, Signaling, SignalingCallbacks};
 
 use crate::callbacks::Foreign;
-use crate::tables::ApiTable;
+use crate::methods::ApiTable;
 
 /// The legacy code of `onError` when the library itself failed (`GENERAL_E_FAILED`).
 const GENERAL_FAILED: i32 = 1001;
@@ -247,5 +247,5 @@ impl CObject {
 
 // The tables are exactly their function pointers, as the header's structs are.
 const _: () = assert!(size_of::<ApiTable>() == 48 * size_of::<usize>());
-const _: () = assert!(size_of::<crate::tables::CallbackTable>() == 37 * size_of::<usize>());
+const _: () = assert!(size_of::<crate::callbacks::CallbackTable>() == 37 * size_of::<usize>());
 const _: () = assert!(size_of::<CObject>() == 51 * size_of::<usize>());

@@ -15,7 +15,8 @@
 
 mod callbacks;
 mod instance;
-mod tables;
+mod macros;
+mod methods;
 
 use std::sync::Mutex;
 
