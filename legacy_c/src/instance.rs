@@ -249,3 +249,70 @@ impl CObject {
 const _: () = assert!(size_of::<ApiTable>() == 48 * size_of::<usize>());
 const _: () = assert!(size_of::<crate::callbacks::CallbackTable>() == 37 * size_of::<usize>());
 const _: () = assert!(size_of::<CObject>() == 51 * size_of::<usize>());
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::{c_char, c_int, c_void};
+    use std::sync::{Mutex, mpsc};
+    use std::time::Duration;
+
+    use super::{GENERAL_FAILED, Instance, guard};
+    use crate::callbacks::{CallbackTable, Foreign};
+
+    /// A C `ICallBackC` written in Rust: only `onError`, which reports to the test.
+    #[repr(C)]
+    struct Probe {
+        table: CallbackTable,
+        errors: Mutex<mpsc::Sender<(String, i32)>>,
+    }
+
+    unsafe extern "C" fn on_error(
+        this: *mut c_void,
+        name: *const c_char,
+        name_size: usize,
+        ecode: c_int,
+        _desc: *const c_char,
+        _desc_size: usize,
+    ) {
+        // SAFETY: `this` is the `Probe` the test registered; `name` points to `name_size` bytes.
+        let (probe, name) =
+            unsafe { (&*(this as *const Probe), std::slice::from_raw_parts(name.cast::<u8>(), name_size)) };
+        let name = String::from_utf8_lossy(name).into_owned();
+        let _ = probe.errors.lock().expect("the sender").send((name, ecode));
+    }
+
+    #[test]
+    fn a_panic_in_a_method_becomes_on_error_and_the_instance_goes_on() {
+        let (tx, errors) = mpsc::channel();
+        // SAFETY: every field of the table is an `Option` of a function pointer, for which all
+        // zero bits are `None`.
+        let mut table: CallbackTable = unsafe { std::mem::zeroed() };
+        table.on_error = Some(on_error);
+        let probe = Box::new(Probe { table, errors: Mutex::new(tx) });
+        let instance = Instance::new();
+        instance.callback_set((&*probe as *const Probe).cast_mut().cast(), false);
+
+        let got = guard(&instance, "channelJoin", 7, || -> i32 { panic!("a fault inside the library") });
+        assert_eq!(got, 7, "the method returns its default");
+        let report = errors.recv_timeout(Duration::from_secs(10)).expect("onError reaches the program");
+        assert_eq!(report, ("channelJoin".to_owned(), GENERAL_FAILED));
+
+        // The instance still answers.
+        assert_eq!(guard(&instance, "getStatus", -1, || instance.get_status()), 0);
+        assert!(!instance.is_online());
+        instance.destroy();
+    }
+
+    #[test]
+    fn a_panic_while_calling_a_callback_stops_at_the_boundary() {
+        // SAFETY: as above.
+        let table: CallbackTable = unsafe { std::mem::zeroed() };
+        let foreign = Foreign::new((&table as *const CallbackTable).cast_mut().cast(), false);
+        let mut ran = false;
+        foreign.call("onLog", |_| {
+            ran = true;
+            panic!("a fault while calling back");
+        });
+        assert!(ran, "the call was made, and its panic did not come out");
+    }
+}
