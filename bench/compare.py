@@ -69,12 +69,51 @@ def main(argv):
 
     lat = lambda r: f"{ms(r['p50_us'])} / {ms(r['p99_us'])} ms"
     table("Peer messages, open loop at 10 000 msgs/s, 100 pairs: p50 / p99", "peer", 10000,
-          ["lean", "core", "legacy", "legacy, inline callbacks"], lat, lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
+          ["lean", "core", "legacy", "legacy, inline callbacks", "legacy-wire", "c"], lat,
+          lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
     table("Peer messages at saturation, 100 pairs, window 64: delivered msgs/s", "peer", 0,
-          ["lean", "core", "legacy"], lambda r: f"{r['throughput']:,.0f}",
+          ["lean", "core", "legacy", "legacy-wire", "c"], lambda r: f"{r['throughput']:,.0f}",
           lambda o, t: o["throughput"] / max(t["throughput"], 1), "ours ÷ peer")
     table("Fan-out, 1 000 members, 100 msgs/s: p50 / p99", "fanout", 100,
           ["lean", "core"], lat, lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
+    legacy_paths(ours)
+
+
+LEGACY_PATHS = [
+    ("legacy", "Rust facade, dispatcher thread (default)"),
+    ("legacy, inline callbacks", "Rust facade, inline callbacks"),
+    ("legacy-wire", "legacy endpoint (web drop-in's protocol)"),
+    ("c", "C library (libagorasig)"),
+]
+
+
+def legacy_paths(ours):
+    """Each legacy path against core clients of the same run: latency and generator CPU at
+    10 000 msgs/s, throughput at saturation."""
+    core = ours.get(("sigshim", "peer", "core", 10000))
+    core_sat = ours.get(("sigshim", "peer", "core", 0))
+    if not core:
+        return
+    print("\nLegacy paths against core clients, same run (100 pairs)\n")
+    print("| path | p50 / p99 at 10 000 msgs/s | p50 ratio | p99 ratio | generator CPU ratio | saturation msgs/s | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| core clients | {ms(core['p50_us'])} / {ms(core['p99_us'])} ms | 1 | 1 | 1 | "
+          + (f"{core_sat['throughput']:,.0f} | 1 |" if core_sat else "— | — |"))
+    for client, name in LEGACY_PATHS:
+        r = ours.get(("sigshim", "peer", client, 10000))
+        sat = ours.get(("sigshim", "peer", client, 0))
+        if not r and not sat:
+            continue
+        cells = ["—"] * 4
+        if r:
+            cpu = (r.get("generator_cpu_pct") or 0) / max(core.get("generator_cpu_pct") or 1, 1e-9)
+            cells = [f"{ms(r['p50_us'])} / {ms(r['p99_us'])} ms", f"{r['p50_us'] / max(core['p50_us'], 1):.2f}×",
+                     f"{r['p99_us'] / max(core['p99_us'], 1):.2f}×", f"{cpu:.2f}×"]
+        if sat and core_sat:
+            cells += [f"{sat['throughput']:,.0f}", f"{sat['throughput'] / max(core_sat['throughput'], 1):.2f}×"]
+        else:
+            cells += ["—", "—"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ if [ "${1:-}" = "--quick" ]; then duration=3 warmup=1; fi
 mkdir -p "$(dirname "$out")"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# `sigshim bench` is the `loadgen` feature; the default build has no load generator.
+# `sigshim bench` is the `loadgen` feature; the default build has no load generator. `--api c`
+# builds its C program against the libagorasig.so beside the binary.
 cargo build --release --quiet --features loadgen --manifest-path "$root/Cargo.toml"
+cargo build --release --quiet -p sigshim-legacy-c --manifest-path "$root/Cargo.toml"
 bin="${CARGO_TARGET_DIR:-$root/target}/release/sigshim"
 
 run() {
@@ -36,6 +38,10 @@ run peer --pairs 100 --rate 0 --window 64 "${t[@]}"
 run peer --api legacy --pairs 100 --rate 10000 "${t[@]}"
 run peer --api legacy --inline-callbacks --pairs 100 --rate 10000 "${t[@]}"
 run peer --api legacy --pairs 100 --rate 0 --window 64 "${t[@]}"
+run peer --api legacy-wire --pairs 100 --rate 10000 "${t[@]}"
+run peer --api legacy-wire --pairs 100 --rate 0 --window 64 "${t[@]}"
+run peer --api c --pairs 100 --rate 10000 "${t[@]}"
+run peer --api c --pairs 100 --rate 0 --window 64 "${t[@]}"
 run fanout --members 1000 --rate 100 "${t[@]}"
 run fanout --members 1000 --rate 100 --lean-members "${t[@]}"
 run fanout --members 1000 --rate 300 --lean-members "${t[@]}"

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 /// The library's file name.
 const LIBRARY: &str = "libagorasig.so";
 /// The command that builds it.
-const BUILD: &str = "cargo build --release -p sigshim-legacy-c";
+pub(crate) const BUILD: &str = "cargo build --release -p sigshim-legacy-c";
 
 /// What `sdk-path` prints.
 #[derive(clap::Args, Debug)]
@@ -25,17 +25,17 @@ pub(crate) struct SdkPathArgs {
 }
 
 /// The checkout's root, as this binary was built.
-fn checkout() -> &'static Path {
+pub(crate) fn checkout() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The header's directory.
-fn include_dir() -> PathBuf {
+pub(crate) fn include_dir() -> PathBuf {
     checkout().join("legacy_c").join("include")
 }
 
 /// The first directory holding the built library, if any.
-fn library_dir() -> Option<PathBuf> {
+pub(crate) fn library_dir() -> Option<PathBuf> {
     let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf));
     beside
         .into_iter()

@@ -1,12 +1,14 @@
 //! `sigshim bench`: a load generator for sigshim servers.
 //!
-//! It simulates users with the core client (or the legacy facade, or protocol-level users of the
-//! core protocol or of the legacy endpoint) over WebSocket against a
+//! It simulates users with the core client (or the legacy facade, protocol-level users of the
+//! core protocol or of the legacy endpoint, or a C program on `libagorasig`) over WebSocket
+//! against a
 //! `sigshim serve` it starts as a child process (or one given by `--url`), or against a hub in
 //! its own process (`inproc`). Senders are open-loop: each message carries the time it was
 //! scheduled to leave, and latency is measured from that time, so queueing shows. Each run prints
 //! progress once a second, then a table (stderr) and one JSON line (stdout, and `--out`).
 
+mod c_program;
 mod conns;
 mod dialect;
 mod fanout;
@@ -69,6 +71,10 @@ pub(crate) enum Api {
     /// `messageInstantSend` calls written straight onto the WebSocket, `onMessageSendSuccess`
     /// callbacks matched by message ID (needs a server; peer and idle scenarios).
     LegacyWire,
+    /// Instances of `libagorasig`'s C interface: `legacy_c/bench/peer_load.c`, built with the
+    /// system `cc` against the library beside this binary (`cargo build --release -p
+    /// sigshim-legacy-c`), is the generator (needs a server; peer scenario).
+    C,
 }
 
 impl Api {
@@ -78,6 +84,7 @@ impl Api {
             Api::Legacy => "legacy",
             Api::Lean => "lean",
             Api::LegacyWire => "legacy-wire",
+            Api::C => "c",
         }
     }
 }
@@ -89,7 +96,7 @@ fn check(args: &BenchArgs) -> Result<(), String> {
     let refuse = |what: &str| Err(format!("--api {} {what}", api.name()));
     match args.scenario {
         Scenario::Peer => {}
-        Scenario::Inproc if matches!(api, Api::Lean | Api::LegacyWire) => {
+        Scenario::Inproc if matches!(api, Api::Lean | Api::LegacyWire | Api::C) => {
             return refuse("speaks to a server over WebSocket: not with the in-process hub (use peer)");
         }
         Scenario::Inproc => {}

@@ -95,6 +95,7 @@ async fn log_in(
                 receivers: super::legacy::log_in(target, "r", pairs, counters, inline).await?,
             }
         }
+        Api::C => return Err("the C program logs in its own users".into()),
         Api::Lean | Api::LegacyWire => {
             let url = target.url().ok_or("protocol-level users need a server: not with an in-process hub")?;
             let dialect = if api == Api::Lean { Dialect::Core } else { Dialect::Legacy };
@@ -111,6 +112,9 @@ async fn log_in(
 
 /// Runs the scenario and reports it.
 pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<Report, String> {
+    if api == Api::C {
+        return super::c_program::run(target, shape).await;
+    }
     let counters = Arc::new(Counters::default());
     let users = log_in(target, shape, api, &counters).await?;
     let plan = Plan::from_now(shape);

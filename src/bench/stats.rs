@@ -18,17 +18,21 @@ pub(crate) fn now_ns() -> u64 {
     base().elapsed().as_nanos() as u64
 }
 
+/// The tag of this generator process that user names carry (see [`user`]).
+pub(crate) fn run_tag() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| {
+        let secs =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        format!("{:x}{:x}", std::process::id(), secs & 0xffff_ffff)
+    })
+}
+
 /// The name of simulated user `i` in `role` ("s" sender, "r" receiver, "m" member, …). Names
 /// carry a tag of this generator process, so that runs against one long-lived server never log
 /// into each other's sessions (nor receive what an earlier run left unacknowledged).
 pub(crate) fn user(role: &str, i: usize) -> String {
-    static TAG: OnceLock<String> = OnceLock::new();
-    let tag = TAG.get_or_init(|| {
-        let secs =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        format!("{:x}{:x}", std::process::id(), secs & 0xffff_ffff)
-    });
-    format!("{role}{i}-{tag}")
+    format!("{role}{i}-{}", run_tag())
 }
 
 /// The nanosecond clock value of an instant.
