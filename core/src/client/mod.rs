@@ -403,6 +403,16 @@ impl Client {
     /// reconnecting, the request waits for the link (it counts against its timeout, as RTM's
     /// SDKs time out requests made while reconnecting).
     pub(crate) async fn call<E: OpError>(&self, request: Request) -> Result<Reply, E> {
+        self.call_with(|link| async move { link.request(request).await }).await
+    }
+
+    /// [`call`](Self::call) with the exchange given by `send`, run on the link.
+    async fn call_with<E, F, Fut>(&self, send: F) -> Result<Reply, E>
+    where
+        E: OpError,
+        F: FnOnce(Arc<dyn Transport>) -> Fut,
+        Fut: std::future::Future<Output = Result<Reply, TransportError>>,
+    {
         let s = self.shared();
         let deadline = tokio::time::Instant::now() + s.request_timeout;
         // The connected case first: one short lock, no waiter registered (the hot path).
@@ -414,7 +424,7 @@ impl Client {
                 Err(LinkWait::TimedOut) => return Err(E::TIMEOUT),
             },
         };
-        match tokio::time::timeout_at(deadline, link.request(request)).await {
+        match tokio::time::timeout_at(deadline, send(link)).await {
             Ok(Ok(reply)) => check(reply),
             Ok(Err(TransportError::Closed | TransportError::Timeout)) | Err(_) => Err(E::TIMEOUT),
             Ok(Err(e @ TransportError::TooLarge { .. })) => {
@@ -449,9 +459,10 @@ impl Client {
         if !message.fits(&self.shared().limits()) {
             return Err(PeerMessageError::InvalidMessage);
         }
-        let request =
-            Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options };
-        match self.call::<PeerMessageError>(request).await? {
+        // Borrowed down to the transport, which writes the frame from them (no copies).
+        let send =
+            |link: Arc<dyn Transport>| async move { link.send_peer_message(peer_id, message, options).await };
+        match self.call_with::<PeerMessageError, _, _>(send).await? {
             Reply::MessageSent { message_id, server_ts } => Ok(MessageReceipt { id: message_id, server_ts }),
             other => Err(unexpected(&other)),
         }

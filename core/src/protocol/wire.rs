@@ -360,6 +360,27 @@ pub fn frame_text<T: Serialize + ?Sized>(frame: &T) -> Option<String> {
     super::text::json(frame)
 }
 
+/// The text of a `send_peer_message` request frame written from borrowed parts: the same text as
+/// [`frame_text`] of the [`RequestFrame`] holding [`Request::SendPeerMessage`], without copying
+/// the receiver's name and the message into a request first.
+pub fn peer_message_frame_text(
+    id: u64,
+    peer_id: &str,
+    message: &crate::message::Message,
+    options: crate::message::SendMessageOptions,
+) -> Option<String> {
+    /// [`RequestFrame`] of a [`Request::SendPeerMessage`], by reference: fields in the same order.
+    #[derive(Serialize)]
+    struct PeerMessageFrame<'a> {
+        id: u64,
+        op: &'static str,
+        peer_id: &'a str,
+        message: &'a crate::message::Message,
+        options: crate::message::SendMessageOptions,
+    }
+    frame_text(&PeerMessageFrame { id, op: "send_peer_message", peer_id, message, options })
+}
+
 /// The text of the event frame `{"seq":…,<event fields>}` for `event` with sequence `seq`,
 /// reusing the event's shared encoding when it has one.
 pub fn event_frame_text(seq: u64, event: &Event) -> Option<String> {
@@ -376,6 +397,22 @@ pub fn event_frame_text(seq: u64, event: &Event) -> Option<String> {
 mod tests {
     use super::*;
     use crate::message::Message;
+
+    /// The borrowed encoding of a peer message is the owned request's frame, byte for byte.
+    #[test]
+    fn a_peer_message_frame_from_borrowed_parts_is_the_request_frame() {
+        use crate::message::SendMessageOptions;
+        let raw = Message::raw(vec![0, 1, 2, 250], "d\"esc");
+        for (message, options) in [
+            (Message::text("hi \"there\"\n"), SendMessageOptions::default()),
+            (raw, SendMessageOptions::offline()),
+        ] {
+            let request =
+                Request::SendPeerMessage { peer_id: "bob".into(), message: message.clone(), options };
+            let owned = frame_text(&RequestFrame { id: 42, request });
+            assert_eq!(peer_message_frame_text(42, "bob", &message, options), owned);
+        }
+    }
     use crate::protocol::{CallRole, CallSignal};
 
     #[test]

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
 use crate::error::{Error, LoginError};
 use crate::hub::{Hub, Session};
+use crate::message::{Message, SendMessageOptions};
 use crate::protocol::{CloseReason, LoginRequest, SessionSizes};
 use crate::protocol::{Reply, Request};
 
@@ -44,6 +45,17 @@ struct MemoryTransport {
 impl Transport for MemoryTransport {
     async fn request(&self, request: Request) -> Result<Reply, TransportError> {
         Ok(self.hub.handle(&self.session, request))
+    }
+
+    async fn send_peer_message(
+        &self,
+        peer_id: &str,
+        message: &Message,
+        options: SendMessageOptions,
+    ) -> Result<Reply, TransportError> {
+        // The hub keeps the message: the copies are its, made once here (no second boxed
+        // future through `request`).
+        Ok(self.hub.handle(&self.session, super::peer_message_request(peer_id, message, options)))
     }
 
     fn close(&self) {

@@ -7,6 +7,8 @@
 
 mod memory;
 #[cfg(feature = "ws")]
+mod pending;
+#[cfg(feature = "ws")]
 mod ws;
 
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::{Error, LoginError};
+use crate::message::{Message, SendMessageOptions};
 use crate::protocol::{CloseReason, Event, LoginRequest, Reply, Request};
 
 pub use memory::MemoryConnector;
@@ -44,6 +47,11 @@ pub enum TransportError {
     Refused,
 }
 
+/// The owned request of a peer message: copies of the receiver's name and of the message.
+fn peer_message_request(peer_id: &str, message: &Message, options: SendMessageOptions) -> Request {
+    Request::SendPeerMessage { peer_id: peer_id.to_owned(), message: message.clone(), options }
+}
+
 /// Something the hub pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
@@ -58,6 +66,18 @@ pub enum Inbound {
 pub trait Transport: Send + Sync + 'static {
     /// Sends one request and waits for its reply.
     async fn request(&self, request: Request) -> Result<Reply, TransportError>;
+
+    /// Sends a peer message and waits for its reply. By default [`request`](Self::request) with
+    /// [`Request::SendPeerMessage`]; a transport that writes frames encodes the borrowed parts
+    /// directly, without copying the receiver's name and the message into a request first.
+    async fn send_peer_message(
+        &self,
+        peer_id: &str,
+        message: &Message,
+        options: SendMessageOptions,
+    ) -> Result<Reply, TransportError> {
+        self.request(peer_message_request(peer_id, message, options)).await
+    }
 
     /// Drops the link without logging out (as a network failure would).
     fn close(&self);

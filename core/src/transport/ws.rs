@@ -1,7 +1,7 @@
 //! The WebSocket transport: the [`protocol::wire`](crate::protocol::wire) frames over
 //! `ws://`, with heartbeats, acknowledgements and session resume after a broken link.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
@@ -15,8 +15,10 @@ use tokio::task::AbortHandle;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use super::pending::Pending;
 use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
 use crate::error::{Error, LoginError};
+use crate::message::{Message, SendMessageOptions};
 use crate::protocol::wire::{Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, ServerFrame};
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, Reply, Request, wire};
@@ -197,9 +199,6 @@ impl Connector for WsConnector {
     }
 }
 
-/// The requests waiting for their answers, by id: a reply, or the server's refusal of the frame.
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Reply, TransportError>>>>>;
-
 impl WsConnector {
     /// Opens a socket, says hello and starts the link's tasks; returns the link and its ticket.
     async fn open(&self, hello: Hello, last_seq: Arc<AtomicU64>) -> Result<(Link, String), OpenError> {
@@ -319,6 +318,9 @@ impl WsConnector {
     }
 }
 
+/// How long a link with unacknowledged events stays quiet before the client acknowledges them.
+const QUIET_ACK: Duration = Duration::from_millis(50);
+
 /// Reads the socket: replies to their callers, events to the inbox, acknowledgements back.
 struct Reader {
     pending: Pending,
@@ -336,17 +338,38 @@ impl Reader {
     {
         let mut unacked = 0u64;
         let mut kicked = None;
+        // A quiet link acknowledges what it has after `QUIET_ACK`; a link silent for the link
+        // timeout is lost. One timer serves every frame: a frame only notes the time, and the
+        // timer, when it fires early, moves to the deadline that time gives (a timer set and
+        // cleared per frame would cost more than reading the frame).
+        let mut quiet_since = tokio::time::Instant::now();
+        let timer = tokio::time::sleep_until(quiet_since + self.options.link_timeout);
+        tokio::pin!(timer);
         loop {
-            // A quiet link acknowledges what it has; a silent one is lost.
-            let wait = if unacked > 0 { Duration::from_millis(50) } else { self.options.link_timeout };
-            let frame = match tokio::time::timeout(wait, stream.next()).await {
-                Err(_) if unacked > 0 => {
+            let wait = if unacked > 0 { QUIET_ACK } else { self.options.link_timeout };
+            let next = tokio::select! {
+                biased;
+                next = stream.next() => next,
+                () = &mut timer => {
+                    let now = tokio::time::Instant::now();
+                    if now < quiet_since + wait {
+                        timer.as_mut().reset(quiet_since + wait);
+                        continue;
+                    }
+                    if unacked == 0 {
+                        break;
+                    }
                     self.ack(&mut unacked).await;
+                    quiet_since = tokio::time::Instant::now();
+                    timer.as_mut().reset(quiet_since + self.options.link_timeout);
                     continue;
                 }
-                Err(_) | Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(WsMessage::Close(_)))) => break,
-                Ok(Some(Ok(WsMessage::Text(t)))) => t,
-                Ok(Some(Ok(_))) => continue,
+            };
+            quiet_since = tokio::time::Instant::now();
+            let frame = match next {
+                None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => break,
+                Some(Ok(WsMessage::Text(t))) => t,
+                Some(Ok(_)) => continue,
             };
             match wire::parse_server(&frame) {
                 Ok(ServerFrame::Reply(ReplyFrame { id, reply })) => {
@@ -379,6 +402,10 @@ impl Reader {
                     }
                     if seq != 0 {
                         self.last_seq.store(seq, Ordering::Release);
+                        if unacked == 0 {
+                            // From now on the quiet wait is the acknowledgement's, not the link's.
+                            timer.as_mut().reset(quiet_since + QUIET_ACK);
+                        }
                         unacked += 1;
                         if unacked >= self.options.ack_every {
                             self.ack(&mut unacked).await;
@@ -428,6 +455,36 @@ impl Transport for WsTransport {
         let logout = request == Request::Logout;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let text = wire::frame_text(&wire::RequestFrame { id, request }).ok_or(TransportError::Closed)?;
+        let reply = self.exchange(id, text).await?;
+        if logout {
+            // The session is over; a later login starts a new one.
+            *self.resumable.lock() = None;
+        }
+        Ok(reply)
+    }
+
+    async fn send_peer_message(
+        &self,
+        peer_id: &str,
+        message: &Message,
+        options: SendMessageOptions,
+    ) -> Result<Reply, TransportError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let text =
+            wire::peer_message_frame_text(id, peer_id, message, options).ok_or(TransportError::Closed)?;
+        self.exchange(id, text).await
+    }
+
+    fn close(&self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl WsTransport {
+    /// Sends the frame `text` of request `id` and waits for its answer.
+    async fn exchange(&self, id: u64, text: String) -> Result<Reply, TransportError> {
         if text.len() > self.max_send {
             // The server would close the link on it: refuse it here, and keep the link.
             return Err(TransportError::TooLarge { bytes: text.len(), max: self.max_send });
@@ -447,18 +504,7 @@ impl Transport for WsTransport {
             self.pending.lock().remove(&id);
             return Err(TransportError::Closed);
         }
-        let reply = rx.await.map_err(|_| TransportError::Closed)??;
-        if logout {
-            // The session is over; a later login starts a new one.
-            *self.resumable.lock() = None;
-        }
-        Ok(reply)
-    }
-
-    fn close(&self) {
-        for t in &self.tasks {
-            t.abort();
-        }
+        rx.await.map_err(|_| TransportError::Closed)?
     }
 }
 
