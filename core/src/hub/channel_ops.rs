@@ -32,9 +32,10 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Res
             return Err(JE::ExceedLimit.code());
         }
         // The same-channel budget: joins of this channel within the window.
-        let same = st.limiters.join_same_channel;
+        let limiters = st.limiters(&hub.limits_of(session).rates);
+        let same = limiters.join_same_channel;
         let now = tokio::time::Instant::now();
-        let recent = &mut st.limiters.recent_joins;
+        let recent = &mut limiters.recent_joins;
         recent.retain(|(_, at)| now.duration_since(*at) < same.per);
         if !same.per.is_zero()
             && recent.iter().filter(|(c, _)| *c == channel_id).count() >= same.count as usize
@@ -46,7 +47,8 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Res
     limit(hub, session, |l| &mut l.join, JE::TooOften)?;
     {
         let mut st = session.state.lock();
-        st.limiters.recent_joins.push_back((channel_id.clone(), tokio::time::Instant::now()));
+        let rates = &hub.limits_of(session).rates;
+        st.limiters(rates).recent_joins.push_back((channel_id.clone(), tokio::time::Instant::now()));
         st.channels.insert(channel_id.clone());
     }
     hub.inner.channels.with(&channel_id, |c| c.join(hub, session));

@@ -223,9 +223,8 @@ impl Hub {
         let parked =
             inner.registry.get(&login.user_id).map_or(0, |old| park::pending(&inner.parking, old.key()));
         let capacity = inner.config.inbox_capacity + inner.offline.count(&login.user_id) + parked;
-        let rates = &inner.config.limits_for(login.profile).rates;
         let max_bytes = inner.config.inbox_bytes;
-        let (session, rx) = Session::new(key, &login.user_id, login.profile, capacity, max_bytes, rates);
+        let (session, rx) = Session::new(key, &login.user_id, login.profile, capacity, max_bytes);
         inner.parking.register(&session);
         let previous = inner.registry.insert(session.clone());
         match previous {

@@ -68,7 +68,8 @@ pub(super) fn limit<E: RtmCode>(
     pick: impl FnOnce(&mut Limiters) -> &mut RateLimiter,
     too_often: E,
 ) -> Result<(), i32> {
-    if pick(&mut session.state.lock().limiters).try_acquire() {
+    let rates = &hub.limits_of(session).rates;
+    if pick(session.state.lock().limiters(rates)).try_acquire() {
         Ok(())
     } else {
         Counters::bump(&hub.inner.counters.rate_limited);

@@ -60,12 +60,10 @@ mod tests {
     use std::sync::atomic::Ordering::Relaxed;
 
     use super::*;
-    use crate::limits::RateLimits;
 
     #[test]
     fn a_change_a_full_watcher_misses_is_counted() {
-        let (watcher, _inbox) =
-            Session::new(1, "w", crate::limits::Profile::Rtm, 1, 1024, &RateLimits::default());
+        let (watcher, _inbox) = Session::new(1, "w", crate::limits::Profile::Rtm, 1, 1024);
         let watchers = Watchers::default();
         watchers.watch(&watcher, &["p".to_owned()]);
         let drops = AtomicU64::new(0);

@@ -35,7 +35,8 @@ impl Registry {
 
     /// Makes `session` the user's current session and returns the one it replaces.
     pub(crate) fn insert(&self, session: Arc<Session>) -> Option<Arc<Session>> {
-        let key: Arc<str> = Arc::from(session.user_id());
+        // The session's own copy of the name: no second allocation per logged-in user.
+        let key = session.user_id_shared();
         self.shard(session.user_id()).write().insert(key, session)
     }
 

@@ -76,10 +76,18 @@ pub(crate) struct SessionState {
     pub(crate) subscriptions: BTreeSet<String>,
     /// The channels this session has joined.
     pub(crate) channels: BTreeSet<String>,
-    pub(crate) limiters: Limiters,
+    /// Made at the session's first budgeted call: an idle session keeps no room for them.
+    limiters: Option<Box<Limiters>>,
     pub(crate) token_timer: Option<AbortHandle>,
     /// The call invitations this session has open.
     pub(crate) calls: std::collections::HashSet<super::calls::OpenCall>,
+}
+
+impl SessionState {
+    /// The session's call budgets under `rates` (its profile's), made at the first call.
+    pub(crate) fn limiters(&mut self, rates: &RateLimits) -> &mut Limiters {
+        self.limiters.get_or_insert_with(|| Box::new(Limiters::new(rates)))
+    }
 }
 
 /// A logged-in client: identity, bounded inbox and per-session state.
@@ -114,7 +122,6 @@ impl Session {
         profile: Profile,
         capacity: usize,
         max_bytes: usize,
-        rates: &RateLimits,
     ) -> (Arc<Self>, SessionInbox) {
         let (tx, rx) = super::inbox::inbox(capacity, max_bytes);
         let session = Arc::new(Self {
@@ -127,13 +134,18 @@ impl Session {
                 attributes: AttributeSet::default(),
                 subscriptions: BTreeSet::new(),
                 channels: BTreeSet::new(),
-                limiters: Limiters::new(rates),
+                limiters: None,
                 token_timer: None,
                 calls: std::collections::HashSet::new(),
             }),
             signals: ResumeSignals::new(key),
         });
         (session, rx)
+    }
+
+    /// The user ID, shared (for maps keyed by it).
+    pub(crate) fn user_id_shared(&self) -> Arc<str> {
+        self.user_id.clone()
     }
 
     /// Unique id of this session within its hub.
