@@ -4,7 +4,10 @@
 //! One thread for the process, rather than one per instance, because a callback costs a thread
 //! wake-up when the thread sleeps: with many instances (a server-side bridge, a test fleet)
 //! their threads would each wake for every callback, where one shared thread drains whatever
-//! all instances queued in one wake-up.
+//! all instances queued in one wake-up. The thread is woken only when it sleeps, and it waits
+//! a few microseconds for the next callback before it sleeps (see [`thread`]).
+
+mod thread;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
@@ -12,6 +15,7 @@ use std::sync::{Arc, OnceLock};
 use parking_lot::RwLock;
 use tokio::sync::mpsc;
 
+use self::thread::CallbackThread;
 use crate::callbacks::{NoCallbacks, SignalingCallbacks};
 
 /// One callback invocation.
@@ -20,28 +24,16 @@ pub(crate) type Job = Box<dyn FnOnce(&dyn SignalingCallbacks) + Send>;
 /// An instance's current callbacks, replaceable at any time.
 type Sink = Arc<RwLock<Arc<dyn SignalingCallbacks>>>;
 
-/// Capacity of the process-wide queue: a slow callback holds the instances' event processing
-/// back, not memory.
+/// Capacity of the process-wide queue, the running callback included: a slow callback holds
+/// the instances' event processing back, not memory.
 const CAPACITY: usize = 16 * 1024;
 
-/// The queue of the dispatcher thread, started on first use.
-fn queue() -> &'static mpsc::Sender<(Sink, Job)> {
-    static QUEUE: OnceLock<mpsc::Sender<(Sink, Job)>> = OnceLock::new();
-    QUEUE.get_or_init(|| {
-        let (tx, rx) = mpsc::channel(CAPACITY);
-        std::thread::Builder::new()
-            .name("sigshim-callbacks".into())
-            .spawn(move || run(rx))
-            .expect("spawning the callback thread");
-        tx
+/// The dispatcher thread and its queue, started on first use.
+fn thread() -> &'static CallbackThread<(Sink, Job)> {
+    static THREAD: OnceLock<CallbackThread<(Sink, Job)>> = OnceLock::new();
+    THREAD.get_or_init(|| {
+        CallbackThread::start("sigshim-callbacks", CAPACITY, |(sink, job)| run_guarded(&sink, job))
     })
-}
-
-/// The thread: runs each job with its instance's callbacks of the moment.
-fn run(mut rx: mpsc::Receiver<(Sink, Job)>) {
-    while let Some((sink, job)) = rx.blocking_recv() {
-        run_guarded(&sink, job);
-    }
 }
 
 /// Runs `job` with the callbacks in `sink`. A panic in the callback (or in dropping a callbacks
@@ -128,15 +120,14 @@ impl Dispatch {
 
     /// Queues a job for the dispatcher thread, waiting while the queue is full.
     async fn queue(&self, job: Job) {
-        // The thread never ends, so the queue never closes.
-        let _ = queue().send((self.sink.clone(), job)).await;
+        thread().push((self.sink.clone(), job)).await;
     }
 
     /// Queues a job without waiting; false when the queue is full.
     pub(crate) fn try_queue(&self, job: Job) -> bool {
         match &self.route {
             Route::Owner(queue) => queue.try_send(job).is_ok(),
-            Route::Thread | Route::Inline => queue().try_send((self.sink.clone(), job)).is_ok(),
+            Route::Thread | Route::Inline => thread().try_push((self.sink.clone(), job)),
         }
     }
 }
