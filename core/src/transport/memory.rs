@@ -5,7 +5,7 @@ use std::task::{Context, Poll, ready};
 
 use async_trait::async_trait;
 
-use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
+use super::{Connector, Inbound, Inbox, Link, ReplyFuture, Transport, TransportError};
 use crate::error::{Error, LoginError};
 use crate::hub::{Hub, Session};
 use crate::message::{Message, SendMessageOptions};
@@ -47,15 +47,17 @@ impl Transport for MemoryTransport {
         Ok(self.hub.handle(&self.session, request))
     }
 
-    async fn send_peer_message(
-        &self,
-        peer_id: &str,
-        message: &Message,
+    fn send_peer_message<'a>(
+        &'a self,
+        peer_id: &'a str,
+        message: &'a Message,
         options: SendMessageOptions,
-    ) -> Result<Reply, TransportError> {
-        // The hub keeps the message: the copies are its, made once here (no second boxed
-        // future through `request`).
-        Ok(self.hub.handle(&self.session, super::peer_message_request(peer_id, message, options)))
+    ) -> ReplyFuture<'a> {
+        // The hub keeps the message: the copies are its, made once here; the reply is known at
+        // once, so no future is boxed.
+        ReplyFuture::ready(Ok(self
+            .hub
+            .handle(&self.session, super::peer_message_request(peer_id, message, options))))
     }
 
     fn close(&self) {

@@ -8,6 +8,7 @@
 mod memory;
 #[cfg(feature = "ws")]
 mod pending;
+mod reply;
 #[cfg(feature = "ws")]
 mod ws;
 
@@ -20,6 +21,7 @@ use crate::message::{Message, SendMessageOptions};
 use crate::protocol::{CloseReason, Event, LoginRequest, Reply, Request};
 
 pub use memory::MemoryConnector;
+pub use reply::{BoxedReply, ReplyFuture};
 #[cfg(feature = "ws")]
 pub use ws::{WsConnector, WsOptions};
 
@@ -67,16 +69,17 @@ pub trait Transport: Send + Sync + 'static {
     /// Sends one request and waits for its reply.
     async fn request(&self, request: Request) -> Result<Reply, TransportError>;
 
-    /// Sends a peer message and waits for its reply. By default [`request`](Self::request) with
-    /// [`Request::SendPeerMessage`]; a transport that writes frames encodes the borrowed parts
-    /// directly, without copying the receiver's name and the message into a request first.
-    async fn send_peer_message(
-        &self,
-        peer_id: &str,
-        message: &Message,
+    /// Sends a peer message; the future is its reply. By default [`request`](Self::request)
+    /// with [`Request::SendPeerMessage`]; a transport that writes frames encodes the borrowed
+    /// parts directly, without copying the receiver's name and the message into a request, and
+    /// one that can submit at once answers without a boxed future.
+    fn send_peer_message<'a>(
+        &'a self,
+        peer_id: &'a str,
+        message: &'a Message,
         options: SendMessageOptions,
-    ) -> Result<Reply, TransportError> {
-        self.request(peer_message_request(peer_id, message, options)).await
+    ) -> ReplyFuture<'a> {
+        ReplyFuture::boxed(self.request(peer_message_request(peer_id, message, options)))
     }
 
     /// Drops the link without logging out (as a network failure would).

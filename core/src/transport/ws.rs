@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::pending::Pending;
-use super::{Connector, Inbound, Inbox, Link, Transport, TransportError};
+use super::{Connector, Inbound, Inbox, Link, ReplyFuture, Transport, TransportError};
 use crate::error::{Error, LoginError};
 use crate::message::{Message, SendMessageOptions};
 use crate::protocol::wire::{Control, ErrorFrame, EventFrame, Hello, ProtocolError, ReplyFrame, ServerFrame};
@@ -455,7 +455,8 @@ impl Transport for WsTransport {
         let logout = request == Request::Logout;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let text = wire::frame_text(&wire::RequestFrame { id, request }).ok_or(TransportError::Closed)?;
-        let reply = self.exchange(id, text).await?;
+        let slot = self.expect(id, &text)?;
+        let reply = self.queue(None, id, WsMessage::text(text), slot).await?;
         if logout {
             // The session is over; a later login starts a new one.
             *self.resumable.lock() = None;
@@ -463,16 +464,36 @@ impl Transport for WsTransport {
         Ok(reply)
     }
 
-    async fn send_peer_message(
-        &self,
-        peer_id: &str,
-        message: &Message,
+    fn send_peer_message<'a>(
+        &'a self,
+        peer_id: &'a str,
+        message: &'a Message,
         options: SendMessageOptions,
-    ) -> Result<Reply, TransportError> {
+    ) -> ReplyFuture<'a> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let text =
-            wire::peer_message_frame_text(id, peer_id, message, options).ok_or(TransportError::Closed)?;
-        self.exchange(id, text).await
+        let Some(text) = wire::peer_message_frame_text(id, peer_id, message, options) else {
+            return ReplyFuture::ready(Err(TransportError::Closed));
+        };
+        let slot = match self.expect(id, &text) {
+            Ok(slot) => slot,
+            Err(e) => return ReplyFuture::ready(Err(e)),
+        };
+        // Nobody waiting for its turn and room in `out`: the frame goes now, in its turn, and
+        // the reply slot is the whole future. Otherwise it waits for its turn as `request` does,
+        // keeping the turn when it has it.
+        let turn = self.submit.try_lock().ok();
+        let mut message = WsMessage::text(text);
+        if turn.is_some() {
+            match self.out.try_send(message) {
+                Ok(()) => return ReplyFuture::waiting(slot),
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    self.pending.lock().remove(&id);
+                    return ReplyFuture::ready(Err(TransportError::Closed));
+                }
+                Err(mpsc::error::TrySendError::Full(m)) => message = m,
+            }
+        }
+        ReplyFuture::boxed(Box::pin(self.queue(turn, id, message, slot)))
     }
 
     fn close(&self) {
@@ -482,29 +503,48 @@ impl Transport for WsTransport {
     }
 }
 
+/// The answer to one request, as the reader hands it over.
+type Slot = oneshot::Receiver<Result<Reply, TransportError>>;
+
 impl WsTransport {
-    /// Sends the frame `text` of request `id` and waits for its answer.
-    async fn exchange(&self, id: u64, text: String) -> Result<Reply, TransportError> {
+    /// Registers request `id`, whose frame is `text`, as waiting for its answer; refuses a frame
+    /// the server would not read.
+    fn expect(&self, id: u64, text: &str) -> Result<Slot, TransportError> {
         if text.len() > self.max_send {
             // The server would close the link on it: refuse it here, and keep the link.
             return Err(TransportError::TooLarge { bytes: text.len(), max: self.max_send });
         }
         let (tx, rx) = oneshot::channel();
         self.pending.lock().insert(id, tx);
+        Ok(rx)
+    }
+
+    /// Queues the frame of request `id` for the socket in its turn (`turn` when the caller holds
+    /// it already) and waits for the answer in `slot`.
+    async fn queue(
+        &self,
+        turn: Option<tokio::sync::MutexGuard<'_, ()>>,
+        id: u64,
+        message: WsMessage,
+        slot: Slot,
+    ) -> Result<Reply, TransportError> {
         // When `out` is full, a waiting request gets the next free slot but takes it only when
         // its task polls it again; a request first polled after the slot freed would find room
         // at once and overtake it (a caller that polls each request once, in order, and awaits
         // them together relies on their order). The lock is fair: requests take their turn in
         // the order of their first polls.
         let sent = {
-            let _turn = self.submit.lock().await;
-            self.out.send(WsMessage::text(text)).await
+            let _turn = match turn {
+                Some(turn) => turn,
+                None => self.submit.lock().await,
+            };
+            self.out.send(message).await
         };
         if sent.is_err() {
             self.pending.lock().remove(&id);
             return Err(TransportError::Closed);
         }
-        rx.await.map_err(|_| TransportError::Closed)?
+        slot.await.map_err(|_| TransportError::Closed)?
     }
 }
 
