@@ -5,6 +5,20 @@
 //! call of the [`sigshim_legacy`] facade and every facade callback a call of the program's own
 //! callback; no legacy rule lives here.
 //!
+//! A C program calls the factories; from Rust they are plain functions returning the object's
+//! address. The process's singleton stays the same object until it is destroyed, and each
+//! `create…` call makes a new instance:
+//!
+//! ```
+//! let first = agorasig::getAgoraSDKInstanceC();
+//! assert!(!first.is_null());
+//! assert_eq!(agorasig::getAgoraSDKInstanceC(), first);
+//! assert_ne!(agorasig::createAgoraSDKInstanceC(), first);
+//! assert_ne!(agorasig::getAgoraSDKInstanceCPP(), agorasig::createAgoraSDKInstanceCPP());
+//! ```
+//!
+//! A C program reaches the same through `agora_sig.h` (see `examples/c_chat.c`).
+//!
 //! The C++ interface is served as objects whose first word points to a table of
 //! `extern "C"` functions taking the object first, which is what the Itanium C++ ABI makes of a
 //! class of pure virtual functions; the program's `ICallBack` is called through its own table the
