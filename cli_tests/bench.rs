@@ -176,6 +176,9 @@ fn unsupported_combinations_are_refused_clearly() {
         &["idle", "--api", "lean"],
         &["peer", "--api", "lean", "--inline-callbacks"],
         &["soak", "--api", "legacy-wire"],
+        &["inproc", "--api", "c"],
+        &["idle", "--api", "c"],
+        &["fanout", "--api", "c"],
     ] {
         let o = Command::new(BIN).arg("bench").args(args).output().expect("running the sigshim binary");
         let stderr = String::from_utf8_lossy(&o.stderr);
