@@ -68,10 +68,10 @@ async fn chat(a: ChatArgs) -> Result<(), String> {
     let wait = Duration::from_secs(a.wait);
     let reply = tokio::time::timeout(wait, async {
         while let Some(ev) = events.recv().await {
-            if let ClientEvent::MessageFromPeer { peer_id, message, is_offline } = ev {
-                if peer_id == a.peer {
-                    return Some((message, is_offline));
-                }
+            if let ClientEvent::MessageFromPeer { peer_id, message, is_offline } = ev
+                && peer_id == a.peer
+            {
+                return Some((message, is_offline));
             }
         }
         None

@@ -78,11 +78,11 @@ pub(crate) async fn write_attr(client: &Client, name: &str, value: &str) -> Resu
 
 /// `set_attr`: nothing on success, `on_error("set_attr", …)` on failure.
 pub(crate) async fn report_set_attr(out: &Dispatch, client: &Client, name: String, value: String) {
-    if let Err(code) = write_attr(client, &name, &value).await {
-        if !not_logged_in(code) {
-            let code = code.code();
-            out.emit(move |c| c.on_error("set_attr", code, "attribute update failed")).await;
-        }
+    if let Err(code) = write_attr(client, &name, &value).await
+        && !not_logged_in(code)
+    {
+        let code = code.code();
+        out.emit(move |c| c.on_error("set_attr", code, "attribute update failed")).await;
     }
 }
 

@@ -74,10 +74,10 @@ impl CoreCalls {
         if let Some(inv) = self.outgoing.remove(&k).filter(|i| !i.state().is_final()) {
             return self.kit.cancel_local_invitation(&inv).await.map_err(api_fail);
         }
-        if let Some(inv) = self.incoming.remove(&k).filter(|i| !i.state().is_final()) {
-            if inv.state() == sigshim::call::RemoteInvitationState::InvitationReceived {
-                return self.kit.refuse_remote_invitation(&inv).await.map_err(api_fail);
-            }
+        if let Some(inv) = self.incoming.remove(&k).filter(|i| !i.state().is_final())
+            && inv.state() == sigshim::call::RemoteInvitationState::InvitationReceived
+        {
+            return self.kit.refuse_remote_invitation(&inv).await.map_err(api_fail);
         }
         let text = EndCall::new(channel, "").expect("an empty extra is valid").to_text();
         let sent =

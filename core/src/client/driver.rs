@@ -68,10 +68,10 @@ async fn deliver(s: &Arc<Shared>, ev: Arc<Event>) -> Option<CloseReason> {
 /// Hands a channel event to that channel's stream (dropped when nobody holds one).
 async fn to_channel(s: &Shared, channel_id: String, event: ChannelEvent) -> Option<CloseReason> {
     let tx = s.channel_events.lock().get(&channel_id).cloned();
-    if let Some(tx) = tx {
-        if tx.send(event).await.is_err() {
-            s.channel_events.lock().remove(&channel_id);
-        }
+    if let Some(tx) = tx
+        && tx.send(event).await.is_err()
+    {
+        s.channel_events.lock().remove(&channel_id);
     }
     None
 }
@@ -85,10 +85,10 @@ async fn on_closed(s: &Arc<Shared>, reason: CloseReason, epoch: u64) -> Option<B
         CloseReason::LoggedOut => (S::Disconnected, R::Logout),
         CloseReason::LinkLost => (S::Reconnecting, R::Interrupted),
     };
-    if why == R::TokenExpired {
-        if let Some(p) = s.permit().await {
-            p.send(ClientEvent::TokenExpired);
-        }
+    if why == R::TokenExpired
+        && let Some(p) = s.permit().await
+    {
+        p.send(ClientEvent::TokenExpired);
     }
     let permit = s.permit().await;
     {

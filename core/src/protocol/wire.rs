@@ -266,10 +266,10 @@ pub fn parse_server(text: &str) -> Result<ServerFrame, FrameError> {
     if let Some(e) = super::hot::event(text) {
         return Ok(ServerFrame::Event(e));
     }
-    if may_have_event(text) {
-        if let Ok(e) = serde_json::from_str::<EventFrame>(text) {
-            return Ok(ServerFrame::Event(e));
-        }
+    if may_have_event(text)
+        && let Ok(e) = serde_json::from_str::<EventFrame>(text)
+    {
+        return Ok(ServerFrame::Event(e));
     }
     if let Some(r) = super::hot::reply(text) {
         return Ok(ServerFrame::Reply(r));

@@ -103,11 +103,11 @@ impl Slot {
         let (tx, rx) = oneshot::channel();
         {
             let mut waiting = intake.waiting.lock();
-            if waiting.len() >= shared.caps.pending {
-                if let Some((_, oldest)) = waiting.pop_first() {
-                    let _ = oldest.send(());
-                    intake.evicted.fetch_add(1, Ordering::Relaxed);
-                }
+            if waiting.len() >= shared.caps.pending
+                && let Some((_, oldest)) = waiting.pop_first()
+            {
+                let _ = oldest.send(());
+                intake.evicted.fetch_add(1, Ordering::Relaxed);
             }
             waiting.insert(id, tx);
         }
