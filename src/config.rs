@@ -1,5 +1,8 @@
 //! `sigshim serve` configuration: an optional TOML file, overridden by flags and environment.
 //!
+//! `[cluster]` is resolved on its own ([`ClusterSection::resolve`]): the engine that makes the
+//! server one node of several.
+//!
 //! Durations are written in milliseconds (`*_ms`) or seconds (`*_secs`); every key is optional
 //! and defaults to the RTM value. `sigshim serve --print-config` shows the effective settings.
 
@@ -9,6 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sigshim::HubConfig;
+use sigshim::hub::engine::RedisEngineConfig;
 use sigshim::limits::{RateLimit, RateLimits};
 use sigshim::server::ServerConfig;
 
@@ -34,6 +38,24 @@ pub(crate) struct FileConfig {
     /// The legacy profile (the sessions of legacy Signaling instances).
     #[serde(default)]
     pub(crate) legacy: LegacySection,
+    /// Several nodes serving one app through Redis.
+    #[serde(default)]
+    pub(crate) cluster: ClusterSection,
+}
+
+/// `[cluster]`: the engine that makes this server one node of several. Without `engine` the
+/// hub keeps everything in memory, and the other keys are refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ClusterSection {
+    /// `redis://host:port[/db]`.
+    pub(crate) engine: Option<String>,
+    /// This node's name, unique among the nodes (default: random at each start).
+    pub(crate) node_id: Option<String>,
+    /// How long a call to Redis may take before its request fails.
+    pub(crate) call_timeout_ms: Option<u64>,
+    /// How long this node's users stay online in Redis after the node stops renewing its lease.
+    pub(crate) lease_ms: Option<u64>,
 }
 
 /// `[legacy]`: the numbers of the legacy limits profile; unset keys keep the legacy defaults.
@@ -132,6 +154,18 @@ pub(crate) enum ConfigError {
          escaping: set it to at least {needed}, or leave it out to have it derived"
     )]
     FrameTooSmall { frame: usize, message: usize, needed: usize },
+    #[error("engine {url:?} is not a Redis URL: write it as redis://host:port (or redis://host:port/db)")]
+    EngineScheme { url: String },
+    #[error("the node ID is empty: leave it out for a random one, or name the node")]
+    EmptyNodeId,
+    #[error("node ID {node_id:?} contains '|', which the engine uses as a separator")]
+    NodeIdSeparator { node_id: String },
+    #[error("cluster.{key} = 0: the engine needs a positive duration")]
+    ZeroDuration { key: &'static str },
+    #[error(
+        "cluster.{key} is set but there is no engine: pass --engine, set SIGSHIM_ENGINE, or put engine in [cluster]"
+    )]
+    ClusterWithoutEngine { key: &'static str },
 }
 
 impl FileConfig {
@@ -222,6 +256,64 @@ impl FileConfig {
     }
 }
 
+impl ClusterSection {
+    /// The engine's settings, or `None` when the server runs alone (no `engine`).
+    pub(crate) fn resolve(&self) -> Result<Option<RedisEngineConfig>, ConfigError> {
+        let Some(url) = self.engine.as_deref().filter(|u| !u.is_empty()) else {
+            let set = [
+                ("node_id", self.node_id.is_some()),
+                ("call_timeout_ms", self.call_timeout_ms.is_some()),
+                ("lease_ms", self.lease_ms.is_some()),
+            ];
+            return match set.into_iter().find(|(_, is_set)| *is_set) {
+                Some((key, _)) => Err(ConfigError::ClusterWithoutEngine { key }),
+                None => Ok(None),
+            };
+        };
+        let authority = url.strip_prefix("redis://").unwrap_or_default();
+        if authority.is_empty() || authority.starts_with('/') {
+            return Err(ConfigError::EngineScheme { url: redact(url) });
+        }
+        let mut engine = RedisEngineConfig::new(url);
+        if let Some(node_id) = &self.node_id {
+            if node_id.is_empty() {
+                return Err(ConfigError::EmptyNodeId);
+            }
+            if node_id.contains('|') {
+                return Err(ConfigError::NodeIdSeparator { node_id: node_id.clone() });
+            }
+            engine = engine.node_id(node_id.clone());
+        }
+        for (key, value) in [("call_timeout_ms", self.call_timeout_ms), ("lease_ms", self.lease_ms)] {
+            if value == Some(0) {
+                return Err(ConfigError::ZeroDuration { key });
+            }
+        }
+        if let Some(ms) = self.call_timeout_ms {
+            engine = engine.call_timeout(Duration::from_millis(ms));
+        }
+        if let Some(ms) = self.lease_ms {
+            engine = engine.lease(Duration::from_millis(ms));
+        }
+        Ok(Some(engine))
+    }
+}
+
+/// `url` with its password, if any, replaced by `***`, fit for logs and messages.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(user, _)| user);
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 fn set<T>(slot: &mut T, value: Option<T>) {
     if let Some(v) = value {
         *slot = v;
@@ -291,5 +383,63 @@ mod tests {
         assert!(matches!(too_small, Err(ConfigError::FrameTooSmall { frame: 131_072, message: 65_536, .. })));
         let (_, server) = resolve("[server]\nmax_frame_bytes = 1048576").unwrap();
         assert_eq!(server.max_frame_bytes, 1 << 20);
+    }
+
+    fn cluster(text: &str) -> Result<Option<RedisEngineConfig>, ConfigError> {
+        toml::from_str::<FileConfig>(text).unwrap().cluster.resolve()
+    }
+
+    #[test]
+    fn the_cluster_section_makes_the_engine_settings() {
+        assert_eq!(cluster("").unwrap(), None, "no engine: the hub stays alone");
+        let text = r#"
+            [cluster]
+            engine = "redis://10.0.0.5:6380/2"
+            node_id = "eu-1"
+            call_timeout_ms = 750
+            lease_ms = 4000
+        "#;
+        let engine = cluster(text).unwrap().expect("an engine");
+        assert_eq!(engine.url, "redis://10.0.0.5:6380/2");
+        assert_eq!(engine.node_id, "eu-1");
+        assert_eq!(engine.call_timeout, Duration::from_millis(750));
+        assert_eq!(engine.lease, Duration::from_secs(4));
+        assert!(engine.check_durability, "durability is always checked");
+        let defaults = cluster("[cluster]\nengine = \"redis://127.0.0.1:6379\"").unwrap().expect("an engine");
+        let reference = RedisEngineConfig::new("redis://127.0.0.1:6379");
+        assert_eq!((defaults.call_timeout, defaults.lease), (reference.call_timeout, reference.lease));
+        assert!(!defaults.node_id.is_empty(), "a node ID is made up when none is given");
+    }
+
+    #[test]
+    fn bad_cluster_settings_are_typed_errors() {
+        for url in ["http://127.0.0.1:6379", "127.0.0.1:6379", "redis://", "redis:///0", "rediss://h:1"] {
+            let e = cluster(&format!("[cluster]\nengine = {url:?}")).unwrap_err();
+            assert!(matches!(&e, ConfigError::EngineScheme { url: u } if u == url), "{url}: {e:?}");
+            assert!(e.to_string().contains("redis://host:port"), "{e}");
+        }
+        let engine = "[cluster]\nengine = \"redis://127.0.0.1:6379\"\n";
+        assert!(matches!(cluster(&format!("{engine}node_id = \"\"")), Err(ConfigError::EmptyNodeId)));
+        let e = cluster(&format!("{engine}node_id = \"a|b\"")).unwrap_err();
+        assert!(matches!(&e, ConfigError::NodeIdSeparator { node_id } if node_id == "a|b"), "{e:?}");
+        assert!(e.to_string().contains("'|'"), "{e}");
+        let e = cluster(&format!("{engine}lease_ms = 0")).unwrap_err();
+        assert!(matches!(e, ConfigError::ZeroDuration { key: "lease_ms" }), "{e:?}");
+        let e = cluster(&format!("{engine}call_timeout_ms = 0")).unwrap_err();
+        assert!(matches!(e, ConfigError::ZeroDuration { key: "call_timeout_ms" }), "{e:?}");
+        let e = cluster("[cluster]\nnode_id = \"n1\"").unwrap_err();
+        assert!(matches!(e, ConfigError::ClusterWithoutEngine { key: "node_id" }), "{e:?}");
+        assert!(toml::from_str::<FileConfig>("[cluster]\nnode = \"n1\"").is_err(), "unknown keys");
+    }
+
+    #[test]
+    fn passwords_are_hidden_from_shown_urls() {
+        assert_eq!(redact("redis://:s3cret@db:6379/1"), "redis://:***@db:6379/1");
+        assert_eq!(redact("redis://app:s3cret@db:6379"), "redis://app:***@db:6379");
+        assert_eq!(redact("redis://app@db:6379"), "redis://app@db:6379");
+        assert_eq!(redact("redis://db:6379"), "redis://db:6379");
+        assert_eq!(redact("redis://db/a@b"), "redis://db/a@b", "an @ after the host is not a password");
+        let e = cluster("[cluster]\nengine = \"http://u:pw@h:1\"").unwrap_err();
+        assert!(!e.to_string().contains("pw"), "{e}");
     }
 }

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use sigshim::Hub;
+use sigshim::hub::engine::RedisEngine;
 use sigshim::server::Server;
 
-use crate::config::FileConfig;
+use crate::config::{FileConfig, redact};
 
 /// Where the server listens when nothing says otherwise.
 const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
@@ -28,9 +29,16 @@ pub(crate) struct ServeArgs {
     /// A TOML file with limits and policies (see README).
     #[arg(long, env = "SIGSHIM_CONFIG")]
     config: Option<PathBuf>,
+    /// Run as one node of several: the Redis that joins them (`redis://host:port`).
+    #[arg(long, env = "SIGSHIM_ENGINE", hide_env_values = true)]
+    engine: Option<String>,
+    /// This node's name among the nodes, without '|' [default: random at each start].
+    #[arg(long, env = "SIGSHIM_NODE_ID")]
+    node_id: Option<String>,
 }
 
-/// Runs the server; exit 0 after a graceful shutdown, 1 on a start-up error, 2 on bad settings.
+/// Runs the server; exit 0 after a graceful shutdown, 1 on a start-up error (the port, the
+/// engine), 2 on bad settings.
 pub(crate) fn run(args: ServeArgs) -> ExitCode {
     let mut file = match args.config.as_deref().map(FileConfig::load).transpose() {
         Ok(f) => f.unwrap_or_default(),
@@ -48,8 +56,15 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
     if args.app_certificate.is_some() {
         file.app_certificate = args.app_certificate;
     }
+    if args.engine.is_some() {
+        file.cluster.engine = args.engine;
+    }
+    if args.node_id.is_some() {
+        file.cluster.node_id = args.node_id;
+    }
     let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("a valid default address");
-    let (hub_config, server_config) = match file.resolve(default_listen) {
+    let resolved = file.resolve(default_listen).and_then(|c| Ok((c, file.cluster.resolve()?)));
+    let ((hub_config, server_config), engine_config) = match resolved {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
@@ -77,7 +92,30 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
                 server_config
             }
         };
-        let builder = crate::web::mount(Server::builder(Hub::new(hub_config), server_config));
+        let hub = Hub::new(hub_config);
+        // The engine joins before anyone can log in: every session is then known to Redis.
+        let state = match engine_config {
+            None => "state: in memory only; a restart loses sessions, presence, channel attributes and stored \
+                     offline messages"
+                .to_owned(),
+            Some(config) => {
+                let shown = redact(&config.url);
+                let (url, node) = (config.url.clone(), config.node_id.clone());
+                if let Err(e) = RedisEngine::attach(&hub, config).await {
+                    // The engine's own message may quote the URL, password included.
+                    let reason = e.to_string().replace(&url, &shown);
+                    eprintln!("cannot join the engine at {shown}: {reason}");
+                    return ExitCode::FAILURE;
+                }
+                format!(
+                    "state: node {node:?} on the engine {shown}: Redis keeps stored offline messages and who is \
+                     online on which node, so peer messages, online status and one login per user reach across \
+                     nodes; this node alone keeps its sessions, channels, channel attributes, calls and user \
+                     attributes, which a restart of the node loses"
+                )
+            }
+        };
+        let builder = crate::web::mount(Server::builder(hub, server_config));
         let server = match builder.bind().await {
             Ok(s) => s,
             Err(e) => {
@@ -93,9 +131,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             sigshim_legacy::endpoint::PATH,
             crate::web::SCRIPT_PATH
         );
-        println!(
-            "state: in memory only; a restart loses sessions, presence, channel attributes and stored offline messages"
-        );
+        println!("{state}");
         let _ = std::io::stdout().flush();
         let signal = signals.await;
         tracing::info!(signal, "shutting down");
