@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
@@ -47,17 +48,26 @@ async fn upgrade(
     edge.accept(ws, move |socket, admission| super::conn::serve(socket, shared, admission, peer))
 }
 
+/// `/healthz`: 200 with the server's figures; 503 while the hub's engine cannot reach its store
+/// (a node that cannot reach Redis cannot deliver across nodes nor store offline messages), with
+/// `"engine": "unreachable"`. The `engine` field is there only on a hub with an engine.
 async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
-    let stats = shared.hub.stats();
-    let body = serde_json::json!({
-        "status": "ok",
-        "app_id": shared.hub.config().app_id,
+    let hub = &shared.hub;
+    let stats = hub.stats();
+    let healthy = hub.engine_healthy();
+    let mut body = serde_json::json!({
+        "status": if healthy { "ok" } else { "unavailable" },
+        "app_id": hub.config().app_id,
         "connections": shared.connections.load(std::sync::atomic::Ordering::Acquire),
         "pending_connections": shared.intake.len(),
         "online_users": stats.online_users,
         "parked_sessions": stats.parked_sessions,
     });
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    if hub.has_engine() {
+        body["engine"] = (if healthy { "ok" } else { "unreachable" }).into();
+    }
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {

@@ -63,7 +63,8 @@ pub(super) fn frames_in() -> &'static Counter {
 
 /// The metrics in Prometheus text format: the recorder's, when `recorder` is given
 /// (connections, frames, requests by op, errors by code, request latency histogram, closes by
-/// code), followed by the hub's counters (always).
+/// code), followed by the hub's counters (always) and, on a hub with an engine, the engine's
+/// (`sigshim_engine_*`).
 pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String {
     let mut out = recorder.map(PrometheusHandle::render).unwrap_or_default();
     let s = hub.stats();
@@ -105,7 +106,37 @@ pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String 
     for (name, help, v) in counters {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
     }
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine_stats() {
+        render_engine(&mut out, &engine);
+    }
     out
+}
+
+/// Appends the engine's counters: its pipelines to Redis, those that failed, and the time spent
+/// waiting for them.
+#[cfg(feature = "redis")]
+fn render_engine(out: &mut String, engine: &crate::hub::engine::EngineStats) {
+    let counters = [
+        (
+            "sigshim_engine_batches_total",
+            "Pipelines of engine calls sent to Redis.",
+            engine.batches.to_string(),
+        ),
+        (
+            "sigshim_engine_failures_total",
+            "Pipelines of engine calls that failed (timeout or link down).",
+            engine.failures.to_string(),
+        ),
+        (
+            "sigshim_engine_busy_seconds_total",
+            "Time spent waiting for Redis, over every pipeline.",
+            (engine.busy_micros as f64 / 1e6).to_string(),
+        ),
+    ];
+    for (name, help, v) in counters {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
+    }
 }
 
 /// Appends the HTTP phase's figures: sockets in it now, and those closed early.
