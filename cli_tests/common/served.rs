@@ -33,6 +33,40 @@ impl Served {
         Served { child, url }
     }
 
+    /// Starts `command`, which runs `sigshim serve`, reading its output on a thread: returns the
+    /// server and its start-up lines, up to the one saying where its state is kept (`state: …`),
+    /// each within `deadline`. The rest of the output is read and dropped.
+    pub(crate) fn spawn_reading(
+        mut command: Command,
+        deadline: std::time::Duration,
+    ) -> (Served, Vec<String>) {
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("sigshim serve starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut startup: Vec<String> = Vec::new();
+        while !startup.last().is_some_and(|l| l.starts_with("state: ")) {
+            match lines.recv_timeout(deadline) {
+                Ok(line) => startup.push(line),
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("sigshim serve did not finish starting ({e}); it printed {startup:#?}");
+                }
+            }
+        }
+        let url = startup
+            .first()
+            .and_then(|l| l.split_whitespace().find(|w| w.starts_with("ws://")))
+            .expect("the URL on the first line")
+            .to_owned();
+        (Served { child, url }, startup)
+    }
+
     /// The server's `host:port`.
     pub(crate) fn addr(&self) -> &str {
         self.url.trim_start_matches("ws://").trim_end_matches('/')
