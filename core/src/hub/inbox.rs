@@ -1,83 +1,133 @@
 //! A session's inbox: the events queued for its client, bounded by count and by bytes.
 //!
-//! The count bound is the channel's capacity. The byte bound is kept beside it: a push adds the
-//! event's [weight](Event::queued_bytes) and is refused past the bound, and taking the event out
-//! of the inbox gives it back. One stalled reader thus pins a bounded amount of memory whatever
-//! the size of the messages sent to it.
+//! Both ends share one allocation: a lock over the queue, the receiver's waker, the bytes queued
+//! and whether either end has gone. The queue's buffer is allocated at the first push and given
+//! back when a drained queue had grown past [`KEPT_SLOTS`], so an idle session holds only the
+//! shared part. A push adds the event's [weight](Event::queued_bytes) and is refused past the byte
+//! bound or the count bound; taking the event out gives both back. One stalled reader thus pins
+//! a bounded amount of memory whatever the size of the messages sent to it.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
 
 use futures_core::ready;
-use std::task::{Context, Poll};
-use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::{TryRecvError, TrySendError};
+use parking_lot::Mutex;
+use tokio::sync::mpsc::error::TryRecvError;
+use tokio::task::coop;
 
 use super::session::Push;
 use crate::protocol::Event;
 
-/// The bytes queued in one inbox, shared by its two ends.
+/// Slots a drained queue keeps; a larger buffer is freed once the queue is empty.
+const KEPT_SLOTS: usize = 64;
+
+/// Slots the queue's buffer starts with, at the first push (its growth then doubles them).
+const FIRST_SLOTS: usize = 16;
+
+/// What the two ends share.
 #[derive(Debug)]
-struct Weight {
-    queued: AtomicUsize,
-    max: usize,
+struct Shared {
+    state: Mutex<State>,
+    capacity: usize,
+    max_bytes: usize,
 }
 
-/// The sending end, held by the session.
+/// The queue and its bookkeeping, under the lock.
+#[derive(Debug, Default)]
+struct State {
+    events: VecDeque<Arc<Event>>,
+    /// Bytes queued, by [`Event::queued_bytes`].
+    queued: usize,
+    /// The receiver waiting for the next event, if it is.
+    waker: Option<Waker>,
+    sender_gone: bool,
+    receiver_gone: bool,
+}
+
+impl State {
+    fn pop(&mut self) -> Option<Arc<Event>> {
+        let event = self.events.pop_front()?;
+        self.queued -= event.queued_bytes();
+        if self.events.is_empty() && self.events.capacity() > KEPT_SLOTS {
+            self.events = VecDeque::new();
+        }
+        Some(event)
+    }
+}
+
+/// The sending end, held by the session; dropping it ends the inbox once drained.
 #[derive(Debug)]
 pub(crate) struct InboxSender {
-    tx: mpsc::Sender<Arc<Event>>,
-    weight: Arc<Weight>,
+    shared: Arc<Shared>,
 }
 
 /// The receiving end of a session's inbox: whoever delivers the session's events holds it.
 #[derive(Debug)]
 pub struct SessionInbox {
-    rx: mpsc::Receiver<Arc<Event>>,
-    weight: Arc<Weight>,
+    shared: Arc<Shared>,
 }
 
 /// An inbox of at most `capacity` events and, past its first event, `max_bytes` bytes.
 pub(crate) fn inbox(capacity: usize, max_bytes: usize) -> (InboxSender, SessionInbox) {
-    let (tx, rx) = mpsc::channel(capacity.max(1));
-    let weight = Arc::new(Weight { queued: AtomicUsize::new(0), max: max_bytes });
-    (InboxSender { tx, weight: weight.clone() }, SessionInbox { rx, weight })
+    let shared = Arc::new(Shared { state: Mutex::default(), capacity: capacity.max(1), max_bytes });
+    (InboxSender { shared: shared.clone() }, SessionInbox { shared })
 }
 
 impl InboxSender {
     /// Queues `event` unless the inbox is full by count or by bytes. An event heavier than the
     /// whole bound still goes into an empty inbox, so that no event is undeliverable.
     pub(crate) fn try_send(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
-        let n = event.queued_bytes();
-        let before = self.weight.queued.fetch_add(n, Ordering::AcqRel);
-        if before > 0 && before + n > self.weight.max {
-            self.weight.queued.fetch_sub(n, Ordering::AcqRel);
-            return Err((Push::Full, event));
-        }
-        self.send_counted(event, n)
+        self.push(event, Some(self.shared.max_bytes))
     }
 
     /// Queues `event` past the byte bound (still within the count): for messages already
     /// acknowledged to their senders, which must not be dropped.
     pub(crate) fn try_send_kept(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
-        let n = event.queued_bytes();
-        self.weight.queued.fetch_add(n, Ordering::AcqRel);
-        self.send_counted(event, n)
+        self.push(event, None)
     }
 
-    fn send_counted(&self, event: Arc<Event>, n: usize) -> Result<(), (Push, Arc<Event>)> {
-        self.tx.try_send(event).map_err(|e| {
-            self.weight.queued.fetch_sub(n, Ordering::AcqRel);
-            match e {
-                TrySendError::Full(ev) => (Push::Full, ev),
-                TrySendError::Closed(ev) => (Push::Closed, ev),
-            }
-        })
+    /// Queues `event` within the count and, if given, the byte bound, and wakes the receiver.
+    fn push(&self, event: Arc<Event>, max_bytes: Option<usize>) -> Result<(), (Push, Arc<Event>)> {
+        let n = event.queued_bytes();
+        let mut state = self.shared.state.lock();
+        if max_bytes.is_some_and(|max| state.queued > 0 && state.queued + n > max) {
+            return Err((Push::Full, event));
+        }
+        if state.receiver_gone {
+            return Err((Push::Closed, event));
+        }
+        if state.events.len() >= self.shared.capacity {
+            return Err((Push::Full, event));
+        }
+        if state.events.capacity() == 0 {
+            state.events.reserve_exact(FIRST_SLOTS);
+        }
+        state.events.push_back(event);
+        state.queued += n;
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
     }
 
     /// Bytes queued now.
     pub(crate) fn queued_bytes(&self) -> usize {
-        self.weight.queued.load(Ordering::Acquire)
+        self.shared.state.lock().queued
+    }
+}
+
+impl Drop for InboxSender {
+    fn drop(&mut self) {
+        let mut state = self.shared.state.lock();
+        state.sender_gone = true;
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 }
 
@@ -87,37 +137,62 @@ impl SessionInbox {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
-    /// Polls for the next event (see [`recv`](Self::recv)).
+    /// Polls for the next event (see [`recv`](Self::recv)). Each event taken, and the end,
+    /// spends a unit of the task's cooperative budget, as tokio's own channels do.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Arc<Event>>> {
-        let event = ready!(self.rx.poll_recv(cx));
-        Poll::Ready(event.inspect(|ev| self.taken(ev)))
+        let budget = ready!(coop::poll_proceed(cx));
+        let mut state = self.shared.state.lock();
+        if let Some(event) = state.pop() {
+            budget.made_progress();
+            return Poll::Ready(Some(event));
+        }
+        if state.sender_gone {
+            budget.made_progress();
+            return Poll::Ready(None);
+        }
+        match &mut state.waker {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// The next event if one is queued now.
     pub fn try_recv(&mut self) -> Result<Arc<Event>, TryRecvError> {
-        self.rx.try_recv().inspect(|ev| self.taken(ev))
+        let mut state = self.shared.state.lock();
+        match state.pop() {
+            Some(event) => Ok(event),
+            None if state.sender_gone => Err(TryRecvError::Disconnected),
+            None => Err(TryRecvError::Empty),
+        }
     }
 
     /// Events queued now.
     pub fn len(&self) -> usize {
-        self.rx.len()
+        self.shared.state.lock().events.len()
     }
 
     /// True when no event is queued.
     pub fn is_empty(&self) -> bool {
-        self.rx.is_empty()
+        self.len() == 0
     }
 
     /// Bytes queued now (see [`Event::queued_bytes`]).
     pub fn queued_bytes(&self) -> usize {
-        self.weight.queued.load(Ordering::Acquire)
-    }
-
-    fn taken(&self, event: &Event) {
-        self.weight.queued.fetch_sub(event.queued_bytes(), Ordering::AcqRel);
+        self.shared.state.lock().queued
     }
 }
 
+impl Drop for SessionInbox {
+    /// Refuses further pushes and drops the queued events; the bytes they weighed stay counted.
+    fn drop(&mut self) {
+        let mut state = self.shared.state.lock();
+        state.receiver_gone = true;
+        let events = std::mem::take(&mut state.events);
+        drop(state);
+        drop(events);
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +241,70 @@ mod tests {
         drop(rx);
         assert!(matches!(tx.try_send_kept(message(1)), Err((Push::Closed, _))));
         assert_eq!(tx.queued_bytes(), 2 * message(1000).queued_bytes(), "a refused push adds nothing");
+    }
+
+    #[tokio::test]
+    async fn a_waiting_receiver_wakes_for_a_push_and_ends_after_the_sender_and_the_queue() {
+        let (tx, mut rx) = inbox(4, 1 << 20);
+        let waiting = tokio::spawn(async move {
+            let first = rx.recv().await;
+            (first, rx.recv().await, rx.recv().await)
+        });
+        tokio::task::yield_now().await;
+        tx.try_send(message(1)).expect("queued");
+        tx.try_send(message(2)).expect("queued");
+        drop(tx);
+        let (first, second, end) = waiting.await.expect("the receiver ends");
+        assert!(first.is_some() && second.is_some(), "both events before the end");
+        assert!(end.is_none());
+    }
+
+    #[test]
+    fn the_queue_frees_a_grown_buffer_once_drained_and_keeps_a_small_one() {
+        let (tx, mut rx) = inbox(1000, 1 << 20);
+        let capacity = |rx: &SessionInbox| rx.shared.state.lock().events.capacity();
+        assert_eq!(capacity(&rx), 0, "nothing is allocated before the first push");
+        for _ in 0..3 {
+            tx.try_send(message(1)).expect("queued");
+        }
+        while rx.try_recv().is_ok() {}
+        assert!(capacity(&rx) > 0, "a small buffer is kept");
+        for _ in 0..=KEPT_SLOTS {
+            tx.try_send(message(1)).expect("queued");
+        }
+        while rx.try_recv().is_ok() {}
+        assert_eq!(capacity(&rx), 0, "a grown buffer is given back");
+        assert!(matches!(rx.try_recv(), Err(TryRecvError::Empty)));
+        drop(tx);
+        assert!(matches!(rx.try_recv(), Err(TryRecvError::Disconnected)));
+    }
+
+    #[tokio::test]
+    async fn receiving_spends_the_tasks_cooperative_budget() {
+        let (tx, mut rx) = inbox(1000, 1 << 20);
+        for _ in 0..1000 {
+            tx.try_send(message(1)).expect("queued");
+        }
+        // A task that only reads a full inbox still yields to the runtime now and then.
+        let mut yielded = false;
+        let mut polls = 0;
+        std::future::poll_fn(|cx| {
+            while polls < 1000 {
+                match rx.poll_recv(cx) {
+                    Poll::Ready(event) => {
+                        event.expect("queued");
+                        polls += 1;
+                    }
+                    Poll::Pending => {
+                        yielded = true;
+                        return Poll::Pending;
+                    }
+                }
+            }
+            Poll::Ready(())
+        })
+        .await;
+        assert!(yielded, "the budget ran out before 1000 events");
+        assert_eq!(rx.len(), 0);
     }
 }
