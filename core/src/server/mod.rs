@@ -83,10 +83,12 @@ pub struct ServerConfig {
     pub slow_consumer_timeout: Duration,
     /// Malformed frames tolerated per connection before it is closed (default 16).
     pub max_bad_frames: u32,
-    /// Socket read buffer per connection, in bytes (default 1 KiB, which keeps an idle
-    /// connection small; larger frames are read in several steps).
+    /// Socket read buffer per connection, in bytes (default 512, which keeps an idle connection
+    /// small; larger frames are read in several steps). It is also the most one read takes from
+    /// the socket, so a larger buffer reads more of a busy client's frames per system call.
     pub read_buffer_bytes: usize,
-    /// Socket write buffer per connection, in bytes (default 4 KiB).
+    /// Bytes of outgoing frames gathered before they are written to the socket (default 4 KiB).
+    /// A threshold, not an allocation: the write buffer grows only to the frames queued in it.
     pub write_buffer_bytes: usize,
     /// The Prometheus recorder whose metrics `/metrics` shows before the hub's counters: the
     /// process's installed recorder, from [`install_prometheus_recorder`]. Without one (the default) the server records no
@@ -109,7 +111,7 @@ impl ServerConfig {
             max_unacked_bytes: 1 << 20,
             slow_consumer_timeout: Duration::from_secs(10),
             max_bad_frames: 16,
-            read_buffer_bytes: 1024,
+            read_buffer_bytes: 512,
             write_buffer_bytes: 4 * 1024,
             prometheus: None,
         }
