@@ -43,6 +43,7 @@ pub mod proxy;
 pub mod pstn;
 pub mod raw;
 mod recorder;
+pub mod redis_server;
 pub mod request_fault;
 pub mod scenario;
 

@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use super::Hub;
 use super::session::{Push, Session};
 use super::stats::Counters;
+use super::{Handled, Hub};
 use crate::error::{InvitationApiError as IE, RtmCode};
 use crate::limits::validate_id;
 use crate::protocol::{CallRole, CallSignal, Event, Reply};
@@ -26,56 +26,100 @@ pub(super) fn signal(
     id: u64,
     by: CallRole,
     signal: CallSignal,
-) -> Result<Reply, i32> {
-    check(hub, session, peer_id, by, &signal)?;
-    let me = session.user_id();
-    let peer = hub.inner.registry.get(peer_id).filter(|p| !p.is_closed());
-    let key = (peer_id.to_owned(), id, by);
+) -> Handled {
+    if let Err(code) = check(hub, session, peer_id, by, &signal) {
+        return Handled::Ready(Reply::Error { code });
+    }
     if let CallSignal::Invite { .. } = signal {
         let st = session.state.lock();
+        let key = (peer_id.to_owned(), id, by);
         if !st.calls.contains(&key) && st.calls.len() >= hub.limits_of(session).max_open_invitations {
-            return Err(IE::InvalidArgument.code());
+            return Handled::Ready(Reply::Error { code: IE::InvalidArgument.code() });
         }
     }
-    let is_invite = matches!(signal, CallSignal::Invite { .. });
-    let peer_key = (me.to_owned(), id, by.other());
-    let peer_full = |p: &Session| {
-        let st = p.state.lock();
-        !st.calls.contains(&peer_key) && st.calls.len() >= hub.limits_of(p).max_open_invitations
-    };
+    let peer = hub.inner.registry.get(peer_id).filter(|p| !p.is_closed());
+    #[cfg(feature = "redis")]
+    if let (None, Some(engine)) = (&peer, hub.engine()) {
+        // Held on another node, if anywhere.
+        let routed = engine.send_call(session.user_id(), peer_id, id, by, signal.clone());
+        let (hub, session, peer_id) = (hub.clone(), session.clone(), peer_id.to_owned());
+        return Handled::Pending(Box::pin(async move {
+            // No answer from the engine: not delivered, as for an offline callee (the caller's
+            // client sends an invitation again until its own timer ends it).
+            let delivered = routed.await.unwrap_or(false);
+            settle(&hub, &session, &peer_id, id, by, &signal, delivered);
+            Reply::InvitationRouted { delivered }
+        }));
+    }
     let delivered = match &peer {
-        // An invitation waits for a link that is down, or for room among the callee's open
-        // invitations: the caller sends it again.
-        Some(p) if is_invite && (p.is_parked() || peer_full(p)) => false,
-        Some(p) => {
-            let parked = p.is_parked();
-            let event =
-                Event::Invitation { peer_id: me.to_owned(), invitation_id: id, by, signal: signal.clone() };
-            match p.push(Arc::new(event)) {
-                Push::Queued => !parked,
-                Push::Full => {
-                    Counters::bump(&hub.inner.counters.inbox_full_drops);
-                    false
-                }
-                Push::Closed => false,
-            }
-        }
+        Some(p) => receive(hub, p, session.user_id(), id, by, signal.clone()),
         None => false,
     };
+    settle(hub, session, peer_id, id, by, &signal, delivered);
+    Handled::Ready(Reply::InvitationRouted { delivered })
+}
+
+/// The receiving side of a signal from `from` (on side `by`): queues it to `peer` and keeps
+/// `peer`'s open invitations; true when it was delivered.
+pub(super) fn receive(
+    hub: &Hub,
+    peer: &Session,
+    from: &str,
+    id: u64,
+    by: CallRole,
+    signal: CallSignal,
+) -> bool {
+    let peer_key = (from.to_owned(), id, by.other());
+    let is_invite = matches!(signal, CallSignal::Invite { .. });
+    let full = || {
+        let st = peer.state.lock();
+        !st.calls.contains(&peer_key) && st.calls.len() >= hub.limits_of(peer).max_open_invitations
+    };
+    let is_final = signal.is_final();
+    // An invitation waits for a link that is down, or for room among the callee's open
+    // invitations: the caller sends it again.
+    let delivered = if is_invite && (peer.is_parked() || full()) {
+        false
+    } else {
+        let parked = peer.is_parked();
+        let event = Event::Invitation { peer_id: from.to_owned(), invitation_id: id, by, signal };
+        match peer.push(Arc::new(event)) {
+            Push::Queued => !parked,
+            Push::Full => {
+                Counters::bump(&hub.inner.counters.inbox_full_drops);
+                false
+            }
+            Push::Closed => false,
+        }
+    };
+    if is_final {
+        peer.state.lock().calls.remove(&peer_key);
+    } else if delivered && is_invite {
+        peer.state.lock().calls.insert(peer_key);
+    }
+    delivered
+}
+
+/// The sending side once the signal's fate is known: keeps `session`'s open invitations.
+fn settle(
+    hub: &Hub,
+    session: &Session,
+    peer_id: &str,
+    id: u64,
+    by: CallRole,
+    signal: &CallSignal,
+    delivered: bool,
+) {
+    let key = (peer_id.to_owned(), id, by);
     if signal.is_final() {
         session.state.lock().calls.remove(&key);
-        if let Some(p) = &peer {
-            p.state.lock().calls.remove(&peer_key);
-        }
-    } else if let (true, CallSignal::Invite { .. }, Some(p)) = (delivered, &signal, &peer) {
-        p.state.lock().calls.insert(peer_key);
+    } else if let (true, CallSignal::Invite { .. }) = (delivered, signal) {
         session.state.lock().calls.insert(key);
         if session.is_closed() {
             // The session ended meanwhile and its close may have missed the entry.
             announce_gone(hub, session.user_id(), std::iter::once((peer_id.to_owned(), id, by)));
         }
     }
-    Ok(Reply::InvitationRouted { delivered })
 }
 
 /// Refuses signals a client may not send.
@@ -108,19 +152,33 @@ fn check(hub: &Hub, session: &Session, peer_id: &str, by: CallRole, signal: &Cal
 /// Tells the other party of each invitation `user` still had open that `user`'s session ended.
 pub(super) fn announce_gone(hub: &Hub, user: &str, open: impl IntoIterator<Item = OpenCall>) {
     for (peer_id, id, role) in open {
-        let Some(peer) = hub.inner.registry.get(&peer_id) else { continue };
-        // Only the session that knows the invitation hears of it (not a newer login).
-        if !peer.state.lock().calls.remove(&(user.to_owned(), id, role.other())) {
-            continue;
+        match hub.inner.registry.get(&peer_id) {
+            Some(peer) => gone(hub, &peer, user, id, role),
+            #[cfg(feature = "redis")]
+            None => {
+                if let Some(engine) = hub.engine() {
+                    engine.announce_gone(user, &peer_id, id, role);
+                }
+            }
+            #[cfg(not(feature = "redis"))]
+            None => {}
         }
-        let event = Event::Invitation {
-            peer_id: user.to_owned(),
-            invitation_id: id,
-            by: role,
-            signal: CallSignal::PeerGone,
-        };
-        if peer.push(Arc::new(event)) == Push::Full {
-            Counters::bump(&hub.inner.counters.inbox_full_drops);
-        }
+    }
+}
+
+/// Tells `peer` that `user`'s session (on side `role`) ended with invitation `id` open, if
+/// `peer` is the session that knows it (not a newer login).
+pub(super) fn gone(hub: &Hub, peer: &Session, user: &str, id: u64, role: CallRole) {
+    if !peer.state.lock().calls.remove(&(user.to_owned(), id, role.other())) {
+        return;
+    }
+    let event = Event::Invitation {
+        peer_id: user.to_owned(),
+        invitation_id: id,
+        by: role,
+        signal: CallSignal::PeerGone,
+    };
+    if peer.push(Arc::new(event)) == Push::Full {
+        Counters::bump(&hub.inner.counters.inbox_full_drops);
     }
 }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use super::ops::limit;
+use super::ops::ready;
 use super::session::Session;
 use super::stats::Counters;
-use super::{Hub, unix_now};
+use super::{Handled, Hub, unix_now};
 use crate::attributes::{AttributeUpdate, validate_keys};
 use crate::error::{
     AttributeError as AE, ChannelMemberCountError as CE, ChannelMessageError as ME, GetMembersError as GE,
@@ -19,7 +20,34 @@ fn valid_channel(hub: &Hub, session: &Session, id: &str) -> bool {
     validate_id(id, hub.limits_of(session).max_id_bytes).is_ok()
 }
 
-pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Result<Reply, i32> {
+pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Handled {
+    let result = join_here(hub, session, &channel_id);
+    #[cfg(feature = "redis")]
+    if let (Ok(_), Some(engine)) = (&result, hub.engine()) {
+        // Listed for the other nodes before the join is answered.
+        let joined = engine.join_channel(&channel_id, session.user_id());
+        let (hub, session) = (hub.clone(), session.clone());
+        return Handled::Pending(Box::pin(async move {
+            match joined.await {
+                Ok(count) => {
+                    if let Some(c) = hub.inner.channels.get(&channel_id) {
+                        c.joined_everywhere(&hub, &session, count);
+                    }
+                    Reply::Ok
+                }
+                Err(_) => {
+                    // Not listed elsewhere: the join is undone here too.
+                    let _ = leave(&hub, &session, &channel_id);
+                    Reply::Error { code: JE::Failure.code() }
+                }
+            }
+        }));
+    }
+    ready(result)
+}
+
+fn join_here(hub: &Hub, session: &Arc<Session>, channel_id: &str) -> Result<Reply, i32> {
+    let channel_id = channel_id.to_owned();
     if !valid_channel(hub, session, &channel_id) {
         return Err(JE::InvalidArgument.code());
     }
@@ -76,13 +104,31 @@ pub(super) fn leave_all(hub: &Hub, session: &Session) {
     }
 }
 
-pub(super) fn send(
+pub(super) fn send(hub: &Hub, session: &Session, channel_id: &str, message: Message, force: bool) -> Handled {
+    let result = send_here(hub, session, channel_id, message, force);
+    #[cfg(feature = "redis")]
+    if let (Ok((_, Some(message))), Some(engine)) = (&result, hub.engine()) {
+        // Acknowledged once Redis has it for the members on the other nodes.
+        let published = engine.publish_channel(channel_id, session.user_id(), message);
+        return Handled::Pending(Box::pin(async move {
+            match published.await {
+                Ok(()) => Reply::Ok,
+                Err(_) => Reply::Error { code: ME::Failure.code() },
+            }
+        }));
+    }
+    ready(result.map(|(reply, _)| reply))
+}
+
+/// Checks a channel message and fans it out to this hub's members; the message as sent when it
+/// was, for the members elsewhere.
+fn send_here(
     hub: &Hub,
     session: &Session,
     channel_id: &str,
     message: Message,
     force: bool,
-) -> Result<Reply, i32> {
+) -> Result<(Reply, Option<Message>), i32> {
     let limits = hub.limits_of(session);
     if !valid_channel(hub, session, channel_id) {
         return Err(ME::Failure.code());
@@ -108,6 +154,8 @@ pub(super) fn send(
     let mut message = message;
     message.id = hub.next_message_id();
     message.server_ts = unix_now().as_millis() as u64;
+    // With an engine the members elsewhere get it too: a copy for them.
+    let elsewhere = hub.has_engine().then(|| message.clone());
     if let Some(c) = channel {
         let ev = Arc::new(Event::ChannelMessage {
             channel_id: channel_id.to_owned(),
@@ -117,27 +165,61 @@ pub(super) fn send(
         });
         c.publish(&ev, Some(session.user_id()), &hub.inner.counters);
     }
-    Ok(Reply::Ok)
+    Ok((Reply::Ok, elsewhere))
 }
 
-pub(super) fn members(hub: &Hub, session: &Session, channel_id: &str) -> Result<Reply, i32> {
+pub(super) fn members(hub: &Hub, session: &Session, channel_id: &str) -> Handled {
     if !session.state.lock().channels.contains(channel_id) {
-        return Err(GE::NotInChannel.code());
+        return ready(Err(GE::NotInChannel.code()));
     }
-    limit(hub, session, |l| &mut l.get_members, GE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.get_members, GE::TooOften) {
+        return ready(Err(code));
+    }
     let max = hub.limits_of(session).max_members_listed;
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let listed = engine.channel_members(channel_id, max);
+        return Handled::Pending(Box::pin(async move {
+            match listed.await {
+                Ok(user_ids) => Reply::Members { user_ids },
+                Err(failed) => {
+                    Reply::Error { code: failed_code(&failed, GE::Timeout.code(), GE::Failure.code()) }
+                }
+            }
+        }));
+    }
     let user_ids = hub.inner.channels.get(channel_id).map(|c| c.members(max)).unwrap_or_default();
-    Ok(Reply::Members { user_ids })
+    ready(Ok(Reply::Members { user_ids }))
 }
 
-pub(super) fn count(hub: &Hub, session: &Session, channel_ids: Vec<String>) -> Result<Reply, i32> {
+pub(super) fn count(hub: &Hub, session: &Session, channel_ids: Vec<String>) -> Handled {
     if channel_ids.len() > hub.limits_of(session).max_channel_ids {
-        return Err(CE::ExceedLimit.code());
+        return ready(Err(CE::ExceedLimit.code()));
     }
     if channel_ids.is_empty() || channel_ids.iter().any(|c| !valid_channel(hub, session, c)) {
-        return Err(CE::InvalidArgument.code());
+        return ready(Err(CE::InvalidArgument.code()));
     }
-    limit(hub, session, |l| &mut l.channel_member_count, CE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.channel_member_count, CE::TooOften) {
+        return ready(Err(code));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let counted = engine.channel_counts(&channel_ids);
+        return Handled::Pending(Box::pin(async move {
+            match counted.await {
+                Ok(counts) => Reply::MemberCounts {
+                    counts: channel_ids
+                        .into_iter()
+                        .zip(counts)
+                        .map(|(channel_id, count)| ChannelMemberCount { channel_id, count })
+                        .collect(),
+                },
+                Err(failed) => {
+                    Reply::Error { code: failed_code(&failed, CE::Timeout.code(), CE::Failure.code()) }
+                }
+            }
+        }));
+    }
     let counts = channel_ids
         .into_iter()
         .map(|channel_id| {
@@ -145,18 +227,38 @@ pub(super) fn count(hub: &Hub, session: &Session, channel_ids: Vec<String>) -> R
             ChannelMemberCount { channel_id, count }
         })
         .collect();
-    Ok(Reply::MemberCounts { counts })
+    ready(Ok(Reply::MemberCounts { counts }))
 }
 
 /// Whether `user_id` is in the channel; counted against the member-list budget.
-pub(super) fn is_member(hub: &Hub, session: &Session, channel_id: &str, user_id: &str) -> Result<Reply, i32> {
+pub(super) fn is_member(hub: &Hub, session: &Session, channel_id: &str, user_id: &str) -> Handled {
     let max = hub.limits_of(session).max_id_bytes;
     if validate_id(channel_id, max).is_err() || validate_id(user_id, max).is_err() {
-        return Err(CE::InvalidArgument.code());
+        return ready(Err(CE::InvalidArgument.code()));
     }
-    limit(hub, session, |l| &mut l.get_members, CE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.get_members, CE::TooOften) {
+        return ready(Err(code));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let member = engine.channel_has(channel_id, user_id);
+        return Handled::Pending(Box::pin(async move {
+            match member.await {
+                Ok(is_member) => Reply::IsMember { is_member },
+                Err(failed) => {
+                    Reply::Error { code: failed_code(&failed, CE::Timeout.code(), CE::Failure.code()) }
+                }
+            }
+        }));
+    }
     let is_member = hub.inner.channels.get(channel_id).is_some_and(|c| c.is_member(user_id));
-    Ok(Reply::IsMember { is_member })
+    ready(Ok(Reply::IsMember { is_member }))
+}
+
+/// The code for an engine call without a result: the operation's timeout or its failure.
+#[cfg(feature = "redis")]
+fn failed_code(failed: &super::engine::Failed, timeout: i32, failure: i32) -> i32 {
+    if *failed == super::engine::Failed::Timeout { timeout } else { failure }
 }
 
 pub(super) fn update_attributes(

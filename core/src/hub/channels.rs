@@ -32,6 +32,8 @@ struct Member {
 #[derive(Debug, Default)]
 struct ChannelState {
     members: HashMap<Arc<str>, Member>,
+    /// Members on other nodes (with an engine; always 0 on a single hub).
+    others: usize,
     joins: u64,
     attributes: AttributeSet,
     /// Who last set each key, and when.
@@ -136,27 +138,36 @@ impl Channel {
         st.expiry_epoch += 1;
         let joined = st.joins;
         st.members.insert(user.clone(), Member { session: session.clone(), joined, count_seen: None });
-        let count = st.members.len();
+        let count = st.count();
         if count <= limits.member_events_max {
             let ev =
                 Arc::new(Event::MemberJoined { channel_id: self.id.to_string(), user_id: user.to_string() });
             fan_out(&st, &ev, Some(&user), counters);
         }
         drop(st);
-        // The joiner learns the count at once, the others on the throttled schedule.
-        if !self.count_changed(hub) {
-            let mut st = self.state.lock();
-            let count = st.members.len();
-            // Unless a concurrent leave or rejoin replaced this member meanwhile.
-            if let Some(m) = st.members.get_mut(&user).filter(|m| m.joined == joined) {
-                m.count_seen = Some(count);
-                let own = Event::MemberCountUpdated { channel_id: self.id.to_string(), count };
-                if session.push(Arc::new(own)) == Push::Full {
-                    Counters::bump(&counters.inbox_full_drops);
-                }
-            }
+        // With an engine the count covers every node: the joiner learns it once the engine
+        // has listed the join (`joined_everywhere`).
+        if !hub.has_engine() {
+            self.tell_count(hub, session, |m| m.joined == joined);
         }
         true
+    }
+
+    /// The joiner learns the count at once, the others on the throttled schedule; `same` tells
+    /// whether the member is still the one that joined (not replaced by a leave or a rejoin).
+    fn tell_count(&self, hub: &Hub, session: &Session, same: impl Fn(&Member) -> bool) {
+        if self.count_changed(hub) {
+            return;
+        }
+        let mut st = self.state.lock();
+        let count = st.count();
+        if let Some(m) = st.members.get_mut(session.user_id()).filter(|m| same(m)) {
+            m.count_seen = Some(count);
+            let own = Event::MemberCountUpdated { channel_id: self.id.to_string(), count };
+            if session.push(Arc::new(own)) == Push::Full {
+                Counters::bump(&hub.inner.counters.inbox_full_drops);
+            }
+        }
     }
 
     /// Removes `session` from the members; returns false if it was not one (another session of
@@ -169,14 +180,22 @@ impl Channel {
             return false;
         }
         st.members.remove(user_id);
-        if st.members.len() < limits.member_events_max {
+        if st.count() < limits.member_events_max {
             let ev =
                 Arc::new(Event::MemberLeft { channel_id: self.id.to_string(), user_id: user_id.to_owned() });
             fan_out(&st, &ev, None, &hub.inner.counters);
         }
         let empty = st.members.is_empty();
+        let others = st.others;
         drop(st);
-        if empty {
+        #[cfg(feature = "redis")]
+        if let Some(engine) = hub.engine() {
+            engine.leave_channel(&self.id, user_id);
+            if empty {
+                engine.unlisten_channel(&self.id);
+            }
+        }
+        if empty && others == 0 {
             self.schedule_expiry(hub);
         } else {
             self.count_changed(hub);
@@ -184,12 +203,51 @@ impl Channel {
         true
     }
 
+    #[cfg(feature = "redis")]
+    /// A user joined on another node; `count` members in all now.
+    pub(crate) fn remote_joined(&self, hub: &Hub, user: &str, count: usize) {
+        let mut st = self.state.lock();
+        st.others = count.saturating_sub(st.members.len());
+        if count <= hub.inner.config.limits.member_events_max {
+            let ev =
+                Arc::new(Event::MemberJoined { channel_id: self.id.to_string(), user_id: user.to_owned() });
+            fan_out(&st, &ev, None, &hub.inner.counters);
+        }
+        drop(st);
+        self.count_changed(hub);
+    }
+
+    #[cfg(feature = "redis")]
+    /// A user left on another node; `count` members in all now.
+    pub(crate) fn remote_left(&self, hub: &Hub, user: &str, count: usize) {
+        let mut st = self.state.lock();
+        st.others = count.saturating_sub(st.members.len());
+        if count < hub.inner.config.limits.member_events_max {
+            let ev =
+                Arc::new(Event::MemberLeft { channel_id: self.id.to_string(), user_id: user.to_owned() });
+            fan_out(&st, &ev, None, &hub.inner.counters);
+        }
+        drop(st);
+        self.count_changed(hub);
+    }
+
+    #[cfg(feature = "redis")]
+    /// `session`'s join is listed on every node, with `count` members in all: the count is
+    /// taken, and the joiner told it.
+    pub(crate) fn joined_everywhere(&self, hub: &Hub, session: &Session, count: usize) {
+        {
+            let mut st = self.state.lock();
+            st.others = count.saturating_sub(st.members.len());
+        }
+        self.tell_count(hub, session, |m| m.session.key() == session.key());
+    }
+
     pub(crate) fn is_member(&self, user_id: &str) -> bool {
         self.state.lock().members.contains_key(user_id)
     }
 
     pub(crate) fn member_count(&self) -> usize {
-        self.state.lock().members.len()
+        self.state.lock().count()
     }
 
     /// Up to `max` members, latest joiners first.
@@ -272,7 +330,7 @@ impl Channel {
     fn count_changed(&self, hub: &Hub) -> bool {
         let limits = &hub.inner.config.limits;
         let mut st = self.state.lock();
-        let count = st.members.len();
+        let count = st.count();
         let interval =
             if count > limits.member_events_max { Duration::from_secs(3) } else { Duration::from_secs(1) };
         let now = Instant::now();
@@ -325,6 +383,13 @@ impl Channel {
     }
 }
 
+impl ChannelState {
+    /// Members on every node.
+    fn count(&self) -> usize {
+        self.members.len() + self.others
+    }
+}
+
 fn flush_count(hub: Weak<HubInner>, id: &str) {
     let Some(inner) = hub.upgrade() else { return };
     if let Some(channel) = inner.channels.get(id) {
@@ -336,7 +401,7 @@ fn flush_count(hub: Weak<HubInner>, id: &str) {
 
 /// Pushes the count to every member unless it is the one pushed last; true when pushed.
 fn push_count(st: &mut ChannelState, id: &str, counters: &Counters) -> bool {
-    let count = st.members.len();
+    let count = st.count();
     if st.count_pushed.is_some_and(|(c, _)| c == count) {
         return false;
     }

@@ -5,9 +5,10 @@
 //! is no central actor on the message path.
 
 mod auth;
-mod calls;
+pub(crate) mod calls;
 mod channel_ops;
 mod channels;
+pub mod engine;
 mod inbox;
 mod offline;
 mod ops;
@@ -26,6 +27,7 @@ use crate::limits::{Limits, Profile};
 use crate::protocol::{CloseReason, LoginRequest};
 use crate::protocol::{Event, KickReason, PeerOnlineState, Reply, Request};
 
+pub use engine::Handled;
 pub use inbox::SessionInbox;
 pub use park::ResumeError;
 pub(crate) use session::Session;
@@ -139,6 +141,9 @@ struct HubInner {
     counters: Counters,
     next_session: AtomicU64,
     next_message: AtomicU64,
+    /// The engine, when the hub is one node of several (`redis` feature).
+    #[cfg(feature = "redis")]
+    engine: engine::Slot,
 }
 
 pub(crate) fn unix_now() -> Duration {
@@ -164,6 +169,8 @@ impl Hub {
                 counters: Counters::default(),
                 next_session: AtomicU64::new(1),
                 next_message: AtomicU64::new(1),
+                #[cfg(feature = "redis")]
+                engine: Default::default(),
                 config,
             }),
         }
@@ -229,6 +236,8 @@ impl Hub {
         let previous = inner.registry.insert(session.clone());
         match previous {
             Some(old) => self.retire(&old, CloseReason::Kicked(KickReason::RemoteLogin)),
+            // With an engine, presence changes reach every node (this one too) from Redis.
+            None if self.has_engine() => {}
             None => {
                 let drops = &inner.counters.inbox_full_drops;
                 inner.watchers.notify(&login.user_id, PeerOnlineState::Online, drops);
@@ -246,11 +255,49 @@ impl Hub {
         Ok((session, rx))
     }
 
-    /// Handles one request of a logged-in session.
+    /// Admits a login as [`login`](Self::login) does and, on a hub with an engine, makes the
+    /// session its user's across every node (a session elsewhere is kicked, stored messages
+    /// are queued) before it is handed out. Without an engine nothing is awaited.
+    #[doc(hidden)]
+    pub fn login_async(
+        &self,
+        login: &LoginRequest,
+    ) -> impl Future<Output = Result<(Arc<Session>, SessionInbox), LoginError>> + Send + 'static {
+        let admitted = self.login(login);
+        let joined = match &admitted {
+            Ok((session, _)) => self.join_engine(session),
+            Err(_) => None,
+        };
+        let hub = self.clone();
+        async move {
+            let (session, inbox) = admitted?;
+            if let Some(joined) = joined
+                && let Err(e) = joined.await
+            {
+                hub.end(&session, CloseReason::LinkLost);
+                Counters::bump(&hub.inner.counters.login_failures);
+                return Err(e);
+            }
+            Ok((session, inbox))
+        }
+    }
+
+    /// Handles one request of a logged-in session. On a hub with an engine, use
+    /// [`dispatch`](Self::dispatch): here a request that needs the engine fails with code 1.
     #[doc(hidden)]
     pub fn handle(&self, session: &Arc<Session>, request: Request) -> Reply {
+        match self.dispatch(session, request) {
+            Handled::Ready(reply) => reply,
+            Handled::Pending(_) => Reply::Error { code: 1 },
+        }
+    }
+
+    /// Handles one request of a logged-in session: the reply at once, or, for a request that
+    /// needs the engine, a future of it.
+    #[doc(hidden)]
+    pub fn dispatch(&self, session: &Arc<Session>, request: Request) -> Handled {
         if session.is_closed() {
-            return Reply::Error { code: 102 };
+            return Handled::Ready(Reply::Error { code: 102 });
         }
         ops::handle(self, session, request)
     }
@@ -263,6 +310,13 @@ impl Hub {
 
     /// Ends a session and, if it was the user's current one, takes the user offline.
     fn end(&self, session: &Arc<Session>, reason: CloseReason) {
+        #[cfg(feature = "redis")]
+        if let Some(engine) = self.engine() {
+            if self.close_session(session, reason) && self.inner.registry.remove(session) {
+                engine.unregister(session);
+            }
+            return;
+        }
         // A login that raced in after the removal has already announced the user online.
         if self.close_session(session, reason)
             && self.inner.registry.remove(session)

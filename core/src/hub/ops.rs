@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::session::{Limiters, Push, Session};
 use super::stats::Counters;
-use super::{Hub, auth, channel_ops, unix_now};
+use super::{Handled, Hub, auth, channel_ops, unix_now};
 use crate::attributes::{AttributeUpdate, validate_keys};
 use crate::error::{
     AttributeError as AE, PeerMessageError as PE, QueryPeersOnlineStatusError as QE, QuerySubscriptionError,
@@ -14,7 +14,7 @@ use crate::limits::{RateLimiter, validate_id};
 use crate::message::{Message, SendMessageOptions};
 use crate::protocol::{Event, PeerOnlineState, PeerStatus, Reply, Request};
 
-pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Reply {
+pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Handled {
     let result = match request {
         Request::Logout => {
             hub.end(session, crate::protocol::CloseReason::LoggedOut);
@@ -23,10 +23,10 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Rep
         Request::Ping => Ok(Reply::Pong),
         Request::RenewToken { token } => renew_token(hub, session, &token),
         Request::SendPeerMessage { peer_id, message, options } => {
-            send_peer(hub, session, &peer_id, message, options)
+            return send_peer(hub, session, &peer_id, message, options);
         }
-        Request::QueryPeersOnlineStatus { peer_ids } => query_online(hub, session, peer_ids),
-        Request::SubscribePeersOnlineStatus { peer_ids } => subscribe(hub, session, peer_ids),
+        Request::QueryPeersOnlineStatus { peer_ids } => return query_online(hub, session, peer_ids),
+        Request::SubscribePeersOnlineStatus { peer_ids } => return subscribe(hub, session, peer_ids),
         Request::UnsubscribePeersOnlineStatus { peer_ids } => unsubscribe(hub, session, peer_ids),
         Request::QueryPeersBySubscriptionOption => {
             limit(hub, session, |l| &mut l.query_subscriptions, QuerySubscriptionError::TooOften).map(|()| {
@@ -35,18 +35,20 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Rep
         }
         Request::UpdateLocalUserAttributes { update } => update_attributes(hub, session, &update),
         Request::GetUserAttributes { user_id, keys } => get_attributes(hub, session, &user_id, keys),
-        Request::JoinChannel { channel_id } => channel_ops::join(hub, session, channel_id),
+        Request::JoinChannel { channel_id } => return channel_ops::join(hub, session, channel_id),
         Request::LeaveChannel { channel_id } => channel_ops::leave(hub, session, &channel_id),
         Request::SendChannelMessage { channel_id, message } => {
-            channel_ops::send(hub, session, &channel_id, message, false)
+            return channel_ops::send(hub, session, &channel_id, message, false);
         }
         Request::PublishChannelMessage { channel_id, message } => {
-            channel_ops::send(hub, session, &channel_id, message, true)
+            return channel_ops::send(hub, session, &channel_id, message, true);
         }
-        Request::GetMembers { channel_id } => channel_ops::members(hub, session, &channel_id),
-        Request::GetChannelMemberCount { channel_ids } => channel_ops::count(hub, session, channel_ids),
+        Request::GetMembers { channel_id } => return channel_ops::members(hub, session, &channel_id),
+        Request::GetChannelMemberCount { channel_ids } => {
+            return channel_ops::count(hub, session, channel_ids);
+        }
         Request::QueryChannelMember { channel_id, user_id } => {
-            channel_ops::is_member(hub, session, &channel_id, &user_id)
+            return channel_ops::is_member(hub, session, &channel_id, &user_id);
         }
         Request::UpdateChannelAttributes { channel_id, update, notify } => {
             channel_ops::update_attributes(hub, session, &channel_id, &update, notify)
@@ -55,10 +57,15 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Rep
             channel_ops::get_attributes(hub, session, &channel_id, keys)
         }
         Request::Invitation { peer_id, invitation_id, by, signal } => {
-            super::calls::signal(hub, session, &peer_id, invitation_id, by, signal)
+            return super::calls::signal(hub, session, &peer_id, invitation_id, by, signal);
         }
     };
-    result.unwrap_or_else(|code| Reply::Error { code })
+    Handled::Ready(result.unwrap_or_else(|code| Reply::Error { code }))
+}
+
+/// A request's outcome as a [`Handled`].
+pub(super) fn ready(result: Result<Reply, i32>) -> Handled {
+    Handled::Ready(result.unwrap_or_else(|code| Reply::Error { code }))
 }
 
 /// Takes one call from a session budget, or fails with `too_often`'s code.
@@ -91,15 +98,17 @@ fn send_peer(
     peer_id: &str,
     mut message: Message,
     options: SendMessageOptions,
-) -> Result<Reply, i32> {
+) -> Handled {
     let limits = hub.limits_of(session);
     if validate_id(peer_id, limits.max_id_bytes).is_err() {
-        return Err(PE::InvalidUserId.code());
+        return ready(Err(PE::InvalidUserId.code()));
     }
     if !message.fits(limits) {
-        return Err(PE::InvalidMessage.code());
+        return ready(Err(PE::InvalidMessage.code()));
     }
-    limit(hub, session, |l| &mut l.messages, PE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.messages, PE::TooOften) {
+        return ready(Err(code));
+    }
     message.id = hub.next_message_id();
     message.server_ts = unix_now().as_millis() as u64;
     let receipt = Reply::MessageSent { message_id: message.id, server_ts: message.server_ts };
@@ -112,26 +121,32 @@ fn send_peer(
                 Ok(()) if peer.is_parked() => {
                     // Held for a peer whose link broke: delivered if it resumes, else kept offline.
                     Counters::bump(&counters.peer_messages_cached);
-                    return Err(PE::CachedByServer.code());
+                    return ready(Err(PE::CachedByServer.code()));
                 }
                 Ok(()) => {
                     Counters::bump(&counters.peer_messages_delivered);
-                    return Ok(receipt);
+                    return ready(Ok(receipt));
                 }
                 Err((Push::Full, _)) => {
                     // Never acknowledge what the receiver will not get.
                     Counters::bump(&counters.inbox_full_drops);
-                    return Err(PE::Failure.code());
+                    return ready(Err(PE::Failure.code()));
                 }
                 // The session ended between the lookup and the push: the peer is offline now.
                 Err((_, ev)) => match Arc::unwrap_or_clone(ev) {
                     Event::PeerMessage { message, .. } => message,
-                    _ => return Err(PE::Failure.code()),
+                    _ => return ready(Err(PE::Failure.code())),
                 },
             }
         }
     };
-    offline_path(hub, session, peer_id, message, options)
+    // Not held here: with an engine the peer may be on another node.
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let offline = options.enable_offline_messaging;
+        return Handled::Pending(engine.send_peer(session.user_id(), peer_id, message, offline, receipt));
+    }
+    ready(offline_path(hub, session, peer_id, message, options))
 }
 
 fn offline_path(
@@ -150,17 +165,32 @@ fn offline_path(
     Err(PE::PeerUnreachable.code())
 }
 
-fn query_online(hub: &Hub, session: &Session, peer_ids: Vec<String>) -> Result<Reply, i32> {
+fn query_online(hub: &Hub, session: &Session, peer_ids: Vec<String>) -> Handled {
     let limits = hub.limits_of(session);
     if peer_ids.is_empty()
         || peer_ids.len() > limits.max_query_peers
         || peer_ids.iter().any(|p| validate_id(p, limits.max_id_bytes).is_err())
     {
-        return Err(QE::InvalidArgument.code());
+        return ready(Err(QE::InvalidArgument.code()));
     }
-    limit(hub, session, |l| &mut l.query_online, QE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.query_online, QE::TooOften) {
+        return ready(Err(code));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine()
+        && !peer_ids.iter().all(|p| hub.is_online(p))
+    {
+        let states = engine.online(peer_ids);
+        return Handled::Pending(Box::pin(async move {
+            match states.await {
+                Ok(statuses) => Reply::PeerStatuses { statuses },
+                Err(super::engine::Failed::Timeout) => Reply::Error { code: QE::Timeout.code() },
+                Err(_) => Reply::Error { code: QE::Failure.code() },
+            }
+        }));
+    }
     let statuses = current_states(hub, peer_ids);
-    Ok(Reply::PeerStatuses { statuses })
+    ready(Ok(Reply::PeerStatuses { statuses }))
 }
 
 /// The current online state of each peer, in the given order.
@@ -183,7 +213,39 @@ fn check_peer_list(hub: &Hub, session: &Session, peer_ids: &[String]) -> Result<
     Ok(())
 }
 
-fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Result<Reply, i32> {
+fn subscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Handled {
+    match watch(hub, session, peer_ids) {
+        Err(code) => ready(Err(code)),
+        #[cfg(feature = "redis")]
+        Ok(peer_ids) if hub.engine().is_some() && !peer_ids.iter().all(|p| hub.is_online(p)) => {
+            let Some(engine) = hub.engine() else { return ready(Err(SE::Failure.code())) };
+            let states = engine.online(peer_ids);
+            let (hub, session) = (hub.clone(), session.clone());
+            Handled::Pending(Box::pin(async move {
+                match states.await {
+                    Ok(statuses) => ready_statuses(&hub, &session, statuses),
+                    Err(super::engine::Failed::Timeout) => Reply::Error { code: SE::Timeout.code() },
+                    Err(_) => Reply::Error { code: SE::Failure.code() },
+                }
+            }))
+        }
+        Ok(peer_ids) => {
+            let statuses = current_states(hub, peer_ids);
+            Handled::Ready(ready_statuses(hub, session, statuses))
+        }
+    }
+}
+
+/// Tells a new subscriber the current states of the peers it subscribed to.
+fn ready_statuses(hub: &Hub, session: &Session, statuses: Vec<PeerStatus>) -> Reply {
+    if session.push(Arc::new(Event::PeersOnlineStatusChanged { statuses })) == Push::Full {
+        Counters::bump(&hub.inner.counters.inbox_full_drops);
+    }
+    Reply::Ok
+}
+
+/// Adds peers to a session's subscriptions; the sorted, deduplicated list.
+fn watch(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Result<Vec<String>, i32> {
     check_peer_list(hub, session, &peer_ids)?;
     limit(hub, session, |l| &mut l.subscribe, SE::TooOften)?;
     peer_ids.sort();
@@ -202,11 +264,7 @@ fn subscribe(hub: &Hub, session: &Arc<Session>, mut peer_ids: Vec<String>) -> Re
         hub.inner.watchers.unwatch(session, &peer_ids);
         return Err(SE::NotLoggedIn.code());
     }
-    let statuses = current_states(hub, peer_ids);
-    if session.push(Arc::new(Event::PeersOnlineStatusChanged { statuses })) == Push::Full {
-        Counters::bump(&hub.inner.counters.inbox_full_drops);
-    }
-    Ok(Reply::Ok)
+    Ok(peer_ids)
 }
 
 fn unsubscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Result<Reply, i32> {

@@ -141,6 +141,11 @@ impl Hub {
                         continue;
                     }
                 }
+                #[cfg(feature = "redis")]
+                if let Some(engine) = self.engine() {
+                    engine.keep(user, &peer_id, &message);
+                    continue;
+                }
                 if !self.inner.offline.keep(user, &peer_id, message) {
                     super::stats::Counters::bump(&self.inner.counters.inbox_full_drops);
                     tracing::warn!(%user, from = %peer_id, "offline messages are disabled: a parked message was dropped");

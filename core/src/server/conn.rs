@@ -12,7 +12,7 @@ use tracing::Instrument;
 use super::Shared;
 use super::edge::{Admission, CLOSE_TIMEOUT, close_socket, refuse_frame};
 use crate::hub::park::ParkedLink;
-use crate::hub::{ResumeError, Session};
+use crate::hub::{Handled, ResumeError, Session};
 use crate::protocol::wire::{
     self, ClientFrame, Control, ErrorFrame, EventFrame, EventFrameRef, Hello, ProtocolError, ReplyFrame,
     RequestFrame, close,
@@ -169,7 +169,7 @@ async fn answer_hello(
     let id = hello.id();
     let (session, mut link, resumed, last_seq) = match hello {
         Hello::Login { app_id, user_id, token, profile, .. } => {
-            match shared.hub.login(&LoginRequest { app_id, user_id, token, profile }) {
+            match shared.hub.login_async(&LoginRequest { app_id, user_id, token, profile }).await {
                 Ok((session, rx)) => (session, ParkedLink::new(rx), false, 0),
                 Err(e) => {
                     let text = wire::frame_text(&ReplyFrame { id, reply: Reply::error(e) });
@@ -521,6 +521,15 @@ impl Conn {
                     return Some(End::Park);
                 }
                 Step::End => return Some(End::Park),
+                Step::Pending(id, pending) => {
+                    let reply = pending.await;
+                    let Some(text) = wire::frame_text(&ReplyFrame { id, reply }) else {
+                        return Some(End::Park);
+                    };
+                    if !self.write_text(text, false).await {
+                        return Some(End::Park);
+                    }
+                }
             }
             handled += 1;
             if handled == MAX_FRAMES_PER_FLUSH {
@@ -562,20 +571,25 @@ impl Conn {
         match wire::parse_client(&text) {
             Ok(ClientFrame::Request(RequestFrame { id, request })) => {
                 let logout = request == Request::Logout;
-                let reply = if metered {
+                let handled = if metered {
                     let op = request.op_name();
                     let started = Instant::now();
-                    let reply = self.shared.hub.handle(&self.session, request);
+                    let handled = self.shared.hub.dispatch(&self.session, request);
                     let m = super::metrics::op_metrics(op);
                     m.latency.record(started.elapsed().as_secs_f64());
                     m.requests.increment(1);
-                    if let Reply::Error { code } = reply {
+                    if let Handled::Ready(Reply::Error { code }) = handled {
                         ::metrics::counter!("sigshim_errors_total", "op" => op, "code" => code.to_string())
                             .increment(1);
                     }
-                    reply
+                    handled
                 } else {
-                    self.shared.hub.handle(&self.session, request)
+                    self.shared.hub.dispatch(&self.session, request)
+                };
+                let reply = match handled {
+                    Handled::Ready(reply) => reply,
+                    // Only requests that reach another node wait, and never a logout.
+                    Handled::Pending(pending) => return Step::Pending(id, pending),
                 };
                 let ok = reply == Reply::Ok;
                 match wire::frame_text(&ReplyFrame { id, reply }) {
@@ -613,6 +627,8 @@ enum Step {
     Close(u16, &'static str),
     /// End the link without a word.
     End,
+    /// Queue the reply to request `id` once the engine has it.
+    Pending(u64, crate::hub::engine::PendingReply),
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ impl MemoryConnector {
 #[async_trait]
 impl Connector for MemoryConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
-        let (session, rx) = self.hub.login(&login)?;
+        let (session, rx) = self.hub.login_async(&login).await?;
         let transport = Arc::new(MemoryTransport { hub: self.hub.clone(), session: session.clone() });
         let sizes = Some(SessionSizes::of(self.hub.limits_of(&session)));
         let inbox = Box::new(MemoryInbox { rx, session, done: None });
@@ -44,7 +44,7 @@ struct MemoryTransport {
 #[async_trait]
 impl Transport for MemoryTransport {
     async fn request(&self, request: Request) -> Result<Reply, TransportError> {
-        Ok(self.hub.handle(&self.session, request))
+        Ok(self.hub.dispatch(&self.session, request).reply().await)
     }
 
     fn send_peer_message<'a>(
@@ -53,11 +53,14 @@ impl Transport for MemoryTransport {
         message: &'a Message,
         options: SendMessageOptions,
     ) -> ReplyFuture<'a> {
-        // The hub keeps the message: the copies are its, made once here; the reply is known at
-        // once, so no future is boxed.
-        ReplyFuture::ready(Ok(self
-            .hub
-            .handle(&self.session, super::peer_message_request(peer_id, message, options))))
+        // The hub keeps the message: the copies are its, made once here; without an engine the
+        // reply is known at once, so no future is boxed.
+        match self.hub.dispatch(&self.session, super::peer_message_request(peer_id, message, options)) {
+            crate::hub::Handled::Ready(reply) => ReplyFuture::ready(Ok(reply)),
+            crate::hub::Handled::Pending(pending) => {
+                ReplyFuture::boxed(Box::pin(async move { Ok(pending.await) }))
+            }
+        }
     }
 
     fn close(&self) {

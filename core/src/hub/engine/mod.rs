@@ -1,0 +1,113 @@
+//! The engine seam: where a hub's requests leave the process.
+//!
+//! A hub without an engine (the embedded default) answers every request on the caller's task,
+//! at once: [`Handled::Ready`]. With an engine attached (the `redis` feature,
+//! [`RedisEngine`]), a request that concerns a user this hub does not hold, such as a peer
+//! message to a user logged in on another node, is answered later: [`Handled::Pending`], a
+//! future the caller awaits. The embedded path builds no future and awaits nothing.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::protocol::Reply;
+
+#[cfg(feature = "redis")]
+mod redis;
+
+#[cfg(feature = "redis")]
+pub(crate) use self::redis::Failed;
+#[cfg(feature = "redis")]
+pub use self::redis::{EngineError, EngineStats, RedisEngine, RedisEngineConfig};
+
+/// A reply that needs the engine: the caller awaits it (it always ends, with the engine's
+/// outcome or a timeout).
+pub type PendingReply = Pin<Box<dyn Future<Output = Reply> + Send + 'static>>;
+
+/// How a hub answered a request.
+#[must_use]
+pub enum Handled {
+    /// The reply, known at once (always so without an engine).
+    Ready(Reply),
+    /// The reply depends on the engine.
+    Pending(PendingReply),
+}
+
+impl Handled {
+    /// Waits for the reply.
+    pub async fn reply(self) -> Reply {
+        match self {
+            Self::Ready(reply) => reply,
+            Self::Pending(pending) => pending.await,
+        }
+    }
+}
+
+impl std::fmt::Debug for Handled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ready(reply) => f.debug_tuple("Ready").field(reply).finish(),
+            Self::Pending(_) => f.write_str("Pending"),
+        }
+    }
+}
+
+impl From<Reply> for Handled {
+    fn from(reply: Reply) -> Self {
+        Self::Ready(reply)
+    }
+}
+
+/// A hub's engine, when one is attached.
+#[cfg(feature = "redis")]
+pub(crate) type Slot = std::sync::OnceLock<std::sync::Arc<RedisEngine>>;
+
+use std::sync::Arc;
+
+use super::{Hub, Session};
+use crate::error::LoginError;
+
+/// A login's wait for the engine.
+pub(crate) type PendingLogin = Pin<Box<dyn Future<Output = Result<(), LoginError>> + Send + 'static>>;
+
+impl Hub {
+    /// The engine, when one is attached.
+    #[cfg(feature = "redis")]
+    pub(crate) fn engine(&self) -> Option<&Arc<RedisEngine>> {
+        self.inner.engine.get()
+    }
+
+    /// True when the hub is a node of several (an engine is attached).
+    pub fn has_engine(&self) -> bool {
+        #[cfg(feature = "redis")]
+        return self.inner.engine.get().is_some();
+        #[cfg(not(feature = "redis"))]
+        false
+    }
+
+    /// False when the hub's engine cannot reach its store (always true without an engine).
+    pub fn engine_healthy(&self) -> bool {
+        #[cfg(feature = "redis")]
+        return self.inner.engine.get().is_none_or(|e| e.is_healthy());
+        #[cfg(not(feature = "redis"))]
+        true
+    }
+
+    /// What a new session must wait for before it is handed out: the engine taking its user
+    /// over (none without an engine).
+    pub(crate) fn join_engine(&self, session: &Arc<Session>) -> Option<PendingLogin> {
+        #[cfg(feature = "redis")]
+        if let Some(engine) = self.engine() {
+            return Some(Box::pin(engine.register(session)));
+        }
+        let _ = session;
+        None
+    }
+}
+
+impl Hub {
+    /// The engine's counters, when an engine is attached.
+    #[cfg(feature = "redis")]
+    pub fn engine_stats(&self) -> Option<EngineStats> {
+        self.engine().map(|e| e.stats())
+    }
+}

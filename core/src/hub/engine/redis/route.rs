@@ -1,0 +1,346 @@
+//! The hub's calls into the engine: a login takes its user over, a session's end lets go,
+//! peer messages to users held elsewhere, and online states from the registry in Redis.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use redis::{FromRedisValue, Value};
+use serde::{Deserialize, Serialize};
+
+use super::batch::Failed;
+use super::inbound::{Item, NOT_HERE, NodeFrame};
+use super::{RedisEngine, Session};
+use crate::error::{LoginError, PeerMessageError as PE, RtmCode};
+use crate::hub::engine::PendingReply;
+use crate::hub::stats::Counters;
+use crate::hub::unix_now;
+use crate::message::Message;
+use crate::protocol::{CallRole, CallSignal, Event, PeerOnlineState, PeerStatus, Reply};
+
+/// A stored offline message, as it sits in a user's box.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    from: String,
+    message: Message,
+    /// When it was stored (ms since the epoch): older than the offline TTL, it is dropped.
+    at: u64,
+}
+
+impl RedisEngine {
+    /// The owner entry of `session`.
+    pub(super) fn owner_value(&self, session: &Session) -> String {
+        format!("{}|{}", self.config.node_id, session.key())
+    }
+
+    /// Makes this login the owner of its user: a session of the same user on another node is
+    /// kicked, and the user's stored messages are queued to the session (then trimmed from the
+    /// box). Fails with a timeout or a failure when Redis does not answer.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        session: &Arc<Session>,
+    ) -> impl Future<Output = Result<(), LoginError>> + Send + 'static {
+        let user = session.user_id();
+        let (owner, inbox) = (self.keys.owner(user), self.keys.inbox(user));
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(self.scripts.register.get_hash()).arg(2).arg(&owner).arg(&inbox);
+        cmd.arg(&self.config.node_id).arg(self.owner_value(session));
+        cmd.arg(&self.keys.node_channel_prefix).arg(&self.keys.presence).arg(user);
+        let outcome = self.call(cmd);
+        let (engine, session) = (self.clone(), session.clone());
+        async move {
+            let stored: Vec<Vec<u8>> = match outcome.await {
+                Ok(v) => FromRedisValue::from_redis_value(v).unwrap_or_default(),
+                Err(Failed::Timeout) => return Err(LoginError::Timeout),
+                Err(failed) => {
+                    tracing::warn!(?failed, "login: the engine did not answer");
+                    return Err(LoginError::Unknown);
+                }
+            };
+            engine.hand_over_stored(&session, &inbox, &stored);
+            Ok(())
+        }
+    }
+
+    /// Queues a user's stored messages to its new session, then trims them from the box.
+    fn hand_over_stored(&self, session: &Session, inbox: &str, stored: &[Vec<u8>]) {
+        if stored.is_empty() {
+            return;
+        }
+        let Some(hub) = self.hub() else { return };
+        let ttl = hub.config().limits.offline_message_ttl.as_millis() as u64;
+        let now = unix_now().as_millis() as u64;
+        for entry in stored {
+            let Ok(s) = serde_json::from_slice::<Stored>(entry) else { continue };
+            if now.saturating_sub(s.at) > ttl {
+                continue;
+            }
+            let ev = Event::PeerMessage { peer_id: s.from, message: s.message, offline: true };
+            if session.push_kept(Arc::new(ev)) != crate::hub::session::Push::Queued {
+                Counters::bump(&hub.inner.counters.inbox_full_drops);
+            }
+        }
+        let mut trim = redis::cmd("LTRIM");
+        trim.arg(inbox).arg(stored.len()).arg(-1);
+        self.fire(trim);
+    }
+
+    /// The session ended: its user lets go of the owner entry if it is still this session's.
+    pub(crate) fn unregister(&self, session: &Session) {
+        let user = session.user_id();
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(self.scripts.unregister.get_hash()).arg(1).arg(self.keys.owner(user));
+        cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user);
+        self.fire(cmd);
+    }
+
+    /// Hands `item` from `from` to the node that holds `to`, and waits for that node's answer.
+    /// With no live owner, `stored` (a stored entry) goes to the user's box; without it the
+    /// verdict is `unreachable`.
+    pub(super) fn route(
+        self: &Arc<Self>,
+        from: &str,
+        to: &str,
+        item: Item,
+        stored: Option<&str>,
+    ) -> impl Future<Output = Routed> + Send + 'static {
+        let call = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let deliver = NodeFrame::Deliver {
+            call,
+            node: self.config.node_id.clone(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            item,
+        };
+        let deliver = serde_json::to_string(&deliver).ok();
+        let (answer_tx, answer) = tokio::sync::oneshot::channel();
+        let outcome = deliver.map(|deliver| {
+            self.waiting.lock().insert(call, answer_tx);
+            let (cap, ttl) = self.box_limits();
+            let mut cmd = redis::cmd("EVALSHA");
+            cmd.arg(self.scripts.send.get_hash()).arg(2).arg(self.keys.owner(to)).arg(self.keys.inbox(to));
+            cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(if stored.is_some() {
+                "1"
+            } else {
+                "0"
+            });
+            cmd.arg(stored.unwrap_or("")).arg(cap).arg(ttl).arg(&self.keys.presence).arg(to);
+            cmd.arg(&self.config.node_id);
+            self.call(cmd)
+        });
+        let engine = self.clone();
+        async move {
+            let Some(outcome) = outcome else {
+                return Routed::Failed(Failed::Unavailable("unencodable".into()));
+            };
+            let verdict: String = match outcome.await {
+                Ok(v) => FromRedisValue::from_redis_value(v).unwrap_or_default(),
+                Err(failed) => {
+                    engine.waiting.lock().remove(&call);
+                    return Routed::Failed(failed);
+                }
+            };
+            if verdict != "routed" {
+                engine.waiting.lock().remove(&call);
+                return Routed::Verdict(verdict);
+            }
+            match tokio::time::timeout(engine.config.call_timeout, answer).await {
+                Ok(Ok(code)) => Routed::Answered(code),
+                _ => {
+                    engine.waiting.lock().remove(&call);
+                    Routed::Failed(Failed::Timeout)
+                }
+            }
+        }
+    }
+
+    /// A peer message to a user this node does not hold: to the owner's node, else to the
+    /// user's box (`offline`), else unreachable. `receipt` is the reply when it is delivered.
+    pub(crate) fn send_peer(
+        self: &Arc<Self>,
+        from: &str,
+        to: &str,
+        message: Message,
+        offline: bool,
+        receipt: Reply,
+    ) -> PendingReply {
+        let Some(stored) = self.stored_entry(from, &message) else {
+            return Box::pin(async { Reply::Error { code: PE::Failure.code() } });
+        };
+        let routed = self.route(from, to, Item::Message { message }, offline.then_some(stored.as_str()));
+        let engine = self.clone();
+        let to = to.to_owned();
+        Box::pin(async move {
+            match routed.await {
+                Routed::Answered(0) => receipt,
+                Routed::Answered(NOT_HERE) if offline => engine.store(&to, stored, receipt).await,
+                Routed::Answered(NOT_HERE) => engine.settle("unreachable", receipt),
+                Routed::Answered(code) => Reply::Error { code },
+                Routed::Verdict(verdict) => engine.settle(&verdict, receipt),
+                Routed::Failed(failed) => Reply::Error { code: failure_code(&failed) },
+            }
+        })
+    }
+
+    /// A call signal to a user this node does not hold; whether the user's node delivered it
+    /// (`None`: the engine did not answer).
+    pub(crate) fn send_call(
+        self: &Arc<Self>,
+        from: &str,
+        to: &str,
+        id: u64,
+        by: CallRole,
+        signal: CallSignal,
+    ) -> impl Future<Output = Option<bool>> + Send + 'static {
+        let routed = self.route(from, to, Item::Call { id, by, signal }, None);
+        async move {
+            match routed.await {
+                Routed::Answered(code) => Some(code == 0),
+                Routed::Verdict(_) => Some(false),
+                Routed::Failed(_) => None,
+            }
+        }
+    }
+
+    /// Tells the node that holds `to` that `from`'s session ended with an invitation open,
+    /// without waiting for an answer.
+    pub(crate) fn announce_gone(&self, from: &str, to: &str, id: u64, by: CallRole) {
+        let deliver = NodeFrame::Deliver {
+            call: 0,
+            node: self.config.node_id.clone(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            item: Item::Call { id, by, signal: CallSignal::PeerGone },
+        };
+        let Ok(deliver) = serde_json::to_string(&deliver) else { return };
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(self.scripts.send.get_hash()).arg(2).arg(self.keys.owner(to)).arg(self.keys.inbox(to));
+        cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(0).arg(0);
+        cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id);
+        self.fire(cmd);
+    }
+
+    /// Stores a message for `to` after its node answered that it no longer holds the user.
+    async fn store(&self, to: &str, stored: String, receipt: Reply) -> Reply {
+        let (cap, ttl) = self.box_limits();
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(self.scripts.store.get_hash()).arg(1).arg(self.keys.inbox(to));
+        cmd.arg(stored).arg(cap).arg(ttl);
+        match self.call(cmd).await {
+            Ok(v) => self.settle(&String::from_redis_value(v).unwrap_or_default(), receipt),
+            Err(failed) => Reply::Error { code: failure_code(&failed) },
+        }
+    }
+
+    /// Keeps a message already acknowledged to its sender (past the box's cap).
+    pub(crate) fn keep(&self, to: &str, from: &str, message: &Message) {
+        let Some(stored) = self.stored_entry(from, message) else { return };
+        let (_, ttl) = self.box_limits();
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(self.scripts.store.get_hash()).arg(1).arg(self.keys.inbox(to));
+        cmd.arg(stored).arg(0).arg(ttl);
+        self.fire(cmd);
+    }
+
+    /// The reply for a script's verdict on the offline path.
+    fn settle(&self, verdict: &str, receipt: Reply) -> Reply {
+        let Some(hub) = self.hub() else { return Reply::Error { code: PE::Failure.code() } };
+        let counters = &hub.inner.counters;
+        match verdict {
+            "stored" => {
+                Counters::bump(&counters.peer_messages_cached);
+                Reply::Error { code: PE::CachedByServer.code() }
+            }
+            "unreachable" | "full" => {
+                Counters::bump(&counters.peer_messages_unreachable);
+                Reply::Error { code: PE::PeerUnreachable.code() }
+            }
+            _ => {
+                drop(receipt);
+                Reply::Error { code: PE::Failure.code() }
+            }
+        }
+    }
+
+    fn stored_entry(&self, from: &str, message: &Message) -> Option<String> {
+        let at = unix_now().as_millis() as u64;
+        serde_json::to_string(&Stored { from: from.to_owned(), message: message.clone(), at }).ok()
+    }
+
+    /// The per-user cap and the expiry (ms) of offline boxes.
+    fn box_limits(&self) -> (usize, u64) {
+        match self.hub() {
+            Some(hub) => {
+                let l = &hub.config().limits;
+                (l.offline_messages_per_user, l.offline_message_ttl.as_millis() as u64)
+            }
+            None => (0, 0),
+        }
+    }
+
+    /// The online state of each user, in order: online when an owner entry names a node whose
+    /// lease is alive.
+    pub(crate) fn online(
+        &self,
+        users: Vec<String>,
+    ) -> impl Future<Output = Result<Vec<PeerStatus>, Failed>> + Send + 'static {
+        let mut cmd = redis::cmd("MGET");
+        for u in &users {
+            cmd.arg(self.keys.owner(u));
+        }
+        let owners = self.call(cmd);
+        let lease_prefix = self.keys.lease_of("");
+        let ops = self.ops.clone();
+        async move {
+            let owners: Vec<Option<String>> =
+                FromRedisValue::from_redis_value(owners.await?).unwrap_or_default();
+            let nodes: Vec<&str> =
+                owners.iter().flatten().filter_map(|o| o.rsplit_once('|')).map(|(n, _)| n).collect();
+            let mut alive: HashMap<&str, bool> = HashMap::new();
+            if !nodes.is_empty() {
+                let mut cmd = redis::cmd("MGET");
+                for n in &nodes {
+                    cmd.arg(format!("{lease_prefix}{n}"));
+                }
+                let (done, leases) = tokio::sync::oneshot::channel();
+                let _ = ops.send(super::batch::Op { cmd, done: Some(done) });
+                let leases =
+                    leases.await.map_err(|_| Failed::Unavailable("the engine has stopped".into()))??;
+                let leases: Vec<Option<Value>> = FromRedisValue::from_redis_value(leases).unwrap_or_default();
+                for (n, l) in nodes.iter().zip(leases) {
+                    alive.insert(n, l.is_some());
+                }
+            }
+            Ok(users
+                .into_iter()
+                .zip(owners.iter())
+                .map(|(peer_id, owner)| {
+                    let live = owner
+                        .as_deref()
+                        .and_then(|o| o.rsplit_once('|'))
+                        .is_some_and(|(n, _)| alive.get(n).copied().unwrap_or(false));
+                    let state = if live { PeerOnlineState::Online } else { PeerOnlineState::Offline };
+                    PeerStatus { peer_id, state }
+                })
+                .collect())
+        }
+    }
+}
+
+/// What became of a routed item.
+pub(super) enum Routed {
+    /// The owner's node answered: 0 (in the inbox), an RTM code, or [`NOT_HERE`].
+    Answered(i32),
+    /// No live owner: the send script's verdict (`stored`, `unreachable`, `full`).
+    Verdict(String),
+    /// The engine did not answer.
+    Failed(Failed),
+}
+
+/// The peer message code for an engine call without a result.
+fn failure_code(failed: &Failed) -> i32 {
+    match failed {
+        Failed::Timeout => PE::Timeout.code(),
+        _ => PE::Failure.code(),
+    }
+}

@@ -1,0 +1,237 @@
+//! Two hubs as two nodes of one service on a real `redis-server` (the Redis engine): peer
+//! messages, stored messages, presence and the one-login rule across nodes, a node that goes
+//! away, and Redis restarting. Each scenario runs with its clients in-process and through each
+//! node's WebSocket server. Without `redis-server` each test prints one line and passes
+//! (`SIGSHIM_REQUIRE_REDIS=1` makes that a failure).
+
+use std::time::Duration;
+
+use sigshim::PeerOnlineState::{Offline, Online};
+use sigshim::error::PeerMessageError as PE;
+use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
+use sigshim::{ChannelEvent, Hub, HubConfig, Message, SendMessageOptions};
+use sigshim_conformance::channel_fixtures::{member, next_any, next_no_count, text};
+use sigshim_conformance::fixtures::{
+    api_pairs, core_send, expect_cb, expected, next_message, next_statuses, online, online_core,
+    online_legacy, states,
+};
+use sigshim_conformance::redis_server::RedisServer;
+use sigshim_conformance::{APP_ID, Api, Backend, CallNote, Driver, FailKind};
+use sigshim_legacy::uid_for;
+
+/// A node of the service on `redis`.
+async fn node(redis: &RedisServer, name: &str) -> Hub {
+    let hub = Hub::new(HubConfig::new(APP_ID));
+    let config = RedisEngineConfig::new(redis.url())
+        .node_id(name.to_owned())
+        .call_timeout(Duration::from_secs(2))
+        .lease(Duration::from_secs(3));
+    RedisEngine::attach(&hub, config).await.expect("the node joins the engine");
+    hub
+}
+
+/// A Redis and two nodes on it, or `None` when `redis-server` is missing.
+async fn two_nodes() -> Option<(RedisServer, Hub, Hub)> {
+    let redis = RedisServer::start()?;
+    let a = node(&redis, "a").await;
+    let b = node(&redis, "b").await;
+    Some((redis, a, b))
+}
+
+/// Peer messages cross nodes both ways, whole and in the order they were sent, between a
+/// legacy user on one node and a core user on the other.
+async fn peer_messages_cross_nodes_in_order(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let mut alice = be.driver(Api::Legacy, &a, "alice");
+    let mut bob = be.driver(Api::Core, &b, "bob");
+    alice.login(None).await.unwrap();
+    bob.login(None).await.unwrap();
+    for i in 0..20 {
+        alice.send_peer("bob", &format!("m{i}")).await.unwrap();
+    }
+    for i in 0..20 {
+        assert_eq!(bob.recv_peer().await, ("alice".to_owned(), format!("m{i}")));
+    }
+    bob.send_peer("alice", "back").await.unwrap();
+    assert_eq!(alice.recv_peer().await, ("bob".to_owned(), "back".to_owned()));
+    assert_eq!(b.stats().peer_messages_delivered, 20, "delivered by the receiver's node");
+}
+
+/// A message to a user online nowhere is stored in Redis (code 4) and delivered, marked
+/// offline, at the user's next login on any node; without offline messaging it is refused (3).
+async fn stored_messages_reach_a_login_on_another_node(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let alice = online_core(be, &a, "alice").await;
+    let stored = core_send(&alice, "bob", Message::text("kept"), SendMessageOptions::offline()).await;
+    assert_eq!(stored.unwrap_err(), PE::CachedByServer);
+    let refused = core_send(&alice, "bob", Message::text("lost"), SendMessageOptions::default()).await;
+    assert_eq!(refused.unwrap_err(), PE::PeerUnreachable);
+    let mut bob = online_core(be, &b, "bob").await;
+    let (from, message, offline) = next_message(&mut bob).await;
+    assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "kept", true));
+    // Taken once: a second login gets nothing stored.
+    bob.logout().await.unwrap();
+    let mut again = online_core(be, &a, "bob").await;
+    core_send(&alice, "bob", Message::text("marker"), SendMessageOptions::default()).await.unwrap();
+    let (_, message, offline) = next_message(&mut again).await;
+    assert_eq!((message.text_or_description(), offline), ("marker", false));
+}
+
+/// Online queries and subscriptions see users on every node, and changes on another node.
+async fn presence_spans_nodes(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let mut watcher = online_core(be, &a, "watcher").await;
+    assert_eq!(watcher.query_online("peer").await, Ok(false));
+    watcher.client.subscribe_peers_online_status(&["peer"]).await.unwrap();
+    assert_eq!(next_statuses(&mut watcher).await, states(&[("peer", Offline)]));
+    let mut peer = online_core(be, &b, "peer").await;
+    assert_eq!(next_statuses(&mut watcher).await, states(&[("peer", Online)]));
+    assert_eq!(watcher.query_online("peer").await, Ok(true));
+    assert_eq!(peer.query_online("watcher").await, Ok(true), "and the other way");
+    peer.logout().await.unwrap();
+    assert_eq!(next_statuses(&mut watcher).await, states(&[("peer", Offline)]));
+    assert_eq!(watcher.query_online("peer").await, Ok(false));
+}
+
+/// A login on another node ends the user's first session (remote login), and messages then go
+/// to the new one; watchers see the user stay online throughout.
+async fn a_login_on_another_node_kicks_the_first(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let mut watcher = online_core(be, &a, "watcher").await;
+    let mut first = be.driver(Api::Legacy, &a, "dup");
+    first.login(None).await.unwrap();
+    watcher.client.subscribe_peers_online_status(&["dup"]).await.unwrap();
+    assert_eq!(next_statuses(&mut watcher).await, states(&[("dup", Online)]));
+    let mut second = be.driver(Api::Core, &b, "dup");
+    second.login(None).await.unwrap();
+    assert_eq!(first.expect_kicked().await, 103, "the legacy code for a login elsewhere, as on one node");
+    watcher.send_peer("dup", "to the new one").await.unwrap();
+    assert_eq!(second.recv_peer().await, ("watcher".to_owned(), "to the new one".to_owned()));
+    assert_eq!(watcher.query_online("dup").await, Ok(true));
+    let blips: Vec<_> = std::iter::from_fn(|| watcher.try_next_event())
+        .filter(|e| matches!(e, sigshim::ClientEvent::PeersOnlineStatusChanged { .. }))
+        .collect();
+    assert!(blips.is_empty(), "no offline/online blip for a takeover: {blips:?}");
+}
+
+/// A call between nodes, every pair of APIs: the invitation with its extra, the accept, the
+/// hang-up; and the callee's logout failing a ringing invitation for the caller (peer gone).
+async fn calls_cross_nodes(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    for (n, (x, y)) in api_pairs().enumerate() {
+        let (alice, bob) = (format!("alice{n}"), format!("bob{n}"));
+        let mut caller = online(be, x, &a, &alice).await;
+        let mut callee = online(be, y, &b, &bob).await;
+        let extra = r#"{"channelName":"room"}"#;
+        caller.invite(&bob, "room", extra).await.expect("invite");
+        let incoming =
+            CallNote::Incoming { from: alice.clone(), channel: "room".into(), extra: extra.into() };
+        assert_eq!(callee.next_call().await, incoming, "{x:?} → {y:?}");
+        assert_eq!(
+            caller.next_call().await,
+            CallNote::ReceivedByPeer { peer: bob.clone(), channel: "room".into() }
+        );
+        callee.answer(&alice, "room", true, "yes").await.expect("accept");
+        let accepted = CallNote::Accepted { peer: bob.clone(), channel: "room".into(), extra: "yes".into() };
+        assert_eq!(caller.next_call().await, accepted, "{x:?} → {y:?}");
+        caller.end_call(&bob, "room").await.expect("end");
+        assert_eq!(callee.next_call().await, CallNote::Ended { peer: alice.clone(), channel: "room".into() });
+        // A second invitation, then the callee leaves while it rings.
+        caller.invite(&bob, "room2", "").await.expect("invite");
+        assert!(matches!(callee.next_call().await, CallNote::Incoming { .. }));
+        assert!(matches!(caller.next_call().await, CallNote::ReceivedByPeer { .. }));
+        callee.logout().await.expect("logout");
+        let want = expected(x, (FailKind::PeerOffline, 1), (FailKind::PeerOffline, 703));
+        let failed = CallNote::Failed { peer: bob.clone(), channel: "room2".into(), fail: want };
+        assert_eq!(caller.next_call().await, failed, "{x:?} → {y:?}");
+    }
+}
+
+/// A channel with members on two nodes: member events, counts and lists cover both nodes, and
+/// channel messages reach the members on the other node.
+async fn channels_span_nodes(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let (alice, ca, mut ea) = member(be, &a, "alice", "room").await;
+    assert_eq!(next_any(&mut ea).await, ChannelEvent::MemberCountUpdated(1));
+    let (bob, cb, mut eb) = member(be, &b, "bob", "room").await;
+    assert_eq!(next_any(&mut eb).await, ChannelEvent::MemberCountUpdated(2));
+    assert_eq!(next_no_count(&mut ea).await, ChannelEvent::MemberJoined("bob".into()));
+    assert_eq!(cb.get_members().await.expect("members"), ["bob", "alice"], "latest first, both nodes");
+    let counts = alice.client.get_channel_member_count(&["room", "empty"]).await.unwrap();
+    assert_eq!((counts[0].count, counts[1].count), (2, 0));
+    assert!(alice.client.is_channel_member("room", "bob").await.unwrap());
+    ca.send_message(&Message::text("from a")).await.expect("sent");
+    assert_eq!(text(&next_no_count(&mut eb).await), ("alice".to_owned(), "from a".to_owned()));
+    cb.send_message(&Message::text("from b")).await.expect("sent");
+    assert_eq!(text(&next_no_count(&mut ea).await), ("bob".to_owned(), "from b".to_owned()));
+    cb.leave().await.expect("bob leaves");
+    assert_eq!(next_no_count(&mut ea).await, ChannelEvent::MemberLeft("bob".into()));
+    assert!(!alice.client.is_channel_member("room", "bob").await.unwrap());
+    drop(bob);
+}
+
+/// A legacy user joining on one node is told the members on the other node in its user list,
+/// and a channel message from a core member elsewhere reaches its callbacks.
+async fn a_legacy_join_lists_members_of_every_node(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let (_carol, cc, _ec) = member(be, &b, "carol", "lobby").await;
+    let mut lea = online_legacy(be, &a, "lea").await;
+    lea.sig.channel_join("lobby");
+    let uids = format!("[{} {}]", uid_for("lea"), uid_for("carol"));
+    expect_cb(&mut lea, &format!("on_channel_user_list([lea carol], {uids})")).await;
+    expect_cb(&mut lea, "on_channel_joined(lobby)").await;
+    cc.send_message(&Message::text("welcome")).await.expect("sent");
+    let want = format!("on_message_channel_receive(lobby, carol, {}, welcome)", uid_for("carol"));
+    expect_cb(&mut lea, &want).await;
+}
+
+sigshim_conformance::per_backend!(
+    channels_span_nodes,
+    a_legacy_join_lists_members_of_every_node,
+    calls_cross_nodes,
+    peer_messages_cross_nodes_in_order,
+    stored_messages_reach_a_login_on_another_node,
+    presence_spans_nodes,
+    a_login_on_another_node_kicks_the_first,
+);
+
+/// A node that goes away (its link to Redis closes): its users read offline on the other
+/// nodes and messages to them are stored, not lost and not waited on.
+#[tokio::test]
+async fn users_of_a_node_that_went_away_read_offline() {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let alice = online_core(Backend::Memory, &a, "alice").await;
+    let bob = online_core(Backend::Memory, &b, "bob").await;
+    core_send(&alice, "bob", Message::text("before"), SendMessageOptions::default()).await.unwrap();
+    // Node b ends: its clients and the hub go, and with them its engine and its subscriptions.
+    drop(bob);
+    drop(b);
+    let stored = core_send(&alice, "bob", Message::text("after"), SendMessageOptions::offline()).await;
+    assert_eq!(stored.unwrap_err(), PE::CachedByServer, "stored, not routed to a node that is gone");
+}
+
+/// Redis restarts (from its append-only file): stored messages survive it, and the nodes carry
+/// on once it is back; while it is down a send fails, never answered Ok.
+#[tokio::test]
+async fn stored_messages_survive_a_redis_restart() {
+    let Some((mut redis, a, b)) = two_nodes().await else { return };
+    let alice = online_core(Backend::Memory, &a, "alice").await;
+    let stored = core_send(&alice, "bob", Message::text("durable"), SendMessageOptions::offline()).await;
+    assert_eq!(stored.unwrap_err(), PE::CachedByServer);
+    redis.kill();
+    let down = core_send(&alice, "bob", Message::text("nowhere"), SendMessageOptions::offline()).await;
+    assert!(matches!(down, Err(PE::Failure | PE::Timeout)), "{down:?}");
+    redis.restart();
+    // The nodes reconnect on their own; a login that raced the reconnection is refused and
+    // tried again, as a client would.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut bob = loop {
+        let mut bob = Backend::Memory.core(&b, "bob");
+        match bob.login(None).await {
+            Ok(()) => break bob,
+            Err(e) => assert!(tokio::time::Instant::now() < deadline, "no login after the restart: {e:?}"),
+        }
+    };
+    let (from, message, offline) = next_message(&mut bob).await;
+    assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "durable", true));
+}
