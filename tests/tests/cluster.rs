@@ -15,17 +15,23 @@ use sigshim_conformance::fixtures::{
     api_pairs, core_send, expect_cb, expected, next_message, next_statuses, online, online_core,
     online_legacy, states,
 };
+use sigshim_conformance::proxy::Proxy;
 use sigshim_conformance::redis_server::RedisServer;
 use sigshim_conformance::{APP_ID, Api, Backend, CallNote, Driver, FailKind};
 use sigshim_legacy::uid_for;
 
 /// A node of the service on `redis`.
 async fn node(redis: &RedisServer, name: &str) -> Hub {
+    node_at(&redis.url(), name, Duration::from_secs(3)).await
+}
+
+/// A node reaching Redis at `url`, with a lease of `lease`.
+async fn node_at(url: &str, name: &str, lease: Duration) -> Hub {
     let hub = Hub::new(HubConfig::new(APP_ID));
-    let config = RedisEngineConfig::new(redis.url())
+    let config = RedisEngineConfig::new(url)
         .node_id(name.to_owned())
         .call_timeout(Duration::from_secs(2))
-        .lease(Duration::from_secs(3));
+        .lease(lease);
     RedisEngine::attach(&hub, config).await.expect("the node joins the engine");
     hub
 }
@@ -234,4 +240,48 @@ async fn stored_messages_survive_a_redis_restart() {
     };
     let (from, message, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "durable", true));
+}
+
+/// Node b loses Redis for longer than two leases (a network cut): node a sweeps it. Bob, on b,
+/// reads offline, leaves the channel he was in and his ringing invitation fails for its caller;
+/// a message to him is stored. When the link comes back, b learns it was swept and drops its
+/// sessions: bob's client logs in again and gets the stored message.
+#[tokio::test]
+async fn a_node_cut_off_longer_than_its_lease_is_swept() {
+    let Some(redis) = RedisServer::start() else { return };
+    let lease = Duration::from_millis(600);
+    let a = node_at(&redis.url(), "a", lease).await;
+    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
+    let cut = Proxy::start(redis_addr).await;
+    let b = node_at(&format!("redis://{}", cut.addr()), "b", lease).await;
+    let (mut bob, _cb, _eb) = member(Backend::Memory, &b, "bob", "room").await;
+    let (mut alice, ca, mut ea) = member(Backend::Memory, &a, "alice", "room").await;
+    assert_eq!(next_any(&mut ea).await, ChannelEvent::MemberCountUpdated(2));
+    alice.client.subscribe_peers_online_status(&["bob"]).await.unwrap();
+    assert_eq!(next_statuses(&mut alice).await, states(&[("bob", Online)]));
+    alice.invite("bob", "call", "").await.expect("invite");
+    assert!(matches!(bob.next_call().await, CallNote::Incoming { .. }));
+    assert!(matches!(alice.next_call().await, CallNote::ReceivedByPeer { .. }));
+
+    cut.refuse(true);
+    cut.cut();
+    // Swept after two leases without a heartbeat: each change reaches alice's node.
+    let within = Duration::from_secs(10);
+    let offline = tokio::time::timeout(within, next_statuses(&mut alice)).await.expect("bob swept in time");
+    assert_eq!(offline, states(&[("bob", Offline)]));
+    assert_eq!(next_no_count(&mut ea).await, ChannelEvent::MemberLeft("bob".into()));
+    let want = expected(Api::Core, (FailKind::PeerOffline, 1), (FailKind::PeerOffline, 703));
+    assert_eq!(
+        alice.next_call().await,
+        CallNote::Failed { peer: "bob".into(), channel: "call".into(), fail: want }
+    );
+    assert_eq!(ca.get_members().await.expect("members"), ["alice"]);
+    let stored = core_send(&alice, "bob", Message::text("while away"), SendMessageOptions::offline()).await;
+    assert_eq!(stored.unwrap_err(), PE::CachedByServer);
+
+    // The link is back: b finds it was swept and drops bob's session; his client logs in again.
+    cut.refuse(false);
+    assert_eq!(next_statuses(&mut alice).await, states(&[("bob", Online)]), "bob back on b");
+    let (from, message, offline) = next_message(&mut bob).await;
+    assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "while away", true));
 }

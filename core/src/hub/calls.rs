@@ -182,3 +182,17 @@ pub(super) fn gone(hub: &Hub, peer: &Session, user: &str, id: u64, role: CallRol
         Counters::bump(&hub.inner.counters.inbox_full_drops);
     }
 }
+
+/// `user`'s node died with its sessions: every session here with an invitation open with
+/// `user` is told that the other party is gone.
+#[cfg(feature = "redis")]
+pub(crate) fn peer_swept(hub: &Hub, user: &str) {
+    for session in hub.inner.registry.all() {
+        let open: Vec<OpenCall> =
+            session.state.lock().calls.iter().filter(|(peer, _, _)| peer == user).cloned().collect();
+        for (_, id, role) in open {
+            // The dead party's side is the other one of this session's role.
+            gone(hub, &session, user, id, role.other());
+        }
+    }
+}

@@ -60,6 +60,12 @@ impl Registry {
             .sum()
     }
 
+    /// Every current session (a walk over all shards: for rare, hub-wide events).
+    #[cfg(feature = "redis")]
+    pub(crate) fn all(&self) -> Vec<Arc<Session>> {
+        self.shards.iter().flat_map(|s| s.read().values().cloned().collect::<Vec<_>>()).collect()
+    }
+
     /// Number of logged-in users.
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.read().len()).sum()

@@ -37,7 +37,7 @@ pub(super) struct Op {
 pub(super) async fn run(
     mut conn: ConnectionManager,
     mut ops: mpsc::UnboundedReceiver<Op>,
-    scripts: [&'static str; 6],
+    scripts: Vec<&'static str>,
     timeout: Duration,
     health: std::sync::Arc<super::Health>,
 ) {

@@ -62,7 +62,7 @@ pub(super) enum ChannelFrame {
 }
 
 impl RedisEngine {
-    fn channel_keys(&self, id: &str) -> [String; 3] {
+    pub(super) fn channel_keys(&self, id: &str) -> [String; 3] {
         let p = &self.keys.prefix;
         [format!("{p}{{c:{id}}}:members"), format!("{p}{{c:{id}}}:nodes"), format!("{p}{{c:{id}}}:joins")]
     }
@@ -85,6 +85,7 @@ impl RedisEngine {
         let mut cmd = redis::cmd("EVALSHA");
         cmd.arg(self.scripts.join.get_hash()).arg(3).arg(members).arg(nodes).arg(joins);
         cmd.arg(user).arg(&self.config.node_id).arg(&topic);
+        self.index(self.channels_of(&self.config.node_id), id);
         let engine = self.clone();
         async move {
             listening.await?;

@@ -56,6 +56,9 @@ struct Kick {
 struct PresenceFrame {
     user: String,
     online: bool,
+    /// Set when a sweep took the user offline (its node died).
+    #[serde(default)]
+    swept: bool,
 }
 
 /// The push sender handed to the connection: hands each pub/sub message to the engine.
@@ -94,6 +97,11 @@ impl RedisEngine {
         } else if channel == self.keys.presence.as_bytes() {
             if let Ok(p) = serde_json::from_slice::<PresenceFrame>(payload) {
                 self.on_presence(&p.user, p.online);
+                if p.swept
+                    && let Some(hub) = self.hub()
+                {
+                    crate::hub::calls::peer_swept(&hub, &p.user);
+                }
             }
         } else if let Ok(frame) = serde_json::from_slice::<NodeFrame>(payload) {
             match frame {

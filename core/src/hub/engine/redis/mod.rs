@@ -14,6 +14,7 @@ mod channels;
 mod inbound;
 mod route;
 mod scripts;
+mod sweep;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -274,7 +275,7 @@ impl RedisEngine {
             engine.config.call_timeout,
             engine.health.clone(),
         ));
-        tokio::spawn(heartbeat(Arc::downgrade(&engine)));
+        tokio::spawn(sweep::heartbeat(Arc::downgrade(&engine)));
         tracing::info!(node = %engine.config.node_id, %url, "joined the engine");
         Ok(engine)
     }
@@ -368,6 +369,7 @@ impl RedisEngine {
 
     /// This node has no member left in channel `id`: it stops listening on it.
     pub(crate) fn unlisten_channel(&self, id: &str) {
+        self.unindex(self.channels_of(&self.config.node_id), id);
         let name = self.channel_topic(id);
         if self.listening.lock().remove(&name) {
             let _ = self.subscriptions.send(Subscription::Stop(name));
@@ -391,27 +393,6 @@ async fn check_setting(
         .map_err(|e| EngineError::Unreachable { url: url.to_owned(), reason: e.to_string() })?;
     let value = got.get(setting).cloned().unwrap_or_default();
     if value == required { Ok(()) } else { Err(EngineError::Setting { setting, value, required }) }
-}
-
-/// Renews the node's lease three times per lease, through the ordered stream.
-async fn heartbeat(engine: Weak<RedisEngine>) {
-    let Some(period) = engine.upgrade().map(|e| e.config.lease / 3) else { return };
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let Some(e) = engine.upgrade() else { return };
-        if e.hub.strong_count() == 0 {
-            return;
-        }
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(&e.keys.lease).arg(1).arg("PX").arg(e.config.lease.as_millis() as u64);
-        let renewed = e.call(cmd);
-        drop(e);
-        if let Err(failed) = renewed.await {
-            tracing::warn!(?failed, "the node's lease was not renewed");
-        }
-    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ impl RedisEngine {
         cmd.arg(&self.config.node_id).arg(self.owner_value(session));
         cmd.arg(&self.keys.node_channel_prefix).arg(&self.keys.presence).arg(user);
         let outcome = self.call(cmd);
+        self.index(self.users_of(&self.config.node_id), user);
         let (engine, session) = (self.clone(), session.clone());
         async move {
             let stored: Vec<Vec<u8>> = match outcome.await {
@@ -92,6 +93,7 @@ impl RedisEngine {
         cmd.arg(self.scripts.unregister.get_hash()).arg(1).arg(self.keys.owner(user));
         cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user);
         self.fire(cmd);
+        self.unindex(self.users_of(&self.config.node_id), user);
     }
 
     /// Hands `item` from `from` to the node that holds `to`, and waits for that node's answer.

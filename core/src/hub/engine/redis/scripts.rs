@@ -93,6 +93,8 @@ pub(super) struct Scripts {
     pub(super) store: Script,
     pub(super) join: Script,
     pub(super) leave: Script,
+    pub(super) sweep_user: Script,
+    pub(super) sweep_channel: Script,
 }
 
 impl Scripts {
@@ -104,11 +106,23 @@ impl Scripts {
             store: Script::new(STORE),
             join: Script::new(super::channels::JOIN),
             leave: Script::new(super::channels::LEAVE),
+            sweep_user: Script::new(super::sweep::SWEEP_USER),
+            sweep_channel: Script::new(super::sweep::SWEEP_CHANNEL),
         }
     }
 
     /// Every script's text, for `SCRIPT LOAD` after Redis lost them (a restart).
-    pub(super) fn all(&self) -> [&'static str; 6] {
-        [REGISTER, UNREGISTER, SEND, STORE, super::channels::JOIN, super::channels::LEAVE]
+    pub(super) fn all(&self) -> Vec<&'static str> {
+        use super::{channels, sweep};
+        vec![
+            REGISTER,
+            UNREGISTER,
+            SEND,
+            STORE,
+            channels::JOIN,
+            channels::LEAVE,
+            sweep::SWEEP_USER,
+            sweep::SWEEP_CHANNEL,
+        ]
     }
 }
