@@ -37,8 +37,12 @@ fn node(redis: &RedisServer, node_id: &str, extra: &[&str]) -> Served {
         state.starts_with(&format!("state: node {node_id:?} on the engine {}: ", redis.url())),
         "{lines:#?}"
     );
-    assert!(state.contains("Redis keeps stored offline messages and who is online"), "{state}");
-    assert!(state.contains("channels, channel attributes, calls and user attributes"), "{state}");
+    assert!(state.contains("Redis keeps stored offline messages, who is online on which node"), "{state}");
+    assert!(state.contains("calls and channels reach across nodes"), "{state}");
+    assert!(
+        state.contains("this node alone keeps its sessions, channel attributes and user attributes"),
+        "{state}"
+    );
     assert!(!lines.iter().any(|l| l.starts_with("state: in memory only")), "{lines:#?}");
     served
 }

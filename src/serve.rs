@@ -95,9 +95,11 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         let hub = Hub::new(hub_config);
         // The engine joins before anyone can log in: every session is then known to Redis.
         let state = match engine_config {
-            None => "state: in memory only; a restart loses sessions, presence, channel attributes and stored \
+            None => {
+                "state: in memory only; a restart loses sessions, presence, channel attributes and stored \
                      offline messages"
-                .to_owned(),
+                    .to_owned()
+            }
             Some(config) => {
                 let shown = redact(&config.url);
                 let (url, node) = (config.url.clone(), config.node_id.clone());
@@ -108,10 +110,10 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
                 format!(
-                    "state: node {node:?} on the engine {shown}: Redis keeps stored offline messages and who is \
-                     online on which node, so peer messages, online status and one login per user reach across \
-                     nodes; this node alone keeps its sessions, channels, channel attributes, calls and user \
-                     attributes, which a restart of the node loses"
+                    "state: node {node:?} on the engine {shown}: Redis keeps stored offline messages, who is \
+                     online on which node and every node's channel members, so peer messages, online status, \
+                     one login per user, calls and channels reach across nodes; this node alone keeps its \
+                     sessions, channel attributes and user attributes, which a restart of the node loses"
                 )
             }
         };
