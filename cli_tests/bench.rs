@@ -1,9 +1,12 @@
 //! A smoke run of every `sigshim bench` scenario: small sizes, about a second each (the soak a
 //! few), generous checks. It keeps the load generator working; the figures themselves are in BENCHMARKS.md.
+//! The runs on nodes sharing a Redis need `redis-server`: without it they pass as skipped (one
+//! printed line), unless `SIGSHIM_REQUIRE_REDIS=1`.
 
 use std::process::Command;
 
 use serde_json::Value;
+use sigshim_conformance::redis_server::RedisServer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sigshim");
 
@@ -179,10 +182,57 @@ fn unsupported_combinations_are_refused_clearly() {
         &["inproc", "--api", "c"],
         &["idle", "--api", "c"],
         &["fanout", "--api", "c"],
+        &["inproc", "--nodes", "2"],
+        &["peer", "--nodes", "2", "--url", "ws://127.0.0.1:9/"],
+        &["peer", "--redis", "--url", "ws://127.0.0.1:9/"],
+        &["soak", "--nodes", "2"],
+        &["peer", "--api", "c", "--redis"],
+        &["floor", "--nodes", "2"],
+        &["peer", "--nodes", "0"],
     ] {
         let o = Command::new(BIN).arg("bench").args(args).output().expect("running the sigshim binary");
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(!o.status.success(), "sigshim bench {args:?} is refused");
         assert!(stderr.contains("--"), "sigshim bench {args:?} says why: {stderr}");
     }
+}
+
+/// Whether this machine can run the bench's Redis: the conformance harness decides (one printed
+/// line and `false` when `redis-server` is missing, a failure instead with
+/// `SIGSHIM_REQUIRE_REDIS=1`). The bench starts its own redis-server; the harness's is only the
+/// probe.
+fn redis_available() -> bool {
+    RedisServer::start().is_some()
+}
+
+#[test]
+fn two_nodes_on_redis_carry_every_peer_message_across_and_report_each_node() {
+    if !redis_available() {
+        return;
+    }
+    let v = bench(
+        &[&["peer", "--nodes", "2", "--api", "lean", "--pairs", "4", "--rate", "400"][..], &SHORT].concat(),
+    );
+    assert_eq!((n(&v, "nodes"), &v["engine"]), (2, &Value::from("redis")), "{v}");
+    assert!(n(&v, "delivered") > 0, "{v}");
+    assert_eq!(n(&v, "delivered"), n(&v, "sent"), "{v}");
+    assert_eq!(n(&v, "acked"), n(&v, "sent"), "{v}");
+    assert_eq!((n(&v, "lost"), n(&v, "failed")), (0, 0), "{v}");
+    let each = v["server_cpu_pct_nodes"].as_array().unwrap_or_else(|| panic!("no per-node CPU: {v}"));
+    assert_eq!(each.len(), 2, "{v}");
+    assert_eq!(v["server_rss_kib_nodes"].as_array().map(Vec::len), Some(2), "{v}");
+    assert!(f(&v, "redis_cpu_pct") >= 0.0 && n(&v, "redis_rss_kib") > 0, "{v}");
+    let core = bench(
+        &[&["peer", "--nodes", "2", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat(),
+    );
+    assert!(n(&core, "delivered") > 0, "{core}");
+    assert_eq!((n(&core, "lost"), n(&core, "failed")), (0, 0), "{core}");
+    let fanout =
+        bench(&[&["fanout", "--nodes", "2", "--members", "10", "--rate", "50"][..], &SHORT].concat());
+    assert_eq!(n(&fanout, "delivered"), n(&fanout, "sent") * 10, "members on both nodes get all: {fanout}");
+    let logins = bench(&["logins", "--nodes", "2", "--connections", "40", "--concurrency", "10"]);
+    assert_eq!((n(&logins, "connections"), n(&logins, "nodes")), (40, 2), "{logins}");
+    let one = bench(&["logins", "--redis", "--lean-logins", "--connections", "20", "--concurrency", "10"]);
+    assert_eq!((n(&one, "nodes"), &one["engine"]), (1, &Value::from("redis")), "{one}");
+    assert!(one.get("server_cpu_pct_nodes").is_none(), "one node: no per-node array: {one}");
 }

@@ -12,8 +12,8 @@ use super::raw::Ws;
 use super::stats::{Latencies, Report, now_ns, user};
 use super::target::Target;
 
-/// Logs `count` users in with at most `concurrency` logins in flight; returns the clients, the
-/// login latencies and the wall time.
+/// Logs `count` users in with at most `concurrency` logins in flight, user `i` on node `i`
+/// (modulo the nodes); returns the clients, the login latencies and the wall time.
 async fn log_in(
     target: &Target,
     count: usize,
@@ -25,7 +25,7 @@ async fn log_in(
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
         let permit = permits.clone().acquire_owned().await.expect("never closed");
-        let builder = if quiet { target.quiet_client() } else { target.client() };
+        let builder = if quiet { target.quiet_client_on(i) } else { target.client_on(i) };
         let (client, _events) = builder.login_timeout(Duration::from_secs(60)).build();
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
@@ -49,9 +49,10 @@ async fn log_in(
 }
 
 /// Logs `count` protocol-level users in, speaking `dialect` (connect, WebSocket handshake, login
-/// frame and answer), at most `concurrency` at once; returns their sockets.
+/// frame and answer), at most `concurrency` at once, user `i` on node `i` (modulo the nodes);
+/// returns their sockets.
 async fn log_in_lean(
-    url: &str,
+    target: &Target,
     dialect: Dialect,
     count: usize,
     concurrency: usize,
@@ -61,7 +62,7 @@ async fn log_in_lean(
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
         let permit = permits.clone().acquire_owned().await.expect("never closed");
-        let url = url.to_owned();
+        let url = target.url_on(i).ok_or("protocol-level users need a server")?.to_owned();
         tasks.push(tokio::spawn(async move {
             let t = now_ns();
             let ws = dialect.login(&url, &user("u", i)).await;
@@ -87,11 +88,11 @@ pub(crate) async fn logins(
     concurrency: usize,
     lean: bool,
 ) -> Result<Report, String> {
-    let server_cpu = target.cpu();
+    let server_cpu = target.meters();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
     let (logged_in, lat, took) = match (lean, target.url()) {
-        (true, Some(url)) => {
-            let (held, lat, took) = log_in_lean(url, Dialect::Core, count, concurrency).await?;
+        (true, Some(_)) => {
+            let (held, lat, took) = log_in_lean(target, Dialect::Core, count, concurrency).await?;
             (held.len(), lat, took)
         }
         (true, None) => return Err("lean users need a server: not with an in-process hub".into()),
@@ -108,7 +109,7 @@ pub(crate) async fn logins(
     r.set_f("duration_s", took.as_secs_f64());
     r.set_f("throughput", logged_in as f64 / took.as_secs_f64());
     lat.fields(&mut r);
-    super::resources(&mut r, target, server_cpu, own_cpu);
+    super::resources_of(&mut r, target, server_cpu, own_cpu);
     Ok(r)
 }
 
@@ -134,8 +135,8 @@ pub(crate) async fn idle(
     let before = target.rss_kib();
     let (held, lat, took) = match api {
         Api::LegacyWire => {
-            let url = target.url().ok_or("legacy endpoint sessions need a server")?;
-            let (sessions, lat, took) = log_in_lean(url, Dialect::Legacy, count, concurrency).await?;
+            target.url().ok_or("legacy endpoint sessions need a server")?;
+            let (sessions, lat, took) = log_in_lean(target, Dialect::Legacy, count, concurrency).await?;
             let (stop, stopped) = watch::channel(false);
             let n = sessions.len();
             for ws in sessions {
@@ -154,7 +155,7 @@ pub(crate) async fn idle(
     };
     // Let the server settle (handshake buffers released, timers armed).
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let server_cpu = target.cpu();
+    let server_cpu = target.meters();
     tokio::time::sleep(hold).await;
     let after = target.rss_kib();
     let mut r = Report::new("idle");
@@ -169,8 +170,15 @@ pub(crate) async fn idle(
         r.set("server_rss_kib", a);
         r.set_f("kib_per_connection", a.saturating_sub(b) as f64 / held_count.max(1) as f64);
     }
-    if let Some(p) = server_cpu.and_then(|m| m.percent()) {
-        r.set_f("server_idle_cpu_pct", p);
+    let each: Vec<f64> = server_cpu.nodes.iter().filter_map(|m| m.percent()).collect();
+    if !each.is_empty() {
+        r.set_f("server_idle_cpu_pct", each.iter().sum());
+    }
+    if each.len() > 1 {
+        r.set("server_idle_cpu_pct_nodes", super::tenths(&each));
+    }
+    if let Some(p) = server_cpu.redis.and_then(|m| m.percent()) {
+        r.set_f("redis_idle_cpu_pct", p);
     }
     if let Held::Sessions(_, stop) = &held {
         let _ = stop.send(true);

@@ -28,21 +28,21 @@ pub(crate) async fn run(
         return Err("fan-out runs at a fixed publish rate: give --rate".into());
     }
     let counters = Arc::new(Counters::default());
-    let raw_url = match (raw, target.url()) {
-        (false, _) => None,
-        (true, Some(url)) => Some(url.to_owned()),
-        (true, None) => return Err("lean members need a server: not with an in-process hub".into()),
-    };
-    let members =
-        if raw_url.is_some() { Vec::new() } else { core_clients(target, "m", shape.members).await? };
+    if raw && target.url().is_none() {
+        return Err("lean members need a server: not with an in-process hub".into());
+    }
+    // Member `i` on node `i` (modulo the nodes): on several nodes, members alternate nodes; the
+    // publisher is on the first.
+    let members = if raw { Vec::new() } else { core_clients(target, "m", shape.members, 0).await? };
     let mut lean = Vec::new();
-    if let Some(url) = &raw_url {
+    if raw {
         for i in 0..shape.members {
+            let url = target.url_on(i).ok_or("lean members need a server")?;
             lean.push(super::raw::member(url, &user("m", i), CHANNEL).await?);
         }
     }
-    let idle = core_clients(target, "stalled", stalled).await?;
-    let publisher = core_clients(target, "publisher", 1).await?.pop().ok_or("no publisher")?;
+    let idle = core_clients(target, "stalled", stalled, 0).await?;
+    let publisher = core_clients(target, "publisher", 1, 0).await?.pop().ok_or("no publisher")?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut readers = Vec::new();
     let mut joined = Vec::new();
@@ -85,7 +85,7 @@ pub(crate) async fn run(
     }
     let done = Arc::new(AtomicBool::new(false));
     progress(counters.clone(), done.clone());
-    let server_cpu = target.cpu();
+    let server_cpu = target.meters();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
     let (pub_channel, _pub_events) = publisher.0.create_channel(CHANNEL);
     pub_channel.join().await.map_err(|e| format!("join: {e}"))?;
@@ -138,7 +138,7 @@ pub(crate) async fn run(
     if let (Some(before), Some(after)) = (rss_before, target.rss_kib()) {
         r.set("server_rss_growth_kib", after.saturating_sub(before));
     }
-    super::resources(&mut r, target, server_cpu, own_cpu);
+    super::resources_of(&mut r, target, server_cpu, own_cpu);
     drop(stalled_handles);
     Ok(r)
 }

@@ -111,18 +111,23 @@ impl Drop for LegacyUser {
     }
 }
 
-/// Logs `count` legacy users in, named `prefix{i}`, one after the other.
+/// Logs `count` legacy users in, named `prefix{i}`, one after the other, user `i` on node
+/// `first_node + i` (modulo the target's nodes).
 pub(crate) async fn log_in(
     target: &Target,
     prefix: &str,
     count: usize,
+    first_node: usize,
     counters: &Arc<Counters>,
     inline: bool,
 ) -> Result<Vec<LegacyUser>, String> {
     let mut users = Vec::with_capacity(count);
     for i in 0..count {
         let account = user(prefix, i);
-        let sig = Signaling::create_instance_with(APP_ID, target.legacy().inline_callbacks(inline));
+        let sig = Signaling::create_instance_with(
+            APP_ID,
+            target.legacy_on(first_node + i).inline_callbacks(inline),
+        );
         let callbacks = Arc::new(Callbacks {
             counters: counters.clone(),
             received: Mutex::new(None),

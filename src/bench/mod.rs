@@ -3,8 +3,9 @@
 //! It simulates users with the core client (or the legacy facade, protocol-level users of the
 //! core protocol or of the legacy endpoint, or a C program on `libagorasig`) over WebSocket
 //! against a
-//! `sigshim serve` it starts as a child process (or one given by `--url`), or against a hub in
-//! its own process (`inproc`). Senders are open-loop: each message carries the time it was
+//! `sigshim serve` it starts as a child process (or one given by `--url`), against several it
+//! starts as nodes on a `redis-server` it starts too (`--nodes`, or one node on it: `--redis`),
+//! or against a hub in its own process (`inproc`). Senders are open-loop: each message carries the time it was
 //! scheduled to leave, and latency is measured from that time, so queueing shows. Each run prints
 //! progress once a second, then a table (stderr) and one JSON line (stdout, and `--out`).
 
@@ -20,6 +21,7 @@ mod pacer;
 mod peer;
 mod procfs;
 mod raw;
+mod redis;
 mod soak;
 mod stats;
 mod target;
@@ -92,6 +94,7 @@ impl Api {
 /// Refuses the combinations of scenario, target and options that `sigshim bench` does not run,
 /// rather than running something else than asked.
 fn check(args: &BenchArgs) -> Result<(), String> {
+    check_nodes(args)?;
     let api = args.api;
     let refuse = |what: &str| Err(format!("--api {} {what}", api.name()));
     match args.scenario {
@@ -126,6 +129,29 @@ fn check(args: &BenchArgs) -> Result<(), String> {
         return Err("--url is the server's core URL (ws://host:port/): legacy-wire users add legacy".into());
     }
     Ok(())
+}
+
+/// Refuses `--nodes` and `--redis` where the bench does not start the nodes, or where the
+/// scenario's users cannot be spread over them.
+fn check_nodes(args: &BenchArgs) -> Result<(), String> {
+    if args.nodes == 0 {
+        return Err("--nodes is at least 1".into());
+    }
+    let flag = if args.nodes > 1 { format!("--nodes {}", args.nodes) } else { "--redis".to_owned() };
+    if args.nodes == 1 && !args.redis {
+        return Ok(());
+    }
+    let why = match (args.scenario, args.api) {
+        _ if args.url.is_some() => "starts its own nodes: not with --url (a server someone else runs)",
+        (Scenario::Inproc, _) => {
+            "starts sigshim serve nodes: not with inproc (the hub in this process; use peer)"
+        }
+        (Scenario::Floor, _) => "starts sigshim serve nodes: the floor has no server",
+        (Scenario::Soak, _) => "is not for the soak (its users all log in on one URL)",
+        (_, Api::C) => "is not for --api c (the C program logs every user in on one URL)",
+        _ => return Ok(()),
+    };
+    Err(format!("{flag} {why}"))
 }
 
 /// Arguments of `sigshim bench`.
@@ -200,6 +226,17 @@ pub(crate) struct BenchArgs {
     /// the cores with the server it starts; fewer workers leave it more of them.
     #[arg(long)]
     threads: Option<usize>,
+    /// Server processes to start: with 2 or more, the bench also starts a `redis-server` (free
+    /// port, temporary directory, `appendonly yes`, `appendfsync always`, `maxmemory-policy
+    /// noeviction`) and runs them as nodes `n1`, `n2`, … on it (`sigshim serve --engine
+    /// redis://… --node-id n1`), and spreads the users: each peer pair's sender and receiver on
+    /// different nodes, fan-out members and logins alternating nodes.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
+    /// Run the node(s) on a `redis-server` the bench starts, as `--nodes 2` does, even with one
+    /// node (`--redis`: one node on Redis).
+    #[arg(long)]
+    redis: bool,
     /// Also append the JSON line to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -218,24 +255,57 @@ pub(crate) struct RunShape {
 }
 
 /// Adds the server's and the generator's CPU and context switches per second, and the server's
-/// memory, to a report.
+/// memory, to a report (a run on one server process, measured by `server_cpu`).
 fn resources(
     r: &mut Report,
     target: &Target,
     server_cpu: Option<procfs::CpuMeter>,
     own_cpu: Option<procfs::CpuMeter>,
 ) {
-    if let Some(rss) = target.rss_kib() {
-        r.set("server_rss_kib", rss);
+    let meters = target::ServerMeters { nodes: server_cpu.into_iter().collect(), redis: None };
+    resources_of(r, target, meters, own_cpu);
+}
+
+/// Values rounded to one decimal, as a JSON array.
+fn tenths(values: &[f64]) -> serde_json::Value {
+    values.iter().map(|v| (v * 10.0).round() / 10.0).collect()
+}
+
+/// Adds the server's and the generator's CPU and context switches per second, and the server's
+/// memory, to a report. On several nodes the server figures are sums over the nodes, with each
+/// node's in `…_nodes` arrays; with a Redis the bench started, its CPU and memory too.
+fn resources_of(
+    r: &mut Report,
+    target: &Target,
+    server: target::ServerMeters,
+    own_cpu: Option<procfs::CpuMeter>,
+) {
+    let several = target.nodes() > 1;
+    if let Some(each) = target.rss_kib_each() {
+        r.set("server_rss_kib", each.iter().sum::<u64>());
+        if several {
+            r.set("server_rss_kib_nodes", each);
+        }
     }
-    if let Some(p) = server_cpu.and_then(|m| m.percent()) {
-        r.set_f("server_cpu_pct", p);
+    let cpu: Vec<f64> = server.nodes.iter().filter_map(|m| m.percent()).collect();
+    if !cpu.is_empty() {
+        r.set_f("server_cpu_pct", cpu.iter().sum());
+        if several {
+            r.set("server_cpu_pct_nodes", tenths(&cpu));
+        }
+    }
+    if let Some(p) = server.redis.as_ref().and_then(|m| m.percent()) {
+        r.set_f("redis_cpu_pct", p);
+    }
+    if let Some(kib) = target.redis_pid().and_then(procfs::rss_kib) {
+        r.set("redis_rss_kib", kib);
     }
     if let Some(p) = own_cpu.and_then(|m| m.percent()) {
         r.set_f("generator_cpu_pct", p);
     }
-    if let Some(n) = server_cpu.and_then(|m| m.switches_per_s()) {
-        r.set("server_switches_per_s", n.round() as u64);
+    let switches: Vec<f64> = server.nodes.iter().filter_map(|m| m.switches_per_s()).collect();
+    if !switches.is_empty() {
+        r.set("server_switches_per_s", switches.iter().sum::<f64>().round() as u64);
     }
     if let Some(n) = own_cpu.and_then(|m| m.switches_per_s()) {
         r.set("generator_switches_per_s", n.round() as u64);
@@ -298,10 +368,10 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         }
         (_, Scenario::Inproc) => Target::in_process(),
         (Some(url), _) => Target::Url(url.clone()),
-        (None, _) => Target::spawn()?,
+        (None, _) => Target::spawn(args.nodes, args.redis)?,
     };
     eprintln!("sigshim bench {:?} against {}", args.scenario, target.describe());
-    match args.scenario {
+    let mut report = match args.scenario {
         Scenario::Inproc | Scenario::Peer => peer::run(&target, &shape, args.api).await,
         Scenario::Fanout => fanout::run(&target, &shape, 0, args.lean_members).await,
         Scenario::Stalled => fanout::run(&target, &shape, args.stalled.max(1), args.lean_members).await,
@@ -326,5 +396,9 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
             soak::run(&target, &shape).await
         }
         Scenario::Floor => Err("the floor scenario runs without a target".into()),
+    }?;
+    if matches!(target, Target::Spawned(_)) {
+        target.fields(&mut report);
     }
+    Ok(report)
 }

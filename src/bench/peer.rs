@@ -19,15 +19,18 @@ use super::stats::{Counters, Latencies, Report, Tally, Window, now_ns, ns_of, pa
 use super::target::Target;
 use super::{Api, RunShape};
 
-/// Logs `count` core clients in concurrently, named `prefix{i}`.
+/// Logs `count` core clients in concurrently, named `prefix{i}`, client `i` on node
+/// `first_node + i` (modulo the target's nodes).
 pub(crate) async fn core_clients(
     target: &Target,
     prefix: &str,
     count: usize,
+    first_node: usize,
 ) -> Result<Vec<(Client, sigshim::Events)>, String> {
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
-        let (client, events) = target.client().login_timeout(Duration::from_secs(30)).build();
+        let builder = target.client_on(first_node + i);
+        let (client, events) = builder.login_timeout(Duration::from_secs(30)).build();
         let user = user(prefix, i);
         tasks.push(tokio::spawn(async move {
             client.login(None, &user).await.map_err(|e| format!("login of {user}: {e}"))?;
@@ -76,6 +79,9 @@ impl Plan {
     }
 }
 
+/// Logs the senders and receivers in: sender `i` on node `i`, its receiver on node `i + 1`
+/// (modulo the nodes), so that on several nodes every pair crosses nodes and every node both
+/// sends and receives.
 async fn log_in(
     target: &Target,
     shape: &RunShape,
@@ -85,25 +91,27 @@ async fn log_in(
     let pairs = shape.pairs;
     Ok(match api {
         Api::Core => Users::Core {
-            senders: core_clients(target, "s", pairs).await?,
-            receivers: core_clients(target, "r", pairs).await?,
+            senders: core_clients(target, "s", pairs, 0).await?,
+            receivers: core_clients(target, "r", pairs, 1).await?,
         },
         Api::Legacy => {
             let inline = shape.inline_callbacks;
             Users::Legacy {
-                senders: super::legacy::log_in(target, "s", pairs, counters, inline).await?,
-                receivers: super::legacy::log_in(target, "r", pairs, counters, inline).await?,
+                senders: super::legacy::log_in(target, "s", pairs, 0, counters, inline).await?,
+                receivers: super::legacy::log_in(target, "r", pairs, 1, counters, inline).await?,
             }
         }
         Api::C => return Err("the C program logs in its own users".into()),
         Api::Lean | Api::LegacyWire => {
-            let url = target.url().ok_or("protocol-level users need a server: not with an in-process hub")?;
+            let on = |node| {
+                target.url_on(node).ok_or("protocol-level users need a server: not with an in-process hub")
+            };
             let dialect = if api == Api::Lean { Dialect::Core } else { Dialect::Legacy };
             let mut senders = Vec::with_capacity(pairs);
             let mut receivers = Vec::with_capacity(pairs);
             for i in 0..pairs {
-                senders.push(dialect.login(url, &user("s", i)).await?);
-                receivers.push(dialect.login(url, &user("r", i)).await?);
+                senders.push(dialect.login(on(i)?, &user("s", i)).await?);
+                receivers.push(dialect.login(on(i + 1)?, &user("r", i)).await?);
             }
             Users::Lean { dialect, senders, receivers }
         }
@@ -120,7 +128,7 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<R
     let plan = Plan::from_now(shape);
     let done = Arc::new(AtomicBool::new(false));
     super::stats::progress(counters.clone(), done.clone());
-    let server_cpu = target.cpu();
+    let server_cpu = target.meters();
     let own_cpu = super::procfs::CpuMeter::start(std::process::id());
     let mut pacer = match shape.rate {
         0 => None,
@@ -159,7 +167,7 @@ pub(crate) async fn run(target: &Target, shape: &RunShape, api: Api) -> Result<R
     if let Some(p) = &pacer {
         p.fields(&mut r);
     }
-    super::resources(&mut r, target, server_cpu, own_cpu);
+    super::resources_of(&mut r, target, server_cpu, own_cpu);
     Ok(r)
 }
 

@@ -1,5 +1,6 @@
 //! What the generator drives: a `sigshim serve` it starts (a child process, so that its memory
-//! and CPU can be read apart from the generator's), a server given by URL, or a hub in this
+//! and CPU can be read apart from the generator's), or several started as nodes on a
+//! `redis-server` it starts too (or one node on it), a server given by URL, or a hub in this
 //! process.
 
 use std::io::{BufRead, BufReader};
@@ -12,6 +13,7 @@ use sigshim::{ClientBuilder, Hub, HubConfig};
 use sigshim_legacy::SignalingOptions;
 
 use super::procfs::{self, CpuMeter};
+use super::redis::RedisChild;
 
 /// The app ID of every bench run.
 pub(crate) const APP_ID: &str = "sigshim-bench";
@@ -29,12 +31,33 @@ max_connections = 100000
 
 /// Where the simulated users connect.
 pub(crate) enum Target {
-    /// A `sigshim serve` child process.
-    Spawned { child: Child, url: String, _config: TempFile },
+    /// `sigshim serve` child processes: one alone, or nodes on a `redis-server` child.
+    Spawned(Spawned),
     /// A server someone else runs.
     Url(String),
     /// A hub in this process (no sockets).
     InProcess(Hub),
+}
+
+/// The `sigshim serve` children of a run and, when they run on the engine, their Redis.
+pub(crate) struct Spawned {
+    /// Dropped (killed) first, so that no node outlives its Redis.
+    nodes: Vec<Node>,
+    redis: Option<RedisChild>,
+    _config: TempFile,
+}
+
+/// One `sigshim serve` child.
+struct Node {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// A file removed when dropped.
@@ -46,35 +69,32 @@ impl Drop for TempFile {
     }
 }
 
+/// The CPU meters of a run's server side: each node, and the Redis they share.
+#[derive(Default)]
+pub(crate) struct ServerMeters {
+    /// One per node, in node order (empty when the server is not a child).
+    pub(crate) nodes: Vec<CpuMeter>,
+    /// The redis-server child's.
+    pub(crate) redis: Option<CpuMeter>,
+}
+
 impl Target {
-    /// Starts `sigshim serve` on a free loopback port and waits for its address.
-    pub(crate) fn spawn() -> Result<Self, String> {
+    /// Starts `nodes` `sigshim serve` children on free loopback ports and waits for their
+    /// addresses. With `engine` (always with more than one node) it first starts a
+    /// `redis-server` and runs them as nodes `n1`, `n2`, … on it.
+    pub(crate) fn spawn(nodes: usize, engine: bool) -> Result<Self, String> {
         let path = std::env::temp_dir().join(format!("sigshim-bench-{}.toml", std::process::id()));
         std::fs::write(&path, SERVER_CONFIG).map_err(|e| format!("writing {}: {e}", path.display()))?;
         let config = TempFile(path);
-        let exe = std::env::current_exe().map_err(|e| format!("finding the sigshim binary: {e}"))?;
-        let mut child = Command::new(exe)
-            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(&config.0)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("starting sigshim serve: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout from sigshim serve")?;
-        let mut reader = BufReader::new(stdout);
-        let mut first = String::new();
-        reader.read_line(&mut first).map_err(|e| format!("reading the server: {e}"))?;
-        // Keep reading what the server prints, so that it never writes into a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        // "sigshim serving ws://127.0.0.1:PORT/ (app ID …)"
-        let url = first.split_whitespace().nth(2).filter(|u| u.starts_with("ws://")).map(str::to_owned);
-        match url {
-            Some(url) => Ok(Target::Spawned { child, url, _config: config }),
-            None => {
-                let _ = child.kill();
-                Err(format!("unexpected first line from sigshim serve: {first:?}"))
-            }
+        let redis = if engine || nodes > 1 { Some(RedisChild::start()?) } else { None };
+        let mut spawned = Spawned { nodes: Vec::with_capacity(nodes), redis, _config: config };
+        for i in 0..nodes.max(1) {
+            let url = spawned.redis.as_ref().map(RedisChild::url);
+            let node_id = format!("n{}", i + 1);
+            let engine = url.as_deref().map(|url| (url, node_id.as_str()));
+            spawned.nodes.push(Node::spawn(&spawned._config.0, engine)?);
         }
+        Ok(Target::Spawned(spawned))
     }
 
     /// A hub in this process with the bench's limits.
@@ -88,77 +108,172 @@ impl Target {
     /// What the report calls it.
     pub(crate) fn describe(&self) -> String {
         match self {
-            Target::Spawned { url, .. } => format!("sigshim serve (child) at {url}"),
+            Target::Spawned(Spawned { nodes, redis: None, .. }) => {
+                format!("sigshim serve (child) at {}", nodes[0].url)
+            }
+            Target::Spawned(Spawned { nodes, redis: Some(redis), .. }) => {
+                let urls: Vec<&str> = nodes.iter().map(|n| n.url.as_str()).collect();
+                let what = if nodes.len() == 1 {
+                    "sigshim serve (child)".to_owned()
+                } else {
+                    format!("{} sigshim serve nodes (children)", nodes.len())
+                };
+                format!("{what} on redis-server (child) at {}: {}", redis.url(), urls.join(", "))
+            }
             Target::Url(url) => format!("server at {url}"),
             Target::InProcess(_) => "in-process hub".into(),
         }
     }
 
-    /// A client builder that reaches the target.
-    pub(crate) fn client(&self) -> ClientBuilder {
-        let b = sigshim::Client::builder(APP_ID);
+    /// How many server processes share the users (1 unless the bench started several nodes).
+    pub(crate) fn nodes(&self) -> usize {
         match self {
-            Target::Spawned { url, .. } | Target::Url(url) => {
-                b.connector(Arc::new(WsConnector::new(url.clone())))
-            }
-            Target::InProcess(hub) => b.hub(hub),
+            Target::Spawned(s) => s.nodes.len(),
+            _ => 1,
         }
     }
 
-    /// A client builder for a mostly silent user: it pings every 10 s instead of every 2 s
-    /// (the server closes a connection after 30 s without a frame).
-    pub(crate) fn quiet_client(&self) -> ClientBuilder {
-        let options = WsOptions::default()
-            .heartbeat(std::time::Duration::from_secs(10))
-            .link_timeout(std::time::Duration::from_secs(30));
+    /// The URL of node `node` (modulo the nodes), when there is a server.
+    pub(crate) fn url_on(&self, node: usize) -> Option<&str> {
         match self {
-            Target::Spawned { url, .. } | Target::Url(url) => sigshim::Client::builder(APP_ID)
-                .connector(Arc::new(WsConnector::with_options(url.clone(), options))),
-            Target::InProcess(_) => self.client(),
-        }
-    }
-
-    /// Legacy options that reach the target.
-    pub(crate) fn legacy(&self) -> SignalingOptions {
-        let o = SignalingOptions::default();
-        match self {
-            Target::Spawned { url, .. } | Target::Url(url) => o.url(url.clone()),
-            Target::InProcess(hub) => o.hub(hub),
-        }
-    }
-
-    /// The server's URL, when there is one.
-    pub(crate) fn url(&self) -> Option<&str> {
-        match self {
-            Target::Spawned { url, .. } | Target::Url(url) => Some(url),
+            Target::Spawned(s) => Some(&s.nodes[node % s.nodes.len()].url),
+            Target::Url(url) => Some(url),
             Target::InProcess(_) => None,
         }
     }
 
-    /// The server's process id, when the generator started it.
+    /// The server's URL (the first node's), when there is one.
+    pub(crate) fn url(&self) -> Option<&str> {
+        self.url_on(0)
+    }
+
+    /// A client builder that reaches node `node` (modulo the nodes) of the target.
+    pub(crate) fn client_on(&self, node: usize) -> ClientBuilder {
+        let b = sigshim::Client::builder(APP_ID);
+        match self {
+            Target::InProcess(hub) => b.hub(hub),
+            _ => b.connector(Arc::new(WsConnector::new(self.ws_url(node)))),
+        }
+    }
+
+    /// A client builder for a mostly silent user on node `node`: it pings every 10 s instead of
+    /// every 2 s (the server closes a connection after 30 s without a frame).
+    pub(crate) fn quiet_client_on(&self, node: usize) -> ClientBuilder {
+        let options = WsOptions::default()
+            .heartbeat(std::time::Duration::from_secs(10))
+            .link_timeout(std::time::Duration::from_secs(30));
+        match self {
+            Target::InProcess(_) => self.client_on(node),
+            _ => sigshim::Client::builder(APP_ID)
+                .connector(Arc::new(WsConnector::with_options(self.ws_url(node), options))),
+        }
+    }
+
+    /// Legacy options that reach node `node` (modulo the nodes) of the target.
+    pub(crate) fn legacy_on(&self, node: usize) -> SignalingOptions {
+        let o = SignalingOptions::default();
+        match self {
+            Target::InProcess(hub) => o.hub(hub),
+            _ => o.url(self.ws_url(node)),
+        }
+    }
+
+    /// Node `node`'s URL, owned (empty for the in-process hub, which has none).
+    fn ws_url(&self, node: usize) -> String {
+        self.url_on(node).unwrap_or_default().to_owned()
+    }
+
+    /// The server's process id (the first node's), when the generator started it.
     pub(crate) fn pid(&self) -> Option<u32> {
         match self {
-            Target::Spawned { child, .. } => Some(child.id()),
+            Target::Spawned(s) => Some(s.nodes[0].child.id()),
             _ => None,
         }
     }
 
-    /// The server's resident memory now, in KiB.
-    pub(crate) fn rss_kib(&self) -> Option<u64> {
-        self.pid().and_then(procfs::rss_kib)
+    /// Each node's process id, when the generator started them.
+    fn node_pids(&self) -> Vec<u32> {
+        match self {
+            Target::Spawned(s) => s.nodes.iter().map(|n| n.child.id()).collect(),
+            _ => Vec::new(),
+        }
     }
 
-    /// Starts measuring the server's CPU.
+    /// The redis-server child's process id, when there is one.
+    pub(crate) fn redis_pid(&self) -> Option<u32> {
+        match self {
+            Target::Spawned(Spawned { redis: Some(redis), .. }) => Some(redis.pid()),
+            _ => None,
+        }
+    }
+
+    /// The server's resident memory now, in KiB: the sum over the nodes.
+    pub(crate) fn rss_kib(&self) -> Option<u64> {
+        let each = self.rss_kib_each()?;
+        Some(each.iter().sum())
+    }
+
+    /// Each node's resident memory now, in KiB.
+    pub(crate) fn rss_kib_each(&self) -> Option<Vec<u64>> {
+        let pids = self.node_pids();
+        if pids.is_empty() {
+            return None;
+        }
+        pids.into_iter().map(procfs::rss_kib).collect()
+    }
+
+    /// Starts measuring the server's CPU (the first node's: for runs on one node).
     pub(crate) fn cpu(&self) -> Option<CpuMeter> {
         self.pid().and_then(CpuMeter::start)
     }
+
+    /// Starts measuring the CPU of every node and of their Redis.
+    pub(crate) fn meters(&self) -> ServerMeters {
+        ServerMeters {
+            nodes: self.node_pids().into_iter().filter_map(CpuMeter::start).collect(),
+            redis: self.redis_pid().and_then(CpuMeter::start),
+        }
+    }
+
+    /// Adds what the run ran on to a report: `nodes` (server processes sharing the users) and
+    /// `engine` (`redis` when the bench started nodes on a Redis, else `none`).
+    pub(crate) fn fields(&self, r: &mut super::stats::Report) {
+        r.set("nodes", self.nodes() as u64);
+        let on_redis = matches!(self, Target::Spawned(Spawned { redis: Some(_), .. }));
+        r.set("engine", if on_redis { "redis" } else { "none" });
+    }
 }
 
-impl Drop for Target {
-    fn drop(&mut self) {
-        if let Target::Spawned { child, .. } = self {
-            let _ = child.kill();
-            let _ = child.wait();
+impl Node {
+    /// Starts `sigshim serve` with `config` (and, with `engine`, as node `engine.1` on the Redis
+    /// at `engine.0`) on a free loopback port, and waits for its address.
+    fn spawn(config: &std::path::Path, engine: Option<(&str, &str)>) -> Result<Self, String> {
+        let exe = std::env::current_exe().map_err(|e| format!("finding the sigshim binary: {e}"))?;
+        let mut command = Command::new(exe);
+        command.args(["serve", "--listen", "127.0.0.1:0", "--config"]).arg(config);
+        if let Some((url, node_id)) = engine {
+            command.args(["--engine", url, "--node-id", node_id]);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("starting sigshim serve: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout from sigshim serve")?;
+        let mut reader = BufReader::new(stdout);
+        let mut first = String::new();
+        reader.read_line(&mut first).map_err(|e| format!("reading the server: {e}"))?;
+        // Keep reading what the server prints, so that it never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        // "sigshim serving ws://127.0.0.1:PORT/ (app ID …)"
+        let url = first.split_whitespace().nth(2).filter(|u| u.starts_with("ws://")).map(str::to_owned);
+        match url {
+            Some(url) => Ok(Node { child, url }),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("unexpected first line from sigshim serve: {first:?}"))
+            }
         }
     }
 }
