@@ -64,9 +64,15 @@ impl<T> Unacked<T> {
 
     /// Forgets every item up to `seq`: the client has them (acknowledgements are cumulative).
     pub fn acked(&mut self, seq: u64) {
+        self.acked_each(seq, drop);
+    }
+
+    /// Forgets every item up to `seq`, as [`acked`](Self::acked), handing each to `each`.
+    pub fn acked_each(&mut self, seq: u64, mut each: impl FnMut(T)) {
         while self.items.front().is_some_and(|(s, _, _)| *s <= seq) {
-            if let Some((_, _, bytes)) = self.items.pop_front() {
+            if let Some((_, item, bytes)) = self.items.pop_front() {
                 self.bytes -= bytes;
+                each(item);
             }
         }
     }

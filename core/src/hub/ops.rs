@@ -116,16 +116,18 @@ fn send_peer(
     let message = match hub.inner.registry.get(peer_id) {
         None => message,
         Some(peer) => {
+            // With an engine the receipt waits for the receiver's ledger: a copy for it.
+            let copy = hub.has_engine().then(|| message.clone());
             let ev = Event::PeerMessage { peer_id: session.user_id().to_owned(), message, offline: false };
             match peer.try_push(Arc::new(ev)) {
                 Ok(()) if peer.is_parked() => {
                     // Held for a peer whose link broke: delivered if it resumes, else kept offline.
                     Counters::bump(&counters.peer_messages_cached);
-                    return ready(Err(PE::CachedByServer.code()));
+                    return held(hub, peer_id, session, copy, Err(PE::CachedByServer.code()));
                 }
                 Ok(()) => {
                     Counters::bump(&counters.peer_messages_delivered);
-                    return ready(Ok(receipt));
+                    return held(hub, peer_id, session, copy, Ok(receipt));
                 }
                 Err((Push::Full, _)) => {
                     // Never acknowledge what the receiver will not get.
@@ -147,6 +149,23 @@ fn send_peer(
         return Handled::Pending(engine.send_peer(session.user_id(), peer_id, message, offline, receipt));
     }
     ready(offline_path(hub, session, peer_id, message, options))
+}
+
+/// The reply to a peer message queued to a local session: with an engine, once the receiver's
+/// ledger in Redis has the message (`copy`), so that the receipt outlives this node.
+fn held(hub: &Hub, to: &str, from: &Session, copy: Option<Message>, reply: Result<Reply, i32>) -> Handled {
+    #[cfg(feature = "redis")]
+    if let (Some(engine), Some(message)) = (hub.engine(), &copy) {
+        let written = engine.hold(to, from.user_id(), message);
+        return Handled::Pending(Box::pin(async move {
+            match written.await {
+                Ok(()) => reply.unwrap_or_else(|code| Reply::Error { code }),
+                Err(_) => Reply::Error { code: PE::Failure.code() },
+            }
+        }));
+    }
+    let _ = (hub, to, from, copy);
+    ready(reply)
 }
 
 fn offline_path(

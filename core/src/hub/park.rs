@@ -141,9 +141,9 @@ impl Hub {
                         continue;
                     }
                 }
-                #[cfg(feature = "redis")]
-                if let Some(engine) = self.engine() {
-                    engine.keep(user, &peer_id, &message);
+                // With an engine the message is in the user's ledger in Redis, which goes to
+                // the box when the user's current session ends.
+                if self.has_engine() {
                     continue;
                 }
                 if !self.inner.offline.keep(user, &peer_id, message) {

@@ -206,7 +206,7 @@ async fn answer_hello(
         return None;
     }
     // Replay what the previous link sent but the client never acknowledged.
-    link.unacked.acked(last_seq);
+    shared.hub.acked(&session, &mut link.unacked, last_seq);
     let mut replayed = true;
     for (seq, event) in link.unacked.iter() {
         let text = wire::frame_text(&EventFrameRef { seq, event });
@@ -571,6 +571,11 @@ impl Conn {
         match wire::parse_client(&text) {
             Ok(ClientFrame::Request(RequestFrame { id, request })) => {
                 let logout = request == Request::Logout;
+                if logout {
+                    // What was sent before the logout went out before its answer: the client has
+                    // it (and, with an engine, it leaves the user's ledger before the logout).
+                    self.shared.hub.acked(&self.session, &mut self.link.unacked, u64::MAX);
+                }
                 let handled = if metered {
                     let op = request.op_name();
                     let started = Instant::now();
@@ -599,7 +604,7 @@ impl Conn {
                 }
             }
             Ok(ClientFrame::Control(Control::Ack { seq })) => {
-                self.link.unacked.acked(seq);
+                self.shared.hub.acked(&self.session, &mut self.link.unacked, seq);
                 Step::Done
             }
             Ok(ClientFrame::Hello(_)) => {

@@ -31,7 +31,7 @@ impl Connector for MemoryConnector {
         let (session, rx) = self.hub.login_async(&login).await?;
         let transport = Arc::new(MemoryTransport { hub: self.hub.clone(), session: session.clone() });
         let sizes = Some(SessionSizes::of(self.hub.limits_of(&session)));
-        let inbox = Box::new(MemoryInbox { rx, session, done: None });
+        let inbox = Box::new(MemoryInbox { rx, session, hub: self.hub.clone(), done: None });
         Ok(Link { transport, inbox, resumed: false, sizes })
     }
 }
@@ -78,6 +78,7 @@ impl Drop for MemoryTransport {
 struct MemoryInbox {
     rx: crate::hub::SessionInbox,
     session: Arc<Session>,
+    hub: Hub,
     done: Option<CloseReason>,
 }
 
@@ -87,7 +88,11 @@ impl Inbox for MemoryInbox {
             return Poll::Ready(Inbound::Closed(reason));
         }
         Poll::Ready(match ready!(self.rx.poll_recv(cx)) {
-            Some(ev) => Inbound::Event(ev),
+            Some(ev) => {
+                // In-process, an event taken is an event the client has.
+                self.hub.delivered(&self.session, &ev);
+                Inbound::Event(ev)
+            }
             None => {
                 let reason = self.session.close_reason().unwrap_or(CloseReason::LinkLost);
                 self.done = Some(reason);

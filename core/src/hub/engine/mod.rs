@@ -92,6 +92,33 @@ impl Hub {
         true
     }
 
+    /// The client of `session` has `event` (it acknowledged it, or took it in-process): with an
+    /// engine, a peer message leaves the user's ledger.
+    #[inline]
+    pub(crate) fn delivered(&self, session: &Session, event: &crate::protocol::Event) {
+        #[cfg(feature = "redis")]
+        if let (Some(engine), crate::protocol::Event::PeerMessage { message, .. }) = (self.engine(), event) {
+            engine.delivered(session.user_id(), &message.id.to_string());
+        }
+        let _ = (session, event);
+    }
+
+    /// Forgets what `unacked` holds up to `seq` (the client acknowledged it), telling the engine
+    /// of each peer message it held.
+    #[cfg(feature = "server")]
+    pub(crate) fn acked(
+        &self,
+        session: &Session,
+        unacked: &mut crate::window::Unacked<Arc<crate::protocol::Event>>,
+        seq: u64,
+    ) {
+        if self.has_engine() {
+            unacked.acked_each(seq, |event| self.delivered(session, &event));
+        } else {
+            unacked.acked(seq);
+        }
+    }
+
     /// What a new session must wait for before it is handed out: the engine taking its user
     /// over (none without an engine).
     pub(crate) fn join_engine(&self, session: &Arc<Session>) -> Option<PendingLogin> {

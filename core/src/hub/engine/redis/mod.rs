@@ -201,6 +201,12 @@ impl Keys {
         format!("{}{{u:{user}}}:box", self.prefix)
     }
 
+    /// The user's ledger: the peer messages acknowledged to their senders that no client of
+    /// the user has yet, by message ID.
+    fn ledger(&self, user: &str) -> String {
+        format!("{}{{u:{user}}}:ledger", self.prefix)
+    }
+
     fn lease_of(&self, node: &str) -> String {
         format!("{}lease:{node}", self.prefix)
     }

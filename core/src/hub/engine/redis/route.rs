@@ -18,9 +18,11 @@ use crate::hub::unix_now;
 use crate::message::Message;
 use crate::protocol::{CallRole, CallSignal, Event, PeerOnlineState, PeerStatus, Reply};
 
-/// A stored offline message, as it sits in a user's box.
+/// A peer message as it sits in a user's box or ledger.
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
+    /// The message ID, as text (the scripts key the ledger by it, exactly).
+    id: String,
     from: String,
     message: Message,
     /// When it was stored (ms since the epoch): older than the offline TTL, it is dropped.
@@ -41,9 +43,8 @@ impl RedisEngine {
         session: &Arc<Session>,
     ) -> impl Future<Output = Result<(), LoginError>> + Send + 'static {
         let user = session.user_id();
-        let (owner, inbox) = (self.keys.owner(user), self.keys.inbox(user));
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.register.get_hash()).arg(2).arg(&owner).arg(&inbox);
+        cmd.arg(self.scripts.register.get_hash()).arg(3).arg(self.user_keys(user));
         cmd.arg(&self.config.node_id).arg(self.owner_value(session));
         cmd.arg(&self.keys.node_channel_prefix).arg(&self.keys.presence).arg(user);
         let outcome = self.call(cmd);
@@ -58,22 +59,21 @@ impl RedisEngine {
                     return Err(LoginError::Unknown);
                 }
             };
-            engine.hand_over_stored(&session, &inbox, &stored);
+            engine.hand_over_stored(&session, &stored);
             Ok(())
         }
     }
 
-    /// Queues a user's stored messages to its new session, then trims them from the box.
-    fn hand_over_stored(&self, session: &Session, inbox: &str, stored: &[Vec<u8>]) {
-        if stored.is_empty() {
-            return;
-        }
+    /// Queues a user's stored messages to its new session (they are in its ledger now); those
+    /// past the offline TTL are dropped from the ledger instead.
+    fn hand_over_stored(&self, session: &Session, stored: &[Vec<u8>]) {
         let Some(hub) = self.hub() else { return };
         let ttl = hub.config().limits.offline_message_ttl.as_millis() as u64;
         let now = unix_now().as_millis() as u64;
         for entry in stored {
             let Ok(s) = serde_json::from_slice::<Stored>(entry) else { continue };
             if now.saturating_sub(s.at) > ttl {
+                self.delivered(session.user_id(), &s.id);
                 continue;
             }
             let ev = Event::PeerMessage { peer_id: s.from, message: s.message, offline: true };
@@ -81,17 +81,43 @@ impl RedisEngine {
                 Counters::bump(&hub.inner.counters.inbox_full_drops);
             }
         }
-        let mut trim = redis::cmd("LTRIM");
-        trim.arg(inbox).arg(stored.len()).arg(-1);
-        self.fire(trim);
+    }
+
+    /// A user's keys for the scripts on peer messages: owner, box, ledger.
+    pub(super) fn user_keys(&self, user: &str) -> Vec<String> {
+        vec![self.keys.owner(user), self.keys.inbox(user), self.keys.ledger(user)]
+    }
+
+    /// The client of `user` has message `id` (it acknowledged it, or took it from its inbox):
+    /// out of the user's ledger.
+    pub(crate) fn delivered(&self, user: &str, id: &str) {
+        let mut cmd = redis::cmd("HDEL");
+        cmd.arg(self.keys.ledger(user)).arg(id);
+        self.fire(cmd);
+    }
+
+    /// Writes a message this node queued to a local session into the receiver's ledger, so
+    /// that the sender's receipt survives this node; done when Redis has it.
+    pub(crate) fn hold(
+        &self,
+        to: &str,
+        from: &str,
+        message: &Message,
+    ) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
+        let mut cmd = redis::cmd("HSET");
+        cmd.arg(self.keys.ledger(to)).arg(message.id.to_string());
+        cmd.arg(self.stored_entry(from, message).unwrap_or_default());
+        let held = self.call(cmd);
+        async move { held.await.map(drop) }
     }
 
     /// The session ended: its user lets go of the owner entry if it is still this session's.
     pub(crate) fn unregister(&self, session: &Session) {
         let user = session.user_id();
+        let (_, ttl) = self.box_limits();
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.unregister.get_hash()).arg(1).arg(self.keys.owner(user));
-        cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user);
+        cmd.arg(self.scripts.unregister.get_hash()).arg(3).arg(self.user_keys(user));
+        cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user).arg(ttl);
         self.fire(cmd);
         self.unindex(self.users_of(&self.config.node_id), user);
     }
@@ -104,7 +130,7 @@ impl RedisEngine {
         from: &str,
         to: &str,
         item: Item,
-        stored: Option<&str>,
+        entry: Option<(&str, &str, bool)>,
     ) -> impl Future<Output = Routed> + Send + 'static {
         let call = self.next_call.fetch_add(1, Ordering::Relaxed);
         let deliver = NodeFrame::Deliver {
@@ -119,15 +145,13 @@ impl RedisEngine {
         let outcome = deliver.map(|deliver| {
             self.waiting.lock().insert(call, answer_tx);
             let (cap, ttl) = self.box_limits();
+            // (message ID, stored entry, store when offline); none for a call signal.
+            let (id, stored, offline) = entry.unwrap_or(("", "", false));
             let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.send.get_hash()).arg(2).arg(self.keys.owner(to)).arg(self.keys.inbox(to));
-            cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(if stored.is_some() {
-                "1"
-            } else {
-                "0"
-            });
-            cmd.arg(stored.unwrap_or("")).arg(cap).arg(ttl).arg(&self.keys.presence).arg(to);
-            cmd.arg(&self.config.node_id);
+            cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
+            cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(if offline { "1" } else { "0" });
+            cmd.arg(stored).arg(cap).arg(ttl).arg(&self.keys.presence).arg(to);
+            cmd.arg(&self.config.node_id).arg(id);
             self.call(cmd)
         });
         let engine = self.clone();
@@ -169,15 +193,26 @@ impl RedisEngine {
         let Some(stored) = self.stored_entry(from, &message) else {
             return Box::pin(async { Reply::Error { code: PE::Failure.code() } });
         };
-        let routed = self.route(from, to, Item::Message { message }, offline.then_some(stored.as_str()));
+        let id = message.id.to_string();
+        let routed = self.route(from, to, Item::Message { message }, Some((&id, &stored, offline)));
         let engine = self.clone();
         let to = to.to_owned();
         Box::pin(async move {
             match routed.await {
-                Routed::Answered(0) => receipt,
-                Routed::Answered(NOT_HERE) if offline => engine.store(&to, stored, receipt).await,
-                Routed::Answered(NOT_HERE) => engine.settle("unreachable", receipt),
-                Routed::Answered(code) => Reply::Error { code },
+                // In the receiver's inbox, or held for its parked session: in its ledger until
+                // its client has it.
+                Routed::Answered(code @ (0 | 4)) => {
+                    if code == 0 {
+                        receipt
+                    } else {
+                        Reply::Error { code }
+                    }
+                }
+                Routed::Answered(NOT_HERE) => engine.unroute(&to, &id, stored, offline, receipt).await,
+                Routed::Answered(code) => {
+                    engine.delivered(&to, &id);
+                    Reply::Error { code }
+                }
                 Routed::Verdict(verdict) => engine.settle(&verdict, receipt),
                 Routed::Failed(failed) => Reply::Error { code: failure_code(&failed) },
             }
@@ -216,32 +251,23 @@ impl RedisEngine {
         };
         let Ok(deliver) = serde_json::to_string(&deliver) else { return };
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.send.get_hash()).arg(2).arg(self.keys.owner(to)).arg(self.keys.inbox(to));
+        cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
         cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(0).arg(0);
-        cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id);
+        cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id).arg("");
         self.fire(cmd);
     }
 
-    /// Stores a message for `to` after its node answered that it no longer holds the user.
-    async fn store(&self, to: &str, stored: String, receipt: Reply) -> Reply {
+    /// The receiver's node no longer held the user: the message leaves the ledger, for the box
+    /// (`offline`) or for nowhere.
+    async fn unroute(&self, to: &str, id: &str, stored: String, offline: bool, receipt: Reply) -> Reply {
         let (cap, ttl) = self.box_limits();
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.store.get_hash()).arg(1).arg(self.keys.inbox(to));
-        cmd.arg(stored).arg(cap).arg(ttl);
+        cmd.arg(self.scripts.unroute.get_hash()).arg(2).arg(self.keys.inbox(to)).arg(self.keys.ledger(to));
+        cmd.arg(id).arg(stored).arg(if offline { "1" } else { "0" }).arg(cap).arg(ttl);
         match self.call(cmd).await {
             Ok(v) => self.settle(&String::from_redis_value(v).unwrap_or_default(), receipt),
             Err(failed) => Reply::Error { code: failure_code(&failed) },
         }
-    }
-
-    /// Keeps a message already acknowledged to its sender (past the box's cap).
-    pub(crate) fn keep(&self, to: &str, from: &str, message: &Message) {
-        let Some(stored) = self.stored_entry(from, message) else { return };
-        let (_, ttl) = self.box_limits();
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.store.get_hash()).arg(1).arg(self.keys.inbox(to));
-        cmd.arg(stored).arg(0).arg(ttl);
-        self.fire(cmd);
     }
 
     /// The reply for a script's verdict on the offline path.
@@ -266,7 +292,9 @@ impl RedisEngine {
 
     fn stored_entry(&self, from: &str, message: &Message) -> Option<String> {
         let at = unix_now().as_millis() as u64;
-        serde_json::to_string(&Stored { from: from.to_owned(), message: message.clone(), at }).ok()
+        let stored =
+            Stored { id: message.id.to_string(), from: from.to_owned(), message: message.clone(), at };
+        serde_json::to_string(&stored).ok()
     }
 
     /// The per-user cap and the expiry (ms) of offline boxes.

@@ -6,57 +6,125 @@
 
 use redis::Script;
 
+/// Lua that moves every entry of the user's ledger (`KEYS[3]`, pending) into the user's box
+/// (`KEYS[2]`), in message ID order, and gives the box the expiry `ARGV[ttl]`: what was
+/// acknowledged to its senders and never reached a client is kept for the next login.
+macro_rules! ledger_to_box {
+    ($ttl:literal) => {
+        concat!(
+            r#"
+local held = redis.call('HGETALL', KEYS[3])
+if #held > 0 then
+  local entries = {}
+  for i = 1, #held, 2 do
+    entries[#entries + 1] = {held[i], held[i + 1]}
+  end
+  table.sort(entries, function(a, b)
+    if #a[1] ~= #b[1] then return #a[1] < #b[1] end
+    return a[1] < b[1]
+  end)
+  for _, e in ipairs(entries) do
+    redis.call('RPUSH', KEYS[2], e[2])
+  end
+  redis.call('DEL', KEYS[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV["#,
+            $ttl,
+            r#"])
+end
+"#
+        )
+    };
+}
+pub(super) use ledger_to_box;
+
 /// Makes this session the user's owner. A previous owner on another node is told to end its
-/// session (`kick`); a user who had no owner goes online (published to every node). Returns
-/// the user's stored offline messages (oldest first), left in place until they are trimmed
-/// after delivery.
+/// session (`kick`); a user who had no owner goes online (published to every node). Moves the
+/// user's stored offline messages into the user's ledger and returns them (oldest first): they
+/// are the session's to deliver now, and stay in the ledger until the client has them. When no
+/// previous session lives on (none, or its node no longer listens), what the ledger held for it
+/// is returned too, first.
 ///
-/// KEYS: owner, box. ARGV: this node, the new owner value, node channel prefix, presence
-/// channel, user ID.
+/// KEYS: owner, box, ledger. ARGV: this node, the new owner value, node channel prefix,
+/// presence channel, user ID.
 pub(super) const REGISTER: &str = r#"
 local prev = redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], ARGV[2])
+local alive = false
 if prev then
   local node = string.match(prev, '^(.*)|')
-  if prev ~= ARGV[2] and node ~= ARGV[1] then
-    redis.call('PUBLISH', ARGV[3] .. node, cjson.encode({kick = {user = ARGV[5], owner = prev}}))
+  if node == ARGV[1] then
+    alive = true
+  elseif prev ~= ARGV[2] then
+    local kick = cjson.encode({kick = {user = ARGV[5], owner = prev}})
+    alive = redis.call('PUBLISH', ARGV[3] .. node, kick) > 0
   end
 else
   redis.call('PUBLISH', ARGV[4], cjson.encode({user = ARGV[5], online = true}))
 end
-return redis.call('LRANGE', KEYS[2], 0, -1)
-"#;
-
-/// Removes the owner entry if it is still this session's; the user goes offline (published).
-/// Returns 1 when it removed it.
-///
-/// KEYS: owner. ARGV: the owner value, presence channel, user ID.
-pub(super) const UNREGISTER: &str = r#"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false}))
-  return 1
+local out = {}
+if not alive then
+  local held = redis.call('HGETALL', KEYS[3])
+  local entries = {}
+  for i = 1, #held, 2 do
+    entries[#entries + 1] = {held[i], held[i + 1]}
+  end
+  table.sort(entries, function(a, b)
+    if #a[1] ~= #b[1] then return #a[1] < #b[1] end
+    return a[1] < b[1]
+  end)
+  for _, e in ipairs(entries) do
+    out[#out + 1] = e[2]
+  end
 end
-return 0
+for _, entry in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  redis.call('HSET', KEYS[3], cjson.decode(entry).id, entry)
+  out[#out + 1] = entry
+end
+redis.call('DEL', KEYS[2])
+return out
 "#;
 
-/// A peer message to a user this node does not hold: handed to the owner's node (`routed`),
-/// or, with no live owner, stored (`stored`), refused by a full box (`full`) or not kept
-/// (`unreachable`). An owner whose node no longer listens is removed, and the user goes
-/// offline.
+/// Removes the owner entry if it is still this session's; the user goes offline (published),
+/// and what the user's ledger still holds goes to the box. Returns 1 when it removed it.
 ///
-/// KEYS: owner, box. ARGV: node channel prefix, the delivery, 1 to store when offline, the
-/// stored entry, box cap, box expiry (ms), presence channel, user ID, this node.
-pub(super) const SEND: &str = r#"
+/// KEYS: owner, box, ledger. ARGV: the owner value, presence channel, user ID, box expiry (ms).
+pub(super) const UNREGISTER: &str = concat!(
+    r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false}))
+"#,
+    ledger_to_box!("4"),
+    "return 1\n"
+);
+
+/// Something for a user this node does not hold: handed to the owner's node (`routed`; a peer
+/// message, with an ID, is written in the user's ledger first), or, with no live owner, stored
+/// (`stored`), refused by a full box (`full`) or not kept (`unreachable`). An owner whose node no
+/// longer listens is removed, and the user goes offline.
+///
+/// KEYS: owner, box, ledger. ARGV: node channel prefix, the delivery, 1 to store when offline,
+/// the stored entry, box cap, box expiry (ms), presence channel, user ID, this node, the
+/// message ID ('' for what is not a peer message).
+pub(super) const SEND: &str = concat!(
+    r#"
 local owner = redis.call('GET', KEYS[1])
 if owner then
   local node = string.match(owner, '^(.*)|')
   if node ~= ARGV[9] and redis.call('PUBLISH', ARGV[1] .. node, ARGV[2]) > 0 then
+    if ARGV[10] ~= '' then
+      redis.call('HSET', KEYS[3], ARGV[10], ARGV[4])
+    end
     return 'routed'
   end
   if node ~= ARGV[9] then
     redis.call('DEL', KEYS[1])
     redis.call('PUBLISH', ARGV[7], cjson.encode({user = ARGV[8], online = false}))
+"#,
+    ledger_to_box!("6"),
+    r#"
   end
 end
 if ARGV[3] ~= '1' then
@@ -68,19 +136,23 @@ end
 redis.call('RPUSH', KEYS[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 'stored'
-"#;
+"#
+);
 
-/// Stores a message in a user's box. With a cap of 0 the message was already acknowledged to
-/// its sender and is kept past the cap.
+/// A routed message its receiver's node no longer held: out of the ledger, and into the box
+/// when the sender asked for offline messaging.
 ///
-/// KEYS: box. ARGV: the stored entry, box cap (0: none), box expiry (ms).
-pub(super) const STORE: &str = r#"
-local cap = tonumber(ARGV[2])
-if cap > 0 and redis.call('LLEN', KEYS[1]) >= cap then
+/// KEYS: box, ledger. ARGV: the message ID, the stored entry, 1 to store, box cap, box expiry.
+pub(super) const UNROUTE: &str = r#"
+redis.call('HDEL', KEYS[2], ARGV[1])
+if ARGV[3] ~= '1' then
+  return 'unreachable'
+end
+if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[4]) then
   return 'full'
 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('RPUSH', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 'stored'
 "#;
 
@@ -90,7 +162,7 @@ pub(super) struct Scripts {
     pub(super) register: Script,
     pub(super) unregister: Script,
     pub(super) send: Script,
-    pub(super) store: Script,
+    pub(super) unroute: Script,
     pub(super) join: Script,
     pub(super) leave: Script,
     pub(super) sweep_user: Script,
@@ -103,7 +175,7 @@ impl Scripts {
             register: Script::new(REGISTER),
             unregister: Script::new(UNREGISTER),
             send: Script::new(SEND),
-            store: Script::new(STORE),
+            unroute: Script::new(UNROUTE),
             join: Script::new(super::channels::JOIN),
             leave: Script::new(super::channels::LEAVE),
             sweep_user: Script::new(super::sweep::SWEEP_USER),
@@ -118,7 +190,7 @@ impl Scripts {
             REGISTER,
             UNREGISTER,
             SEND,
-            STORE,
+            UNROUTE,
             channels::JOIN,
             channels::LEAVE,
             sweep::SWEEP_USER,

@@ -20,18 +20,22 @@ use super::batch::Failed;
 use crate::hub::unix_now;
 use crate::protocol::CloseReason;
 
-/// Takes a dead node's user offline if the owner entry still names that node.
+/// Takes a dead node's user offline if the owner entry still names that node; what the user's
+/// ledger holds goes to the box.
 ///
-/// KEYS: owner. ARGV: dead node, presence channel, user ID.
-pub(super) const SWEEP_USER: &str = r#"
+/// KEYS: owner, box, ledger. ARGV: dead node, presence channel, user ID, box expiry (ms).
+pub(super) const SWEEP_USER: &str = concat!(
+    r#"
 local owner = redis.call('GET', KEYS[1])
-if owner and string.match(owner, '^(.*)|') == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false, swept = true}))
-  return 1
+if not owner or string.match(owner, '^(.*)|') ~= ARGV[1] then
+  return 0
 end
-return 0
-"#;
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false, swept = true}))
+"#,
+    super::scripts::ledger_to_box!("4"),
+    "return 1\n"
+);
 
 /// Removes a dead node's members from a channel, announcing each leave.
 ///
@@ -131,10 +135,11 @@ impl RedisEngine {
         let (users, channels) = (self.call(users), self.call(channels));
         let users: Vec<String> = FromRedisValue::from_redis_value(users.await?).unwrap_or_default();
         let channels: Vec<String> = FromRedisValue::from_redis_value(channels.await?).unwrap_or_default();
+        let ttl = self.hub().map_or(0, |h| h.config().limits.offline_message_ttl.as_millis() as u64);
         for user in &users {
             let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.sweep_user.get_hash()).arg(1).arg(self.keys.owner(user));
-            cmd.arg(node).arg(&self.keys.presence).arg(user);
+            cmd.arg(self.scripts.sweep_user.get_hash()).arg(3).arg(self.user_keys(user));
+            cmd.arg(node).arg(&self.keys.presence).arg(user).arg(ttl);
             self.fire(cmd);
         }
         for id in &channels {

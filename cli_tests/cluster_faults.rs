@@ -1,0 +1,159 @@
+//! Faults under load on two `sigshim serve` nodes and one Redis, with a checker that records
+//! every send's outcome: a message answered Ok or "stored" (4) reaches its receiver, whatever
+//! dies, in the order it was sent (a repeat after a crash is dropped by its message ID).
+//!
+//! Each test starts its own `redis-server` (`sigshim_conformance::redis_server`); where none is
+//! installed the tests pass as skipped, unless `SIGSHIM_REQUIRE_REDIS=1` (CI).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sigshim::error::PeerMessageError;
+use sigshim::transport::WsConnector;
+use sigshim::{Client, ClientEvent, Events, Message, SendMessageOptions};
+use sigshim_conformance::raw::RawClient;
+use sigshim_conformance::redis_server::RedisServer;
+
+#[path = "common/served.rs"]
+mod served;
+use served::{BIN, Served};
+
+const APP: &str = "cluster-faults";
+
+/// The bound of every wait in these tests.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A node's settings: no rate limits (the checker sends as fast as replies come), and a short
+/// lease so that a dead node is swept quickly.
+const CONFIG: &str = "app_id = \"cluster-faults\"\n[rates]\nunlimited = true\n[cluster]\nlease_ms = 900\n";
+
+/// Starts node `node_id` on `redis` with [`CONFIG`] written to `config`.
+fn node(redis: &RedisServer, node_id: &str, config: &std::path::Path) -> Served {
+    let mut command = Command::new(BIN);
+    command.args(["serve", "--listen", "127.0.0.1:0", "--config"]).arg(config);
+    command.args(["--engine", &redis.url(), "--node-id", node_id]);
+    Served::spawn_reading(command, DEADLINE).0
+}
+
+/// A core client over WebSocket, logged in as `user` on `served`.
+async fn login(served: &Served, user: &str) -> (Client, Events) {
+    let connector = Arc::new(WsConnector::new(served.url.clone()));
+    let (client, events) = Client::builder(APP).connector(connector).build();
+    tokio::time::timeout(DEADLINE, client.login(None, user))
+        .await
+        .expect("the login ends within the deadline")
+        .unwrap_or_else(|e| panic!("{user} logs in at {}: {e}", served.url));
+    (client, events)
+}
+
+/// What one receiving client got, in order: (message ID, text).
+type Received = Arc<Mutex<Vec<(u64, String)>>>;
+
+/// Records every peer message of `events` into `into` until the client goes, waking `arrived`
+/// at each.
+fn record(
+    mut events: Events,
+    into: Received,
+    arrived: Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            if let ClientEvent::MessageFromPeer { message, .. } = event {
+                into.lock().unwrap().push((message.id, message.text_or_description().to_owned()));
+                arrived.notify_one();
+            }
+        }
+    })
+}
+
+/// Asserts that `got` holds each message once at most, in the order they were sent.
+fn in_send_order(got: &[(u64, String)], who: &str) {
+    let order: Vec<usize> = got.iter().map(|(_, t)| t[1..].parse().expect("m<n>")).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{who} got them out of order or twice: {order:?}");
+}
+
+/// Node n2, which holds bob, is killed (SIGKILL) while alice, on n1, sends to him without pause.
+/// Bob's client on n2 reads but never acknowledges, so every message n2 answered Ok for is, at
+/// the kill, unconfirmed. Every message answered Ok or 4 reaches bob at his next login, on n1,
+/// from what Redis kept (his ledger, for those n2 had queued; his box, for those stored after),
+/// exactly once and in the order sent.
+#[test]
+fn a_node_killed_under_load_loses_no_acknowledged_message() {
+    let Some(redis) = RedisServer::start() else { return };
+    let config = std::env::temp_dir().join(format!("sigshim-faults-{}.toml", std::process::id()));
+    std::fs::write(&config, CONFIG).expect("the config file");
+    let n1 = node(&redis, "n1", &config);
+    let n2 = node(&redis, "n2", &config);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let after: Received = Default::default();
+    let outcomes = rt.block_on(async {
+        let (alice, _alice_events) = login(&n1, "alice").await;
+        // bob on n2 speaks the protocol by hand and never acknowledges an event.
+        let mut bob = RawClient::connect(&n2.url).await;
+        bob.login(APP, "bob").await;
+        let arrived = Arc::new(tokio::sync::Notify::new());
+        let mut outcomes: BTreeMap<usize, Result<u64, PeerMessageError>> = BTreeMap::new();
+        let mut n2 = Some(n2);
+        for i in 0..300 {
+            if i == 100 {
+                drop(n2.take()); // SIGKILL
+            }
+            let message = Message::text(format!("m{i}"));
+            let sent = alice.send_message_to_peer("bob", &message, SendMessageOptions::offline());
+            let sent = tokio::time::timeout(DEADLINE, sent).await.expect("every send is answered in time");
+            outcomes.insert(i, sent.map(|r| r.id));
+        }
+        drop(bob);
+        // bob logs in again, on the node that is left: what Redis kept for him arrives.
+        let (_bob, bob_events) = login(&n1, "bob").await;
+        let recorder = record(bob_events, after.clone(), arrived.clone());
+        let acknowledged: BTreeSet<usize> = outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Ok(_) | Err(PeerMessageError::CachedByServer)))
+            .map(|(i, _)| *i)
+            .collect();
+        let missing = || -> Vec<usize> {
+            let got: BTreeSet<usize> =
+                after.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
+            acknowledged.difference(&got).copied().collect()
+        };
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        // Each arrival wakes the check; the deadline bounds the whole wait.
+        while !missing().is_empty() {
+            if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
+                break;
+            }
+        }
+        recorder.abort();
+        assert_eq!(
+            missing(),
+            Vec::<usize>::new(),
+            "acknowledged and never delivered; outcomes: {outcomes:?}"
+        );
+        outcomes
+    });
+    in_send_order(&after.lock().unwrap(), "bob on n1");
+    let ok = outcomes.values().filter(|o| o.is_ok()).count();
+    let stored = outcomes.values().filter(|o| *o == &Err(PeerMessageError::CachedByServer)).count();
+    let got = after.lock().unwrap().len();
+    println!("{ok} delivered, {stored} stored, {} other; bob got {got} at his next login", 300 - ok - stored);
+    assert_eq!(ok, 100, "the first 100 were queued on n2, none after the kill: {outcomes:?}");
+    // After the kill: stored up to the box's cap of 200 (n2's 100 unconfirmed ones went there
+    // first), then refused as unreachable. A send that raced the kill may time out: it was not
+    // acknowledged, so it may or may not arrive.
+    assert!(stored > 0, "{outcomes:?}");
+    let allowed = |o: &Result<u64, PeerMessageError>| {
+        matches!(
+            o,
+            Err(PeerMessageError::CachedByServer
+                | PeerMessageError::PeerUnreachable
+                | PeerMessageError::Timeout)
+        )
+    };
+    assert!(outcomes.range(100..).all(|(_, o)| allowed(o)), "{outcomes:?}");
+    assert!(got >= ok + stored, "every acknowledged message, each once (in_send_order): {got}");
+    let _ = std::fs::remove_file(&config);
+    drop(n1);
+}
