@@ -285,3 +285,64 @@ async fn a_node_cut_off_longer_than_its_lease_is_swept() {
     let (from, message, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "while away", true));
 }
+
+/// One account logs in on both nodes at once: exactly one session survives, the other is told
+/// it was replaced, and messages reach the survivor.
+#[tokio::test]
+async fn simultaneous_logins_on_two_nodes_leave_one_session() {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let mut alice = online_core(Backend::Memory, &a, "alice").await;
+    for round in 0..5 {
+        let user = format!("twin{round}");
+        let mut on_a = Backend::Memory.core(&a, &user);
+        let mut on_b = Backend::Memory.core(&b, &user);
+        let (ra, rb) = tokio::join!(on_a.login(None), on_b.login(None));
+        ra.expect("the login on a");
+        rb.expect("the login on b");
+        // The register scripts ran one after the other in Redis: the later one kicked the other.
+        let kicked = tokio::select! {
+            code = on_a.expect_kicked() => (code, "a"),
+            code = on_b.expect_kicked() => (code, "b"),
+        };
+        let survivor = if kicked.1 == "a" { &mut on_b } else { &mut on_a };
+        core_send(&alice, &user, Message::text("to the survivor"), SendMessageOptions::default())
+            .await
+            .expect("delivered to the session that survived");
+        assert_eq!(survivor.recv_peer().await, ("alice".to_owned(), "to the survivor".to_owned()));
+        assert_eq!(alice.query_online(&user).await, Ok(true), "round {round}");
+    }
+}
+
+/// A cut between node b and Redis shorter than the lease: b reconnects and listens again on its
+/// channels (resubscribed), and peer messages cross again; sends during the cut fail or time
+/// out, never answered Ok without delivery.
+#[tokio::test]
+async fn a_short_cut_between_a_node_and_redis_heals() {
+    let Some(redis) = RedisServer::start() else { return };
+    let a = node(&redis, "a").await;
+    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
+    let cut = Proxy::start(redis_addr).await;
+    let b = node_at(&format!("redis://{}", cut.addr()), "b", Duration::from_secs(3)).await;
+    let alice = online_core(Backend::Memory, &a, "alice").await;
+    let mut bob = online_core(Backend::Memory, &b, "bob").await;
+    cut.cut();
+    // Until b is back, a send may fail; once one is answered Ok, bob has it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut n = 0;
+    loop {
+        n += 1;
+        let text = format!("after the cut {n}");
+        match core_send(&alice, "bob", Message::text(text.as_str()), SendMessageOptions::default()).await {
+            Ok(_) => {
+                let (from, message, _) = next_message(&mut bob).await;
+                assert_eq!((from.as_str(), message.text_or_description()), ("alice", text.as_str()));
+                break;
+            }
+            Err(e) => {
+                assert!(matches!(e, PE::Failure | PE::Timeout), "{e:?}");
+                assert!(tokio::time::Instant::now() < deadline, "b never came back");
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+}

@@ -151,7 +151,7 @@ impl RedisEngine {
             cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
             cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(if offline { "1" } else { "0" });
             cmd.arg(stored).arg(cap).arg(ttl).arg(&self.keys.presence).arg(to);
-            cmd.arg(&self.config.node_id).arg(id);
+            cmd.arg(&self.config.node_id).arg(id).arg(self.keys.lease_of(""));
             self.call(cmd)
         });
         let engine = self.clone();
@@ -253,7 +253,7 @@ impl RedisEngine {
         let mut cmd = redis::cmd("EVALSHA");
         cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
         cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(0).arg(0);
-        cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id).arg("");
+        cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id).arg("").arg(self.keys.lease_of(""));
         self.fire(cmd);
     }
 

@@ -56,6 +56,8 @@ if prev then
     alive = true
   elseif prev ~= ARGV[2] then
     local kick = cjson.encode({kick = {user = ARGV[5], owner = prev}})
+    -- A node that does not hear the kick (dead, or reconnecting to Redis) delivers nothing
+    -- more: what the ledger holds is this session's to deliver.
     alive = redis.call('PUBLISH', ARGV[3] .. node, kick) > 0
   end
 else
@@ -105,9 +107,13 @@ redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false}))
 /// (`stored`), refused by a full box (`full`) or not kept (`unreachable`). An owner whose node no
 /// longer listens is removed, and the user goes offline.
 ///
+/// An owner whose node does not listen but whose lease lives (the node is reconnecting to Redis)
+/// keeps the user: `unlistened`, and nothing is written.
+///
 /// KEYS: owner, box, ledger. ARGV: node channel prefix, the delivery, 1 to store when offline,
 /// the stored entry, box cap, box expiry (ms), presence channel, user ID, this node, the
-/// message ID ('' for what is not a peer message).
+/// message ID ('' for what is not a peer message), the prefix of the nodes' lease keys (read
+/// outside `KEYS`: on a Redis Cluster this check moves out of the script).
 pub(super) const SEND: &str = concat!(
     r#"
 local owner = redis.call('GET', KEYS[1])
@@ -118,6 +124,10 @@ if owner then
       redis.call('HSET', KEYS[3], ARGV[10], ARGV[4])
     end
     return 'routed'
+  end
+  -- Not listening, but its lease lives: reconnecting to Redis. The user is still its.
+  if node ~= ARGV[9] and redis.call('EXISTS', ARGV[11] .. node) == 1 then
+    return 'unlistened'
   end
   if node ~= ARGV[9] then
     redis.call('DEL', KEYS[1])
