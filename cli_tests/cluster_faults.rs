@@ -13,6 +13,7 @@ use std::time::Duration;
 use sigshim::error::PeerMessageError;
 use sigshim::transport::WsConnector;
 use sigshim::{Client, ClientEvent, Events, Message, SendMessageOptions};
+use sigshim_conformance::proxy::Proxy;
 use sigshim_conformance::raw::RawClient;
 use sigshim_conformance::redis_server::RedisServer;
 
@@ -174,6 +175,62 @@ fn a_node_killed_under_load_loses_no_acknowledged_message() {
     };
     assert!(outcomes.range(100..).all(|(_, o)| after_kill(o)), "{outcomes:?}");
     assert_eq!(got, ok + stored, "every acknowledged message, each once (in_send_order)");
+    let _ = std::fs::remove_file(&config);
+    drop(n1);
+}
+
+/// Bob reaches the service through a balancer (a proxy) that sends him to n2. n2 is killed with
+/// messages to bob queued there and unconfirmed; the balancer now sends him to n1. His client
+/// cannot resume there (n2's session died with n2), logs in anew on n1 on its own, and gets
+/// every message alice was told was delivered, each once, in the order sent.
+#[test]
+fn a_client_whose_node_died_carries_on_on_another_node() {
+    let Some(redis) = RedisServer::start() else { return };
+    let config = std::env::temp_dir().join(format!("sigshim-faults-lb-{}.toml", std::process::id()));
+    std::fs::write(&config, CONFIG).expect("the config file");
+    let n1 = node(&redis, "n1", &config);
+    let n2 = node(&redis, "n2", &config);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let balancer = Proxy::start(n2.addr().parse().expect("n2's address")).await;
+        let (alice, _alice_events) = login(&n1, "alice").await;
+        let connector = Arc::new(WsConnector::new(balancer.url()));
+        let (bob, bob_events) = Client::builder(APP).connector(connector).build();
+        tokio::time::timeout(DEADLINE, bob.login(None, "bob")).await.expect("in time").expect("bob logs in");
+        let got: Received = Default::default();
+        let arrived = Arc::new(tokio::sync::Notify::new());
+        let recorder = record(bob_events, got.clone(), arrived.clone());
+        // Stall bob's link so that what n2 queues for him stays unconfirmed, then send.
+        balancer.stall();
+        let mut delivered = Vec::new();
+        for i in 0..50 {
+            let message = Message::text(format!("m{i}"));
+            let sent = alice.send_message_to_peer("bob", &message, SendMessageOptions::default());
+            if tokio::time::timeout(DEADLINE, sent).await.expect("answered in time").is_ok() {
+                delivered.push(i);
+            }
+        }
+        assert_eq!(delivered.len(), 50, "queued on n2 for bob");
+        drop(n2); // SIGKILL
+        balancer.set_upstream(n1.addr().parse().expect("n1's address"));
+        balancer.cut();
+        balancer.resume();
+        let missing = || -> Vec<usize> {
+            let have: BTreeSet<usize> =
+                got.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
+            delivered.iter().filter(|i| !have.contains(i)).copied().collect()
+        };
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        while !missing().is_empty() {
+            if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
+                break;
+            }
+        }
+        assert_eq!(missing(), Vec::<usize>::new(), "delivered to n2, never to bob");
+        in_send_order(&got.lock().unwrap(), "bob");
+        assert_eq!(bob.connection_state(), sigshim::ConnectionState::Connected, "bob is on n1 now");
+        recorder.abort();
+    });
     let _ = std::fs::remove_file(&config);
     drop(n1);
 }
