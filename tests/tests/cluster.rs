@@ -191,7 +191,28 @@ async fn a_legacy_join_lists_members_of_every_node(be: Backend) {
     expect_cb(&mut lea, &want).await;
 }
 
+/// A user's attributes, set on one node, are read from the other while the user is online; a
+/// user online nowhere is not found, and a new session starts without attributes.
+async fn user_attributes_are_read_across_nodes(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let mut lea = be.driver(Api::Legacy, &a, "lea");
+    lea.login(None).await.unwrap();
+    let mut cory = be.driver(Api::Core, &b, "cory");
+    cory.login(None).await.unwrap();
+    lea.set_attr("team", "blue").await.unwrap();
+    assert_eq!(cory.get_attr("lea", "team").await, Ok("blue".to_owned()));
+    cory.set_attr("level", "3").await.unwrap();
+    let all = lea.get_attrs("cory").await.unwrap();
+    assert_eq!(all.into_iter().collect::<Vec<_>>(), [("level".to_owned(), "3".to_owned())]);
+    lea.logout().await.unwrap();
+    assert!(cory.get_attrs("lea").await.is_err(), "lea is online nowhere");
+    let mut again = be.driver(Api::Core, &b, "lea");
+    again.login(None).await.unwrap();
+    assert_eq!(cory.get_attrs("lea").await, Ok(Default::default()), "a new session starts empty");
+}
+
 sigshim_conformance::per_backend!(
+    user_attributes_are_read_across_nodes,
     channels_span_nodes,
     a_legacy_join_lists_members_of_every_node,
     calls_cross_nodes,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::session::{Limiters, Push, Session};
 use super::stats::Counters;
 use super::{Handled, Hub, auth, channel_ops, unix_now};
-use crate::attributes::{AttributeUpdate, validate_keys};
+use crate::attributes::{Attribute, AttributeUpdate, validate_keys};
 use crate::error::{
     AttributeError as AE, PeerMessageError as PE, QueryPeersOnlineStatusError as QE, QuerySubscriptionError,
     RenewTokenError, RtmCode, SubscriptionError as SE,
@@ -33,8 +33,8 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Han
                 Reply::PeerIds { peer_ids: session.state.lock().subscriptions.iter().cloned().collect() }
             })
         }
-        Request::UpdateLocalUserAttributes { update } => update_attributes(hub, session, &update),
-        Request::GetUserAttributes { user_id, keys } => get_attributes(hub, session, &user_id, keys),
+        Request::UpdateLocalUserAttributes { update } => return update_attributes(hub, session, &update),
+        Request::GetUserAttributes { user_id, keys } => return get_attributes(hub, session, &user_id, keys),
         Request::JoinChannel { channel_id } => return channel_ops::join(hub, session, channel_id),
         Request::LeaveChannel { channel_id } => channel_ops::leave(hub, session, &channel_id),
         Request::SendChannelMessage { channel_id, message } => {
@@ -300,36 +300,68 @@ fn unsubscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Resu
     Ok(Reply::Ok)
 }
 
-fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> Result<Reply, i32> {
-    limit(hub, session, |l| &mut l.set_user_attributes, AE::TooOften)?;
+fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> Handled {
+    if let Err(code) = limit(hub, session, |l| &mut l.set_user_attributes, AE::TooOften) {
+        return ready(Err(code));
+    }
     let limits = hub.limits_of(session);
     let mut st = session.state.lock();
-    st.attributes.apply(update, limits, limits.max_user_attributes_bytes).map_err(|e| e.code())?;
-    Ok(Reply::Ok)
+    if let Err(e) = st.attributes.apply(update, limits, limits.max_user_attributes_bytes) {
+        return ready(Err(e.code()));
+    }
+    // With an engine the other nodes read them from Redis: answered once Redis has them.
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let written = engine.write_attributes(session.user_id(), st.attributes.all());
+        return Handled::Pending(Box::pin(async move {
+            match written.await {
+                Ok(()) => Reply::Ok,
+                Err(_) => Reply::Error { code: AE::Failure.code() },
+            }
+        }));
+    }
+    ready(Ok(Reply::Ok))
 }
 
-fn get_attributes(
-    hub: &Hub,
-    session: &Session,
-    user_id: &str,
-    keys: Option<Vec<String>>,
-) -> Result<Reply, i32> {
+fn get_attributes(hub: &Hub, session: &Session, user_id: &str, keys: Option<Vec<String>>) -> Handled {
     let limits = hub.limits_of(session);
     if validate_id(user_id, limits.max_id_bytes).is_err() {
-        return Err(AE::InvalidArgument.code());
+        return ready(Err(AE::InvalidArgument.code()));
     }
     if let Some(k) = &keys {
         if k.is_empty() || k.len() > limits.max_attributes {
-            return Err(AE::InvalidArgument.code());
+            return ready(Err(AE::InvalidArgument.code()));
         }
-        validate_keys(k, limits).map_err(|e| e.code())?;
+        if let Err(e) = validate_keys(k, limits) {
+            return ready(Err(e.code()));
+        }
     }
-    limit(hub, session, |l| &mut l.get_user_attributes, AE::TooOften)?;
-    let target = hub.inner.registry.get(user_id).ok_or(AE::UserNotFound.code())?;
-    let st = target.state.lock();
-    let attributes = match keys {
-        None => st.attributes.all().to_vec(),
-        Some(k) => st.attributes.by_keys(&k),
+    if let Err(code) = limit(hub, session, |l| &mut l.get_user_attributes, AE::TooOften) {
+        return ready(Err(code));
+    }
+    let pick = move |all: &[Attribute]| match &keys {
+        None => all.to_vec(),
+        Some(k) => all.iter().filter(|a| k.contains(&a.key)).cloned().collect(),
     };
-    Ok(Reply::Attributes { attributes })
+    match hub.inner.registry.get(user_id) {
+        Some(target) => {
+            let attributes = pick(target.state.lock().attributes.all());
+            ready(Ok(Reply::Attributes { attributes }))
+        }
+        // Held by another node, if online anywhere.
+        #[cfg(feature = "redis")]
+        None if hub.engine().is_some() => {
+            let Some(engine) = hub.engine() else { return ready(Err(AE::Failure.code())) };
+            let read = engine.read_attributes(user_id);
+            Handled::Pending(Box::pin(async move {
+                match read.await {
+                    Ok(Some(all)) => Reply::Attributes { attributes: pick(&all) },
+                    Ok(None) => Reply::Error { code: AE::UserNotFound.code() },
+                    Err(super::engine::Failed::Timeout) => Reply::Error { code: AE::Timeout.code() },
+                    Err(_) => Reply::Error { code: AE::Failure.code() },
+                }
+            }))
+        }
+        None => ready(Err(AE::UserNotFound.code())),
+    }
 }

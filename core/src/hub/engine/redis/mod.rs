@@ -9,6 +9,7 @@
 //! Every step that decides something is one Lua script on one user's keys (`scripts.rs`), and
 //! every call a node makes leaves in order through one pipeline (`batch.rs`).
 
+mod attributes;
 mod batch;
 mod channels;
 mod inbound;

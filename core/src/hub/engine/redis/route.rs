@@ -44,7 +44,8 @@ impl RedisEngine {
     ) -> impl Future<Output = Result<(), LoginError>> + Send + 'static {
         let user = session.user_id();
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.register.get_hash()).arg(3).arg(self.user_keys(user));
+        cmd.arg(self.scripts.register.get_hash()).arg(4).arg(self.user_keys(user));
+        cmd.arg(self.attributes_key(user));
         cmd.arg(&self.config.node_id).arg(self.owner_value(session));
         cmd.arg(&self.keys.node_channel_prefix).arg(&self.keys.presence).arg(user);
         let outcome = self.call(cmd);
@@ -116,7 +117,8 @@ impl RedisEngine {
         let user = session.user_id();
         let (_, ttl) = self.box_limits();
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.unregister.get_hash()).arg(3).arg(self.user_keys(user));
+        cmd.arg(self.scripts.unregister.get_hash()).arg(4).arg(self.user_keys(user));
+        cmd.arg(self.attributes_key(user));
         cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user).arg(ttl);
         self.fire(cmd);
         self.unindex(self.users_of(&self.config.node_id), user);

@@ -44,11 +44,14 @@ pub(super) use ledger_to_box;
 /// previous session lives on (none, or its node no longer listens), what the ledger held for it
 /// is returned too, first.
 ///
-/// KEYS: owner, box, ledger. ARGV: this node, the new owner value, node channel prefix,
-/// presence channel, user ID.
+/// A new session starts without attributes.
+///
+/// KEYS: owner, box, ledger, attributes. ARGV: this node, the new owner value, node channel
+/// prefix, presence channel, user ID.
 pub(super) const REGISTER: &str = r#"
 local prev = redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('DEL', KEYS[4])
 local alive = false
 if prev then
   local node = string.match(prev, '^(.*)|')
@@ -89,13 +92,14 @@ return out
 /// Removes the owner entry if it is still this session's; the user goes offline (published),
 /// and what the user's ledger still holds goes to the box. Returns 1 when it removed it.
 ///
-/// KEYS: owner, box, ledger. ARGV: the owner value, presence channel, user ID, box expiry (ms).
+/// KEYS: owner, box, ledger, attributes. ARGV: the owner value, presence channel, user ID, box
+/// expiry (ms).
 pub(super) const UNREGISTER: &str = concat!(
     r#"
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false}))
 "#,
     ledger_to_box!("4"),
@@ -176,6 +180,7 @@ pub(super) struct Scripts {
     pub(super) join: Script,
     pub(super) leave: Script,
     pub(super) sweep_user: Script,
+    pub(super) read_attributes: Script,
     pub(super) sweep_channel: Script,
 }
 
@@ -189,6 +194,7 @@ impl Scripts {
             join: Script::new(super::channels::JOIN),
             leave: Script::new(super::channels::LEAVE),
             sweep_user: Script::new(super::sweep::SWEEP_USER),
+            read_attributes: Script::new(super::attributes::READ),
             sweep_channel: Script::new(super::sweep::SWEEP_CHANNEL),
         }
     }
@@ -205,6 +211,38 @@ impl Scripts {
             channels::LEAVE,
             sweep::SWEEP_USER,
             sweep::SWEEP_CHANNEL,
+            super::attributes::READ,
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every script is among those loaded again after a Redis restart (a new field must be
+    /// named here, or this does not compile).
+    #[test]
+    fn every_script_is_reloaded() {
+        let scripts = Scripts::new();
+        let Scripts {
+            register,
+            unregister,
+            send,
+            unroute,
+            join,
+            leave,
+            sweep_user,
+            sweep_channel,
+            read_attributes,
+        } = &scripts;
+        let reloaded: Vec<String> =
+            scripts.all().iter().map(|t| Script::new(t).get_hash().to_owned()).collect();
+        let used =
+            [register, unregister, send, unroute, join, leave, sweep_user, sweep_channel, read_attributes];
+        for script in used {
+            assert!(reloaded.iter().any(|h| h == script.get_hash()), "a script is not reloaded");
+        }
+        assert_eq!(reloaded.len(), used.len());
     }
 }

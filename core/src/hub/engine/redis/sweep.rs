@@ -23,14 +23,15 @@ use crate::protocol::CloseReason;
 /// Takes a dead node's user offline if the owner entry still names that node; what the user's
 /// ledger holds goes to the box.
 ///
-/// KEYS: owner, box, ledger. ARGV: dead node, presence channel, user ID, box expiry (ms).
+/// KEYS: owner, box, ledger, attributes. ARGV: dead node, presence channel, user ID, box expiry
+/// (ms).
 pub(super) const SWEEP_USER: &str = concat!(
     r#"
 local owner = redis.call('GET', KEYS[1])
 if not owner or string.match(owner, '^(.*)|') ~= ARGV[1] then
   return 0
 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false, swept = true}))
 "#,
     super::scripts::ledger_to_box!("4"),
@@ -138,7 +139,8 @@ impl RedisEngine {
         let ttl = self.hub().map_or(0, |h| h.config().limits.offline_message_ttl.as_millis() as u64);
         for user in &users {
             let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.sweep_user.get_hash()).arg(3).arg(self.user_keys(user));
+            cmd.arg(self.scripts.sweep_user.get_hash()).arg(4).arg(self.user_keys(user));
+            cmd.arg(self.attributes_key(user));
             cmd.arg(node).arg(&self.keys.presence).arg(user).arg(ttl);
             self.fire(cmd);
         }
