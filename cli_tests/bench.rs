@@ -222,6 +222,12 @@ fn two_nodes_on_redis_carry_every_peer_message_across_and_report_each_node() {
     assert_eq!(each.len(), 2, "{v}");
     assert_eq!(v["server_rss_kib_nodes"].as_array().map(Vec::len), Some(2), "{v}");
     assert!(f(&v, "redis_cpu_pct") >= 0.0 && n(&v, "redis_rss_kib") > 0, "{v}");
+    // Each node's pipelines to Redis, read from its /metrics: peer messages cross, so both send.
+    let batches =
+        v["engine_batches_per_s_nodes"].as_array().unwrap_or_else(|| panic!("no engine figures: {v}"));
+    assert_eq!(batches.len(), 2, "{v}");
+    assert!(batches.iter().all(|b| b.as_f64().is_some_and(|b| b > 0.0)), "{v}");
+    assert_eq!(v["engine_busy_pct_nodes"].as_array().map(Vec::len), Some(2), "{v}");
     let core = bench(
         &[&["peer", "--nodes", "2", "--pairs", "2", "--rate", "0", "--window", "4"][..], &SHORT].concat(),
     );

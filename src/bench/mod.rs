@@ -262,7 +262,7 @@ fn resources(
     server_cpu: Option<procfs::CpuMeter>,
     own_cpu: Option<procfs::CpuMeter>,
 ) {
-    let meters = target::ServerMeters { nodes: server_cpu.into_iter().collect(), redis: None };
+    let meters = target::ServerMeters { nodes: server_cpu.into_iter().collect(), ..Default::default() };
     resources_of(r, target, meters, own_cpu);
 }
 
@@ -273,7 +273,8 @@ fn tenths(values: &[f64]) -> serde_json::Value {
 
 /// Adds the server's and the generator's CPU and context switches per second, and the server's
 /// memory, to a report. On several nodes the server figures are sums over the nodes, with each
-/// node's in `…_nodes` arrays; with a Redis the bench started, its CPU and memory too.
+/// node's in `…_nodes` arrays; with a Redis the bench started, its CPU and memory too, and each
+/// node's engine pipelines (from its `/metrics`).
 fn resources_of(
     r: &mut Report,
     target: &Target,
@@ -299,6 +300,14 @@ fn resources_of(
     }
     if let Some(kib) = target.redis_pid().and_then(procfs::rss_kib) {
         r.set("redis_rss_kib", kib);
+    }
+    // Each node's ordered stream to Redis: pipelines per second, and the share of the time one
+    // was in flight (near 100%: the stream's round trips are what the node waits on).
+    let engine: Option<Vec<(f64, f64)>> = server.engine.iter().map(|m| m.as_ref()?.rates()).collect();
+    if let Some(engine) = engine.filter(|e| !e.is_empty()) {
+        let (batches, busy): (Vec<f64>, Vec<f64>) = engine.into_iter().unzip();
+        r.set("engine_batches_per_s_nodes", tenths(&batches));
+        r.set("engine_busy_pct_nodes", tenths(&busy));
     }
     if let Some(p) = own_cpu.and_then(|m| m.percent()) {
         r.set_f("generator_cpu_pct", p);

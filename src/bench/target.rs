@@ -76,6 +76,54 @@ pub(crate) struct ServerMeters {
     pub(crate) nodes: Vec<CpuMeter>,
     /// The redis-server child's.
     pub(crate) redis: Option<CpuMeter>,
+    /// Each node's engine counters at the start, when the nodes run on Redis.
+    pub(crate) engine: Vec<Option<EngineMeter>>,
+}
+
+/// A node's engine counters (`/metrics`: `sigshim_engine_batches_total`,
+/// `sigshim_engine_busy_seconds_total`) at one point in time.
+#[derive(Debug, Clone)]
+pub(crate) struct EngineMeter {
+    url: String,
+    batches: f64,
+    busy_s: f64,
+    at: std::time::Instant,
+}
+
+impl EngineMeter {
+    /// Reads the counters of the node at `url` (`ws://host:port/`), if it answers.
+    fn start(url: &str) -> Option<Self> {
+        let (batches, busy_s) = engine_counters(url)?;
+        Some(Self { url: url.to_owned(), batches, busy_s, at: std::time::Instant::now() })
+    }
+
+    /// Pipelines sent per second since the start, and the share of that time (percent) the
+    /// node's ordered stream had a pipeline in flight.
+    pub(crate) fn rates(&self) -> Option<(f64, f64)> {
+        let (batches, busy_s) = engine_counters(&self.url)?;
+        let wall = self.at.elapsed().as_secs_f64();
+        (wall > 0.0).then(|| ((batches - self.batches) / wall, 100.0 * (busy_s - self.busy_s) / wall))
+    }
+}
+
+/// The engine counters of the node at `url`, from its `/metrics` (a plain HTTP/1.1 request).
+fn engine_counters(url: &str) -> Option<(f64, f64)> {
+    use std::io::{Read, Write};
+    let addr = url.strip_prefix("ws://")?.trim_end_matches('/');
+    let mut tcp = std::net::TcpStream::connect(addr).ok()?;
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(2))).ok()?;
+    write!(tcp, "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).ok()?;
+    let value = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    Some((value("sigshim_engine_batches_total")?, value("sigshim_engine_busy_seconds_total")?))
 }
 
 impl Target {
@@ -227,11 +275,19 @@ impl Target {
         self.pid().and_then(CpuMeter::start)
     }
 
-    /// Starts measuring the CPU of every node and of their Redis.
+    /// Starts measuring the CPU of every node and of their Redis, and the nodes' engine
+    /// pipelines.
     pub(crate) fn meters(&self) -> ServerMeters {
+        let engine = match self {
+            Target::Spawned(Spawned { nodes, redis: Some(_), .. }) => {
+                nodes.iter().map(|n| EngineMeter::start(&n.url)).collect()
+            }
+            _ => Vec::new(),
+        };
         ServerMeters {
             nodes: self.node_pids().into_iter().filter_map(CpuMeter::start).collect(),
             redis: self.redis_pid().and_then(CpuMeter::start),
+            engine,
         }
     }
 
