@@ -3,9 +3,13 @@
 
     bench/compare.py [SIGSHIM_JSONL PEERS_JSONL]
 
-For every (system, scenario, client kind, rate) the last line wins, so a file that holds several
-runs gives the newest. run-all.sh passes the two files of the run it just made, so that the
-ratios come from one run on one machine.
+For every (system, scenario, client kind, rate, nodes, engine) the last line wins, so a file that
+holds several runs gives the newest. run-all.sh passes the two files of the run it just made, so
+that the ratios come from one run on one machine. The side-by-side tables are of sigshim alone
+(one node, no engine); "Two nodes on Redis" sets sigshim on two nodes (`sigshim bench --nodes 2`)
+beside one node on Redis (`--redis`), one node alone and Socket.IO with its Redis adapter on two
+Node processes, each figure the median of every line of that kind in the files (with the range
+when there are several).
 """
 import json
 import sys
@@ -15,18 +19,45 @@ HERE = Path(__file__).resolve().parent
 PEERS = ["socketio-redis", "redis", "nats", "mosquitto"]
 
 
-def load(path):
-    rows = {}
+def key(r):
+    """(system, scenario, client kind, rate, nodes, engine) of a line: lines before `--nodes`
+    carry neither field and are of one node without an engine."""
+    scenario = r.get("scenario")
+    if scenario == "peer":
+        client = r.get("api")
+    elif scenario == "logins":
+        client = r.get("users")
+    else:
+        client = r.get("members_client")
+    if r.get("inline_callbacks"):
+        client += ", inline callbacks"
+    return (r["system"], scenario, client, r.get("rate"), r.get("nodes", 1), r.get("engine", "none"))
+
+
+def lines(path):
     for line in Path(path).read_text().splitlines():
-        if not line.strip():
-            continue
-        r = json.loads(line)
-        if r.get("target") == "in-process hub":
-            continue
-        client = r.get("api") if r.get("scenario") == "peer" else r.get("members_client")
-        if r.get("inline_callbacks"):
-            client += ", inline callbacks"
-        rows[(r["system"], r["scenario"], client, r.get("rate"))] = r
+        if line.strip():
+            r = json.loads(line)
+            if r.get("target") != "in-process hub":
+                yield r
+
+
+def load(path):
+    """The newest line of each kind, keyed as `key` without nodes and engine, of one node
+    without an engine."""
+    rows = {}
+    for r in lines(path):
+        k = key(r)
+        if k[4:] == (1, "none"):
+            rows[k[:4]] = r
+    return rows
+
+
+def load_all(path):
+    """Every line of each kind, keyed by `key`."""
+    rows = {}
+    for r in lines(path):
+        rows.setdefault(key(r), []).append(r)
     return rows
 
 
@@ -77,6 +108,77 @@ def main(argv):
     table("Fan-out, 1 000 members, 100 msgs/s: p50 / p99", "fanout", 100,
           ["lean", "core"], lat, lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
     legacy_paths(ours)
+    cluster(load_all(ours_path), load_all(peers_path))
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def spread(rows, field, fmt):
+    """The median of `field` over `rows`, with the range when there are several."""
+    values = [r[field] for r in rows if r.get(field) is not None]
+    if not values:
+        return "—"
+    text = fmt(median(values))
+    if len(values) > 1:
+        text += f" ({fmt(min(values))}–{fmt(max(values))}, n={len(values)})"
+    return text
+
+
+def cluster(ours, peers):
+    """Two sigshim nodes on Redis against one node on Redis, one node alone and Socket.IO with
+    its Redis adapter on two Node processes (run-peers.sh's `socketio-redis`)."""
+    if not any(k[4] > 1 for k in ours):
+        return
+    sio_rate = lambda scenario, rate: peers.get(("socketio-redis", scenario, None, rate, 1, "none"), [])
+    # (figure, scenario, sigshim client kind, rate, field, format)
+    rate = lambda r: f"{r:,.0f}"
+    msec = lambda us: ms(us) + " ms"
+    peer_rate = next((k[3] for k in ours if k[1] == "peer" and k[4] > 1 and k[3]), 5000)
+    shapes = [
+        ("peer saturation, lean users: delivered msgs/s", "peer", "lean", 0, "throughput", rate),
+        ("peer saturation, core clients: delivered msgs/s", "peer", "core", 0, "throughput", rate),
+        (f"peer at {peer_rate:,} msgs/s, lean users: p50", "peer", "lean", peer_rate, "p50_us", msec),
+        (f"peer at {peer_rate:,} msgs/s, lean users: p99", "peer", "lean", peer_rate, "p99_us", msec),
+        ("fan-out, 1 000 lean members, 100 msgs/s: p50", "fanout", "lean", 100, "p50_us", msec),
+        ("fan-out, 1 000 lean members, 100 msgs/s: p99", "fanout", "lean", 100, "p99_us", msec),
+        ("logins, core clients: logins/s", "logins", "core", None, "throughput", rate),
+        ("logins, lean users: logins/s", "logins", "lean", None, "throughput", rate),
+    ]
+    print("\nTwo nodes on Redis (median of the runs; range and count when several)\n")
+    print("| figure | sigshim, 2 nodes on Redis | sigshim, 1 node on Redis | sigshim, 1 node | Socket.IO + Redis, 2 nodes |")
+    print("|---|---|---|---|---|")
+    for title, scenario, client, r, field, fmt in shapes:
+        cells = [spread(ours.get(("sigshim", scenario, client, r, n, e), []), field, fmt)
+                 for n, e in [(2, "redis"), (1, "redis"), (1, "none")]]
+        # Socket.IO's generator is one kind of client: its figures go on the lean rows; it has
+        # no login burst.
+        sio = sio_rate(scenario, r) if client == "lean" and scenario != "logins" else []
+        cells.append(spread(sio, field, fmt))
+        if all(c == "—" for c in cells):
+            continue
+        print(f"| {title} | " + " | ".join(cells) + " |")
+    cpu = [("sigshim", "peer", "lean", 0, 2, "redis"), ("sigshim", "peer", "lean", 0, 1, "redis")]
+    for k in cpu:
+        rows = ours.get(k, [])
+        if rows:
+            nodes = spread(rows, "server_cpu_pct", lambda p: f"{p:.0f}%")
+            redis = spread(rows, "redis_cpu_pct", lambda p: f"{p:.0f}%")
+            gen = spread(rows, "generator_cpu_pct", lambda p: f"{p:.0f}%")
+            line = (f"\nCPU at peer saturation, {k[4]} node(s) on Redis: nodes {nodes}, redis-server {redis}, "
+                    f"generator {gen} (percent of one core; the machine has 2)")
+            busy = [r for r in rows if r.get("engine_busy_pct_nodes")]
+            if k[4] > 1 and busy:
+                for r in busy:
+                    r["engine_busy_pct"] = median(r["engine_busy_pct_nodes"])
+                    r["engine_batches_per_s"] = sum(r["engine_batches_per_s_nodes"])
+                line += (f"; each node's stream to Redis busy {spread(busy, 'engine_busy_pct', lambda p: f'{p:.0f}%')}"
+                         f" of the time, {spread(busy, 'engine_batches_per_s', lambda p: f'{p:,.0f}')} pipelines/s"
+                         " over the nodes")
+            print(line)
 
 
 LEGACY_PATHS = [

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs sigshim's side of the benchmarks with `sigshim bench` (release build with the `loadgen`
 # feature): the same scenario shapes as run-peers.sh, plus the scenarios only sigshim has. Each
-# run starts its own `sigshim serve` child; the JSON lines go to stdout and to
+# run starts its own `sigshim serve` child (the `--nodes 2` runs: a redis-server and two nodes on
+# it, skipped with a line when redis-server is missing); the JSON lines go to stdout and to
 # results/sigshim.jsonl (or to $OUT).
 #
-#   bench/run-sigshim.sh                 # everything (~5 minutes)
+#   bench/run-sigshim.sh                 # everything (~7 minutes)
 #   bench/run-sigshim.sh --quick         # 3 s per run
 set -euo pipefail
 
@@ -49,3 +50,18 @@ run stalled --members 1000 --stalled 1 --rate 100 --lean-members "${t[@]}"
 run logins --connections 5000 --concurrency 256
 run logins --lean-logins --connections 5000 --concurrency 256
 run idle --connections 15000
+
+# Two nodes on Redis (`--nodes 2`: the bench starts a redis-server and two nodes, every peer pair
+# across them), and one node on Redis (`--redis`), for compare.py's "Two nodes on Redis" table.
+if command -v redis-server >/dev/null; then
+  run peer --nodes 2 --api lean --pairs 100 --rate 0 --window 64 "${t[@]}"
+  run peer --redis --api lean --pairs 100 --rate 0 --window 64 "${t[@]}"
+  run peer --nodes 2 --pairs 100 --rate 0 --window 64 "${t[@]}"
+  run peer --nodes 2 --api lean --pairs 100 --rate 5000 "${t[@]}"
+  run peer --api lean --pairs 100 --rate 5000 "${t[@]}"
+  run fanout --nodes 2 --members 1000 --rate 100 --lean-members "${t[@]}"
+  run logins --nodes 2 --connections 5000 --concurrency 256
+  run logins --nodes 2 --lean-logins --connections 5000 --concurrency 256
+else
+  echo "run-sigshim.sh: no redis-server: the runs on two nodes are skipped (bench/install.sh installs it)" >&2
+fi
