@@ -38,8 +38,8 @@ fn node(redis: &RedisServer, node_id: &str, extra: &[&str]) -> Served {
         "{lines:#?}"
     );
     assert!(state.contains("Redis keeps stored offline messages, who is online on which node"), "{state}");
-    assert!(state.contains("calls, channels and user attributes reach across nodes"), "{state}");
-    assert!(state.contains("this node alone keeps its sessions and channel attributes"), "{state}");
+    assert!(state.contains("calls, channels and attributes reach across nodes"), "{state}");
+    assert!(state.contains("this node alone keeps its sessions, which a restart"), "{state}");
     assert!(!lines.iter().any(|l| l.starts_with("state: in memory only")), "{lines:#?}");
     served
 }

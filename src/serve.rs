@@ -112,8 +112,8 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
                 format!(
                     "state: node {node:?} on the engine {shown}: Redis keeps stored offline messages, who is \
                      online on which node and every node's channel members, so peer messages, online status, \
-                     one login per user, calls, channels and user attributes reach across nodes; this node alone \
-                     keeps its sessions and channel attributes, which a restart of the node loses"
+                     one login per user, calls, channels and attributes reach across nodes; this node alone \
+                     keeps its sessions, which a restart of the node loses"
                 )
             }
         };

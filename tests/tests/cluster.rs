@@ -9,7 +9,9 @@ use std::time::Duration;
 use sigshim::PeerOnlineState::{Offline, Online};
 use sigshim::error::PeerMessageError as PE;
 use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
-use sigshim::{ChannelEvent, Hub, HubConfig, Message, SendMessageOptions};
+use sigshim::{
+    Attribute, ChannelAttributeOptions, ChannelEvent, Hub, HubConfig, Message, SendMessageOptions,
+};
 use sigshim_conformance::channel_fixtures::{member, next_any, next_no_count, text};
 use sigshim_conformance::fixtures::{
     api_pairs, core_send, expect_cb, expected, next_message, next_statuses, online, online_core,
@@ -211,7 +213,45 @@ async fn user_attributes_are_read_across_nodes(be: Backend) {
     assert_eq!(cory.get_attrs("lea").await, Ok(Default::default()), "a new session starts empty");
 }
 
+/// Channel attributes set on one node are read on the other, their notification reaches the
+/// members of both nodes, and a later update elsewhere keeps the first one's stamps.
+async fn channel_attributes_span_nodes(be: Backend) {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let (alice, _ca, mut ea) = member(be, &a, "alice", "room").await;
+    let (bob, _cb, mut eb) = member(be, &b, "bob", "room").await;
+    let notify = ChannelAttributeOptions { enable_notification_to_channel_members: true };
+    alice
+        .client
+        .add_or_update_channel_attributes("room", &[Attribute::new("topic", "rust")], notify)
+        .await
+        .unwrap();
+    for ev in [&mut ea, &mut eb] {
+        let seen = loop {
+            match next_any(ev).await {
+                ChannelEvent::AttributesUpdated { attributes, .. } => break attributes,
+                _ => continue,
+            }
+        };
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            (seen[0].key.as_str(), seen[0].value.as_str(), seen[0].last_update_user_id.as_str()),
+            ("topic", "rust", "alice")
+        );
+    }
+    let quiet = ChannelAttributeOptions { enable_notification_to_channel_members: false };
+    bob.client
+        .add_or_update_channel_attributes("room", &[Attribute::new("mood", "sunny")], quiet)
+        .await
+        .unwrap();
+    let mut read = alice.client.get_channel_attributes("room").await.unwrap();
+    read.sort_by(|x, y| x.key.cmp(&y.key));
+    let who: Vec<(&str, &str, &str)> =
+        read.iter().map(|a| (a.key.as_str(), a.value.as_str(), a.last_update_user_id.as_str())).collect();
+    assert_eq!(who, [("mood", "sunny", "bob"), ("topic", "rust", "alice")]);
+}
+
 sigshim_conformance::per_backend!(
+    channel_attributes_span_nodes,
     user_attributes_are_read_across_nodes,
     channels_span_nodes,
     a_legacy_join_lists_members_of_every_node,

@@ -267,11 +267,29 @@ pub(super) fn update_attributes(
     channel_id: &str,
     update: &AttributeUpdate,
     notify: bool,
-) -> Result<Reply, i32> {
+) -> Handled {
     if !valid_channel(hub, session, channel_id) {
-        return Err(AE::InvalidArgument.code());
+        return ready(Err(AE::InvalidArgument.code()));
     }
-    limit(hub, session, |l| &mut l.set_channel_attributes, AE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.set_channel_attributes, AE::TooOften) {
+        return ready(Err(code));
+    }
+    // With an engine the set is in Redis, for every node.
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let limits = *hub.limits_of(session);
+        let updated =
+            engine.update_channel_attributes(channel_id, session.user_id(), update.clone(), limits, notify);
+        return Handled::Pending(Box::pin(async move {
+            match updated.await {
+                Ok(()) => Reply::Ok,
+                Err(super::engine::UpdateFailed::Refused(e)) => Reply::Error { code: e.code() },
+                Err(super::engine::UpdateFailed::Engine(failed)) => {
+                    Reply::Error { code: failed_code(&failed, AE::Timeout.code(), AE::Failure.code()) }
+                }
+            }
+        }));
+    }
     let now = unix_now().as_millis() as u64;
     let (channel, empty) = hub
         .inner
@@ -283,10 +301,10 @@ pub(super) fn update_attributes(
         Err(e) => {
             // A refused update must not leave behind the unused channel it created.
             hub.inner.channels.remove_if_unused(&channel);
-            return Err(e.code());
+            return ready(Err(e.code()));
         }
     }
-    Ok(Reply::Ok)
+    ready(Ok(Reply::Ok))
 }
 
 pub(super) fn get_attributes(
@@ -294,19 +312,40 @@ pub(super) fn get_attributes(
     session: &Session,
     channel_id: &str,
     keys: Option<Vec<String>>,
-) -> Result<Reply, i32> {
+) -> Handled {
     let limits = hub.limits_of(session);
     if !valid_channel(hub, session, channel_id) {
-        return Err(AE::InvalidArgument.code());
+        return ready(Err(AE::InvalidArgument.code()));
     }
     if let Some(k) = &keys {
         if k.is_empty() || k.len() > limits.max_attributes {
-            return Err(AE::InvalidArgument.code());
+            return ready(Err(AE::InvalidArgument.code()));
         }
-        validate_keys(k, limits).map_err(|e| e.code())?;
+        if let Err(e) = validate_keys(k, limits) {
+            return ready(Err(e.code()));
+        }
     }
-    limit(hub, session, |l| &mut l.get_channel_attributes, AE::TooOften)?;
+    if let Err(code) = limit(hub, session, |l| &mut l.get_channel_attributes, AE::TooOften) {
+        return ready(Err(code));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine() {
+        let read = engine.channel_attributes(channel_id);
+        return Handled::Pending(Box::pin(async move {
+            match read.await {
+                Ok(all) => Reply::ChannelAttributes {
+                    attributes: all
+                        .into_iter()
+                        .filter(|a| keys.as_ref().is_none_or(|k| k.contains(&a.key)))
+                        .collect(),
+                },
+                Err(failed) => {
+                    Reply::Error { code: failed_code(&failed, AE::Timeout.code(), AE::Failure.code()) }
+                }
+            }
+        }));
+    }
     let attributes =
         hub.inner.channels.get(channel_id).map(|c| c.attributes(keys.as_deref())).unwrap_or_default();
-    Ok(Reply::ChannelAttributes { attributes })
+    ready(Ok(Reply::ChannelAttributes { attributes }))
 }

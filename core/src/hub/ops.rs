@@ -51,10 +51,10 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Han
             return channel_ops::is_member(hub, session, &channel_id, &user_id);
         }
         Request::UpdateChannelAttributes { channel_id, update, notify } => {
-            channel_ops::update_attributes(hub, session, &channel_id, &update, notify)
+            return channel_ops::update_attributes(hub, session, &channel_id, &update, notify);
         }
         Request::GetChannelAttributes { channel_id, keys } => {
-            channel_ops::get_attributes(hub, session, &channel_id, keys)
+            return channel_ops::get_attributes(hub, session, &channel_id, keys);
         }
         Request::Invitation { peer_id, invitation_id, by, signal } => {
             return super::calls::signal(hub, session, &peer_id, invitation_id, by, signal);

@@ -15,9 +15,9 @@ use crate::protocol::Reply;
 mod redis;
 
 #[cfg(feature = "redis")]
-pub(crate) use self::redis::Failed;
-#[cfg(feature = "redis")]
 pub use self::redis::{EngineError, EngineStats, RedisEngine, RedisEngineConfig};
+#[cfg(feature = "redis")]
+pub(crate) use self::redis::{Failed, UpdateFailed};
 
 /// A reply that needs the engine: the caller awaits it (it always ends, with the engine's
 /// outcome or a timeout).

@@ -19,9 +19,12 @@ use crate::protocol::Event;
 /// Adds a member: a user already listed (a newer session took the place) is only moved to
 /// this node. Returns `{joined (0/1), member count}`.
 ///
-/// KEYS: members (sorted by join order), member nodes, join counter. ARGV: user, node, the
-/// channel's pub/sub name.
+/// A channel with a member keeps its attributes (their expiry is lifted).
+///
+/// KEYS: members (sorted by join order), member nodes, join counter, attributes. ARGV: user,
+/// node, the channel's pub/sub name.
 pub(super) const JOIN: &str = r#"
+redis.call('PERSIST', KEYS[4])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   return {0, redis.call('ZCARD', KEYS[1])}
@@ -34,7 +37,10 @@ return {1, count}
 
 /// Removes a member if this node holds it. Returns `{left (0/1), member count}`.
 ///
-/// KEYS: members, member nodes, join counter. ARGV: user, node, the channel's pub/sub name.
+/// The last member's leave arms the expiry of the channel's attributes.
+///
+/// KEYS: members, member nodes, join counter, attributes. ARGV: user, node, the channel's
+/// pub/sub name, the attributes' expiry (ms).
 pub(super) const LEAVE: &str = r#"
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
   return {0, redis.call('ZCARD', KEYS[1])}
@@ -44,6 +50,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 local count = redis.call('ZCARD', KEYS[1])
 if count == 0 then
   redis.call('DEL', KEYS[3])
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
 end
 redis.call('PUBLISH', ARGV[3], cjson.encode({left = ARGV[1], node = ARGV[2], count = count}))
 return {1, count}
@@ -59,12 +66,19 @@ pub(super) enum ChannelFrame {
     Left { left: String, node: String, count: usize },
     /// A channel message sent on `node`.
     Message { from: String, node: String, message: Message },
+    /// The channel's attributes after an update on `node` that notifies the members.
+    Attributes { node: String, attributes: Vec<crate::attributes::ChannelAttribute>, cleared: bool },
 }
 
 impl RedisEngine {
     pub(super) fn channel_keys(&self, id: &str) -> [String; 3] {
         let p = &self.keys.prefix;
         [format!("{p}{{c:{id}}}:members"), format!("{p}{{c:{id}}}:nodes"), format!("{p}{{c:{id}}}:joins")]
+    }
+
+    /// How long a channel's attributes outlive its last member (ms).
+    pub(super) fn channel_attributes_ttl(&self) -> u64 {
+        self.hub().map_or(0, |h| h.config().limits.channel_attributes_ttl.as_millis() as u64)
     }
 
     /// The channel's pub/sub name.
@@ -83,8 +97,8 @@ impl RedisEngine {
         let listening = self.listen(&topic);
         let [members, nodes, joins] = self.channel_keys(id);
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.join.get_hash()).arg(3).arg(members).arg(nodes).arg(joins);
-        cmd.arg(user).arg(&self.config.node_id).arg(&topic);
+        cmd.arg(self.scripts.join.get_hash()).arg(4).arg(members).arg(nodes).arg(joins);
+        cmd.arg(self.channel_attributes_key(id)).arg(user).arg(&self.config.node_id).arg(&topic);
         self.index(self.channels_of(&self.config.node_id), id);
         let engine = self.clone();
         async move {
@@ -99,8 +113,9 @@ impl RedisEngine {
     pub(crate) fn leave_channel(&self, id: &str, user: &str) {
         let [members, nodes, joins] = self.channel_keys(id);
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.leave.get_hash()).arg(3).arg(members).arg(nodes).arg(joins);
-        cmd.arg(user).arg(&self.config.node_id).arg(self.channel_topic(id));
+        cmd.arg(self.scripts.leave.get_hash()).arg(4).arg(members).arg(nodes).arg(joins);
+        cmd.arg(self.channel_attributes_key(id)).arg(user).arg(&self.config.node_id);
+        cmd.arg(self.channel_topic(id)).arg(self.channel_attributes_ttl());
         self.fire(cmd);
     }
 
@@ -177,24 +192,35 @@ impl RedisEngine {
             tracing::warn!(channel = %id, "a channel frame this node does not understand");
             return;
         };
+        let (ChannelFrame::Joined { node, .. }
+        | ChannelFrame::Left { node, .. }
+        | ChannelFrame::Message { node, .. }
+        | ChannelFrame::Attributes { node, .. }) = &frame;
+        // This node's own changes reached its members when they were made.
+        if *node != self.config.node_id {
+            self.on_channel_frame(id, &frame);
+        }
+    }
+
+    /// Hands a channel frame to this node's members of the channel.
+    pub(super) fn on_channel_frame(&self, id: &str, frame: &ChannelFrame) {
         let Some(hub) = self.hub() else { return };
         let Some(channel) = hub.inner.channels.get(id) else { return };
-        match frame {
-            ChannelFrame::Joined { node, .. }
-            | ChannelFrame::Left { node, .. }
-            | ChannelFrame::Message { node, .. }
-                if node == self.config.node_id => {}
-            ChannelFrame::Joined { joined, count, .. } => channel.remote_joined(&hub, &joined, count),
-            ChannelFrame::Left { left, count, .. } => channel.remote_left(&hub, &left, count),
-            ChannelFrame::Message { from, message, .. } => {
-                let ev = Arc::new(Event::ChannelMessage {
-                    channel_id: id.to_owned(),
-                    peer_id: from,
-                    message,
-                    encoded: Default::default(),
-                });
-                channel.publish(&ev, None, &hub.inner.counters);
-            }
-        }
+        let event = match frame {
+            ChannelFrame::Joined { joined, count, .. } => return channel.remote_joined(&hub, joined, *count),
+            ChannelFrame::Left { left, count, .. } => return channel.remote_left(&hub, left, *count),
+            ChannelFrame::Message { from, message, .. } => Event::ChannelMessage {
+                channel_id: id.to_owned(),
+                peer_id: from.clone(),
+                message: message.clone(),
+                encoded: Default::default(),
+            },
+            ChannelFrame::Attributes { attributes, cleared, .. } => Event::ChannelAttributesUpdated {
+                channel_id: id.to_owned(),
+                attributes: attributes.clone(),
+                cleared: *cleared,
+            },
+        };
+        channel.publish(&Arc::new(event), None, &hub.inner.counters);
     }
 }

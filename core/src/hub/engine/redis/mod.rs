@@ -11,6 +11,7 @@
 
 mod attributes;
 mod batch;
+mod channel_attributes;
 mod channels;
 mod inbound;
 mod route;
@@ -29,6 +30,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::super::{Hub, HubInner, Session};
 pub(crate) use batch::Failed;
 use batch::{Op, Outcome};
+pub(crate) use channel_attributes::UpdateFailed;
 use scripts::Scripts;
 
 /// How a node reaches Redis and names itself.

@@ -182,6 +182,7 @@ pub(super) struct Scripts {
     pub(super) sweep_user: Script,
     pub(super) read_attributes: Script,
     pub(super) sweep_channel: Script,
+    pub(super) swap_channel_attributes: Script,
 }
 
 impl Scripts {
@@ -195,6 +196,7 @@ impl Scripts {
             leave: Script::new(super::channels::LEAVE),
             sweep_user: Script::new(super::sweep::SWEEP_USER),
             read_attributes: Script::new(super::attributes::READ),
+            swap_channel_attributes: Script::new(super::channel_attributes::SWAP),
             sweep_channel: Script::new(super::sweep::SWEEP_CHANNEL),
         }
     }
@@ -212,6 +214,7 @@ impl Scripts {
             sweep::SWEEP_USER,
             sweep::SWEEP_CHANNEL,
             super::attributes::READ,
+            super::channel_attributes::SWAP,
         ]
     }
 }
@@ -235,11 +238,22 @@ mod tests {
             sweep_user,
             sweep_channel,
             read_attributes,
+            swap_channel_attributes,
         } = &scripts;
         let reloaded: Vec<String> =
             scripts.all().iter().map(|t| Script::new(t).get_hash().to_owned()).collect();
-        let used =
-            [register, unregister, send, unroute, join, leave, sweep_user, sweep_channel, read_attributes];
+        let used = [
+            register,
+            unregister,
+            send,
+            unroute,
+            join,
+            leave,
+            sweep_user,
+            sweep_channel,
+            read_attributes,
+            swap_channel_attributes,
+        ];
         for script in used {
             assert!(reloaded.iter().any(|h| h == script.get_hash()), "a script is not reloaded");
         }

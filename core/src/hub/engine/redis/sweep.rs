@@ -40,7 +40,8 @@ redis.call('PUBLISH', ARGV[2], cjson.encode({user = ARGV[3], online = false, swe
 
 /// Removes a dead node's members from a channel, announcing each leave.
 ///
-/// KEYS: members, member nodes, join counter. ARGV: dead node, the channel's pub/sub name.
+/// KEYS: members, member nodes, join counter, attributes. ARGV: dead node, the channel's pub/sub
+/// name, the attributes' expiry (ms) once no member is left.
 pub(super) const SWEEP_CHANNEL: &str = r#"
 local held = redis.call('HGETALL', KEYS[2])
 local gone = 0
@@ -55,6 +56,7 @@ for i = 1, #held, 2 do
 end
 if redis.call('ZCARD', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[3])
+  redis.call('PEXPIRE', KEYS[4], ARGV[3])
 end
 return gone
 "#;
@@ -147,8 +149,9 @@ impl RedisEngine {
         for id in &channels {
             let [members, nodes, joins] = self.channel_keys(id);
             let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.sweep_channel.get_hash()).arg(3).arg(members).arg(nodes).arg(joins);
-            cmd.arg(node).arg(self.channel_topic(id));
+            cmd.arg(self.scripts.sweep_channel.get_hash()).arg(4).arg(members).arg(nodes).arg(joins);
+            cmd.arg(self.channel_attributes_key(id)).arg(node).arg(self.channel_topic(id));
+            cmd.arg(self.channel_attributes_ttl());
             self.fire(cmd);
         }
         let mut forget = redis::cmd("DEL");
