@@ -35,10 +35,10 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Han
                     }
                     Reply::Ok
                 }
-                Err(_) => {
+                Err(failed) => {
                     // Not listed elsewhere: the join is undone here too.
                     let _ = leave(&hub, &session, &channel_id);
-                    Reply::Error { code: JE::Failure.code() }
+                    Reply::Error { code: failed_code(&failed, JE::Timeout.code(), JE::Failure.code()) }
                 }
             }
         }));
@@ -47,13 +47,12 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Han
 }
 
 fn join_here(hub: &Hub, session: &Arc<Session>, channel_id: &str) -> Result<Reply, i32> {
-    let channel_id = channel_id.to_owned();
-    if !valid_channel(hub, session, &channel_id) {
+    if !valid_channel(hub, session, channel_id) {
         return Err(JE::InvalidArgument.code());
     }
     {
         let mut st = session.state.lock();
-        if st.channels.contains(&channel_id) {
+        if st.channels.contains(channel_id) {
             return Err(JE::AlreadyJoined.code());
         }
         if st.channels.len() >= hub.limits_of(session).max_joined_channels {
@@ -76,10 +75,10 @@ fn join_here(hub: &Hub, session: &Arc<Session>, channel_id: &str) -> Result<Repl
     {
         let mut st = session.state.lock();
         let rates = &hub.limits_of(session).rates;
-        st.limiters(rates).recent_joins.push_back((channel_id.clone(), tokio::time::Instant::now()));
-        st.channels.insert(channel_id.clone());
+        st.limiters(rates).recent_joins.push_back((channel_id.to_owned(), tokio::time::Instant::now()));
+        st.channels.insert(channel_id.to_owned());
     }
-    hub.inner.channels.with(&channel_id, |c| c.join(hub, session));
+    hub.inner.channels.with(channel_id, |c| c.join(hub, session));
     Ok(Reply::Ok)
 }
 
@@ -113,7 +112,9 @@ pub(super) fn send(hub: &Hub, session: &Session, channel_id: &str, message: Mess
         return Handled::Pending(Box::pin(async move {
             match published.await {
                 Ok(()) => Reply::Ok,
-                Err(_) => Reply::Error { code: ME::Failure.code() },
+                Err(failed) => {
+                    Reply::Error { code: failed_code(&failed, ME::Timeout.code(), ME::Failure.code()) }
+                }
             }
         }));
     }

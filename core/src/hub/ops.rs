@@ -112,33 +112,39 @@ fn send_peer(
     message.id = hub.next_message_id();
     message.server_ts = unix_now().as_millis() as u64;
     let receipt = Reply::MessageSent { message_id: message.id, server_ts: message.server_ts };
+    let message_id = message.id;
     let counters = &hub.inner.counters;
     let message = match hub.inner.registry.get(peer_id) {
         None => message,
         Some(peer) => {
-            // With an engine the receipt waits for the receiver's ledger: a copy for it.
-            let copy = hub.has_engine().then(|| message.clone());
+            // With an engine the message is queued for the receiver's ledger before the push,
+            // so that the receiver's confirmation (queued after it) always comes later.
+            let ledger = Ledger::hold(hub, peer_id, session, &message);
             let ev = Event::PeerMessage { peer_id: session.user_id().to_owned(), message, offline: false };
             match peer.try_push(Arc::new(ev)) {
                 Ok(()) if peer.is_parked() => {
                     // Held for a peer whose link broke: delivered if it resumes, else kept offline.
                     Counters::bump(&counters.peer_messages_cached);
-                    return held(hub, peer_id, session, copy, Err(PE::CachedByServer.code()));
+                    return ledger.reply(Err(PE::CachedByServer.code()));
                 }
                 Ok(()) => {
                     Counters::bump(&counters.peer_messages_delivered);
-                    return held(hub, peer_id, session, copy, Ok(receipt));
+                    return ledger.reply(Ok(receipt));
                 }
                 Err((Push::Full, _)) => {
                     // Never acknowledge what the receiver will not get.
                     Counters::bump(&counters.inbox_full_drops);
+                    ledger.undo(hub, peer_id, message_id);
                     return ready(Err(PE::Failure.code()));
                 }
                 // The session ended between the lookup and the push: the peer is offline now.
-                Err((_, ev)) => match Arc::unwrap_or_clone(ev) {
-                    Event::PeerMessage { message, .. } => message,
-                    _ => return ready(Err(PE::Failure.code())),
-                },
+                Err((_, ev)) => {
+                    ledger.undo(hub, peer_id, message_id);
+                    match Arc::unwrap_or_clone(ev) {
+                        Event::PeerMessage { message, .. } => message,
+                        _ => return ready(Err(PE::Failure.code())),
+                    }
+                }
             }
         }
     };
@@ -151,21 +157,53 @@ fn send_peer(
     ready(offline_path(hub, session, peer_id, message, options))
 }
 
-/// The reply to a peer message queued to a local session: with an engine, once the receiver's
-/// ledger in Redis has the message (`copy`), so that the receipt outlives this node.
-fn held(hub: &Hub, to: &str, from: &Session, copy: Option<Message>, reply: Result<Reply, i32>) -> Handled {
+/// The write of a ledger entry, under way.
+#[cfg(feature = "redis")]
+type Writing = std::pin::Pin<Box<dyn Future<Output = Result<(), super::engine::Failed>> + Send>>;
+
+/// A peer message's entry in its receiver's ledger in Redis, when the hub has an engine.
+struct Ledger {
     #[cfg(feature = "redis")]
-    if let (Some(engine), Some(message)) = (hub.engine(), &copy) {
-        let written = engine.hold(to, from.user_id(), message);
-        return Handled::Pending(Box::pin(async move {
-            match written.await {
-                Ok(()) => reply.unwrap_or_else(|code| Reply::Error { code }),
-                Err(_) => Reply::Error { code: PE::Failure.code() },
-            }
-        }));
+    written: Option<Writing>,
+}
+
+impl Ledger {
+    /// Queues the message for `to`'s ledger (nothing without an engine).
+    fn hold(hub: &Hub, to: &str, from: &Session, message: &Message) -> Self {
+        #[cfg(feature = "redis")]
+        return Self {
+            written: hub.engine().map(|e| Box::pin(e.hold(to, from.user_id(), message)) as Writing),
+        };
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = (hub, to, from, message);
+            Self {}
+        }
     }
-    let _ = (hub, to, from, copy);
-    ready(reply)
+
+    /// The reply, once the ledger has the message (so that the receipt outlives this node).
+    fn reply(self, reply: Result<Reply, i32>) -> Handled {
+        #[cfg(feature = "redis")]
+        if let Some(written) = self.written {
+            return Handled::Pending(Box::pin(async move {
+                match written.await {
+                    Ok(()) => reply.unwrap_or_else(|code| Reply::Error { code }),
+                    Err(super::engine::Failed::Timeout) => Reply::Error { code: PE::Timeout.code() },
+                    Err(_) => Reply::Error { code: PE::Failure.code() },
+                }
+            }));
+        }
+        ready(reply)
+    }
+
+    /// The push was refused: the entry is taken out again.
+    fn undo(self, hub: &Hub, to: &str, id: u64) {
+        #[cfg(feature = "redis")]
+        if let (Some(_), Some(engine)) = (self.written, hub.engine()) {
+            engine.delivered(to, &id.to_string());
+        }
+        let _ = (hub, to, id);
+    }
 }
 
 fn offline_path(
@@ -316,6 +354,7 @@ fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> 
         return Handled::Pending(Box::pin(async move {
             match written.await {
                 Ok(()) => Reply::Ok,
+                Err(super::engine::Failed::Timeout) => Reply::Error { code: AE::Timeout.code() },
                 Err(_) => Reply::Error { code: AE::Failure.code() },
             }
         }));

@@ -522,6 +522,10 @@ impl Conn {
                 }
                 Step::End => return Some(End::Park),
                 Step::Pending(id, pending) => {
+                    // What earlier frames got goes out before the wait for the engine.
+                    if !self.write(Write::Flush).await {
+                        return Some(End::Park);
+                    }
                     let reply = pending.await;
                     let Some(text) = wire::frame_text(&ReplyFrame { id, reply }) else {
                         return Some(End::Park);

@@ -2,9 +2,10 @@
 //!
 //! A hub without an engine (the embedded default) answers every request on the caller's task,
 //! at once: [`Handled::Ready`]. With an engine attached (the `redis` feature,
-//! [`RedisEngine`]), a request that concerns a user this hub does not hold, such as a peer
-//! message to a user logged in on another node, is answered later: [`Handled::Pending`], a
-//! future the caller awaits. The embedded path builds no future and awaits nothing.
+//! [`RedisEngine`]), a request whose answer depends on Redis (a peer message to a user on
+//! another node, or one whose receipt waits for the receiver's ledger; channel lists, counts and
+//! attributes; queries of users elsewhere) is answered later: [`Handled::Pending`], a future the
+//! caller awaits. The embedded path builds no future and awaits nothing.
 
 use std::future::Future;
 use std::pin::Pin;

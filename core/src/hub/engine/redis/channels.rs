@@ -101,8 +101,15 @@ impl RedisEngine {
         cmd.arg(self.channel_attributes_key(id)).arg(user).arg(&self.config.node_id).arg(&topic);
         self.index(self.channels_of(&self.config.node_id), id);
         let engine = self.clone();
+        let user = user.to_owned();
+        let id = id.to_owned();
         async move {
             listening.await?;
+            // A member that left meanwhile (its leave found nothing to unlist) is not listed.
+            let hub = engine.hub().ok_or_else(|| Failed::Unavailable("the hub has stopped".into()))?;
+            if !hub.inner.channels.get(&id).is_some_and(|c| c.is_member(&user)) {
+                return Err(Failed::Unavailable("left the channel while joining".into()));
+            }
             let (_, count): (i64, usize) = FromRedisValue::from_redis_value(engine.call(cmd).await?)
                 .map_err(|e| Failed::Unavailable(e.to_string()))?;
             Ok(count)

@@ -2,9 +2,11 @@
 //!
 //! Each node keeps its own sessions, as the embedded hub does. Redis holds what must outlive a
 //! node or be seen by every node: which node holds each user (the owner entry), each user's
-//! stored offline messages, and each node's lease. Nodes talk through Redis pub/sub: a node's
-//! own channel carries deliveries, answers and kicks to it, and one presence channel carries
-//! every online/offline change to every node.
+//! stored offline messages and ledger of unconfirmed ones, user and channel attributes, every
+//! node's channel members, and each node's lease. Nodes talk through Redis pub/sub: a node's
+//! own channel carries deliveries, answers and kicks to it, one presence channel carries every
+//! online/offline change to every node, and each channel's name reaches the nodes with members
+//! in it. ARCHITECTURE.md ("Several nodes on Redis") lists the keys.
 //!
 //! Every step that decides something is one Lua script on one user's keys (`scripts.rs`), and
 //! every call a node makes leaves in order through one pipeline (`batch.rs`).
@@ -29,7 +31,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::super::{Hub, HubInner, Session};
 pub(crate) use batch::Failed;
-use batch::{Op, Outcome};
+use batch::{Outcome, Queue};
 pub(crate) use channel_attributes::UpdateFailed;
 use scripts::Scripts;
 
@@ -149,7 +151,7 @@ pub struct RedisEngine {
     config: RedisEngineConfig,
     keys: Keys,
     scripts: Scripts,
-    ops: mpsc::UnboundedSender<Op>,
+    ops: Queue,
     /// Answers this node waits for: deliveries it handed to another node.
     waiting: Mutex<std::collections::HashMap<u64, oneshot::Sender<i32>>>,
     next_call: AtomicU64,
@@ -234,9 +236,12 @@ impl RedisEngine {
             .map_err(|e| EngineError::Url { url: url.clone(), reason: e.to_string() })?;
         let redis_settings = info.redis_settings().clone().set_protocol(ProtocolVersion::RESP3);
         info = info.set_redis_settings(redis_settings);
+        if hub.inner.engine.get().is_some() {
+            return Err(EngineError::AlreadyAttached);
+        }
         let client = redis::Client::open(info).map_err(unreachable)?;
         let keys = Keys::new(&hub.config().app_id, &config.node_id);
-        let (ops_tx, ops_rx) = mpsc::unbounded_channel();
+        let (ops_tx, ops_rx) = batch::queue();
         let (subs_tx, subs_rx) = mpsc::unbounded_channel();
         let engine = Arc::new(Self {
             keys,
@@ -268,15 +273,14 @@ impl RedisEngine {
         // and restarts and stay below 2^53 (JavaScript numbers).
         let seq: u64 = conn.incr(format!("{}node-seq", engine.keys.prefix), 1).await.map_err(unreachable)?;
         hub.inner.next_message.store(((seq % (1 << 21)) << 32) | 1, Ordering::Relaxed);
+        // Call numbers too: an answer meant for an earlier life of this node ID matches nothing.
+        engine.next_call.store((seq % (1 << 21)) << 32 | 1, Ordering::Relaxed);
         conn.subscribe(&engine.keys.own_channel).await.map_err(unreachable)?;
         conn.subscribe(&engine.keys.presence).await.map_err(unreachable)?;
         let lease_ms = engine.config.lease.as_millis() as u64;
         let () = conn.pset_ex(&engine.keys.lease, 1, lease_ms).await.map_err(unreachable)?;
         engine.health.healthy.store(true, Ordering::Relaxed);
-        if hub.inner.engine.set(engine.clone()).is_err() {
-            return Err(EngineError::AlreadyAttached);
-        }
-        tokio::spawn(subscriptions(conn.clone(), subs_rx));
+        tokio::spawn(subscriptions(conn.clone(), subs_rx, Arc::downgrade(&engine)));
         tokio::spawn(batch::run(
             conn,
             ops_rx,
@@ -284,6 +288,15 @@ impl RedisEngine {
             engine.config.call_timeout,
             engine.health.clone(),
         ));
+        // A previous process under this node ID that died without ending its sessions left
+        // them in Redis: they are cleared before this one serves anyone.
+        engine.clear(&engine.config.node_id).await.map_err(|f| EngineError::Unreachable {
+            url: url.clone(),
+            reason: format!("clearing this node ID's previous sessions: {f:?}"),
+        })?;
+        if hub.inner.engine.set(engine.clone()).is_err() {
+            return Err(EngineError::AlreadyAttached);
+        }
         tokio::spawn(sweep::heartbeat(Arc::downgrade(&engine)));
         tracing::info!(node = %engine.config.node_id, %url, "joined the engine");
         Ok(engine)
@@ -310,19 +323,12 @@ impl RedisEngine {
 
     /// Queues a call whose outcome nobody waits for.
     fn fire(&self, cmd: redis::Cmd) {
-        let _ = self.ops.send(Op { cmd, done: None });
+        self.ops.push(cmd, None);
     }
 
-    /// Queues a call; its outcome (the stream ended: unavailable).
+    /// Queues a call; its outcome (the stream full or ended: unavailable).
     fn call(&self, cmd: redis::Cmd) -> impl Future<Output = Outcome> + Send + 'static {
-        let (done, outcome) = oneshot::channel();
-        let queued = self.ops.send(Op { cmd, done: Some(done) }).is_ok();
-        async move {
-            if !queued {
-                return Err(Failed::Unavailable("the engine has stopped".into()));
-            }
-            outcome.await.unwrap_or_else(|_| Err(Failed::Unavailable("the engine has stopped".into())))
-        }
+        self.ops.call(cmd)
     }
 
     /// The hub this engine serves, while it lives.
@@ -346,11 +352,21 @@ fn redacted(url: &str) -> String {
 }
 
 /// Makes and drops the node's channel subscriptions, one at a time, in the order asked.
-async fn subscriptions(mut conn: ConnectionManager, mut changes: mpsc::UnboundedReceiver<Subscription>) {
+async fn subscriptions(
+    mut conn: ConnectionManager,
+    mut changes: mpsc::UnboundedReceiver<Subscription>,
+    engine: Weak<RedisEngine>,
+) {
     while let Some(change) = changes.recv().await {
         match change {
             Subscription::Listen(name, done) => {
                 let taken = conn.subscribe(&name).await.map_err(|e| Failed::Unavailable(e.to_string()));
+                if taken.is_err()
+                    && let Some(engine) = engine.upgrade()
+                {
+                    // Not listening: the next join asks again.
+                    engine.listening.lock().remove(&name);
+                }
                 let _ = done.send(taken);
             }
             Subscription::Stop(name) => {

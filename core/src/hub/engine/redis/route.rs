@@ -36,8 +36,8 @@ impl RedisEngine {
     }
 
     /// Makes this login the owner of its user: a session of the same user on another node is
-    /// kicked, and the user's stored messages are queued to the session (then trimmed from the
-    /// box). Fails with a timeout or a failure when Redis does not answer.
+    /// kicked, and the user's stored messages (moved into the user's ledger) are queued to the
+    /// session. Fails with a timeout or a failure when Redis does not answer.
     pub(crate) fn register(
         self: &Arc<Self>,
         session: &Arc<Session>,
@@ -156,28 +156,24 @@ impl RedisEngine {
             cmd.arg(&self.config.node_id).arg(id).arg(self.keys.lease_of(""));
             self.call(cmd)
         });
-        let engine = self.clone();
+        // Takes the entry out of the waiting map however the wait ends, dropped included.
+        let waiting = Waiting { engine: self.clone(), call };
         async move {
             let Some(outcome) = outcome else {
                 return Routed::Failed(Failed::Unavailable("unencodable".into()));
             };
             let verdict: String = match outcome.await {
                 Ok(v) => FromRedisValue::from_redis_value(v).unwrap_or_default(),
-                Err(failed) => {
-                    engine.waiting.lock().remove(&call);
-                    return Routed::Failed(failed);
-                }
+                Err(failed) => return Routed::Failed(failed),
             };
             if verdict != "routed" {
-                engine.waiting.lock().remove(&call);
                 return Routed::Verdict(verdict);
             }
-            match tokio::time::timeout(engine.config.call_timeout, answer).await {
+            let answered = tokio::time::timeout(waiting.engine.config.call_timeout, answer).await;
+            drop(waiting);
+            match answered {
                 Ok(Ok(code)) => Routed::Answered(code),
-                _ => {
-                    engine.waiting.lock().remove(&call);
-                    Routed::Failed(Failed::Timeout)
-                }
+                _ => Routed::Failed(Failed::Timeout),
             }
         }
     }
@@ -252,9 +248,11 @@ impl RedisEngine {
             item: Item::Call { id, by, signal: CallSignal::PeerGone },
         };
         let Ok(deliver) = serde_json::to_string(&deliver) else { return };
+        // The box's real limits: on a dead owner's path the script moves the ledger to the box.
+        let (cap, ttl) = self.box_limits();
         let mut cmd = redis::cmd("EVALSHA");
         cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
-        cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(0).arg(0);
+        cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(cap).arg(ttl);
         cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id).arg("").arg(self.keys.lease_of(""));
         self.fire(cmd);
     }
@@ -334,10 +332,7 @@ impl RedisEngine {
                 for n in &nodes {
                     cmd.arg(format!("{lease_prefix}{n}"));
                 }
-                let (done, leases) = tokio::sync::oneshot::channel();
-                let _ = ops.send(super::batch::Op { cmd, done: Some(done) });
-                let leases =
-                    leases.await.map_err(|_| Failed::Unavailable("the engine has stopped".into()))??;
+                let leases = ops.call(cmd).await?;
                 let leases: Vec<Option<Value>> = FromRedisValue::from_redis_value(leases).unwrap_or_default();
                 for (n, l) in nodes.iter().zip(leases) {
                     alive.insert(n, l.is_some());
@@ -356,6 +351,18 @@ impl RedisEngine {
                 })
                 .collect())
         }
+    }
+}
+
+/// An entry of the waiting map, removed when dropped.
+struct Waiting {
+    engine: Arc<RedisEngine>,
+    call: u64,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.engine.waiting.lock().remove(&self.call);
     }
 }
 

@@ -27,9 +27,13 @@ if #held > 0 then
     redis.call('RPUSH', KEYS[2], e[2])
   end
   redis.call('DEL', KEYS[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV["#,
+  if tonumber(ARGV["#,
+            $ttl,
+            r#"]) > 0 then
+    redis.call('PEXPIRE', KEYS[2], ARGV["#,
             $ttl,
             r#"])
+  end
 end
 "#
         )
@@ -123,11 +127,15 @@ pub(super) const SEND: &str = concat!(
 local owner = redis.call('GET', KEYS[1])
 if owner then
   local node = string.match(owner, '^(.*)|')
+  -- The ledger first: under a Redis out of memory the script fails before anything is sent.
+  if node ~= ARGV[9] and ARGV[10] ~= '' then
+    redis.call('HSET', KEYS[3], ARGV[10], ARGV[4])
+  end
   if node ~= ARGV[9] and redis.call('PUBLISH', ARGV[1] .. node, ARGV[2]) > 0 then
-    if ARGV[10] ~= '' then
-      redis.call('HSET', KEYS[3], ARGV[10], ARGV[4])
-    end
     return 'routed'
+  end
+  if node ~= ARGV[9] and ARGV[10] ~= '' then
+    redis.call('HDEL', KEYS[3], ARGV[10])
   end
   -- Not listening, but its lease lives: reconnecting to Redis. The user is still its.
   if node ~= ARGV[9] and redis.call('EXISTS', ARGV[11] .. node) == 1 then

@@ -116,10 +116,23 @@ impl RedisEngine {
         }
         let silent: Vec<String> = FromRedisValue::from_redis_value(silent.await?).unwrap_or_default();
         for node in silent.into_iter().filter(|n| *n != self.config.node_id) {
+            // Silent by its own clock's scores; dead only if its lease (a TTL on Redis's clock)
+            // is gone too.
+            let mut lease = redis::cmd("EXISTS");
+            lease.arg(self.keys.lease_of(&node));
+            if FromRedisValue::from_redis_value(self.call(lease).await?) == Ok(1) {
+                continue;
+            }
             let mut claim = redis::cmd("ZREM");
             claim.arg(self.node_list()).arg(&node);
-            if FromRedisValue::from_redis_value(self.call(claim).await?) == Ok(1) {
-                self.sweep(&node).await?;
+            if FromRedisValue::from_redis_value(self.call(claim).await?) == Ok(1)
+                && let Err(failed) = self.sweep(&node).await
+            {
+                // Listed again, so that a later heartbeat (this node's or another's) sweeps it.
+                let mut back = redis::cmd("ZADD");
+                back.arg(self.node_list()).arg(0).arg(&node);
+                self.fire(back);
+                return Err(failed);
             }
         }
         Ok(())
@@ -131,6 +144,13 @@ impl RedisEngine {
         let mut tomb = redis::cmd("SET");
         tomb.arg(self.tombstone(node)).arg(1).arg("PX").arg(24 * 3600 * 1000);
         self.fire(tomb);
+        self.clear(node).await
+    }
+
+    /// Removes what still names `node` in Redis: its users go offline (their ledgers to their
+    /// boxes), its channel members leave. Also run by a node at start-up on its own ID, for what
+    /// an earlier process under that ID left.
+    pub(super) async fn clear(&self, node: &str) -> Result<(), Failed> {
         let mut users = redis::cmd("SMEMBERS");
         users.arg(self.users_of(node));
         let mut channels = redis::cmd("SMEMBERS");
@@ -155,7 +175,7 @@ impl RedisEngine {
             self.fire(cmd);
         }
         let mut forget = redis::cmd("DEL");
-        forget.arg(self.users_of(node)).arg(self.channels_of(node)).arg(self.keys.lease_of(node));
+        forget.arg(self.users_of(node)).arg(self.channels_of(node));
         self.call(forget).await?;
         tracing::info!(%node, users = users.len(), channels = channels.len(), "swept");
         Ok(())
