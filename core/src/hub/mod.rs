@@ -271,12 +271,14 @@ impl Hub {
         let hub = self.clone();
         async move {
             let (session, inbox) = admitted?;
-            if let Some(joined) = joined
-                && let Err(e) = joined.await
-            {
-                hub.end(&session, CloseReason::LinkLost);
-                Counters::bump(&hub.inner.counters.login_failures);
-                return Err(e);
+            if let Some(joined) = joined {
+                // Ended unless the engine takes it: a wait dropped halfway leaves no session behind.
+                let mut pending = engine::Unclaimed::new(&hub, &session);
+                if let Err(e) = joined.await {
+                    Counters::bump(&hub.inner.counters.login_failures);
+                    return Err(e);
+                }
+                pending.claim();
             }
             Ok((session, inbox))
         }

@@ -67,6 +67,33 @@ use std::sync::Arc;
 use super::{Hub, Session};
 use crate::error::LoginError;
 
+/// A session admitted but not yet taken over by the engine: ended when dropped unclaimed (the
+/// engine refused it, or the wait was dropped), so that no session is left without an owner.
+pub(crate) struct Unclaimed<'a> {
+    hub: &'a Hub,
+    session: &'a Arc<Session>,
+    claimed: bool,
+}
+
+impl<'a> Unclaimed<'a> {
+    pub(crate) fn new(hub: &'a Hub, session: &'a Arc<Session>) -> Self {
+        Self { hub, session, claimed: false }
+    }
+
+    /// The engine has the session: it is the caller's now.
+    pub(crate) fn claim(&mut self) {
+        self.claimed = true;
+    }
+}
+
+impl Drop for Unclaimed<'_> {
+    fn drop(&mut self) {
+        if !self.claimed {
+            self.hub.end(self.session, crate::protocol::CloseReason::LinkLost);
+        }
+    }
+}
+
 /// A login's wait for the engine.
 pub(crate) type PendingLogin = Pin<Box<dyn Future<Output = Result<(), LoginError>> + Send + 'static>>;
 

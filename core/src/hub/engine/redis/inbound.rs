@@ -97,10 +97,11 @@ impl RedisEngine {
         } else if channel == self.keys.presence.as_bytes() {
             if let Ok(p) = serde_json::from_slice::<PresenceFrame>(payload) {
                 self.on_presence(&p.user, p.online);
+                // A walk over every session: off the Redis reader, which must keep reading.
                 if p.swept
-                    && let Some(hub) = self.hub()
+                    && let (Some(hub), Ok(rt)) = (self.hub(), tokio::runtime::Handle::try_current())
                 {
-                    crate::hub::calls::peer_swept(&hub, &p.user);
+                    rt.spawn(async move { crate::hub::calls::peer_swept(&hub, &p.user) });
                 }
             }
         } else if let Ok(frame) = serde_json::from_slice::<NodeFrame>(payload) {
