@@ -52,6 +52,9 @@ pub(crate) struct ClusterSection {
     pub(crate) engine: Option<String>,
     /// This node's name, unique among the nodes (default: random at each start).
     pub(crate) node_id: Option<String>,
+    /// The first part of the engine's key names (default `sigshim`): deployments that share one
+    /// Redis each take their own.
+    pub(crate) namespace: Option<String>,
     /// How long a call to Redis may take before its request fails.
     pub(crate) call_timeout_ms: Option<u64>,
     /// How long this node's users stay online in Redis after the node stops renewing its lease.
@@ -160,6 +163,8 @@ pub(crate) enum ConfigError {
     EmptyNodeId,
     #[error("node ID {node_id:?} contains '|', which the engine uses as a separator")]
     NodeIdSeparator { node_id: String },
+    #[error("cluster.namespace = {namespace:?}: write it without spaces, ':', '{{' or '}}', and not empty")]
+    BadNamespace { namespace: String },
     #[error("cluster.{key} = 0: the engine needs a positive duration")]
     ZeroDuration { key: &'static str },
     #[error(
@@ -262,6 +267,7 @@ impl ClusterSection {
         let Some(url) = self.engine.as_deref().filter(|u| !u.is_empty()) else {
             let set = [
                 ("node_id", self.node_id.is_some()),
+                ("namespace", self.namespace.is_some()),
                 ("call_timeout_ms", self.call_timeout_ms.is_some()),
                 ("lease_ms", self.lease_ms.is_some()),
             ];
@@ -283,6 +289,12 @@ impl ClusterSection {
                 return Err(ConfigError::NodeIdSeparator { node_id: node_id.clone() });
             }
             engine = engine.node_id(node_id.clone());
+        }
+        if let Some(namespace) = &self.namespace {
+            engine = engine.namespace(namespace.clone());
+            if engine.check().is_err() {
+                return Err(ConfigError::BadNamespace { namespace: namespace.clone() });
+            }
         }
         for (key, value) in [("call_timeout_ms", self.call_timeout_ms), ("lease_ms", self.lease_ms)] {
             if value == Some(0) {
@@ -396,18 +408,21 @@ mod tests {
             [cluster]
             engine = "redis://10.0.0.5:6380/2"
             node_id = "eu-1"
+            namespace = "shop"
             call_timeout_ms = 750
             lease_ms = 4000
         "#;
         let engine = cluster(text).unwrap().expect("an engine");
         assert_eq!(engine.url, "redis://10.0.0.5:6380/2");
         assert_eq!(engine.node_id, "eu-1");
+        assert_eq!(engine.namespace, "shop");
         assert_eq!(engine.call_timeout, Duration::from_millis(750));
         assert_eq!(engine.lease, Duration::from_secs(4));
         assert!(engine.check_durability, "durability is always checked");
         let defaults = cluster("[cluster]\nengine = \"redis://127.0.0.1:6379\"").unwrap().expect("an engine");
         let reference = RedisEngineConfig::new("redis://127.0.0.1:6379");
         assert_eq!((defaults.call_timeout, defaults.lease), (reference.call_timeout, reference.lease));
+        assert_eq!(defaults.namespace, "sigshim");
         assert!(!defaults.node_id.is_empty(), "a node ID is made up when none is given");
     }
 
@@ -423,6 +438,8 @@ mod tests {
         let e = cluster(&format!("{engine}node_id = \"a|b\"")).unwrap_err();
         assert!(matches!(&e, ConfigError::NodeIdSeparator { node_id } if node_id == "a|b"), "{e:?}");
         assert!(e.to_string().contains("'|'"), "{e}");
+        let e = cluster(&format!("{engine}namespace = \"a:b\"")).unwrap_err();
+        assert!(matches!(&e, ConfigError::BadNamespace { namespace } if namespace == "a:b"), "{e:?}");
         let e = cluster(&format!("{engine}lease_ms = 0")).unwrap_err();
         assert!(matches!(e, ConfigError::ZeroDuration { key: "lease_ms" }), "{e:?}");
         let e = cluster(&format!("{engine}call_timeout_ms = 0")).unwrap_err();

@@ -43,6 +43,9 @@ pub struct RedisEngineConfig {
     pub url: String,
     /// This node's name, unique among the nodes of one deployment (default: random).
     pub node_id: String,
+    /// The first part of every key and pub/sub name (default `sigshim`), so that several
+    /// deployments can share one Redis: nodes of one deployment use the same namespace.
+    pub namespace: String,
     /// How long any engine call may take before its caller is told it timed out.
     pub call_timeout: Duration,
     /// How long a node's lease lasts without a heartbeat (renewed three times per lease). A
@@ -59,6 +62,7 @@ impl RedisEngineConfig {
         Self {
             url: url.into(),
             node_id: format!("{:016x}", rand::random::<u64>()),
+            namespace: "sigshim".to_owned(),
             call_timeout: Duration::from_secs(5),
             lease: Duration::from_secs(10),
             check_durability: true,
@@ -66,8 +70,29 @@ impl RedisEngineConfig {
     }
 }
 
+impl RedisEngineConfig {
+    /// Checks the settings that cannot work, as [`RedisEngine::attach`] does before it connects:
+    /// an empty node ID or one with `|`, a namespace that is empty or holds white space, `{`,
+    /// `}` or `:`, a lease under 30 ms, a zero call timeout.
+    pub fn check(&self) -> Result<(), EngineError> {
+        if self.node_id.is_empty() || self.node_id.contains('|') {
+            return Err(EngineError::Config("the node ID must be non-empty and without '|'"));
+        }
+        if !valid_namespace(&self.namespace) {
+            return Err(EngineError::Config(
+                "the namespace must be non-empty, without spaces, '{', '}' or ':'",
+            ));
+        }
+        if self.lease < Duration::from_millis(30) || self.call_timeout.is_zero() {
+            return Err(EngineError::Config("the lease must be at least 30 ms and the call timeout above 0"));
+        }
+        Ok(())
+    }
+}
+
 crate::config::config_setters!(RedisEngineConfig {
     node_id: String,
+    namespace: String,
     call_timeout: Duration,
     lease: Duration,
     check_durability: bool,
@@ -184,8 +209,8 @@ struct Keys {
 }
 
 impl Keys {
-    fn new(app_id: &str, node: &str) -> Self {
-        let prefix = format!("sigshim:{app_id}:");
+    fn new(namespace: &str, app_id: &str, node: &str) -> Self {
+        let prefix = format!("{namespace}:{app_id}:");
         Self {
             node_channel_prefix: format!("{prefix}node:"),
             channel_prefix: format!("{prefix}chan:"),
@@ -222,12 +247,7 @@ impl RedisEngine {
     /// loads the scripts, subscribes to the node's channels, takes the node's lease and starts
     /// renewing it. Needs a tokio runtime; call it before the hub serves anyone.
     pub async fn attach(hub: &Hub, config: RedisEngineConfig) -> Result<Arc<Self>, EngineError> {
-        if config.node_id.is_empty() || config.node_id.contains('|') {
-            return Err(EngineError::Config("the node ID must be non-empty and without '|'"));
-        }
-        if config.lease < Duration::from_millis(30) || config.call_timeout.is_zero() {
-            return Err(EngineError::Config("the lease must be at least 30 ms and the call timeout above 0"));
-        }
+        config.check()?;
         // Errors and logs name the URL without its password.
         let url = redacted(&config.url);
         let unreachable =
@@ -240,7 +260,7 @@ impl RedisEngine {
             return Err(EngineError::AlreadyAttached);
         }
         let client = redis::Client::open(info).map_err(unreachable)?;
-        let keys = Keys::new(&hub.config().app_id, &config.node_id);
+        let keys = Keys::new(&config.namespace, &hub.config().app_id, &config.node_id);
         let (ops_tx, ops_rx) = batch::queue();
         let (subs_tx, subs_rx) = mpsc::unbounded_channel();
         let engine = Arc::new(Self {
@@ -420,9 +440,25 @@ async fn check_setting(
     if value == required { Ok(()) } else { Err(EngineError::Setting { setting, value, required }) }
 }
 
+/// Whether `namespace` can start key names: non-empty, and without what would split a key
+/// (`:`), open a hash tag (`{`, `}`) or break a command line (white space).
+fn valid_namespace(namespace: &str) -> bool {
+    !namespace.is_empty() && !namespace.chars().any(|c| c.is_whitespace() || matches!(c, '{' | '}' | ':'))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::redacted;
+    use super::{redacted, valid_namespace};
+
+    #[test]
+    fn a_namespace_cannot_split_a_key_or_open_a_hash_tag() {
+        for good in ["sigshim", "eu-prod", "t_42"] {
+            assert!(valid_namespace(good), "{good}");
+        }
+        for bad in ["", "a:b", "{x}", "a b", "tab\there"] {
+            assert!(!valid_namespace(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn passwords_never_reach_errors_or_logs() {
