@@ -78,17 +78,24 @@ impl InboxSender {
     /// Queues `event` unless the inbox is full by count or by bytes. An event heavier than the
     /// whole bound still goes into an empty inbox, so that no event is undeliverable.
     pub(crate) fn try_send(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
-        self.push(event, Some(self.shared.max_bytes))
+        self.push(event, Some(self.shared.max_bytes), true)
     }
 
-    /// Queues `event` past the byte bound (still within the count): for messages already
-    /// acknowledged to their senders, which must not be dropped.
+    /// Queues `event` past both bounds: for messages already acknowledged to their senders,
+    /// which must not be dropped. What comes this way is bounded where it comes from (a user's
+    /// offline box is capped, a parked inbox was bounded).
     pub(crate) fn try_send_kept(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
-        self.push(event, None)
+        self.push(event, None, false)
     }
 
-    /// Queues `event` within the count and, if given, the byte bound, and wakes the receiver.
-    fn push(&self, event: Arc<Event>, max_bytes: Option<usize>) -> Result<(), (Push, Arc<Event>)> {
+    /// Queues `event` within the byte bound if given and, if `counted`, within the count, and
+    /// wakes the receiver.
+    fn push(
+        &self,
+        event: Arc<Event>,
+        max_bytes: Option<usize>,
+        counted: bool,
+    ) -> Result<(), (Push, Arc<Event>)> {
         let n = event.queued_bytes();
         let mut state = self.shared.state.lock();
         if max_bytes.is_some_and(|max| state.queued > 0 && state.queued + n > max) {
@@ -97,7 +104,7 @@ impl InboxSender {
         if state.receiver_gone {
             return Err((Push::Closed, event));
         }
-        if state.events.len() >= self.shared.capacity {
+        if counted && state.events.len() >= self.shared.capacity {
             return Err((Push::Full, event));
         }
         if state.events.capacity() == 0 {
@@ -231,16 +238,17 @@ mod tests {
     }
 
     #[test]
-    fn kept_events_pass_the_byte_bound_but_not_the_count() {
+    fn kept_events_pass_both_bounds_and_live_ones_wait_for_room() {
         let (tx, rx) = inbox(2, 10);
-        tx.try_send_kept(message(1000)).expect("kept");
-        tx.try_send_kept(message(1000)).expect("kept");
-        assert!(matches!(tx.try_send_kept(message(1)), Err((Push::Full, _))));
-        assert_eq!(rx.len(), 2);
-        assert_eq!(tx.queued_bytes(), 2 * message(1000).queued_bytes());
+        for _ in 0..3 {
+            tx.try_send_kept(message(1000)).expect("kept");
+        }
+        assert!(matches!(tx.try_send(message(1)), Err((Push::Full, _))), "a live event finds no room");
+        assert_eq!(rx.len(), 3);
+        assert_eq!(tx.queued_bytes(), 3 * message(1000).queued_bytes());
         drop(rx);
         assert!(matches!(tx.try_send_kept(message(1)), Err((Push::Closed, _))));
-        assert_eq!(tx.queued_bytes(), 2 * message(1000).queued_bytes(), "a refused push adds nothing");
+        assert_eq!(tx.queued_bytes(), 3 * message(1000).queued_bytes(), "a refused push adds nothing");
     }
 
     #[tokio::test]

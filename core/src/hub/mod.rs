@@ -314,9 +314,8 @@ impl Hub {
     fn end(&self, session: &Arc<Session>, reason: CloseReason) {
         #[cfg(feature = "redis")]
         if let Some(engine) = self.engine() {
-            if self.close_session(session, reason) && self.inner.registry.remove(session) {
-                engine.unregister(session);
-            }
+            // Nobody waits for the engine's update here; it is queued all the same.
+            drop(self.end_on_engine(engine, session, reason));
             return;
         }
         // A login that raced in after the removal has already announced the user online.
@@ -327,6 +326,36 @@ impl Hub {
             let drops = &self.inner.counters.inbox_full_drops;
             self.inner.watchers.notify(session.user_id(), PeerOnlineState::Offline, drops);
         }
+    }
+
+    /// Ends a session on a hub with an engine; the future resolves once Redis has let go of
+    /// the user (or failed to), `None` when the session had already ended.
+    #[cfg(feature = "redis")]
+    fn end_on_engine(
+        &self,
+        engine: &engine::RedisEngine,
+        session: &Arc<Session>,
+        reason: CloseReason,
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        (self.close_session(session, reason) && self.inner.registry.remove(session))
+            .then(|| engine.unregister(session))
+    }
+
+    /// Ends a session at its client's request. With an engine the reply waits until Redis has
+    /// let go of the user, so that once the client has it, every node reads the user offline.
+    fn log_out(&self, session: &Arc<Session>) -> Handled {
+        #[cfg(feature = "redis")]
+        if let Some(engine) = self.engine() {
+            return match self.end_on_engine(engine, session, CloseReason::LoggedOut) {
+                Some(gone) => Handled::Pending(Box::pin(async move {
+                    gone.await;
+                    Reply::Ok
+                })),
+                None => Handled::Ready(Reply::Ok),
+            };
+        }
+        self.end(session, CloseReason::LoggedOut);
+        Handled::Ready(Reply::Ok)
     }
 
     /// Ends a replaced session without touching the user's online state.

@@ -16,10 +16,7 @@ use crate::protocol::{Event, PeerOnlineState, PeerStatus, Reply, Request};
 
 pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Handled {
     let result = match request {
-        Request::Logout => {
-            hub.end(session, crate::protocol::CloseReason::LoggedOut);
-            Ok(Reply::Ok)
-        }
+        Request::Logout => return hub.log_out(session),
         Request::Ping => Ok(Reply::Pong),
         Request::RenewToken { token } => renew_token(hub, session, &token),
         Request::SendPeerMessage { peer_id, message, options } => {
@@ -271,21 +268,37 @@ fn check_peer_list(hub: &Hub, session: &Session, peer_ids: &[String]) -> Result<
 }
 
 fn subscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Handled {
+    #[cfg(feature = "redis")]
+    if let Some(engine) = hub.engine()
+        && !peer_ids.iter().all(|p| hub.is_online(p))
+    {
+        // Changes that reach this node while the first states are read wait behind them.
+        hub.inner.watchers.hold(session, &peer_ids);
+        let peer_ids = match watch(hub, session, peer_ids.clone()) {
+            Ok(watched) => watched,
+            Err(code) => {
+                hub.inner.watchers.unhold(session, &peer_ids);
+                return ready(Err(code));
+            }
+        };
+        let states = engine.online(peer_ids.clone());
+        let (hub, session) = (hub.clone(), session.clone());
+        return Handled::Pending(Box::pin(async move {
+            let watchers = &hub.inner.watchers;
+            let failed = match states.await {
+                Ok(statuses) => {
+                    watchers.release(&session, statuses, &hub.inner.counters.inbox_full_drops);
+                    return Reply::Ok;
+                }
+                Err(super::engine::Failed::Timeout) => SE::Timeout.code(),
+                Err(_) => SE::Failure.code(),
+            };
+            watchers.unhold(&session, &peer_ids);
+            Reply::Error { code: failed }
+        }));
+    }
     match watch(hub, session, peer_ids) {
         Err(code) => ready(Err(code)),
-        #[cfg(feature = "redis")]
-        Ok(peer_ids) if hub.engine().is_some() && !peer_ids.iter().all(|p| hub.is_online(p)) => {
-            let Some(engine) = hub.engine() else { return ready(Err(SE::Failure.code())) };
-            let states = engine.online(peer_ids);
-            let (hub, session) = (hub.clone(), session.clone());
-            Handled::Pending(Box::pin(async move {
-                match states.await {
-                    Ok(statuses) => ready_statuses(&hub, &session, statuses),
-                    Err(super::engine::Failed::Timeout) => Reply::Error { code: SE::Timeout.code() },
-                    Err(_) => Reply::Error { code: SE::Failure.code() },
-                }
-            }))
-        }
         Ok(peer_ids) => {
             let statuses = current_states(hub, peer_ids);
             Handled::Ready(ready_statuses(hub, session, statuses))

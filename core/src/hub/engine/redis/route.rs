@@ -113,15 +113,21 @@ impl RedisEngine {
     }
 
     /// The session ended: its user lets go of the owner entry if it is still this session's.
-    pub(crate) fn unregister(&self, session: &Session) {
+    /// The call is queued at once; the future tells when Redis has run it (or failed to).
+    pub(crate) fn unregister(&self, session: &Session) -> impl Future<Output = ()> + Send + 'static {
         let user = session.user_id();
         let (_, ttl) = self.box_limits();
         let mut cmd = redis::cmd("EVALSHA");
         cmd.arg(self.scripts.unregister.get_hash()).arg(4).arg(self.user_keys(user));
         cmd.arg(self.attributes_key(user));
         cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user).arg(ttl);
-        self.fire(cmd);
+        let done = self.call(cmd);
         self.unindex(self.users_of(&self.config.node_id), user);
+        async move {
+            if let Err(failed) = done.await {
+                tracing::warn!(?failed, "logout: the engine did not answer");
+            }
+        }
     }
 
     /// Hands `item` from `from` to the node that holds `to`, and waits for that node's answer.
