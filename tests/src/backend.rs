@@ -1,5 +1,5 @@
-//! Where the suite's drivers connect: the embedded hub in-process, or a real WebSocket server on
-//! `127.0.0.1:0` over that same hub.
+//! Where the suite's drivers connect: the embedded hub in-process, a real WebSocket server on
+//! `127.0.0.1:0` over that same hub, or two nodes of one service on a real `redis-server`.
 //!
 //! A [`Backend`] is a plain value passed to every fixture that connects a client
 //! ([`Backend::core`], [`Backend::legacy`], [`Backend::connector`], …). A scenario that holds for
@@ -23,8 +23,9 @@
 //! # fn main() {}
 //! ```
 //!
-//! In a test binary this yields the tests `memory::peer_message_roundtrip` and
-//! `ws::peer_message_roundtrip`. The hub stays reachable with either backend, so a scenario can
+//! In a test binary this yields the tests `memory::peer_message_roundtrip`,
+//! `ws::peer_message_roundtrip` and `two_nodes::peer_message_roundtrip` (alice and bob on two
+//! nodes of one service on Redis). The hub stays reachable with either backend, so a scenario can
 //! still read its counters or drop a user's link.
 //!
 //! Scenarios that need paused time (real sockets need real time) or a fault that only exists
@@ -49,6 +50,9 @@ pub enum Backend {
     Memory,
     /// A `sigshim` WebSocket server over the hub (one server per hub, started on first use).
     Ws,
+    /// Two nodes of one service on Redis: the hub and a second node, which clients take in
+    /// turn (in-process); see [`crate::two_nodes`].
+    TwoNodes,
 }
 
 /// The servers started for this process's hubs (one per hub, kept for the process).
@@ -83,7 +87,34 @@ impl Backend {
         match self {
             Backend::Memory => Arc::new(MemoryConnector::new(hub)),
             Backend::Ws => Arc::new(WsConnector::new(server_url(hub))),
+            Backend::TwoNodes => crate::two_nodes::connector(hub),
         }
+    }
+
+    /// The hubs clients of `hub` reach through this backend: `hub`, and with
+    /// [`Backend::TwoNodes`] its second node too. For counters that each node keeps of its own
+    /// sessions.
+    pub fn nodes(self, hub: &Hub) -> Vec<Hub> {
+        match self {
+            Backend::Memory | Backend::Ws => vec![hub.clone()],
+            Backend::TwoNodes => vec![hub.clone(), crate::two_nodes::other_node(hub)],
+        }
+    }
+
+    /// The node on which `user` is logged in now, or `hub` when on none: where a scenario
+    /// reads or acts on that user's session.
+    pub fn node_of(self, hub: &Hub, user: &str) -> Hub {
+        self.nodes(hub).into_iter().find(|n| n.is_online(user)).unwrap_or_else(|| hub.clone())
+    }
+
+    /// Whether `user` is logged in on any node of `hub`.
+    pub fn is_online(self, hub: &Hub, user: &str) -> bool {
+        self.nodes(hub).iter().any(|n| n.is_online(user))
+    }
+
+    /// A counter summed over the nodes of `hub` (each node counts what its own sessions did).
+    pub fn total(self, hub: &Hub, counter: impl Fn(&sigshim::hub::HubStats) -> u64) -> u64 {
+        self.nodes(hub).iter().map(|n| counter(&n.stats())).sum()
     }
 
     /// A client builder that reaches `hub` through this backend.
@@ -126,12 +157,42 @@ impl Backend {
 /// Instantiates scenarios once per backend, in the same test binary.
 ///
 /// Each name is an `async fn name(be: Backend)` of the invoking file. The macro adds a module
-/// `memory` whose `#[tokio::test] name` runs `name(Backend::Memory)`, and a module `ws` whose
-/// test runs `name(Backend::Ws)`. Call it once per file, with every such scenario: a scenario
-/// left out is never called, which the `dead_code` lint reports.
+/// `memory` whose `#[tokio::test] name` runs `name(Backend::Memory)`, a module `ws` whose
+/// test runs `name(Backend::Ws)`, and a module `two_nodes` whose test runs
+/// `name(Backend::TwoNodes)` (skipped, with one line, where `redis-server` is missing). Call it
+/// once per file, with every such scenario: a scenario left out is never called, which the
+/// `dead_code` lint reports.
+///
+/// Scenarios listed after `memory_and_ws:` run on the first two backends only: those whose
+/// subject is one node's own state (say, a fault injected into one hub), or that place their
+/// users on nodes themselves. The file says why.
 #[macro_export]
 macro_rules! per_backend {
+    ($($name:ident),+ $(,)? ; memory_and_ws: $($single:ident),+ $(,)?) => {
+        $crate::per_backend!(@both $($name,)+ $($single,)+);
+        $crate::per_backend!(@two_nodes $($name),+);
+    };
+    (; memory_and_ws: $($single:ident),+ $(,)?) => {
+        $crate::per_backend!(@both $($single),+);
+    };
     ($($name:ident),+ $(,)?) => {
+        $crate::per_backend!(@both $($name),+);
+        $crate::per_backend!(@two_nodes $($name),+);
+    };
+    (@two_nodes $($name:ident),+ $(,)?) => {
+        /// The scenarios with their clients on two nodes of one service on Redis.
+        mod two_nodes {
+            $(
+                #[::tokio::test]
+                async fn $name() {
+                    if $crate::two_nodes::available() {
+                        super::$name($crate::Backend::TwoNodes).await;
+                    }
+                }
+            )+
+        }
+    };
+    (@both $($name:ident),+ $(,)?) => {
         /// The scenarios with every client in-process.
         mod memory {
             $(

@@ -4,9 +4,10 @@
 //! embedded hub. A scenario takes `&mut dyn Driver`s, so the same steps prove both sides.
 //!
 //! Every driver reaches the hub through a [`Backend`] given to it explicitly: in-process
-//! ([`Backend::Memory`]) or through a real WebSocket server ([`Backend::Ws`]). A scenario that
-//! holds for both is an `async fn name(be: Backend)`, and [`per_backend!`] turns it into the
-//! tests `memory::name` and `ws::name` of the same test binary. Scenarios that need paused time
+//! ([`Backend::Memory`]), through a real WebSocket server ([`Backend::Ws`]), or on two nodes of
+//! one service on Redis, the users taking the nodes in turn ([`Backend::TwoNodes`]). A scenario
+//! that holds for all is an `async fn name(be: Backend)`, and [`per_backend!`] turns it into the
+//! tests `memory::name`, `ws::name` and `two_nodes::name` of the same test binary. Scenarios that need paused time
 //! or an in-process fault are plain tests on [`Backend::Memory`]; tests that start their own
 //! servers or speak to the hub directly use no backend.
 //!
@@ -46,6 +47,7 @@ mod recorder;
 pub mod redis_server;
 pub mod request_fault;
 pub mod scenario;
+pub mod two_nodes;
 
 pub use backend::Backend;
 pub use core_calls::CoreCalls;

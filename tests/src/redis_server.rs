@@ -5,6 +5,9 @@
 //! Where `redis-server` is not installed, [`RedisServer::start`] prints one line naming the
 //! package and returns `None`, so the test passes as skipped; with `SIGSHIM_REQUIRE_REDIS=1`
 //! (set by CI) that is a failure instead.
+//!
+//! [`process_redis`] is one server shared by every test of a test binary (the two-node
+//! backend's): it outlives each test and goes with the process that started it.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -16,6 +19,8 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    /// Whether the server goes with this process (see [`process_redis`]).
+    with_process: bool,
 }
 
 /// How long a start or restart may take before the test fails.
@@ -25,17 +30,21 @@ impl RedisServer {
     /// Starts a server, or `None` (after one line saying what to install) when `redis-server`
     /// is missing and `SIGSHIM_REQUIRE_REDIS` is not `1`.
     pub fn start() -> Option<Self> {
+        Self::start_with(false)
+    }
+
+    fn start_with(with_process: bool) -> Option<Self> {
         let found = Command::new("redis-server").arg("--version").stdout(Stdio::null()).status();
         if !found.is_ok_and(|s| s.success()) {
             if std::env::var("SIGSHIM_REQUIRE_REDIS").is_ok_and(|v| v == "1") {
                 panic!("`redis-server` is missing (install redis-server) and SIGSHIM_REQUIRE_REDIS=1");
             }
-            println!("skipped: no `redis-server` on this machine; install redis-server to run this test");
+            println!("{SKIPPED}");
             return None;
         }
         let dir = std::env::temp_dir().join(format!("sigshim-redis-{}-{}", std::process::id(), unique()));
         std::fs::create_dir_all(&dir).expect("a directory for redis-server");
-        let mut server = Self { child: None, port: 0, dir };
+        let mut server = Self { child: None, port: 0, dir, with_process };
         // The port is free when picked but may be taken before redis-server binds it (other
         // tests listen too): a server that exits before it is ready is started on another one.
         for _ in 0..5 {
@@ -70,7 +79,20 @@ impl RedisServer {
 
     /// Starts redis-server on `self.port`; false when it exited before it was ready.
     fn spawn(&mut self) -> bool {
-        let mut child = Command::new("redis-server")
+        let mut command = if self.with_process {
+            // A shell that starts the server, reads its stdin (a pipe from this process) to the
+            // end, then kills the server and removes its directory: when this process exits,
+            // however it exits, the pipe closes and the server goes too.
+            let mut sh = Command::new("sh");
+            sh.arg("-c")
+                .arg(r#"redis-server "$@" & r=$!; cat >/dev/null; kill -9 $r; wait $r; rm -rf "$0""#)
+                .arg(&self.dir)
+                .stdin(Stdio::piped());
+            sh
+        } else {
+            Command::new("redis-server")
+        };
+        let mut child = command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--appendonly", "yes", "--appendfsync", "always", "--save", ""])
             .args(["--maxmemory-policy", "noeviction"])
@@ -114,6 +136,25 @@ impl Drop for RedisServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// The URL of a `redis-server` shared by every test of this process, started on first use and
+/// stopped when the process exits; `None` (after one skip line) when `redis-server` is missing,
+/// as for [`RedisServer::start`]. Tests sharing it keep apart by key namespace.
+pub fn process_redis() -> Option<String> {
+    static SERVER: std::sync::OnceLock<Option<RedisServer>> = std::sync::OnceLock::new();
+    let mut told = false;
+    let server = SERVER.get_or_init(|| {
+        told = true;
+        RedisServer::start_with(true)
+    });
+    if server.is_none() && !told {
+        println!("{SKIPPED}");
+    }
+    server.as_ref().map(RedisServer::url)
+}
+
+/// What a test prints when it skips for want of `redis-server`.
+const SKIPPED: &str = "skipped: no `redis-server` on this machine; install redis-server to run this test";
 
 /// A port free now (bound then released: redis-server cannot take port 0 and say which).
 fn free_port() -> u16 {

@@ -20,7 +20,7 @@ async fn every_fixture_connects_through_the_backend(be: Backend) {
     let _gateway = BridgeGateway::start(be, &hub, "gateway", &[("+100", "alice")]).await;
     let open = ws_connections(&hub);
     match be {
-        Backend::Memory => assert_eq!(open, None, "no server for in-process clients"),
+        Backend::Memory | Backend::TwoNodes => assert_eq!(open, None, "no server for in-process clients"),
         Backend::Ws => assert_eq!(open, Some(7), "one connection per client"),
     }
     // And the connections carry the traffic.

@@ -250,7 +250,9 @@ async fn channel_attributes_span_nodes(be: Backend) {
     assert_eq!(who, [("mood", "sunny", "bob"), ("topic", "rust", "alice")]);
 }
 
-sigshim_conformance::per_backend!(
+// Each scenario places its users on the nodes it made.
+sigshim_conformance::per_backend!(;
+    memory_and_ws:
     channel_attributes_span_nodes,
     user_attributes_are_read_across_nodes,
     channels_span_nodes,

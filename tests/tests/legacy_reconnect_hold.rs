@@ -92,7 +92,7 @@ async fn calls_made_while_reconnecting_go_out_after_on_reconnected(be: Backend) 
     let mut alice = alice_in_room(gate.clone(), 10).await;
 
     gate.close();
-    assert!(hub.disconnect_user("alice"));
+    assert!(be.node_of(&hub, "alice").disconnect_user("alice"));
     expect_cb(&mut alice, "on_reconnecting(1)").await;
     alice.sig.message_instant_send("bob", 0, "while away", "m1");
     alice.sig.query_user_status("bob");
@@ -136,7 +136,7 @@ async fn an_end_while_reconnecting_takes_effect_at_once(be: Backend, end: End) {
     let mut alice = alice_in_room(gate.clone(), 10).await;
 
     gate.close();
-    assert!(hub.disconnect_user("alice"));
+    assert!(be.node_of(&hub, "alice").disconnect_user("alice"));
     expect_cb(&mut alice, "on_reconnecting(1)").await;
     alice.sig.message_instant_send("bob", 0, "never sent", "m1");
     alice.sig.query_user_status("bob");
@@ -192,7 +192,7 @@ async fn held_calls_are_answered_at_the_reconnect() {
     // Inline callbacks: once the clock moved, every callback due has been recorded.
     let options = SignalingOptions::default().inline_callbacks(true);
     let mut alice = online_legacy_with(be, &hub, "alice", options).await;
-    assert!(hub.disconnect_user("alice"));
+    assert!(be.node_of(&hub, "alice").disconnect_user("alice"));
     expect_cb(&mut alice, "on_reconnecting(1)").await;
     alice.sig.message_instant_send("bob", 0, "while away", "m1");
     alice.sig.query_user_status("bob");
@@ -253,7 +253,7 @@ async fn full_hold(hub: &sigshim::Hub) -> (CoreDriver, LegacyDriver) {
     let be = Backend::Memory;
     let bob = online_core(be, hub, "bob").await;
     let mut alice = online_legacy_with(be, hub, "alice", SignalingOptions::default()).await;
-    assert!(hub.disconnect_user("alice"));
+    assert!(be.node_of(&hub, "alice").disconnect_user("alice"));
     expect_cb(&mut alice, "on_reconnecting(1)").await;
     alice.sig.query_user_status("bob");
     for i in 0..QUEUE - 1 {

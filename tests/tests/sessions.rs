@@ -24,10 +24,10 @@ async fn core_login_logout_emits_exact_state_sequence(be: Backend) {
     c.login(None).await.expect("login");
     assert_eq!(c.client.connection_state(), S::Connected);
     assert_eq!(c.client.user_id().as_deref(), Some("alice"));
-    assert!(hub.is_online("alice"));
+    assert!(be.is_online(&hub, "alice"));
     c.logout().await.expect("logout");
     assert_eq!(c.client.connection_state(), S::Disconnected);
-    assert!(!hub.is_online("alice"));
+    assert!(!be.is_online(&hub, "alice"));
     expect_events(&mut c, &logged_in()).await;
     expect_events(&mut c, &[state(S::Disconnected, R::Logout)]).await;
     assert_quiet(&mut c);
@@ -47,10 +47,10 @@ async fn legacy_login_logout_reports_uid_fd_and_status(be: Backend) {
         let cb = l.cbs.wait_any(&["on_login_success", "on_login_failed"]).await;
         assert_eq!(cb.to_string(), format!("on_login_success({uid}, {fd})"), "fd counts logins");
         assert_eq!((l.sig.get_status(), l.sig.is_online()), (2, 1));
-        assert!(hub.is_online("alice"));
+        assert!(be.is_online(&hub, "alice"));
         l.logout().await.expect("logout");
         assert_eq!((l.sig.get_status(), l.sig.is_online()), (0, 0));
-        assert!(!hub.is_online("alice"));
+        assert!(!be.is_online(&hub, "alice"));
     }
     let want: Vec<String> =
         (1..=3).flat_map(|fd| [format!("on_login_success({uid}, {fd})"), "on_logout(101)".into()]).collect();
@@ -66,7 +66,7 @@ async fn both_apis_can_use_a_session_after_login(be: Backend) {
         d.set_attr("k", "v").await.unwrap_or_else(|e| panic!("{api:?}: {e:?}"));
         assert_eq!(d.get_attr("alice", "k").await, Ok("v".to_owned()), "{api:?}");
         d.logout().await.unwrap_or_else(|e| panic!("{api:?}: {e:?}"));
-        assert!(!hub.is_online("alice"), "{api:?}");
+        assert!(!be.is_online(&hub, "alice"), "{api:?}");
     }
 }
 
@@ -118,7 +118,7 @@ async fn second_login_while_logged_in(be: Backend) {
     l.sig.login(APP_ID, "carol", "_no_need_token", 0, "");
     assert_no_callback(&mut l, &["on_login_success", "on_login_failed", "on_logout"]).await;
     assert_eq!(l.sig.get_status(), 2);
-    assert!(!hub.is_online("carol"));
+    assert!(!be.is_online(&hub, "carol"));
     assert_eq!(l.query_online("bob").await, Ok(true));
 }
 
@@ -138,7 +138,7 @@ async fn legacy_logout_then_login_without_waiting(be: Backend) {
     ];
     assert_eq!(l.cbs.transcript(), want);
     assert_eq!(l.sig.get_status(), 2);
-    assert!(hub.is_online("alice"));
+    assert!(be.is_online(&hub, "alice"));
 }
 
 async fn invalid_user_ids_are_refused(be: Backend) {
@@ -152,7 +152,7 @@ async fn invalid_user_ids_are_refused(be: Backend) {
             let hub = hub();
             let mut d = be.driver(api, &hub, user);
             assert_eq!(d.login(None).await, Err(invalid), "{api:?} {user:?}");
-            assert!(!hub.is_online(user), "{api:?} {user:?}");
+            assert!(!be.is_online(&hub, user), "{api:?} {user:?}");
             assert_eq!(hub.stats().logins, 0, "{api:?} {user:?}: no session opened");
         }
         // The longest valid ID, and the full character set, are accepted.
@@ -161,7 +161,7 @@ async fn invalid_user_ids_are_refused(be: Backend) {
         for user in [longest.as_str(), "Az09 !#$%&()+-:;<=.>?@[]^_{}|~,"] {
             let mut d = be.driver(api, &hub, user);
             d.login(None).await.unwrap_or_else(|e| panic!("{api:?} {user:?}: {e:?}"));
-            assert!(hub.is_online(user));
+            assert!(be.is_online(&hub, user));
         }
     }
 }
@@ -198,7 +198,7 @@ async fn wrong_app_id_is_refused(be: Backend) {
         "on_login_failed(201)"
     );
     assert_eq!(l.sig.get_status(), 0);
-    assert!(!hub.is_online("alice"));
+    assert!(!be.is_online(&hub, "alice"));
 }
 
 async fn remote_login_kicks_the_first_session(be: Backend) {
@@ -222,7 +222,7 @@ async fn remote_login_kicks_the_first_session(be: Backend) {
             assert_eq!(first.get_attr("alice", "k").await, Err(not_logged_in), "{ctx}");
 
             // The new session is the user's session: online, reachable.
-            assert!(hub.is_online("alice"), "{ctx}");
+            assert!(be.is_online(&hub, "alice"), "{ctx}");
             let mut bob = be.driver(victim_api, &hub, "bob");
             bob.login(None).await.expect("bob");
             bob.send_peer("alice", "hi").await.expect("delivered to the new session");
@@ -252,7 +252,7 @@ async fn core_aborted_client_must_logout_before_login(be: Backend) {
     assert_eq!(first.logout().await, Ok(()));
     expect_events(&mut first, &[state(S::Disconnected, R::Logout)]).await;
     // Leaving ABORTED does not touch the session that replaced this one.
-    assert!(hub.is_online("alice"));
+    assert!(be.is_online(&hub, "alice"));
     assert_eq!(second.query_online("alice").await, Ok(true));
     assert_quiet_until_marker(be, &hub, &mut second).await;
 
@@ -346,7 +346,7 @@ async fn core_login_rate_limit() {
     // Refused logins change no state.
     expect_events(&mut c, &logged_in()).await;
     assert_quiet(&mut c);
-    assert!(hub.is_online("alice"));
+    assert!(be.is_online(&hub, "alice"));
 }
 
 sigshim_conformance::per_backend!(

@@ -1,0 +1,117 @@
+//! The two-node backend ([`Backend::TwoNodes`](crate::Backend::TwoNodes)): a scenario's hub and
+//! a second hub with the same configuration, both nodes of one service on the test binary's
+//! `redis-server` ([`process_redis`]), each pair under its own key namespace.
+//!
+//! Clients take the nodes in turn, in the order their connectors are made: the first driver of a
+//! scenario logs in on the scenario's own hub, the second on the other node, the third on the
+//! scenario's hub again. So the two users of a two-user scenario are on different nodes, and
+//! what the scenario reads off its hub (counters, a dropped link) concerns its first user's node.
+//!
+//! The nodes join Redis on the first connect, so a scenario builds its hub and drivers as it
+//! does for the other backends.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use parking_lot::Mutex;
+use sigshim::Hub;
+use sigshim::error::{Error, LoginError};
+use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
+use sigshim::protocol::LoginRequest;
+use sigshim::transport::{Connector, Link, MemoryConnector};
+use tokio::sync::OnceCell;
+
+use crate::redis_server::process_redis;
+
+/// A scenario's hub and its second node.
+struct Pair {
+    nodes: [MemoryConnector; 2],
+    hubs: [Hub; 2],
+    /// Set once both nodes have joined the engine.
+    joined: OnceCell<()>,
+    /// The node the next connector takes.
+    turn: AtomicUsize,
+    namespace: String,
+}
+
+/// The pairs made so far, kept for the process (as the WebSocket backend keeps its servers).
+fn pairs() -> &'static Mutex<Vec<Arc<Pair>>> {
+    static P: OnceLock<Mutex<Vec<Arc<Pair>>>> = OnceLock::new();
+    P.get_or_init(Default::default)
+}
+
+/// The pair whose first node is `hub`, made on first use.
+fn pair(hub: &Hub) -> Arc<Pair> {
+    let mut pairs = pairs().lock();
+    if let Some(p) = pairs.iter().find(|p| p.hubs[0].same_as(hub)) {
+        return p.clone();
+    }
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let other = Hub::new(hub.config().clone());
+    let pair = Arc::new(Pair {
+        nodes: [MemoryConnector::new(hub), MemoryConnector::new(&other)],
+        hubs: [hub.clone(), other],
+        joined: OnceCell::new(),
+        turn: AtomicUsize::new(0),
+        namespace: format!("t{}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)),
+    });
+    pairs.push(pair.clone());
+    pair
+}
+
+impl Pair {
+    /// Joins both nodes to the engine, once.
+    async fn join(&self) {
+        self.joined
+            .get_or_init(|| async {
+                let url = process_redis().expect("the two-node backend runs only where redis-server is");
+                for (i, hub) in self.hubs.iter().enumerate() {
+                    let config = RedisEngineConfig::new(url.clone())
+                        .namespace(self.namespace.clone())
+                        .node_id(format!("node{i}"))
+                        .call_timeout(Duration::from_secs(5));
+                    RedisEngine::attach(hub, config).await.expect("the node joins the engine");
+                }
+            })
+            .await;
+    }
+}
+
+/// Whether the two-node backend can run here: `redis-server` is installed (else one skip line;
+/// a failure under `SIGSHIM_REQUIRE_REDIS=1`).
+pub fn available() -> bool {
+    process_redis().is_some()
+}
+
+/// The second node of `hub`'s pair (made on first use): for a scenario that reads the node
+/// its second user is on.
+pub fn other_node(hub: &Hub) -> Hub {
+    pair(hub).hubs[1].clone()
+}
+
+/// A connector to the next node in turn of `hub`'s pair.
+pub(crate) fn connector(hub: &Hub) -> Arc<dyn Connector> {
+    let pair = pair(hub);
+    let node = pair.turn.fetch_add(1, Ordering::Relaxed) % 2;
+    Arc::new(NodeConnector { pair, node })
+}
+
+/// Connects to one node of a pair, joining the pair to the engine first.
+struct NodeConnector {
+    pair: Arc<Pair>,
+    node: usize,
+}
+
+#[async_trait]
+impl Connector for NodeConnector {
+    async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
+        self.pair.join().await;
+        self.pair.nodes[self.node].connect(login).await
+    }
+
+    fn forget_session(&self) {
+        self.pair.nodes[self.node].forget_session();
+    }
+}
