@@ -1,6 +1,7 @@
-//! Faults under load on two `sigshim serve` nodes and one Redis, with a checker that records
-//! every send's outcome: a message answered Ok or "stored" (4) reaches its receiver, whatever
-//! dies, in the order it was sent (a repeat after a crash is dropped by its message ID).
+//! Faults and restarts under load on two `sigshim serve` nodes and one Redis, with a checker
+//! that records every send's outcome: a message answered Ok or "stored" (4) reaches its
+//! receiver, whatever dies or restarts, in the order it was sent (a repeat after a crash is
+//! dropped by its message ID).
 //!
 //! Each test starts its own `redis-server` (`sigshim_conformance::redis_server`); where none is
 //! installed the tests pass as skipped, unless `SIGSHIM_REQUIRE_REDIS=1` (CI).
@@ -233,4 +234,132 @@ fn a_client_whose_node_died_carries_on_on_another_node() {
     });
     let _ = std::fs::remove_file(&config);
     drop(n1);
+}
+
+/// Every send's outcome, by message number.
+type Outcomes = Arc<Mutex<BTreeMap<usize, Result<u64, PeerMessageError>>>>;
+
+/// How many sends of `outcomes` were acknowledged (Ok, or stored: 4).
+fn acknowledged(outcomes: &Outcomes) -> BTreeSet<usize> {
+    let outcomes = outcomes.lock().unwrap();
+    let kept = |o: &Result<u64, PeerMessageError>| matches!(o, Ok(_) | Err(PeerMessageError::CachedByServer));
+    outcomes.iter().filter(|(_, o)| kept(o)).map(|(i, _)| *i).collect()
+}
+
+/// Waits until `more` further sends of `outcomes` are acknowledged (each answer wakes `answered`).
+async fn acknowledged_more(outcomes: &Outcomes, answered: &tokio::sync::Notify, more: usize, step: &str) {
+    let want = acknowledged(outcomes).len() + more;
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while acknowledged(outcomes).len() < want {
+        if tokio::time::timeout_at(deadline, answered.notified()).await.is_err() {
+            panic!(
+                "{step}: no {more} acknowledged sends within {DEADLINE:?}: {:?}",
+                outcomes.lock().unwrap()
+            );
+        }
+    }
+}
+
+/// A rolling restart with users connected and a sender that never pauses. Alice (on n1) and
+/// bob (on n2) reach the service through balancers; alice sends to bob all along. Each node in
+/// turn is stopped (SIGTERM: it closes its connections and leaves the engine), its clients move
+/// to the other node on their own, and it starts again under its ID; then alice moves back, so
+/// the two end on different nodes again. Every message answered Ok or 4 reaches bob once, in
+/// the order sent, and sends carry on between the steps.
+#[test]
+fn a_rolling_restart_with_users_connected_loses_no_acknowledged_message() {
+    let Some(redis) = RedisServer::start() else { return };
+    let config = std::env::temp_dir().join(format!("sigshim-rolling-{}.toml", std::process::id()));
+    std::fs::write(&config, CONFIG).expect("the config file");
+    let addr = |n: &Served| -> std::net::SocketAddr { n.addr().parse().expect("a node's address") };
+    let mut n1 = node(&redis, "n1", &config);
+    let mut n2 = node(&redis, "n2", &config);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let got: Received = Default::default();
+    let outcomes: Outcomes = Default::default();
+    rt.block_on(async {
+        let to_alice = Proxy::start(addr(&n1)).await;
+        let to_bob = Proxy::start(addr(&n2)).await;
+        let client = |proxy: &Proxy, user: &'static str| {
+            let connector = Arc::new(WsConnector::new(proxy.url()));
+            let (client, events) = Client::builder(APP).connector(connector).build();
+            async move {
+                tokio::time::timeout(DEADLINE, client.login(None, user))
+                    .await
+                    .expect("in time")
+                    .expect("login");
+                (client, events)
+            }
+        };
+        let (alice, _alice_events) = client(&to_alice, "alice").await;
+        let (_bob, bob_events) = client(&to_bob, "bob").await;
+        let arrived = Arc::new(tokio::sync::Notify::new());
+        let recorder = record(bob_events, got.clone(), arrived.clone());
+        let answered = Arc::new(tokio::sync::Notify::new());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sender = {
+            let (outcomes, answered, stop) = (outcomes.clone(), answered.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let message = Message::text(format!("m{i}"));
+                    let sent = alice.send_message_to_peer("bob", &message, SendMessageOptions::offline());
+                    let outcome = tokio::time::timeout(DEADLINE, sent).await.expect("every send is answered");
+                    outcomes.lock().unwrap().insert(i, outcome.map(|r| r.id));
+                    answered.notify_one();
+                    i += 1;
+                }
+            })
+        };
+        acknowledged_more(&outcomes, &answered, 20, "at the start").await;
+        // n1 restarts; alice moves to n2 meanwhile.
+        to_alice.set_upstream(addr(&n2));
+        assert!(n1.stop().status.success(), "n1 stops cleanly");
+        n1 = node(&redis, "n1", &config);
+        acknowledged_more(&outcomes, &answered, 20, "alice on n2").await;
+        // n2 restarts; both move to the new n1.
+        to_alice.set_upstream(addr(&n1));
+        to_bob.set_upstream(addr(&n1));
+        assert!(n2.stop().status.success(), "n2 stops cleanly");
+        n2 = node(&redis, "n2", &config);
+        acknowledged_more(&outcomes, &answered, 20, "both on the new n1").await;
+        // alice back to the new n2: the two on different nodes again.
+        to_alice.set_upstream(addr(&n2));
+        to_alice.cut();
+        acknowledged_more(&outcomes, &answered, 20, "alice on the new n2").await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        sender.await.expect("the sender ends");
+        let want = acknowledged(&outcomes);
+        let missing = || -> Vec<usize> {
+            let have: BTreeSet<usize> =
+                got.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
+            want.difference(&have).copied().collect()
+        };
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        while !missing().is_empty() {
+            if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
+                break;
+            }
+        }
+        assert_eq!(
+            missing(),
+            Vec::<usize>::new(),
+            "acknowledged, never delivered: {:?}",
+            outcomes.lock().unwrap()
+        );
+        recorder.abort();
+    });
+    let got = got.lock().unwrap();
+    in_send_order(&got, "bob");
+    let kept = acknowledged(&outcomes);
+    let outcomes = outcomes.lock().unwrap();
+    println!("{} sends: {} acknowledged, bob got {}", outcomes.len(), kept.len(), got.len());
+    // Beyond the acknowledged ones, bob may have only those whose sender was told the outcome
+    // was unknown (a timeout, or a failure after the node took the call).
+    for (_, text) in got.iter() {
+        let i: usize = text[1..].parse().unwrap();
+        let unknown = matches!(outcomes[&i], Err(PeerMessageError::Timeout | PeerMessageError::Failure));
+        assert!(kept.contains(&i) || unknown, "m{i} arrived, yet its sender was told {:?}", outcomes[&i]);
+    }
+    let _ = std::fs::remove_file(&config);
 }

@@ -94,6 +94,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         };
         let hub = Hub::new(hub_config);
         // The engine joins before anyone can log in: every session is then known to Redis.
+        let mut engine = None;
         let state = match engine_config {
             None => {
                 "state: in memory only; a restart loses sessions, presence, channel attributes and stored \
@@ -103,11 +104,14 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             Some(config) => {
                 let shown = redact(&config.url);
                 let (url, node) = (config.url.clone(), config.node_id.clone());
-                if let Err(e) = RedisEngine::attach(&hub, config).await {
-                    // The engine's own message may quote the URL, password included.
-                    let reason = e.to_string().replace(&url, &shown);
-                    eprintln!("cannot join the engine at {shown}: {reason}");
-                    return ExitCode::FAILURE;
+                match RedisEngine::attach(&hub, config).await {
+                    Ok(attached) => engine = Some(attached),
+                    Err(e) => {
+                        // The engine's own message may quote the URL, password included.
+                        let reason = e.to_string().replace(&url, &shown);
+                        eprintln!("cannot join the engine at {shown}: {reason}");
+                        return ExitCode::FAILURE;
+                    }
                 }
                 format!(
                     "state: node {node:?} on the engine {shown}: Redis keeps stored offline messages, who is \
@@ -138,6 +142,13 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         let signal = signals.await;
         tracing::info!(signal, "shutting down");
         server.shutdown().await;
+        // A planned stop: the other nodes take this one's users for offline now, not once its
+        // lease has lapsed.
+        if let Some(engine) = engine
+            && let Err(e) = engine.leave().await
+        {
+            eprintln!("could not leave the engine (the other nodes will sweep this node): {e}");
+        }
         println!("sigshim stopped ({signal})");
         ExitCode::SUCCESS
     })

@@ -14,8 +14,8 @@ use sigshim::{
 };
 use sigshim_conformance::channel_fixtures::{member, next_any, next_no_count, text};
 use sigshim_conformance::fixtures::{
-    api_pairs, core_send, expect_cb, expected, next_message, next_statuses, online, online_core,
-    online_legacy, states,
+    api_pairs, core_send, expect_cb, expect_only_marker, expected, next_message, next_statuses, online,
+    online_core, online_legacy, states,
 };
 use sigshim_conformance::proxy::Proxy;
 use sigshim_conformance::redis_server::RedisServer;
@@ -408,4 +408,38 @@ async fn a_short_cut_between_a_node_and_redis_heals() {
             }
         }
     }
+}
+
+/// A node that leaves (a planned stop) hands its users over at once, long before its lease
+/// (a minute here) would lapse: they read offline on the other node, a message to them is
+/// stored, and what the node held for them reaches their next login elsewhere.
+#[tokio::test]
+async fn a_node_that_leaves_hands_its_users_over_at_once() {
+    let Some(redis) = RedisServer::start() else { return };
+    let a = node_at(&redis.url(), "a", Duration::from_secs(60)).await;
+    let b = Hub::new(HubConfig::new(APP_ID));
+    let config = RedisEngineConfig::new(redis.url()).node_id("b".to_owned()).lease(Duration::from_secs(60));
+    let engine = RedisEngine::attach(&b, config).await.expect("b joins");
+    let mut alice = online_core(Backend::Memory, &a, "alice").await;
+    let mut bob = online_core(Backend::Memory, &b, "bob").await;
+    let first =
+        core_send(&alice, "bob", Message::text("first"), SendMessageOptions::default()).await.unwrap();
+    assert_eq!(next_message(&mut bob).await.1.id, first.id);
+    engine.leave().await.expect("b leaves");
+    assert_eq!(alice.query_online("bob").await, Ok(false), "offline at once");
+    let stored = core_send(&alice, "bob", Message::text("second"), SendMessageOptions::offline()).await;
+    assert_eq!(stored.unwrap_err(), PE::CachedByServer);
+    drop(bob);
+    let mut bob = online_core(Backend::Memory, &a, "bob").await;
+    // "first" again only if b had not yet seen bob's acknowledgement (same ID: a repeat).
+    loop {
+        let (from, m, offline) = next_message(&mut bob).await;
+        assert_eq!(from, "alice");
+        if m.text_or_description() == "second" {
+            assert!(offline);
+            break;
+        }
+        assert_eq!((m.text_or_description(), m.id), ("first", first.id), "only a repeat of first before");
+    }
+    expect_only_marker(&mut alice, &mut bob, "done").await;
 }

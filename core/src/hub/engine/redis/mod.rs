@@ -186,6 +186,8 @@ pub struct RedisEngine {
     subscriptions: mpsc::UnboundedSender<Subscription>,
     /// The channels' pub/sub names this node listens on (or is about to).
     listening: Mutex<std::collections::HashSet<String>>,
+    /// Set by [`leave`](Self::leave): the heartbeat stops.
+    left: AtomicBool,
 }
 
 /// A change to the node's subscriptions.
@@ -273,6 +275,7 @@ impl RedisEngine {
             hub: Arc::downgrade(&hub.inner),
             subscriptions: subs_tx,
             listening: Mutex::default(),
+            left: AtomicBool::new(false),
             config,
         });
         let inbound = inbound::sender(Arc::downgrade(&engine));

@@ -181,6 +181,30 @@ impl RedisEngine {
         Ok(())
     }
 
+    /// Takes this node out of the service now, for a planned stop: its users go offline (what
+    /// their ledgers hold goes to their boxes, for their next login on any node), its channel
+    /// members leave, and the node leaves the list and gives up its lease, as a sweep would do
+    /// once the lease had lapsed. The heartbeat stops. Call it once the node's server has closed
+    /// its connections; the node should then exit (its sessions are no longer anyone's).
+    pub async fn leave(&self) -> Result<(), super::EngineError> {
+        self.left.store(true, std::sync::atomic::Ordering::Relaxed);
+        let node = &self.config.node_id;
+        let failed = |f: Failed| super::EngineError::Unreachable {
+            url: super::redacted(&self.config.url),
+            reason: format!("{f:?}"),
+        };
+        self.clear(node).await.map_err(failed)?;
+        let mut unlist = redis::cmd("ZREM");
+        unlist.arg(self.node_list()).arg(node);
+        let mut release = redis::cmd("DEL");
+        release.arg(&self.keys.lease);
+        let (unlist, release) = (self.call(unlist), self.call(release));
+        unlist.await.map_err(failed)?;
+        release.await.map_err(failed)?;
+        tracing::info!(%node, "left the engine");
+        Ok(())
+    }
+
     /// Another node swept this one (it was silent for two leases): the owner entries and
     /// memberships of its sessions are gone, so the sessions are dropped as broken links and
     /// their clients log in again.
@@ -202,7 +226,7 @@ pub(super) async fn heartbeat(engine: Weak<RedisEngine>) {
     loop {
         tick.tick().await;
         let Some(e) = engine.upgrade() else { return };
-        if e.hub.strong_count() == 0 {
+        if e.hub.strong_count() == 0 || e.left.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
         if let Err(failed) = e.beat().await {
