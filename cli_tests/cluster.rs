@@ -203,17 +203,6 @@ fn serve_to_the_end(args: &[&str]) -> Output {
     }
 }
 
-/// Sends one inline command to the Redis at `port` and returns its first reply line.
-fn redis_command(port: &str, command: &str) -> String {
-    use std::io::{BufRead, Write};
-    let mut tcp = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).expect("redis's port");
-    tcp.set_read_timeout(Some(DEADLINE)).expect("a read timeout");
-    write!(tcp, "{command}\r\n").expect("the command");
-    let mut reply = String::new();
-    std::io::BufReader::new(tcp).read_line(&mut reply).expect("the reply");
-    reply.trim_end().to_owned()
-}
-
 #[test]
 fn serve_refuses_a_redis_that_may_lose_acknowledged_messages() {
     let Some(redis) = RedisServer::start() else { return };
@@ -226,8 +215,7 @@ fn serve_refuses_a_redis_that_may_lose_acknowledged_messages() {
     assert!(!stdout.contains("ws://"), "it never served: {stdout}");
 
     // An eviction policy would drop stored messages under memory pressure: refused as well.
-    let port = redis.url().rsplit(':').next().expect("a port").to_owned();
-    assert_eq!(redis_command(&port, "CONFIG SET maxmemory-policy allkeys-lru"), "+OK");
+    assert_eq!(redis.command("CONFIG SET maxmemory-policy allkeys-lru"), "+OK");
     let out = serve_to_the_end(&["--engine", &redis.url()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");

@@ -61,6 +61,12 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// Sends one inline command (`CLIENT KILL TYPE pubsub`) and returns the first line of the
+    /// reply.
+    pub fn command(&self, command: &str) -> String {
+        inline_command(self.port, command)
+    }
+
     /// Kills the server at once (SIGKILL: what was not yet written to its append-only file is
     /// Redis's to lose, as in a crash).
     pub fn kill(&mut self) {
@@ -135,6 +141,18 @@ impl Drop for RedisServer {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Sends one inline command to the Redis on loopback `port` and returns the first line of the
+/// reply.
+pub fn inline_command(port: u16, command: &str) -> String {
+    use std::io::{BufRead, Write};
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).expect("redis's port");
+    tcp.set_read_timeout(Some(READY_WITHIN)).expect("a read timeout");
+    write!(tcp, "{command}\r\n").expect("the command");
+    let mut reply = String::new();
+    std::io::BufReader::new(tcp).read_line(&mut reply).expect("the reply");
+    reply.trim_end().to_owned()
 }
 
 /// The URL of a `redis-server` shared by every test of this process, started on first use and

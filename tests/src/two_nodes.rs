@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
-use sigshim::Hub;
 use sigshim::error::{Error, LoginError};
 use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
 use sigshim::protocol::LoginRequest;
 use sigshim::transport::{Connector, Link, MemoryConnector};
+use sigshim::{Hub, HubConfig};
 use tokio::sync::OnceCell;
 
 use crate::redis_server::process_redis;
@@ -77,6 +77,23 @@ impl Pair {
             })
             .await;
     }
+}
+
+/// A hub joined to the engine at `url` as node `name`, with a lease of `lease` and a 2 s call
+/// timeout, and the engine's handle.
+pub async fn node_with_engine(url: &str, name: &str, lease: Duration) -> (Hub, Arc<RedisEngine>) {
+    let hub = Hub::new(HubConfig::new(crate::APP_ID));
+    let config = RedisEngineConfig::new(url)
+        .node_id(name.to_owned())
+        .call_timeout(Duration::from_secs(2))
+        .lease(lease);
+    let engine = RedisEngine::attach(&hub, config).await.expect("the node joins the engine");
+    (hub, engine)
+}
+
+/// A hub joined to the engine at `url` as node `name`, with a lease of `lease`.
+pub async fn node_at(url: &str, name: &str, lease: Duration) -> Hub {
+    node_with_engine(url, name, lease).await.0
 }
 
 /// Whether the two-node backend can run here: `redis-server` is installed (else one skip line;

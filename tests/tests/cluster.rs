@@ -1,6 +1,7 @@
 //! Two hubs as two nodes of one service on a real `redis-server` (the Redis engine): peer
-//! messages, stored messages, presence and the one-login rule across nodes, a node that goes
-//! away, and Redis restarting. Each scenario runs with its clients in-process and through each
+//! messages, stored messages, presence and the one-login rule across nodes, channels, calls and
+//! attributes, a node that goes away, and Redis restarting (the links and nodes that come and
+//! go are in `cluster_links.rs`). Each scenario runs with its clients in-process and through each
 //! node's WebSocket server. Without `redis-server` each test prints one line and passes
 //! (`SIGSHIM_REQUIRE_REDIS=1` makes that a failure).
 
@@ -8,34 +9,20 @@ use std::time::Duration;
 
 use sigshim::PeerOnlineState::{Offline, Online};
 use sigshim::error::PeerMessageError as PE;
-use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
-use sigshim::{
-    Attribute, ChannelAttributeOptions, ChannelEvent, Hub, HubConfig, Message, SendMessageOptions,
-};
+use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, Hub, Message, SendMessageOptions};
 use sigshim_conformance::channel_fixtures::{member, next_any, next_no_count, text};
 use sigshim_conformance::fixtures::{
-    api_pairs, core_send, expect_cb, expect_only_marker, expected, next_message, next_statuses, online,
-    online_core, online_legacy, states,
+    api_pairs, core_send, expect_cb, expected, next_message, next_statuses, online, online_core,
+    online_legacy, states,
 };
-use sigshim_conformance::proxy::Proxy;
 use sigshim_conformance::redis_server::RedisServer;
-use sigshim_conformance::{APP_ID, Api, Backend, CallNote, Driver, FailKind};
+use sigshim_conformance::two_nodes::node_at;
+use sigshim_conformance::{Api, Backend, CallNote, Driver, FailKind};
 use sigshim_legacy::uid_for;
 
 /// A node of the service on `redis`.
 async fn node(redis: &RedisServer, name: &str) -> Hub {
     node_at(&redis.url(), name, Duration::from_secs(3)).await
-}
-
-/// A node reaching Redis at `url`, with a lease of `lease`.
-async fn node_at(url: &str, name: &str, lease: Duration) -> Hub {
-    let hub = Hub::new(HubConfig::new(APP_ID));
-    let config = RedisEngineConfig::new(url)
-        .node_id(name.to_owned())
-        .call_timeout(Duration::from_secs(2))
-        .lease(lease);
-    RedisEngine::attach(&hub, config).await.expect("the node joins the engine");
-    hub
 }
 
 /// A Redis and two nodes on it, or `None` when `redis-server` is missing.
@@ -303,143 +290,4 @@ async fn stored_messages_survive_a_redis_restart() {
     };
     let (from, message, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "durable", true));
-}
-
-/// Node b loses Redis for longer than two leases (a network cut): node a sweeps it. Bob, on b,
-/// reads offline, leaves the channel he was in and his ringing invitation fails for its caller;
-/// a message to him is stored. When the link comes back, b learns it was swept and drops its
-/// sessions: bob's client logs in again and gets the stored message.
-#[tokio::test]
-async fn a_node_cut_off_longer_than_its_lease_is_swept() {
-    let Some(redis) = RedisServer::start() else { return };
-    let lease = Duration::from_millis(600);
-    let a = node_at(&redis.url(), "a", lease).await;
-    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
-    let cut = Proxy::start(redis_addr).await;
-    let b = node_at(&format!("redis://{}", cut.addr()), "b", lease).await;
-    let (mut bob, _cb, _eb) = member(Backend::Memory, &b, "bob", "room").await;
-    let (mut alice, ca, mut ea) = member(Backend::Memory, &a, "alice", "room").await;
-    assert_eq!(next_any(&mut ea).await, ChannelEvent::MemberCountUpdated(2));
-    alice.client.subscribe_peers_online_status(&["bob"]).await.unwrap();
-    assert_eq!(next_statuses(&mut alice).await, states(&[("bob", Online)]));
-    alice.invite("bob", "call", "").await.expect("invite");
-    assert!(matches!(bob.next_call().await, CallNote::Incoming { .. }));
-    assert!(matches!(alice.next_call().await, CallNote::ReceivedByPeer { .. }));
-
-    cut.refuse(true);
-    cut.cut();
-    // Swept after two leases without a heartbeat: each change reaches alice's node.
-    let within = Duration::from_secs(10);
-    let offline = tokio::time::timeout(within, next_statuses(&mut alice)).await.expect("bob swept in time");
-    assert_eq!(offline, states(&[("bob", Offline)]));
-    assert_eq!(next_no_count(&mut ea).await, ChannelEvent::MemberLeft("bob".into()));
-    let want = expected(Api::Core, (FailKind::PeerOffline, 1), (FailKind::PeerOffline, 703));
-    assert_eq!(
-        alice.next_call().await,
-        CallNote::Failed { peer: "bob".into(), channel: "call".into(), fail: want }
-    );
-    assert_eq!(ca.get_members().await.expect("members"), ["alice"]);
-    let stored = core_send(&alice, "bob", Message::text("while away"), SendMessageOptions::offline()).await;
-    assert_eq!(stored.unwrap_err(), PE::CachedByServer);
-
-    // The link is back: b finds it was swept and drops bob's session; his client logs in again.
-    cut.refuse(false);
-    assert_eq!(next_statuses(&mut alice).await, states(&[("bob", Online)]), "bob back on b");
-    let (from, message, offline) = next_message(&mut bob).await;
-    assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "while away", true));
-}
-
-/// One account logs in on both nodes at once: exactly one session survives, the other is told
-/// it was replaced, and messages reach the survivor.
-#[tokio::test]
-async fn simultaneous_logins_on_two_nodes_leave_one_session() {
-    let Some((_redis, a, b)) = two_nodes().await else { return };
-    let mut alice = online_core(Backend::Memory, &a, "alice").await;
-    for round in 0..5 {
-        let user = format!("twin{round}");
-        let mut on_a = Backend::Memory.core(&a, &user);
-        let mut on_b = Backend::Memory.core(&b, &user);
-        let (ra, rb) = tokio::join!(on_a.login(None), on_b.login(None));
-        ra.expect("the login on a");
-        rb.expect("the login on b");
-        // The register scripts ran one after the other in Redis: the later one kicked the other.
-        let kicked = tokio::select! {
-            code = on_a.expect_kicked() => (code, "a"),
-            code = on_b.expect_kicked() => (code, "b"),
-        };
-        let survivor = if kicked.1 == "a" { &mut on_b } else { &mut on_a };
-        core_send(&alice, &user, Message::text("to the survivor"), SendMessageOptions::default())
-            .await
-            .expect("delivered to the session that survived");
-        assert_eq!(survivor.recv_peer().await, ("alice".to_owned(), "to the survivor".to_owned()));
-        assert_eq!(alice.query_online(&user).await, Ok(true), "round {round}");
-    }
-}
-
-/// A cut between node b and Redis shorter than the lease: b reconnects and listens again on its
-/// channels (resubscribed), and peer messages cross again; sends during the cut fail or time
-/// out, never answered Ok without delivery.
-#[tokio::test]
-async fn a_short_cut_between_a_node_and_redis_heals() {
-    let Some(redis) = RedisServer::start() else { return };
-    let a = node(&redis, "a").await;
-    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
-    let cut = Proxy::start(redis_addr).await;
-    let b = node_at(&format!("redis://{}", cut.addr()), "b", Duration::from_secs(3)).await;
-    let alice = online_core(Backend::Memory, &a, "alice").await;
-    let mut bob = online_core(Backend::Memory, &b, "bob").await;
-    cut.cut();
-    // Until b is back, a send may fail; once one is answered Ok, bob has it.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let mut n = 0;
-    loop {
-        n += 1;
-        let text = format!("after the cut {n}");
-        match core_send(&alice, "bob", Message::text(text.as_str()), SendMessageOptions::default()).await {
-            Ok(_) => {
-                let (from, message, _) = next_message(&mut bob).await;
-                assert_eq!((from.as_str(), message.text_or_description()), ("alice", text.as_str()));
-                break;
-            }
-            Err(e) => {
-                assert!(matches!(e, PE::Failure | PE::Timeout), "{e:?}");
-                assert!(tokio::time::Instant::now() < deadline, "b never came back");
-                tokio::task::yield_now().await;
-            }
-        }
-    }
-}
-
-/// A node that leaves (a planned stop) hands its users over at once, long before its lease
-/// (a minute here) would lapse: they read offline on the other node, a message to them is
-/// stored, and what the node held for them reaches their next login elsewhere.
-#[tokio::test]
-async fn a_node_that_leaves_hands_its_users_over_at_once() {
-    let Some(redis) = RedisServer::start() else { return };
-    let a = node_at(&redis.url(), "a", Duration::from_secs(60)).await;
-    let b = Hub::new(HubConfig::new(APP_ID));
-    let config = RedisEngineConfig::new(redis.url()).node_id("b".to_owned()).lease(Duration::from_secs(60));
-    let engine = RedisEngine::attach(&b, config).await.expect("b joins");
-    let mut alice = online_core(Backend::Memory, &a, "alice").await;
-    let mut bob = online_core(Backend::Memory, &b, "bob").await;
-    let first =
-        core_send(&alice, "bob", Message::text("first"), SendMessageOptions::default()).await.unwrap();
-    assert_eq!(next_message(&mut bob).await.1.id, first.id);
-    engine.leave().await.expect("b leaves");
-    assert_eq!(alice.query_online("bob").await, Ok(false), "offline at once");
-    let stored = core_send(&alice, "bob", Message::text("second"), SendMessageOptions::offline()).await;
-    assert_eq!(stored.unwrap_err(), PE::CachedByServer);
-    drop(bob);
-    let mut bob = online_core(Backend::Memory, &a, "bob").await;
-    // "first" again only if b had not yet seen bob's acknowledgement (same ID: a repeat).
-    loop {
-        let (from, m, offline) = next_message(&mut bob).await;
-        assert_eq!(from, "alice");
-        if m.text_or_description() == "second" {
-            assert!(offline);
-            break;
-        }
-        assert_eq!((m.text_or_description(), m.id), ("first", first.id), "only a repeat of first before");
-    }
-    expect_only_marker(&mut alice, &mut bob, "done").await;
 }
