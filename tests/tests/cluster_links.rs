@@ -227,3 +227,41 @@ async fn a_node_that_leaves_hands_its_users_over_at_once() {
     }
     expect_only_marker(&mut alice, &mut bob, "done").await;
 }
+
+/// A kill in the middle of a delivery, made deterministic: bob's node b has stopped hearing
+/// Redis (its link stalled), alice's send has been written to bob's ledger and published to b,
+/// and b dies before it could push it. Alice is told `Timeout` (the outcome is unknown), never
+/// Ok; b is swept, and bob's next login, on a, gets the message, once.
+#[tokio::test]
+async fn a_node_that_dies_in_the_middle_of_a_delivery_loses_nothing() {
+    let Some(redis) = RedisServer::start() else { return };
+    let lease = Duration::from_millis(600);
+    let a = node_at(&redis.url(), "a", lease).await;
+    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
+    let link = Proxy::start(redis_addr).await;
+    let b = node_at(&format!("redis://{}", link.addr()), "b", lease).await;
+    let mut alice = online_core(Backend::Memory, &a, "alice").await;
+    let bob = online_core(Backend::Memory, &b, "bob").await;
+    alice.client.subscribe_peers_online_status(&["bob"]).await.unwrap();
+    assert_eq!(next_statuses(&mut alice).await, states(&[("bob", Online)]));
+    link.stall();
+    let client = alice.client.clone();
+    let sending = tokio::spawn(async move {
+        client.send_message_to_peer("bob", &Message::text("in flight"), SendMessageOptions::default()).await
+    });
+    // An online query queued on a's stream behind the send: once it is answered, the send's
+    // script has run (bob's ledger holds the message, b was told).
+    tokio::task::yield_now().await;
+    assert_eq!(alice.query_online("bob").await, Ok(true), "b's lease still runs");
+    drop(bob);
+    drop(b);
+    assert_eq!(sending.await.expect("the send ends").unwrap_err(), PE::Timeout, "never Ok");
+    // a sweeps b once its lease has lapsed twice: bob goes offline, his ledger to his box.
+    let within = Duration::from_secs(10);
+    let offline = tokio::time::timeout(within, next_statuses(&mut alice)).await.expect("b swept in time");
+    assert_eq!(offline, states(&[("bob", Offline)]));
+    let mut bob = online_core(Backend::Memory, &a, "bob").await;
+    let (from, message, offline) = next_message(&mut bob).await;
+    assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "in flight", true));
+    expect_only_marker(&mut alice, &mut bob, "after").await;
+}
