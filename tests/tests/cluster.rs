@@ -9,15 +9,16 @@ use std::time::Duration;
 
 use sigshim::PeerOnlineState::{Offline, Online};
 use sigshim::error::PeerMessageError as PE;
+use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
 use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, Hub, Message, SendMessageOptions};
 use sigshim_conformance::channel_fixtures::{member, next_any, next_no_count, text};
 use sigshim_conformance::fixtures::{
-    api_pairs, core_send, expect_cb, expected, next_message, next_statuses, online, online_core,
-    online_legacy, states,
+    api_pairs, core_send, expect_cb, expect_only_marker, expected, next_message, next_statuses, online,
+    online_core, online_legacy, states,
 };
 use sigshim_conformance::redis_server::RedisServer;
 use sigshim_conformance::two_nodes::node_at;
-use sigshim_conformance::{Api, Backend, CallNote, Driver, FailKind};
+use sigshim_conformance::{APP_ID, Api, Backend, CallNote, CoreDriver, Driver, FailKind};
 use sigshim_legacy::uid_for;
 
 /// A node of the service on `redis`.
@@ -290,4 +291,46 @@ async fn stored_messages_survive_a_redis_restart() {
     };
     let (from, message, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "durable", true));
+}
+
+/// The offline box's cap and expiry hold across nodes: a box that senders on both nodes filled
+/// refuses the next message (3, not stored) whichever node it comes from, Redis keeps the box
+/// for the offline TTL, and the receiver gets what was stored, in the order it was stored.
+#[tokio::test]
+async fn offline_caps_and_expiry_hold_across_nodes() {
+    let Some(redis) = RedisServer::start() else { return };
+    let mut nodes = Vec::new();
+    for name in ["a", "b"] {
+        let mut limits = sigshim::Limits::default();
+        limits.offline_messages_per_user = 3;
+        limits.offline_message_ttl = Duration::from_secs(60);
+        let hub = Hub::new(sigshim::HubConfig::new(APP_ID).limits(limits).legacy_limits(limits));
+        let config = RedisEngineConfig::new(redis.url()).node_id(name.to_owned());
+        RedisEngine::attach(&hub, config).await.expect("the node joins");
+        nodes.push(hub);
+    }
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let mut alice = online_core(Backend::Memory, a, "alice").await;
+    let carol = online_core(Backend::Memory, b, "carol").await;
+    let send = |who: &CoreDriver, text: &str| {
+        let message = Message::text(text);
+        let client = who.client.clone();
+        async move {
+            client.send_message_to_peer("bob", &message, SendMessageOptions::offline()).await.map(|_| ())
+        }
+    };
+    assert_eq!(send(&alice, "a1").await, Err(PE::CachedByServer));
+    assert_eq!(send(&carol, "c1").await, Err(PE::CachedByServer));
+    assert_eq!(send(&alice, "a2").await, Err(PE::CachedByServer));
+    assert_eq!(send(&carol, "c2").await, Err(PE::PeerUnreachable), "the box is full");
+    assert_eq!(send(&alice, "a3").await, Err(PE::PeerUnreachable), "full from either node");
+    let ttl = redis.command(&format!("PTTL sigshim:{APP_ID}:{{u:bob}}:box"));
+    let ttl: u64 = ttl.trim_start_matches(':').parse().expect("a TTL in ms");
+    assert!((55_000..=60_000).contains(&ttl), "the box expires with the offline TTL: {ttl} ms");
+    let mut bob = online_core(Backend::Memory, b, "bob").await;
+    for want in [("alice", "a1"), ("carol", "c1"), ("alice", "a2")] {
+        let (from, message, offline) = next_message(&mut bob).await;
+        assert_eq!((from.as_str(), message.text_or_description(), offline), (want.0, want.1, true));
+    }
+    expect_only_marker(&mut alice, &mut bob, "live").await;
 }
