@@ -253,7 +253,7 @@ async fn full_hold(hub: &sigshim::Hub) -> (CoreDriver, LegacyDriver) {
     let be = Backend::Memory;
     let bob = online_core(be, hub, "bob").await;
     let mut alice = online_legacy_with(be, hub, "alice", SignalingOptions::default()).await;
-    assert!(be.node_of(&hub, "alice").disconnect_user("alice"));
+    assert!(be.node_of(hub, "alice").disconnect_user("alice"));
     expect_cb(&mut alice, "on_reconnecting(1)").await;
     alice.sig.query_user_status("bob");
     for i in 0..QUEUE - 1 {
