@@ -50,8 +50,8 @@ pub enum Backend {
     Memory,
     /// A `sigshim` WebSocket server over the hub (one server per hub, started on first use).
     Ws,
-    /// Two nodes of one service on Redis: the hub and a second node, which clients take in
-    /// turn (in-process); see [`crate::two_nodes`].
+    /// Two nodes of one service on Redis, each behind its own WebSocket server: the hub and a
+    /// second node, which clients take in turn; see [`crate::two_nodes`].
     TwoNodes,
 }
 

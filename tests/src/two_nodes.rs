@@ -1,6 +1,7 @@
 //! The two-node backend ([`Backend::TwoNodes`](crate::Backend::TwoNodes)): a scenario's hub and
 //! a second hub with the same configuration, both nodes of one service on the test binary's
-//! `redis-server` ([`process_redis`]), each pair under its own key namespace.
+//! `redis-server` ([`process_redis`]), each pair under its own key namespace, each node behind
+//! its own WebSocket server on `127.0.0.1:0` (as a deployment runs them).
 //!
 //! Clients take the nodes in turn, in the order their connectors are made: the first driver of a
 //! scenario logs in on the scenario's own hub, the second on the other node, the third on the
@@ -19,15 +20,15 @@ use parking_lot::Mutex;
 use sigshim::error::{Error, LoginError};
 use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
 use sigshim::protocol::LoginRequest;
-use sigshim::transport::{Connector, Link, MemoryConnector};
+use sigshim::transport::{Connector, Link, WsConnector};
 use sigshim::{Hub, HubConfig};
 use tokio::sync::OnceCell;
 
+use crate::backend::server_url;
 use crate::redis_server::process_redis;
 
 /// A scenario's hub and its second node.
 struct Pair {
-    nodes: [MemoryConnector; 2],
     hubs: [Hub; 2],
     /// Set once both nodes have joined the engine.
     joined: OnceCell<()>,
@@ -51,7 +52,6 @@ fn pair(hub: &Hub) -> Arc<Pair> {
     static N: AtomicUsize = AtomicUsize::new(0);
     let other = Hub::new(hub.config().clone());
     let pair = Arc::new(Pair {
-        nodes: [MemoryConnector::new(hub), MemoryConnector::new(&other)],
         hubs: [hub.clone(), other],
         joined: OnceCell::new(),
         turn: AtomicUsize::new(0),
@@ -108,27 +108,29 @@ pub fn other_node(hub: &Hub) -> Hub {
     pair(hub).hubs[1].clone()
 }
 
-/// A connector to the next node in turn of `hub`'s pair.
+/// A connector to the WebSocket server of the next node in turn of `hub`'s pair (needs a
+/// tokio runtime: the server starts on first use).
 pub(crate) fn connector(hub: &Hub) -> Arc<dyn Connector> {
     let pair = pair(hub);
     let node = pair.turn.fetch_add(1, Ordering::Relaxed) % 2;
-    Arc::new(NodeConnector { pair, node })
+    let ws = WsConnector::new(server_url(&pair.hubs[node]));
+    Arc::new(NodeConnector { pair, ws })
 }
 
 /// Connects to one node of a pair, joining the pair to the engine first.
 struct NodeConnector {
     pair: Arc<Pair>,
-    node: usize,
+    ws: WsConnector,
 }
 
 #[async_trait]
 impl Connector for NodeConnector {
     async fn connect(&self, login: LoginRequest) -> Result<Link, Error<LoginError>> {
         self.pair.join().await;
-        self.pair.nodes[self.node].connect(login).await
+        self.ws.connect(login).await
     }
 
     fn forget_session(&self) {
-        self.pair.nodes[self.node].forget_session();
+        self.ws.forget_session();
     }
 }

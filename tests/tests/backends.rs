@@ -20,8 +20,13 @@ async fn every_fixture_connects_through_the_backend(be: Backend) {
     let _gateway = BridgeGateway::start(be, &hub, "gateway", &[("+100", "alice")]).await;
     let open = ws_connections(&hub);
     match be {
-        Backend::Memory | Backend::TwoNodes => assert_eq!(open, None, "no server for in-process clients"),
+        Backend::Memory => assert_eq!(open, None, "no server for in-process clients"),
         Backend::Ws => assert_eq!(open, Some(7), "one connection per client"),
+        Backend::TwoNodes => {
+            let per_node: Vec<usize> =
+                be.nodes(&hub).iter().map(|n| ws_connections(n).unwrap_or(0)).collect();
+            assert_eq!(per_node, [4, 3], "one connection per client, the clients taking the nodes in turn");
+        }
     }
     // And the connections carry the traffic.
     alice.send_peer("carol", "over the backend").await.expect("delivered");

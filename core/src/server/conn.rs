@@ -521,17 +521,22 @@ impl Conn {
                     return Some(End::Park);
                 }
                 Step::End => return Some(End::Park),
-                Step::Pending(id, pending) => {
+                Step::Pending(id, pending, logout) => {
                     // What earlier frames got goes out before the wait for the engine.
                     if !self.write(Write::Flush).await {
                         return Some(End::Park);
                     }
                     let reply = pending.await;
+                    let logged_out = logout && reply == Reply::Ok;
                     let Some(text) = wire::frame_text(&ReplyFrame { id, reply }) else {
                         return Some(End::Park);
                     };
-                    if !self.write_text(text, false).await {
+                    if !self.write_text(text, logged_out).await {
                         return Some(End::Park);
+                    }
+                    if logged_out {
+                        close_socket(&mut self.socket, close::NORMAL, "logged out").await;
+                        return Some(End::Done);
                     }
                 }
             }
@@ -597,8 +602,8 @@ impl Conn {
                 };
                 let reply = match handled {
                     Handled::Ready(reply) => reply,
-                    // Only requests that reach another node wait, and never a logout.
-                    Handled::Pending(pending) => return Step::Pending(id, pending),
+                    // Only requests that need the engine wait (a logout, for Redis to let go).
+                    Handled::Pending(pending) => return Step::Pending(id, pending, logout),
                 };
                 let ok = reply == Reply::Ok;
                 match wire::frame_text(&ReplyFrame { id, reply }) {
@@ -636,8 +641,9 @@ enum Step {
     Close(u16, &'static str),
     /// End the link without a word.
     End,
-    /// Queue the reply to request `id` once the engine has it.
-    Pending(u64, crate::hub::engine::PendingReply),
+    /// Queue the reply to request `id` once the engine has it; for a logout (`true`) that was
+    /// answered Ok, flush it and close.
+    Pending(u64, crate::hub::engine::PendingReply, bool),
 }
 
 #[cfg(test)]
