@@ -27,7 +27,8 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Han
         // Listed for the other nodes before the join is answered.
         let joined = engine.join_channel(&channel_id, session.user_id());
         let (hub, session) = (hub.clone(), session.clone());
-        return Handled::Pending(Box::pin(async move {
+        // Run to the end even if the client goes: a join Redis did not take is undone here.
+        let work = async move {
             match joined.await {
                 Ok(count) => {
                     if let Some(c) = hub.inner.channels.get(&channel_id) {
@@ -41,7 +42,8 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Han
                     Reply::Error { code: failed_code(&failed, JE::Timeout.code(), JE::Failure.code()) }
                 }
             }
-        }));
+        };
+        return Handled::detached(work, JE::Failure.code());
     }
     ready(result)
 }
@@ -281,7 +283,8 @@ pub(super) fn update_attributes(
         let limits = *hub.limits_of(session);
         let updated =
             engine.update_channel_attributes(channel_id, session.user_id(), update.clone(), limits, notify);
-        return Handled::Pending(Box::pin(async move {
+        // Run to the end even if the client goes: a set written to Redis is told to the members.
+        let work = async move {
             match updated.await {
                 Ok(()) => Reply::Ok,
                 Err(super::engine::UpdateFailed::Refused(e)) => Reply::Error { code: e.code() },
@@ -289,7 +292,8 @@ pub(super) fn update_attributes(
                     Reply::Error { code: failed_code(&failed, AE::Timeout.code(), AE::Failure.code()) }
                 }
             }
-        }));
+        };
+        return Handled::detached(work, AE::Failure.code());
     }
     let now = unix_now().as_millis() as u64;
     let (channel, empty) = hub

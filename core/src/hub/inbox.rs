@@ -88,6 +88,30 @@ impl InboxSender {
         self.push(event, None, false)
     }
 
+    /// Queues `events`, in their order, ahead of everything queued (past both bounds, as
+    /// [`try_send_kept`](Self::try_send_kept)): stored messages handed to a new session go before
+    /// the live ones that reached it first, which were all sent after them. False when the
+    /// receiver is gone.
+    pub(crate) fn send_kept_first(&self, events: Vec<Arc<Event>>) -> bool {
+        if events.is_empty() {
+            return true;
+        }
+        let mut state = self.shared.state.lock();
+        if state.receiver_gone {
+            return false;
+        }
+        for event in events.into_iter().rev() {
+            state.queued += event.queued_bytes();
+            state.events.push_front(event);
+        }
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        true
+    }
+
     /// Queues `event` within the byte bound if given and, if `counted`, within the count, and
     /// wakes the receiver.
     fn push(
@@ -249,6 +273,19 @@ mod tests {
         drop(rx);
         assert!(matches!(tx.try_send_kept(message(1)), Err((Push::Closed, _))));
         assert_eq!(tx.queued_bytes(), 3 * message(1000).queued_bytes(), "a refused push adds nothing");
+    }
+
+    #[test]
+    fn kept_events_sent_first_go_ahead_of_what_is_queued_in_their_order() {
+        let (tx, mut rx) = inbox(1, 10);
+        tx.try_send(message(1)).expect("live");
+        assert!(tx.send_kept_first(vec![message(2), message(3)]));
+        let sizes: Vec<usize> = std::iter::from_fn(|| rx.try_recv().ok()).map(|e| e.queued_bytes()).collect();
+        let want: Vec<usize> = [2, 3, 1].into_iter().map(|n| message(n).queued_bytes()).collect();
+        assert_eq!(sizes, want);
+        assert_eq!(rx.queued_bytes(), 0);
+        drop(rx);
+        assert!(!tx.send_kept_first(vec![message(1)]), "no receiver");
     }
 
     #[tokio::test]

@@ -243,12 +243,14 @@ impl Hub {
                 inner.watchers.notify(&login.user_id, PeerOnlineState::Online, drops);
             }
         }
-        for stored in inner.offline.take(&login.user_id) {
-            let ev = Event::PeerMessage { peer_id: stored.from, message: stored.message, offline: true };
-            if session.push_kept(Arc::new(ev)) != session::Push::Queued {
-                Counters::bump(&inner.counters.inbox_full_drops);
-            }
-        }
+        // Ahead of any live message a sender raced in since the session was listed.
+        let stored: Vec<Arc<Event>> = inner
+            .offline
+            .take(&login.user_id)
+            .into_iter()
+            .map(|s| Arc::new(Event::PeerMessage { peer_id: s.from, message: s.message, offline: true }))
+            .collect();
+        session.push_kept_first(stored);
         self.arm_token_timer(&session, expires_at, now);
         Counters::bump(&inner.counters.logins);
         tracing::debug!(user = %login.user_id, session = key, "login");

@@ -211,6 +211,12 @@ impl Session {
         }
     }
 
+    /// Queues stored messages ahead of whatever reached the inbox first (see
+    /// [`InboxSender::send_kept_first`]); false when the session has ended.
+    pub(crate) fn push_kept_first(&self, events: Vec<Arc<Event>>) -> bool {
+        self.outbox.read().as_ref().is_some_and(|tx| tx.send_kept_first(events))
+    }
+
     /// Bytes queued in the inbox now.
     pub(crate) fn queued_bytes(&self) -> usize {
         self.outbox.read().as_ref().map_or(0, InboxSender::queued_bytes)

@@ -34,6 +34,22 @@ pub enum Handled {
 }
 
 impl Handled {
+    /// A reply that depends on the engine, from `work`, whose steps after the engine's answer
+    /// (undoing a join that Redis refused, telling the members of an attribute update) must run
+    /// whether or not anyone still waits for the reply: `work` runs as a task of the current
+    /// runtime, and the reply waits for that task (`failed` if the task is lost). Outside a
+    /// runtime, `work` is the reply's own future.
+    #[cfg(feature = "redis")]
+    pub(crate) fn detached(work: impl Future<Output = Reply> + Send + 'static, failed: i32) -> Self {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let task = runtime.spawn(work);
+                Self::Pending(Box::pin(async move { task.await.unwrap_or(Reply::Error { code: failed }) }))
+            }
+            Err(_) => Self::Pending(Box::pin(work)),
+        }
+    }
+
     /// Waits for the reply.
     pub async fn reply(self) -> Reply {
         match self {

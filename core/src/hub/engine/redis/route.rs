@@ -65,23 +65,24 @@ impl RedisEngine {
         }
     }
 
-    /// Queues a user's stored messages to its new session (they are in its ledger now); those
-    /// past the offline TTL are dropped from the ledger instead.
+    /// Queues a user's stored messages to its new session (they are in its ledger now), ahead
+    /// of any live message that reached the session first (sent after them all: the owner entry
+    /// that routes live messages here was set by the same script that took the box); those past
+    /// the offline TTL are dropped from the ledger instead.
     fn hand_over_stored(&self, session: &Session, stored: &[Vec<u8>]) {
         let Some(hub) = self.hub() else { return };
         let ttl = hub.config().limits.offline_message_ttl.as_millis() as u64;
         let now = unix_now().as_millis() as u64;
+        let mut events = Vec::with_capacity(stored.len());
         for entry in stored {
             let Ok(s) = serde_json::from_slice::<Stored>(entry) else { continue };
             if now.saturating_sub(s.at) > ttl {
                 self.delivered(session.user_id(), &s.id);
                 continue;
             }
-            let ev = Event::PeerMessage { peer_id: s.from, message: s.message, offline: true };
-            if session.push_kept(Arc::new(ev)) != crate::hub::session::Push::Queued {
-                Counters::bump(&hub.inner.counters.inbox_full_drops);
-            }
+            events.push(Arc::new(Event::PeerMessage { peer_id: s.from, message: s.message, offline: true }));
         }
+        session.push_kept_first(events);
     }
 
     /// A user's keys for the scripts on peer messages: owner, box, ledger.
