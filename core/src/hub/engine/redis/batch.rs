@@ -1,12 +1,18 @@
 //! The engine's one ordered command stream: every Redis call a node makes goes through it.
 //!
 //! Calls are queued synchronously, in the order the hub makes them, and a single task sends
-//! whatever has queued as one pipeline, then the next. Two peer messages from one sender leave
-//! in the order they were sent, and a busy node pays one round trip per batch, not per call.
+//! whatever has queued as one pipeline, then the next, with up to [`IN_FLIGHT`] pipelines
+//! awaiting their answers. Two peer messages from one sender leave in the order they were sent,
+//! and a busy node pays one round trip per batch, not per call, and overlaps those trips.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 
 use redis::aio::ConnectionManager;
 use redis::{Cmd, ErrorKind, RedisResult, Value};
@@ -87,7 +93,16 @@ impl Queue {
     }
 }
 
-/// Runs the stream until every sender is gone.
+/// Pipelines in flight at once while Redis answers. They are written to the one connection in
+/// the order they were made, and Redis runs them in that order, so a batch need not wait for the
+/// previous one's answer: the round trips overlap. After a failed pipeline, one at a time until
+/// one succeeds, so that pipelines never race for a connection being made again.
+const IN_FLIGHT: usize = 4;
+
+/// A pipeline on its way: its calls, and their outcomes once Redis answered.
+type Flight = Pin<Box<dyn Future<Output = (Vec<Op>, Result<Vec<Outcome>, Failed>)> + Send>>;
+
+/// Runs the stream until every sender is gone and every pipeline has its answer.
 pub(super) async fn run(
     mut conn: ConnectionManager,
     ops: Receiver,
@@ -96,54 +111,121 @@ pub(super) async fn run(
     health: std::sync::Arc<super::Health>,
 ) {
     let Receiver { rx: mut ops, queued } = ops;
-    let mut batch: Vec<Op> = Vec::with_capacity(MAX_BATCH);
-    while ops.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        queued.fetch_sub(batch.len(), Ordering::Relaxed);
-        // A call whose caller has waited the whole call timeout in the queue is answered
-        // Timeout and not sent; calls nobody waits on still go, in order.
-        batch.retain_mut(|op| {
-            if op.done.is_some() && op.queued_at.elapsed() >= timeout {
-                if let Some(done) = op.done.take() {
-                    let _ = done.send(Err(Failed::Timeout));
+    let mut flying: FuturesOrdered<Flight> = FuturesOrdered::new();
+    let mut open = true;
+    // Since when a pipeline has been in flight (for the engine's busy time).
+    let mut busy_since = Instant::now();
+    loop {
+        let room = if health.healthy.load(Ordering::Relaxed) { IN_FLIGHT } else { 1 };
+        tokio::select! {
+            biased;
+            Some((batch, results)) = flying.next(), if !flying.is_empty() => {
+                let results = retry_lost(&mut conn, &scripts, &batch, results, timeout).await;
+                health.record(results.as_ref().err());
+                if flying.is_empty() {
+                    health.add_busy(busy_since.elapsed());
                 }
-                return false;
+                answer(batch, results);
             }
-            true
-        });
-        if batch.is_empty() {
-            continue;
+            batch = next_batch(&mut ops, &queued, timeout), if open && flying.len() < room => {
+                let Some(batch) = batch else {
+                    open = false;
+                    continue;
+                };
+                if batch.is_empty() {
+                    continue;
+                }
+                if flying.is_empty() {
+                    busy_since = Instant::now();
+                }
+                flying.push_back(take_off(conn.clone(), batch, timeout));
+            }
+            else => break,
         }
-        let started = std::time::Instant::now();
-        let mut results = send(&mut conn, &batch, timeout).await;
-        // Redis restarted without its scripts: load them and send those calls again, in order.
-        let lost = |r: &Outcome| matches!(r, Err(Failed::NoScript));
-        if let Ok(rs) = &results
-            && rs.iter().any(lost)
-        {
-            load_scripts(&mut conn, &scripts).await;
-            let again: Vec<usize> = (0..rs.len()).filter(|&i| lost(&rs[i])).collect();
-            let retry: Vec<&Op> = again.iter().map(|&i| &batch[i]).collect();
-            if let (Ok(redone), Ok(rs)) = (send_refs(&mut conn, &retry, timeout).await, &mut results) {
-                for (i, r) in again.into_iter().zip(redone) {
-                    rs[i] = r;
+    }
+}
+
+/// The next calls queued (at most [`MAX_BATCH`]), without those whose caller has waited the
+/// whole call timeout in the queue (answered Timeout, not sent; calls nobody waits on still go,
+/// in order); `None` once every sender is gone. Cancel-safe: nothing is awaited after the
+/// calls are taken.
+async fn next_batch(
+    ops: &mut mpsc::UnboundedReceiver<Op>,
+    queued: &AtomicUsize,
+    timeout: Duration,
+) -> Option<Vec<Op>> {
+    let mut batch: Vec<Op> = Vec::with_capacity(queued.load(Ordering::Relaxed).clamp(1, MAX_BATCH));
+    if ops.recv_many(&mut batch, MAX_BATCH).await == 0 {
+        return None;
+    }
+    queued.fetch_sub(batch.len(), Ordering::Relaxed);
+    batch.retain_mut(|op| {
+        if op.done.is_some() && op.queued_at.elapsed() >= timeout {
+            if let Some(done) = op.done.take() {
+                let _ = done.send(Err(Failed::Timeout));
+            }
+            return false;
+        }
+        true
+    });
+    Some(batch)
+}
+
+/// Sends `batch` as one pipeline, written to the connection before this returns: the flight
+/// is polled once here, which hands the pipeline to the connection's writer (the flights after
+/// it are handed over after it, so Redis runs them in this order).
+fn take_off(mut conn: ConnectionManager, batch: Vec<Op>, timeout: Duration) -> Flight {
+    let mut flight: Flight = Box::pin(async move {
+        let results = send(&mut conn, &batch, timeout).await;
+        (batch, results)
+    });
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match flight.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(landed) => Box::pin(std::future::ready(landed)),
+        std::task::Poll::Pending => flight,
+    }
+}
+
+/// Redis restarted without its scripts: loads them and sends the calls that found none again,
+/// in order.
+async fn retry_lost(
+    conn: &mut ConnectionManager,
+    scripts: &[&'static str],
+    batch: &[Op],
+    mut results: Result<Vec<Outcome>, Failed>,
+    timeout: Duration,
+) -> Result<Vec<Outcome>, Failed> {
+    let lost = |r: &Outcome| matches!(r, Err(Failed::NoScript));
+    if let Ok(rs) = &results
+        && rs.iter().any(lost)
+    {
+        load_scripts(conn, scripts).await;
+        let again: Vec<usize> = (0..rs.len()).filter(|&i| lost(&rs[i])).collect();
+        let retry: Vec<&Op> = again.iter().map(|&i| &batch[i]).collect();
+        if let (Ok(redone), Ok(rs)) = (send_refs(conn, &retry, timeout).await, &mut results) {
+            for (i, r) in again.into_iter().zip(redone) {
+                rs[i] = r;
+            }
+        }
+    }
+    results
+}
+
+/// Hands each call of `batch` its outcome.
+fn answer(batch: Vec<Op>, results: Result<Vec<Outcome>, Failed>) {
+    match results {
+        Ok(rs) => {
+            for (op, r) in batch.into_iter().zip(rs) {
+                if let Some(done) = op.done {
+                    let _ = done.send(r);
                 }
             }
         }
-        health.record(started.elapsed(), results.as_ref().err());
-        match results {
-            Ok(rs) => {
-                for (op, r) in batch.drain(..).zip(rs) {
-                    if let Some(done) = op.done {
-                        let _ = done.send(r);
-                    }
-                }
-            }
-            Err(failed) => {
-                tracing::warn!(?failed, calls = batch.len(), "engine calls failed");
-                for op in batch.drain(..) {
-                    if let Some(done) = op.done {
-                        let _ = done.send(Err(failed.clone()));
-                    }
+        Err(failed) => {
+            tracing::warn!(?failed, calls = batch.len(), "engine calls failed");
+            for op in batch {
+                if let Some(done) = op.done {
+                    let _ = done.send(Err(failed.clone()));
                 }
             }
         }

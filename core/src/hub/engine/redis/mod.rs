@@ -144,18 +144,23 @@ pub(crate) struct Health {
     healthy: AtomicBool,
     batches: AtomicU64,
     failures: AtomicU64,
-    /// Total time of the batches, in microseconds.
+    /// Time with at least one pipeline in flight, in microseconds.
     busy_micros: AtomicU64,
 }
 
 impl Health {
-    fn record(&self, took: Duration, failed: Option<&Failed>) {
+    /// One pipeline answered, or failed.
+    fn record(&self, failed: Option<&Failed>) {
         self.batches.fetch_add(1, Ordering::Relaxed);
-        self.busy_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
         if failed.is_some() {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }
         self.healthy.store(failed.is_none(), Ordering::Relaxed);
+    }
+
+    /// A stretch of time with at least one pipeline in flight.
+    fn add_busy(&self, took: Duration) {
+        self.busy_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
     }
 }
 
@@ -166,7 +171,7 @@ pub struct EngineStats {
     pub batches: u64,
     /// Pipelines that failed (timeout or link down).
     pub failures: u64,
-    /// Time spent waiting for Redis, in microseconds, over every pipeline.
+    /// Time with at least one pipeline waiting for Redis, in microseconds.
     pub busy_micros: u64,
 }
 
