@@ -71,7 +71,9 @@ impl Pair {
                     let config = RedisEngineConfig::new(url.clone())
                         .namespace(self.namespace.clone())
                         .node_id(format!("node{i}"))
-                        .call_timeout(Duration::from_secs(5));
+                        .call_timeout(Duration::from_secs(5))
+                        // No scenario here is about leases: a loaded machine must not lose one.
+                        .lease(Duration::from_secs(30));
                     RedisEngine::attach(hub, config).await.expect("the node joins the engine");
                 }
             })
