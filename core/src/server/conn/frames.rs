@@ -39,7 +39,24 @@ impl Conn {
         let mut handled = 0;
         while let Some(msg) = next.take() {
             // Decided without awaiting: only the text to write lives across the writes below.
-            match self.on_frame(msg) {
+            let step = match self.on_frame(msg) {
+                Step::Pending(id, pending, logout) => {
+                    // What earlier frames got goes out before the wait for the engine.
+                    if !self.write(Write::Flush).await {
+                        return Some(End::Park);
+                    }
+                    let reply = pending.await;
+                    let logged_out = logout && reply == Reply::Ok;
+                    match wire::frame_text(&ReplyFrame { id, reply }) {
+                        // A logout answered Ok ends the connection as one answered at once does.
+                        Some(text) if logged_out => Step::LoggedOut(text),
+                        Some(text) => Step::Reply(text),
+                        None => Step::End,
+                    }
+                }
+                step => step,
+            };
+            match step {
                 Step::Done => {}
                 Step::Reply(text) => {
                     if !self.write_text(text, false).await {
@@ -63,25 +80,7 @@ impl Conn {
                     close_socket(&mut self.socket, code, reason).await;
                     return Some(End::Park);
                 }
-                Step::End => return Some(End::Park),
-                Step::Pending(id, pending, logout) => {
-                    // What earlier frames got goes out before the wait for the engine.
-                    if !self.write(Write::Flush).await {
-                        return Some(End::Park);
-                    }
-                    let reply = pending.await;
-                    let logged_out = logout && reply == Reply::Ok;
-                    let Some(text) = wire::frame_text(&ReplyFrame { id, reply }) else {
-                        return Some(End::Park);
-                    };
-                    if !self.write_text(text, logged_out).await {
-                        return Some(End::Park);
-                    }
-                    if logged_out {
-                        close_socket(&mut self.socket, close::NORMAL, "logged out").await;
-                        return Some(End::Done);
-                    }
-                }
+                Step::End | Step::Pending(..) => return Some(End::Park),
             }
             handled += 1;
             if handled == MAX_FRAMES_PER_FLUSH {
