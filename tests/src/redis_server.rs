@@ -88,10 +88,11 @@ impl RedisServer {
         let mut command = if self.with_process {
             // A shell that starts the server, reads its stdin (a pipe from this process) to the
             // end, then kills the server and removes its directory: when this process exits,
-            // however it exits, the pipe closes and the server goes too.
+            // however it exits, the pipe closes and the server goes too. The shell lets go of
+            // the server's output first, so that a server that cannot start ends that output.
             let mut sh = Command::new("sh");
             sh.arg("-c")
-                .arg(r#"redis-server "$@" & r=$!; cat >/dev/null; kill -9 $r; wait $r; rm -rf "$0""#)
+                .arg(r#"redis-server "$@" & r=$!; exec >/dev/null; cat >/dev/null; kill -9 $r; wait $r; rm -rf "$0""#)
                 .arg(&self.dir)
                 .stdin(Stdio::piped());
             sh

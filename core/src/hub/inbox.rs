@@ -78,20 +78,19 @@ impl InboxSender {
     /// Queues `event` unless the inbox is full by count or by bytes. An event heavier than the
     /// whole bound still goes into an empty inbox, so that no event is undeliverable.
     pub(crate) fn try_send(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
-        self.push(event, Some(self.shared.max_bytes), true)
+        self.push(event, Some(self.shared.max_bytes))
     }
 
-    /// Queues `event` past both bounds: for messages already acknowledged to their senders,
-    /// which must not be dropped. What comes this way is bounded where it comes from (a user's
-    /// offline box is capped, a parked inbox was bounded).
+    /// Queues `event` past the byte bound (still within the count): for messages already
+    /// acknowledged to their senders, which must not be dropped for their size.
     pub(crate) fn try_send_kept(&self, event: Arc<Event>) -> Result<(), (Push, Arc<Event>)> {
-        self.push(event, None, false)
+        self.push(event, None)
     }
 
-    /// Queues `events`, in their order, ahead of everything queued (past both bounds, as
-    /// [`try_send_kept`](Self::try_send_kept)): stored messages handed to a new session go before
-    /// the live ones that reached it first, which were all sent after them. False when the
-    /// receiver is gone.
+    /// Queues `events`, in their order, ahead of everything queued, past both bounds: stored
+    /// messages handed to a new session, which go before the live ones that reached it first
+    /// (all sent after them). They are bounded where they come from (the offline box's cap and
+    /// the messages a previous session was handed). False when the receiver is gone.
     pub(crate) fn send_kept_first(&self, events: Vec<Arc<Event>>) -> bool {
         if events.is_empty() {
             return true;
@@ -112,14 +111,8 @@ impl InboxSender {
         true
     }
 
-    /// Queues `event` within the byte bound if given and, if `counted`, within the count, and
-    /// wakes the receiver.
-    fn push(
-        &self,
-        event: Arc<Event>,
-        max_bytes: Option<usize>,
-        counted: bool,
-    ) -> Result<(), (Push, Arc<Event>)> {
+    /// Queues `event` within the count and, if given, the byte bound, and wakes the receiver.
+    fn push(&self, event: Arc<Event>, max_bytes: Option<usize>) -> Result<(), (Push, Arc<Event>)> {
         let n = event.queued_bytes();
         let mut state = self.shared.state.lock();
         if max_bytes.is_some_and(|max| state.queued > 0 && state.queued + n > max) {
@@ -128,7 +121,7 @@ impl InboxSender {
         if state.receiver_gone {
             return Err((Push::Closed, event));
         }
-        if counted && state.events.len() >= self.shared.capacity {
+        if state.events.len() >= self.shared.capacity {
             return Err((Push::Full, event));
         }
         if state.events.capacity() == 0 {
@@ -262,17 +255,16 @@ mod tests {
     }
 
     #[test]
-    fn kept_events_pass_both_bounds_and_live_ones_wait_for_room() {
+    fn kept_events_pass_the_byte_bound_but_not_the_count() {
         let (tx, rx) = inbox(2, 10);
-        for _ in 0..3 {
-            tx.try_send_kept(message(1000)).expect("kept");
-        }
-        assert!(matches!(tx.try_send(message(1)), Err((Push::Full, _))), "a live event finds no room");
-        assert_eq!(rx.len(), 3);
-        assert_eq!(tx.queued_bytes(), 3 * message(1000).queued_bytes());
+        tx.try_send_kept(message(1000)).expect("kept");
+        tx.try_send_kept(message(1000)).expect("kept");
+        assert!(matches!(tx.try_send_kept(message(1)), Err((Push::Full, _))));
+        assert_eq!(rx.len(), 2);
+        assert_eq!(tx.queued_bytes(), 2 * message(1000).queued_bytes());
         drop(rx);
         assert!(matches!(tx.try_send_kept(message(1)), Err((Push::Closed, _))));
-        assert_eq!(tx.queued_bytes(), 3 * message(1000).queued_bytes(), "a refused push adds nothing");
+        assert_eq!(tx.queued_bytes(), 2 * message(1000).queued_bytes(), "a refused push adds nothing");
     }
 
     #[test]

@@ -283,7 +283,8 @@ fn subscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Handle
         };
         let states = engine.online(peer_ids.clone());
         let (hub, session) = (hub.clone(), session.clone());
-        return Handled::Pending(Box::pin(async move {
+        // Run to the end even if nobody waits for the reply: the held changes are let go.
+        let work = async move {
             let watchers = &hub.inner.watchers;
             let failed = match states.await {
                 Ok(statuses) => {
@@ -295,7 +296,8 @@ fn subscribe(hub: &Hub, session: &Arc<Session>, peer_ids: Vec<String>) -> Handle
             };
             watchers.unhold(&session, &peer_ids);
             Reply::Error { code: failed }
-        }));
+        };
+        return Handled::detached(work, SE::Failure.code());
     }
     match watch(hub, session, peer_ids) {
         Err(code) => ready(Err(code)),

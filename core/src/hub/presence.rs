@@ -84,17 +84,16 @@ impl Watchers {
     /// found and is dropped; a newer one is told after the first states.
     #[cfg(feature = "redis")]
     pub(crate) fn release(&self, watcher: &Session, first: Vec<PeerStatus>, drops: &AtomicU64) {
+        // Pushed under the lock: a change that comes meanwhile waits for it, then goes after.
+        let mut held = self.held.lock();
         let mut later = Vec::new();
-        {
-            let mut held = self.held.lock();
-            for status in &first {
-                let changes = held.remove(&(watcher.key(), status.peer_id.clone())).unwrap_or_default();
-                let mut current = status.state;
-                for state in changes {
-                    if state != current {
-                        later.push(PeerStatus { peer_id: status.peer_id.clone(), state });
-                        current = state;
-                    }
+        for status in &first {
+            let changes = held.remove(&(watcher.key(), status.peer_id.clone())).unwrap_or_default();
+            let mut current = status.state;
+            for state in changes {
+                if state != current {
+                    later.push(PeerStatus { peer_id: status.peer_id.clone(), state });
+                    current = state;
                 }
             }
         }
@@ -104,6 +103,7 @@ impl Watchers {
                 Counters::bump(drops);
             }
         }
+        drop(held);
     }
 
     /// Stops holding back the changes of `peers` from `watcher`, dropping what was held (its

@@ -122,9 +122,9 @@ pub(super) async fn run(
             Some((batch, results)) = flying.next(), if !flying.is_empty() => {
                 let results = retry_lost(&mut conn, &scripts, &batch, results, timeout).await;
                 health.record(results.as_ref().err());
-                if flying.is_empty() {
-                    health.add_busy(busy_since.elapsed());
-                }
+                // Counted at each answer, so that the figure moves under steady load too.
+                health.add_busy(busy_since.elapsed());
+                busy_since = Instant::now();
                 answer(batch, results);
             }
             batch = next_batch(&mut ops, &queued, timeout), if open && flying.len() < room => {

@@ -114,7 +114,8 @@ impl RedisEngine {
     }
 
     /// The session ended: its user lets go of the owner entry if it is still this session's.
-    /// The call is queued at once; the future tells when Redis has run it (or failed to).
+    /// The call is queued at once and always sent; the future tells when Redis has run it (or
+    /// that Redis did not answer in time).
     pub(crate) fn unregister(&self, session: &Session) -> impl Future<Output = ()> + Send + 'static {
         let user = session.user_id();
         let (_, ttl) = self.box_limits();
@@ -122,8 +123,11 @@ impl RedisEngine {
         cmd.arg(self.scripts.unregister.get_hash()).arg(4).arg(self.user_keys(user));
         cmd.arg(self.attributes_key(user));
         cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user).arg(ttl);
-        let done = self.call(cmd);
+        // Sent whatever happens (a call nobody waits for is never dropped from the queue); the
+        // PING behind it on the ordered stream tells when Redis has run it.
+        self.fire(cmd);
         self.unindex(self.users_of(&self.config.node_id), user);
+        let done = self.call(redis::cmd("PING"));
         async move {
             if let Err(failed) = done.await {
                 tracing::warn!(?failed, "logout: the engine did not answer");
