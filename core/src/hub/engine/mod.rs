@@ -156,11 +156,20 @@ impl Hub {
         unacked: &mut crate::window::Unacked<Arc<crate::protocol::Event>>,
         seq: u64,
     ) {
-        if self.has_engine() {
-            unacked.acked_each(seq, |event| self.delivered(session, &event));
-        } else {
-            unacked.acked(seq);
+        #[cfg(feature = "redis")]
+        if let Some(engine) = self.engine() {
+            // One removal from the ledger for everything this acknowledgement covers.
+            let mut ids = Vec::new();
+            unacked.acked_each(seq, |event| {
+                if let crate::protocol::Event::PeerMessage { message, .. } = &*event {
+                    ids.push(message.id);
+                }
+            });
+            engine.delivered_all(session.user_id(), &ids);
+            return;
         }
+        let _ = session;
+        unacked.acked(seq);
     }
 
     /// What a new session must wait for before it is handed out: the engine taking its user

@@ -98,6 +98,19 @@ impl RedisEngine {
         self.fire(cmd);
     }
 
+    /// The client of `user` acknowledged the messages `ids`: one removal for them all.
+    pub(crate) fn delivered_all(&self, user: &str, ids: &[u64]) {
+        if ids.is_empty() {
+            return;
+        }
+        let mut cmd = redis::cmd("HDEL");
+        cmd.arg(self.keys.ledger(user));
+        for id in ids {
+            cmd.arg(id.to_string());
+        }
+        self.fire(cmd);
+    }
+
     /// Writes a message this node queued to a local session into the receiver's ledger, so
     /// that the sender's receipt survives this node; done when Redis has it.
     pub(crate) fn hold(
