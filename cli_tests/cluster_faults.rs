@@ -76,6 +76,23 @@ fn in_send_order(got: &[(u64, String)], who: &str) {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{who} got them out of order or twice: {order:?}");
 }
 
+/// What of `want` (message numbers) `got` still lacks once it has it all or the deadline has
+/// passed; each arrival (`arrived`) wakes the check.
+async fn still_missing(want: &BTreeSet<usize>, got: &Received, arrived: &tokio::sync::Notify) -> Vec<usize> {
+    let missing = || -> Vec<usize> {
+        let have: BTreeSet<usize> =
+            got.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
+        want.difference(&have).copied().collect()
+    };
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !missing().is_empty() {
+        if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
+            break;
+        }
+    }
+    missing()
+}
+
 /// Node n2, which holds bob, is killed (SIGKILL) after alice, on n1, sent him 100 messages.
 /// Bob's client on n2 reads but never acknowledges, so all 100 are unconfirmed at the kill.
 /// Alice goes on sending: refused while n2's lease runs, then stored. Every message answered Ok
@@ -130,29 +147,9 @@ fn a_node_killed_under_load_loses_no_acknowledged_message() {
         // bob logs in again, on the node that is left: what Redis kept for him arrives.
         let (_bob, bob_events) = login(&n1, "bob").await;
         let recorder = record(bob_events, after.clone(), arrived.clone());
-        let acknowledged: BTreeSet<usize> = outcomes
-            .iter()
-            .filter(|(_, o)| matches!(o, Ok(_) | Err(PeerMessageError::CachedByServer)))
-            .map(|(i, _)| *i)
-            .collect();
-        let missing = || -> Vec<usize> {
-            let got: BTreeSet<usize> =
-                after.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
-            acknowledged.difference(&got).copied().collect()
-        };
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        // Each arrival wakes the check; the deadline bounds the whole wait.
-        while !missing().is_empty() {
-            if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
-                break;
-            }
-        }
+        let missing = still_missing(&kept(&outcomes), &after, &arrived).await;
         recorder.abort();
-        assert_eq!(
-            missing(),
-            Vec::<usize>::new(),
-            "acknowledged and never delivered; outcomes: {outcomes:?}"
-        );
+        assert_eq!(missing, Vec::<usize>::new(), "acknowledged and never delivered; outcomes: {outcomes:?}");
         outcomes
     });
     in_send_order(&after.lock().unwrap(), "bob on n1");
@@ -216,18 +213,9 @@ fn a_client_whose_node_died_carries_on_on_another_node() {
         balancer.set_upstream(n1.addr().parse().expect("n1's address"));
         balancer.cut();
         balancer.resume();
-        let missing = || -> Vec<usize> {
-            let have: BTreeSet<usize> =
-                got.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
-            delivered.iter().filter(|i| !have.contains(i)).copied().collect()
-        };
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        while !missing().is_empty() {
-            if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
-                break;
-            }
-        }
-        assert_eq!(missing(), Vec::<usize>::new(), "delivered to n2, never to bob");
+        let delivered: BTreeSet<usize> = delivered.into_iter().collect();
+        let missing = still_missing(&delivered, &got, &arrived).await;
+        assert_eq!(missing, Vec::<usize>::new(), "delivered to n2, never to bob");
         in_send_order(&got.lock().unwrap(), "bob");
         assert_eq!(bob.connection_state(), sigshim::ConnectionState::Connected, "bob is on n1 now");
         recorder.abort();
@@ -239,11 +227,15 @@ fn a_client_whose_node_died_carries_on_on_another_node() {
 /// Every send's outcome, by message number.
 type Outcomes = Arc<Mutex<BTreeMap<usize, Result<u64, PeerMessageError>>>>;
 
-/// How many sends of `outcomes` were acknowledged (Ok, or stored: 4).
-fn acknowledged(outcomes: &Outcomes) -> BTreeSet<usize> {
-    let outcomes = outcomes.lock().unwrap();
+/// The sends of `outcomes` that were acknowledged (Ok, or stored: 4).
+fn kept(outcomes: &BTreeMap<usize, Result<u64, PeerMessageError>>) -> BTreeSet<usize> {
     let kept = |o: &Result<u64, PeerMessageError>| matches!(o, Ok(_) | Err(PeerMessageError::CachedByServer));
     outcomes.iter().filter(|(_, o)| kept(o)).map(|(i, _)| *i).collect()
+}
+
+/// The acknowledged sends of the shared `outcomes`.
+fn acknowledged(outcomes: &Outcomes) -> BTreeSet<usize> {
+    kept(&outcomes.lock().unwrap())
 }
 
 /// Waits until `more` further sends of `outcomes` are acknowledged (each answer wakes `answered`).
@@ -329,20 +321,9 @@ fn a_rolling_restart_with_users_connected_loses_no_acknowledged_message() {
         acknowledged_more(&outcomes, &answered, 20, "alice on the new n2").await;
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         sender.await.expect("the sender ends");
-        let want = acknowledged(&outcomes);
-        let missing = || -> Vec<usize> {
-            let have: BTreeSet<usize> =
-                got.lock().unwrap().iter().map(|(_, t)| t[1..].parse().unwrap()).collect();
-            want.difference(&have).copied().collect()
-        };
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        while !missing().is_empty() {
-            if tokio::time::timeout_at(deadline, arrived.notified()).await.is_err() {
-                break;
-            }
-        }
+        let missing = still_missing(&acknowledged(&outcomes), &got, &arrived).await;
         assert_eq!(
-            missing(),
+            missing,
             Vec::<usize>::new(),
             "acknowledged, never delivered: {:?}",
             outcomes.lock().unwrap()
@@ -351,15 +332,15 @@ fn a_rolling_restart_with_users_connected_loses_no_acknowledged_message() {
     });
     let got = got.lock().unwrap();
     in_send_order(&got, "bob");
-    let kept = acknowledged(&outcomes);
+    let acked = acknowledged(&outcomes);
     let outcomes = outcomes.lock().unwrap();
-    println!("{} sends: {} acknowledged, bob got {}", outcomes.len(), kept.len(), got.len());
+    println!("{} sends: {} acknowledged, bob got {}", outcomes.len(), acked.len(), got.len());
     // Beyond the acknowledged ones, bob may have only those whose sender was told the outcome
     // was unknown (a timeout, or a failure after the node took the call).
     for (_, text) in got.iter() {
         let i: usize = text[1..].parse().unwrap();
         let unknown = matches!(outcomes[&i], Err(PeerMessageError::Timeout | PeerMessageError::Failure));
-        assert!(kept.contains(&i) || unknown, "m{i} arrived, yet its sender was told {:?}", outcomes[&i]);
+        assert!(acked.contains(&i) || unknown, "m{i} arrived, yet its sender was told {:?}", outcomes[&i]);
     }
     let _ = std::fs::remove_file(&config);
 }

@@ -28,6 +28,13 @@ async fn two_nodes() -> Option<(RedisServer, Hub, Hub)> {
     Some((redis, a, b))
 }
 
+/// A node whose link to `redis` passes through a fault proxy, and the proxy.
+async fn node_through_proxy(redis: &RedisServer, name: &str, lease: Duration) -> (Hub, Proxy) {
+    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
+    let proxy = Proxy::start(redis_addr).await;
+    (node_at(&format!("redis://{}", proxy.addr()), name, lease).await, proxy)
+}
+
 /// Sends `alice -> bob` until one send is answered Ok (for at most ten seconds); every other
 /// answer must be a failure or a timeout. Returns once bob has the one answered Ok; what he gets
 /// before it can only be an earlier attempt (a timed-out send may still arrive).
@@ -100,9 +107,7 @@ async fn a_node_cut_off_longer_than_its_lease_is_swept() {
     let Some(redis) = RedisServer::start() else { return };
     let lease = Duration::from_millis(600);
     let a = node_at(&redis.url(), "a", lease).await;
-    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
-    let cut = Proxy::start(redis_addr).await;
-    let b = node_at(&format!("redis://{}", cut.addr()), "b", lease).await;
+    let (b, cut) = node_through_proxy(&redis, "b", lease).await;
     let (mut bob, _cb, _eb) = member(Backend::Memory, &b, "bob", "room").await;
     let (mut alice, ca, mut ea) = member(Backend::Memory, &a, "alice", "room").await;
     assert_eq!(next_any(&mut ea).await, ChannelEvent::MemberCountUpdated(2));
@@ -169,9 +174,7 @@ async fn simultaneous_logins_on_two_nodes_leave_one_session() {
 async fn a_short_cut_between_a_node_and_redis_heals() {
     let Some(redis) = RedisServer::start() else { return };
     let a = node_at(&redis.url(), "a", LEASE).await;
-    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
-    let cut = Proxy::start(redis_addr).await;
-    let b = node_at(&format!("redis://{}", cut.addr()), "b", LEASE).await;
+    let (b, cut) = node_through_proxy(&redis, "b", LEASE).await;
     let alice = online_core(Backend::Memory, &a, "alice").await;
     let mut bob = online_core(Backend::Memory, &b, "bob").await;
     cut.cut();
@@ -237,9 +240,7 @@ async fn a_node_that_dies_in_the_middle_of_a_delivery_loses_nothing() {
     let Some(redis) = RedisServer::start() else { return };
     let lease = Duration::from_millis(600);
     let a = node_at(&redis.url(), "a", lease).await;
-    let redis_addr = redis.url().trim_start_matches("redis://").parse().expect("an address");
-    let link = Proxy::start(redis_addr).await;
-    let b = node_at(&format!("redis://{}", link.addr()), "b", lease).await;
+    let (b, link) = node_through_proxy(&redis, "b", lease).await;
     let mut alice = online_core(Backend::Memory, &a, "alice").await;
     let bob = online_core(Backend::Memory, &b, "bob").await;
     alice.client.subscribe_peers_online_status(&["bob"]).await.unwrap();
