@@ -141,6 +141,27 @@ impl LegacyCode {
     pub fn is_success(self) -> bool {
         self == Self::Success
     }
+
+    /// Whether sigshim ever reports this code to legacy code. The obsolete codes, and the few
+    /// that only the retired service produced (a cancelled login, a token used elsewhere, the
+    /// invitation network error, the general 1000 and 1002), are never reported: a branch that
+    /// tests for one of them does not run on sigshim.
+    pub fn is_reported(self) -> bool {
+        !matches!(
+            self,
+            Self::LogoutPacket
+                | Self::LogoutOldVersion
+                | Self::LogoutTokenWrong
+                | Self::LoginCancel
+                | Self::LoginOldVersion
+                | Self::LoginTokenKicked
+                | Self::QueryUserNumByUser
+                | Self::InviteNet
+                | Self::InviteCantRecv
+                | Self::General
+                | Self::GeneralUnknown
+        )
+    }
 }
 
 impl From<LegacyCode> for i32 {

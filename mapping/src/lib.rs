@@ -26,10 +26,13 @@
 //! - [`codes`]: [`LegacyCode`] (every legacy error code), [`LoginStatus`], [`AttrUpdateType`].
 //! - [`translate`]: core error kinds and connection values to legacy codes and states.
 //! - [`catalog`]: [`CATALOG`], [`lookup`], and the [`Strategy`] of each legacy item.
+//! - [`reserved`]: the invitation `extra` keys the legacy service read, and how the shim treats
+//!   each.
 
 pub mod catalog;
 pub mod codes;
 pub mod invite;
+pub mod reserved;
 pub mod translate;
 
 pub use catalog::{Area, CATALOG, CatalogEntry, ItemKind, Sdk, Spelling, Strategy, Summary, lookup};
