@@ -1,0 +1,172 @@
+//! A whole scan's result, its counts, and the four ways to write it: a readable summary
+//! ([`text`]), JSON ([`json`]), SARIF 2.1.0 ([`sarif`]) and a Markdown migration report
+//! ([`markdown`]).
+
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sigshim_mapping::catalog::Strategy;
+
+use crate::finding::{Confidence, Finding};
+use crate::lang::Language;
+use crate::walk::{FileOutcome, Warning};
+
+/// Everything one scan found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Every use found, ordered by file, line and column.
+    pub findings: Vec<Finding>,
+    /// Files and directories passed over, ordered by path.
+    pub warnings: Vec<Warning>,
+    /// Source files read, per language.
+    pub files_by_language: BTreeMap<Language, usize>,
+    /// Bytes of source read.
+    pub bytes: u64,
+}
+
+/// Counts of uses per strategy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StrategyCounts {
+    /// Uses of items sigshim provides with one core call.
+    pub direct: usize,
+    /// Uses of items the facade emulates; their notes say what differs.
+    pub emulated: usize,
+    /// Uses of items accepted as no-ops.
+    pub accepted: usize,
+    /// Uses of items sigshim does not provide.
+    pub unsupported: usize,
+}
+
+impl StrategyCounts {
+    /// Counts `findings`.
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut c = Self::default();
+        for f in findings {
+            match f.item.strategy {
+                Strategy::Direct => c.direct += 1,
+                Strategy::Emulated => c.emulated += 1,
+                Strategy::Accepted => c.accepted += 1,
+                Strategy::Unsupported => c.unsupported += 1,
+            }
+        }
+        c
+    }
+
+    /// The count for one strategy.
+    pub fn get(&self, s: Strategy) -> usize {
+        match s {
+            Strategy::Direct => self.direct,
+            Strategy::Emulated => self.emulated,
+            Strategy::Accepted => self.accepted,
+            Strategy::Unsupported => self.unsupported,
+        }
+    }
+
+    /// All uses counted.
+    pub fn total(&self) -> usize {
+        self.direct + self.emulated + self.accepted + self.unsupported
+    }
+}
+
+/// What `--fail-on` tests the report for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Never fail.
+    Never,
+    /// Fail when anything unsupported was found.
+    Unsupported,
+    /// Fail when anything emulated or unsupported was found.
+    Emulated,
+}
+
+impl Report {
+    /// Builds the report from every file's outcome, in a stable order.
+    pub(crate) fn from_outcomes(outcomes: Vec<FileOutcome>) -> Self {
+        let mut report = Self::default();
+        for outcome in outcomes {
+            match outcome {
+                FileOutcome::Scanned { language, bytes, findings } => {
+                    *report.files_by_language.entry(language).or_default() += 1;
+                    report.bytes += bytes;
+                    report.findings.extend(findings);
+                }
+                FileOutcome::Skipped(w) => report.warnings.push(w),
+            }
+        }
+        report.findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        report.warnings.sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));
+        report
+    }
+
+    /// Source files read.
+    pub fn files_scanned(&self) -> usize {
+        self.files_by_language.values().sum()
+    }
+
+    /// Uses per strategy, over the whole scan.
+    pub fn counts(&self) -> StrategyCounts {
+        StrategyCounts::of(&self.findings)
+    }
+
+    /// Uses per confidence.
+    pub fn confidence_counts(&self) -> (usize, usize) {
+        let high = self.findings.iter().filter(|f| f.confidence == Confidence::High).count();
+        (high, self.findings.len() - high)
+    }
+
+    /// The files with uses, in path order, with their uses.
+    pub fn by_file(&self) -> Vec<(&Path, Vec<&Finding>)> {
+        let mut out: Vec<(&Path, Vec<&Finding>)> = Vec::new();
+        for f in &self.findings {
+            match out.last_mut() {
+                Some((path, list)) if *path == f.path.as_path() => list.push(f),
+                _ => out.push((f.path.as_path(), vec![f])),
+            }
+        }
+        out
+    }
+
+    /// Whether the report fails the `--fail-on` test.
+    pub fn fails(&self, on: FailOn) -> bool {
+        let c = self.counts();
+        match on {
+            FailOn::Never => false,
+            FailOn::Unsupported => c.unsupported > 0,
+            FailOn::Emulated => c.unsupported + c.emulated > 0,
+        }
+    }
+}
+
+/// A path as reports print it: forward slashes on every platform.
+pub(crate) fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+/// The distinct items used, with how often, in catalog strategy order then name.
+pub(crate) fn items_used(findings: &[Finding]) -> Vec<(&Finding, usize)> {
+    let mut seen: BTreeMap<(Strategy, &str, &str), (&Finding, usize)> = BTreeMap::new();
+    for f in findings {
+        let key = (f.item.strategy, f.item.kind.as_str(), f.item.name.as_str());
+        seen.entry(key).or_insert((f, 0)).1 += 1;
+    }
+    let mut v: Vec<_> = seen.into_values().collect();
+    v.sort_by_key(|(f, _)| std::cmp::Reverse(rank(f.item.strategy)));
+    v
+}
+
+/// Unsupported first, then emulated, direct, accepted.
+pub(crate) fn rank(s: Strategy) -> u8 {
+    match s {
+        Strategy::Unsupported => 3,
+        Strategy::Emulated => 2,
+        Strategy::Direct => 1,
+        Strategy::Accepted => 0,
+    }
+}
