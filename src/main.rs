@@ -7,6 +7,7 @@ mod chat;
 mod config;
 mod conformance_cmd;
 mod demo;
+mod scan_cmd;
 mod sdk_path;
 mod serve;
 mod token_cmd;
@@ -41,6 +42,9 @@ enum Command {
     /// Print where a C or C++ build finds `agora_sig.h` and `libagorasig.so` (or just the
     /// compiler or linker flags).
     SdkPath(sdk_path::SdkPathArgs),
+    /// Find every use of the legacy API in a code base: what runs unchanged on sigshim, what
+    /// behaves differently, what needs a rewrite, and the core call for each.
+    Scan(scan_cmd::ScanArgs),
     /// Load-generate against a server (started as a child, or `--url`) and report throughput,
     /// latency, memory and CPU.
     #[cfg(feature = "loadgen")]
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Conformance(args) => conformance_cmd::run(args),
         Command::Token(cmd) => token_cmd::run(cmd),
         Command::SdkPath(args) => sdk_path::run(args),
+        Command::Scan(args) => scan_cmd::run(args),
         #[cfg(feature = "loadgen")]
         Command::Bench(args) => bench::run(args),
     }
