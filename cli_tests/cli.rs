@@ -1,4 +1,4 @@
-//! The `sigshim` binary end to end: `demo` and `token build | verify`.
+//! The `sigshim` binary end to end: `demo`, `token build | verify` and `scan`.
 
 use std::process::{Command, Output};
 
@@ -139,4 +139,45 @@ fn sdk_path_names_the_header_and_finds_the_library_beside_the_binary() {
     assert!(text.contains(&format!("library    {shown}/libagorasig.so")), "{text}");
     assert!(text.contains("header     ") && text.contains("agora_sig.h"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `sigshim scan` on the scanner's corpus: exit status by `--fail-on`, every format, an output
+/// file, and a path that does not exist.
+#[test]
+fn scan_reports_and_exits_by_fail_on() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/scan/tests/corpus");
+    let text = run(&["scan", corpus]);
+    assert_eq!(text.status.code(), Some(1), "unsupported items are in the corpus");
+    let out = stdout(&text);
+    assert!(out.starts_with("sigshim scan: 85 legacy API uses in 8 of 8 source files"), "{out}");
+    assert!(out.contains("Unsupported (8): sigshim does not provide these"), "{out}");
+    assert!(String::from_utf8_lossy(&text.stderr).contains("files/s"));
+
+    assert_eq!(run(&["scan", corpus, "--fail-on", "never"]).status.code(), Some(0));
+    let kotlin = format!("{corpus}/android/Presence.kt");
+    assert_eq!(run(&["scan", &kotlin]).status.code(), Some(0), "nothing unsupported in Presence.kt");
+    assert_eq!(run(&["scan", &kotlin, "--fail-on", "emulated"]).status.code(), Some(1));
+
+    let json = run(&["scan", corpus, "--format", "json", "--fail-on", "never"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
+    assert_eq!(doc["schema"], "sigshim-scan/1");
+    assert_eq!(doc["summary"]["findings"], 85);
+    assert_eq!(doc["summary"]["by_strategy"]["Unsupported"], 8);
+
+    let file = std::env::temp_dir().join(format!("sigshim-scan-{}.sarif", std::process::id()));
+    let sarif = run(&["scan", corpus, "--format", "sarif", "-o", file.to_str().expect("UTF-8 path")]);
+    assert_eq!(sarif.status.code(), Some(1));
+    assert!(sarif.stdout.is_empty());
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("SARIF file")).expect("JSON");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(85));
+
+    let md = run(&["scan", corpus, "--format", "markdown", "--fail-on", "never"]);
+    assert!(stdout(&md).starts_with("# Legacy Signaling API uses"));
+
+    let missing = run(&["scan", "/no/such/tree"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot scan /no/such/tree"));
 }

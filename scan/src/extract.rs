@@ -79,6 +79,9 @@ fn script_ranges(root: Node<'_>, src: &str) -> (Vec<tree_sitter::Range>, bool) {
 
 /// The findings in one file's source.
 pub(crate) fn findings(parsers: &mut Parsers, lang: Language, path: &Path, src: &str) -> Vec<Finding> {
+    if !rules::may_use_legacy(src) {
+        return Vec::new();
+    }
     let Some((syntax_lang, tree, loads_sdk)) = parsers.parse(lang, src) else { return Vec::new() };
     let nodes = preorder(tree.root_node());
     let mut scan = FileScan {
@@ -101,11 +104,16 @@ pub(crate) fn findings(parsers: &mut Parsers, lang: Language, path: &Path, src: 
     scan.out
 }
 
+/// The named nodes of a tree, parents before children (punctuation and keywords are left out:
+/// no rule starts from one).
 fn preorder(root: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     let mut cursor = root.walk();
     'walk: loop {
-        out.push(cursor.node());
+        let node = cursor.node();
+        if node.is_named() {
+            out.push(node);
+        }
         if cursor.goto_first_child() {
             continue;
         }
@@ -143,6 +151,7 @@ impl<'a> FileScan<'a> {
     /// so that chains (`signal` → `session` → `channel`) resolve in any order.
     fn learn_bindings(&mut self, nodes: &[Node<'a>]) {
         let mut pending = Vec::new();
+        let mut invite_handlers = Vec::new();
         for &n in nodes {
             for d in syntax::decls(self.lang, n, self.src) {
                 if d.ty.is_some_and(rules::mentions_legacy_type) {
@@ -152,7 +161,11 @@ impl<'a> FileScan<'a> {
                 }
             }
             if let Some((_, name)) = syntax::member(self.lang, n) {
-                self.invites_in_file |= rules::is_invite_call(text(name, self.src));
+                let name = text(name, self.src);
+                self.invites_in_file |= rules::is_invite_call(name);
+                if name == "onInviteReceived" {
+                    invite_handlers.push(n);
+                }
             }
             if let Some(content) = syntax::string_content(self.lang, n, self.src) {
                 self.loads_sdk |= rules::names_sdk_package(content);
@@ -165,7 +178,7 @@ impl<'a> FileScan<'a> {
                     self.bound.insert(name.clone());
                 }
             }
-            for &n in nodes {
+            for &n in &invite_handlers {
                 if let Some(handler) = self.handler_of(n, "onInviteReceived") {
                     for p in syntax::handler_params(self.lang, handler) {
                         self.bound.insert(text(p, self.src).to_owned());
@@ -210,8 +223,17 @@ impl<'a> FileScan<'a> {
             if let Some((obj, name)) = syntax::member(self.lang, callee) {
                 let name = text(name, self.src);
                 let legacy_obj = |o| self.is_legacy_at(o, depth + 1);
+                // `getInstance` is everyone's singleton: it counts on a legacy class only. `Signal`
+                // may be called bare or on the page's global object.
                 let factory = rules::is_factory(self.platform, name)
-                    && obj.is_none_or(|o| !rules::is_common(name) || is_global(o, self.src) || legacy_obj(o));
+                    && match obj {
+                        None => !rules::is_common(name) || name == "Signal",
+                        Some(o) => {
+                            !rules::is_common(name)
+                                || name == "Signal" && is_global(o, self.src)
+                                || legacy_obj(o)
+                        }
+                    };
                 return factory || rules::is_producer(self.platform, name) && obj.is_some_and(legacy_obj);
             }
             return syntax::plain_name(callee)

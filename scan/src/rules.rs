@@ -2,6 +2,9 @@
 //! methods and callbacks on each platform, which are also common words, which calls hand out
 //! legacy objects, and which codes and `extra` keys a program may test or set.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use sigshim_mapping::catalog::{CATALOG, CatalogEntry, ItemKind, SPELLINGS};
 use sigshim_mapping::{LegacyCode, reserved};
 
@@ -68,6 +71,30 @@ const CODE_CALLBACKS: &[&str] = &[
 /// Prefixes platforms put before a legacy code's constant name.
 const CODE_PREFIXES: &[&str] = &["ECODE_", "AgoraEcode_"];
 
+/// Words at least one of which every file with a use holds: the distinctive names of the
+/// catalog and its spellings, the legacy types, `Signal`, the callback base classes, the codes'
+/// names, the reserved keys and the `invoke` prefix. A common name counts only next to one of
+/// these (a legacy object's origin, a callback class), so a file without any has no use, and
+/// is not parsed.
+static TELLTALES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let mut words: Vec<&str> = CATALOG
+        .iter()
+        .map(|e| e.legacy_name)
+        .chain(SPELLINGS.iter().map(|s| s.name.trim_end_matches(':')))
+        .filter(|n| !is_common(n))
+        .collect();
+    words.extend(LEGACY_TYPES);
+    words.extend(["Signal", "CallBack", "io.agora.signal."]);
+    words.extend(LegacyCode::ALL.iter().filter(|c| !c.is_success()).map(|c| c.name()));
+    words.extend(reserved::RESERVED_KEYS.iter().map(|k| k.key));
+    AhoCorasick::new(words).expect("the telltale words build an automaton")
+});
+
+/// Whether `src` could hold a use at all (see [`TELLTALES`]).
+pub(crate) fn may_use_legacy(src: &str) -> bool {
+    TELLTALES.is_match(src)
+}
+
 /// The catalog row for a method or callback `name` as a program on `platform` spells it.
 pub(crate) fn member_row(platform: Platform, name: &str) -> Option<&'static CatalogEntry> {
     let name = name.strip_suffix(':').unwrap_or(name);
@@ -124,6 +151,10 @@ pub(crate) fn carries_code(row: &CatalogEntry) -> bool {
 /// The legacy code a constant name stands for (`LOGIN_E_TOKENWRONG`, `ECODE_LOGIN_E_TOKENWRONG`,
 /// `AgoraEcode_LOGIN_E_TOKENWRONG`). `SUCCESS` is not counted: it is too common a word.
 pub(crate) fn code_constant(name: &str) -> Option<LegacyCode> {
+    // Every code's name has `_E` in it; most identifiers are turned away here.
+    if !name.contains("_E") {
+        return None;
+    }
     let bare = CODE_PREFIXES.iter().find_map(|p| name.strip_prefix(p)).unwrap_or(name);
     LegacyCode::ALL.iter().copied().find(|c| !c.is_success() && c.name() == bare)
 }

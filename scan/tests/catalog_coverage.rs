@@ -105,3 +105,17 @@ fn numbers_outside_legacy_callbacks_are_not_codes() {
     assert!(findings.iter().all(|f| f.line == 4), "{findings:?}");
     assert!(findings.iter().any(|f| f.item.name == "LOGIN_E_TOKENWRONG"));
 }
+
+/// `getInstance` is every singleton's factory: only a legacy class's counts.
+#[test]
+fn other_classes_singletons_do_not_count() {
+    let cpp = "Database *db = getInstance();\nvoid f() { db->login(\"admin\"); db->logout(); }\n";
+    assert_eq!(found(Language::Cpp, cpp), []);
+    let java = "class A {\n  void f() { Db db = getInstance(); db.login(); Db.getInstance().logout(); }\n}\n";
+    assert_eq!(found(Language::Java, java), []);
+    let js = "var cache = window.getInstance();\ncache.logout();\n";
+    assert_eq!(found(Language::JavaScript, js), []);
+    let legacy = "class A {\n  void f() { AgoraAPIOnlySignal.getInstance(c, id).logout(); }\n}\n";
+    let names: Vec<String> = found(Language::Java, legacy).into_iter().map(|f| f.item.name).collect();
+    assert_eq!(names, ["getInstance", "logout"]);
+}
