@@ -149,20 +149,28 @@ fn scan_reports_and_exits_by_fail_on() {
     let text = run(&["scan", corpus]);
     assert_eq!(text.status.code(), Some(1), "unsupported items are in the corpus");
     let out = stdout(&text);
-    assert!(out.starts_with("sigshim scan: 85 legacy API uses in 8 of 8 source files"), "{out}");
-    assert!(out.contains("Unsupported (8): sigshim does not provide these"), "{out}");
+    assert!(out.starts_with("sigshim scan: 89 legacy API uses in 8 of 8 source files"), "{out}");
+    assert!(out.contains("Unsupported (11): sigshim does not provide these"), "{out}");
     assert!(String::from_utf8_lossy(&text.stderr).contains("files/s"));
 
     assert_eq!(run(&["scan", corpus, "--fail-on", "never"]).status.code(), Some(0));
-    let kotlin = format!("{corpus}/android/Presence.kt");
-    assert_eq!(run(&["scan", &kotlin]).status.code(), Some(0), "nothing unsupported in Presence.kt");
-    assert_eq!(run(&["scan", &kotlin, "--fail-on", "emulated"]).status.code(), Some(1));
+    let page = std::env::temp_dir().join(format!("sigshim-scan-{}.js", std::process::id()));
+    std::fs::write(&page, "var session = Signal(appId).login(account, token);\nsession.getStatus();\n")
+        .expect("page");
+    let page_path = page.to_str().expect("UTF-8 path");
+    assert_eq!(run(&["scan", page_path]).status.code(), Some(0), "nothing unsupported on the page");
+    assert_eq!(
+        run(&["scan", page_path, "--fail-on", "emulated"]).status.code(),
+        Some(1),
+        "login is emulated"
+    );
+    let _ = std::fs::remove_file(&page);
 
     let json = run(&["scan", corpus, "--format", "json", "--fail-on", "never"]);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
     assert_eq!(doc["schema"], "sigshim-scan/1");
-    assert_eq!(doc["summary"]["findings"], 85);
-    assert_eq!(doc["summary"]["by_strategy"]["Unsupported"], 8);
+    assert_eq!(doc["summary"]["findings"], 89);
+    assert_eq!(doc["summary"]["by_strategy"]["Unsupported"], 11);
 
     let file = std::env::temp_dir().join(format!("sigshim-scan-{}.sarif", std::process::id()));
     let sarif = run(&["scan", corpus, "--format", "sarif", "-o", file.to_str().expect("UTF-8 path")]);
@@ -172,7 +180,7 @@ fn scan_reports_and_exits_by_fail_on() {
         serde_json::from_str(&std::fs::read_to_string(&file).expect("SARIF file")).expect("JSON");
     let _ = std::fs::remove_file(&file);
     assert_eq!(log["version"], "2.1.0");
-    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(85));
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(89));
 
     let md = run(&["scan", corpus, "--format", "markdown", "--fail-on", "never"]);
     assert!(stdout(&md).starts_with("# Legacy Signaling API uses"));

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// The corpus programs, by file name.
 const LEGACY: &[(&str, &str)] = &[
     ("index.html", include_str!("../tests/corpus/web/index.html")),
-    ("chat.js", include_str!("../tests/corpus/web/chat.js")),
+    ("chat.ts", include_str!("../tests/corpus/web/chat.ts")),
     ("console.cpp", include_str!("../tests/corpus/cpp/console.cpp")),
     ("plain.c", include_str!("../tests/corpus/c/plain.c")),
     ("ChatActivity.java", include_str!("../tests/corpus/android/ChatActivity.java")),

@@ -374,7 +374,7 @@ impl<'a> FileScan<'a> {
         } else {
             return;
         };
-        self.push(at, Item::from_key(reserved), confidence);
+        self.push_as(at, key, Item::from_key(reserved), confidence);
     }
 
     fn push_row(&mut self, at: Node<'a>, row: &CatalogEntry, confidence: Confidence) {

@@ -6,9 +6,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use sigshim_mapping::Strategy;
+use sigshim_mapping::{Strategy, catalog, reserved};
 use sigshim_scan::report::{json, markdown, sarif, text};
-use sigshim_scan::{Confidence, FailOn, Language};
+use sigshim_scan::{Confidence, FailOn, Language, UseKind};
 
 #[test]
 fn the_text_report_is_exact() {
@@ -55,7 +55,7 @@ fn every_language_and_strategy_is_in_the_corpus() {
     let report = common::corpus_report();
     let languages: BTreeSet<Language> = report.findings.iter().map(|f| f.language).collect();
     let want = [
-        Language::JavaScript,
+        Language::TypeScript,
         Language::Html,
         Language::C,
         Language::Cpp,
@@ -75,4 +75,35 @@ fn every_language_and_strategy_is_in_the_corpus() {
     assert!(!report.fails(FailOn::Never));
     assert_eq!(report.files_scanned(), 8);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+/// Every use carries its item's strategy, core counterpart and note exactly as the catalog (or
+/// the reserved keys' table) has them, so the report's counts are the catalog's.
+#[test]
+fn strategies_and_notes_are_the_catalogs() {
+    let report = common::corpus_report();
+    for f in &report.findings {
+        let (strategy, core, note) = match f.item.kind {
+            UseKind::Method | UseKind::Callback | UseKind::Invoke => {
+                let row = catalog::lookup(&f.item.name)
+                    .unwrap_or_else(|| panic!("{} is not in the catalog", f.item.name));
+                (row.strategy, row.core, row.note)
+            }
+            UseKind::ExtraKey => {
+                let key = reserved::lookup(&f.item.name).expect("a reserved key");
+                (key.strategy, key.core, key.note)
+            }
+            UseKind::ErrorCode => continue,
+        };
+        assert_eq!(
+            (f.item.strategy, f.item.core.as_str(), f.item.note.as_str()),
+            (strategy, core, note),
+            "{f:?}"
+        );
+    }
+    let by_hand =
+        Strategy::ALL.iter().map(|&s| report.findings.iter().filter(|f| f.item.strategy == s).count());
+    let counts = report.counts();
+    assert_eq!(by_hand.collect::<Vec<_>>(), Strategy::ALL.iter().map(|&s| counts.get(s)).collect::<Vec<_>>());
+    assert_eq!(counts.total(), report.findings.len());
 }

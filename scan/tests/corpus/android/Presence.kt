@@ -24,6 +24,9 @@ class Presence(private val api: AgoraAPIOnlySignal, private val session: UserSes
 
     fun leave() {
         session.logout() // scan: none
+        // api.channelLeave("support") scan: none
+        val hint = "api.messageInstantSend(peer, msg)" // scan: none
+        api.messageAppSend("bye", "m1")
         api.logout()
     }
 }

@@ -13,6 +13,10 @@ int main(void) {
     api->login(api, APP_ID, 8, "alice", 5, "_no_need_token", 14, 0, "", 0);
     api->channelInviteUser2(api, "room", 4, "bob", 3, "{\"_timeout\":20}", 15);
     api->messageDTMFSend(api, "bob", 3, 0, "123", 3);
+    /* api->logout(api); is done by release. scan: none */
+    puts("api->messageInstantSend(...) needs a login"); /* scan: none */
+    struct session *s = open_session();
+    s->login(s, "admin"); /* scan: none */
     api->release(api);
     return 0;
 }

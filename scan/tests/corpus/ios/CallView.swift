@@ -21,5 +21,7 @@ final class CallView {
 
     func dtmf(_ digits: String) {
         api.channelInviteDTMF("room", peer: "bob", dtmf: digits)
+        // api.channelInviteEnd("room", peer: "bob", uid: 0) scan: none
+        api.messagePushSend("ops", uid: 0, msg: digits, msgID: "")
     }
 }

@@ -23,6 +23,7 @@
     [self.signal login2:kAppID account:@"alice" token:@"_no_need_token" uid:0 deviceID:nil retry_time_in_s:5 retry_count:3];
     // [self.signal messageInstantSend:@"bob" uid:0 msg:@"hi" msgID:nil]; scan: none
     [self.session login]; // scan: none
+    NSLog(@"[self.signal logout] ends the session"); // scan: none
 }
 
 - (void)sendChat:(NSString *)text {
