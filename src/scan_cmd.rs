@@ -5,6 +5,7 @@
 //! was, 2 when the scan could not run (a path that does not exist, an output that cannot be
 //! written).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -33,6 +34,9 @@ pub(crate) struct ScanArgs {
     /// Read ignored and hidden files too.
     #[arg(long)]
     no_ignore: bool,
+    /// Follow symbolic links to directories (a directory reached twice is read twice).
+    #[arg(long)]
+    follow_links: bool,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -65,6 +69,7 @@ pub(crate) fn run(args: ScanArgs) -> ExitCode {
         max_file_size: args.max_file_size,
         threads: args.threads,
         honour_ignores: !args.no_ignore,
+        follow_links: args.follow_links,
     };
     let started = Instant::now();
     let report = match sigshim_scan::scan(&args.paths, &options) {
@@ -88,10 +93,19 @@ pub(crate) fn run(args: ScanArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
-        None => print!("{rendered}"),
+        None => {
+            // A reader that stops early (`| head`) is not an error; anything else is.
+            let written = std::io::stdout().lock().write_all(rendered.as_bytes());
+            if let Err(e) = written.and_then(|()| std::io::stdout().lock().flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("sigshim scan: cannot write the report: {e}");
+                return ExitCode::from(2);
+            }
+        }
     }
     for w in &report.warnings {
-        eprintln!("sigshim scan: skipped {}: {}", w.path.display(), w.message);
+        eprintln!("sigshim scan: skipped {w}");
     }
     let secs = elapsed.as_secs_f64();
     eprintln!(

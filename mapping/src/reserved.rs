@@ -30,10 +30,7 @@ pub struct ReservedKey {
 impl ReservedKey {
     /// Whether `name` is this key (or, for a prefix key, starts with it).
     pub fn matches(&self, name: &str) -> bool {
-        match self.key.strip_suffix(':') {
-            Some(_) => name.starts_with(self.key),
-            None => name == self.key,
-        }
+        if self.key.ends_with(':') { name.starts_with(self.key) } else { name == self.key }
     }
 }
 

@@ -41,40 +41,18 @@ impl Parsers {
             return Some((lang, self.get(lang).parse(src, None)?, false));
         }
         let page = self.get(Language::Html).parse(src, None)?;
-        let (ranges, loads_sdk) = script_ranges(page.root_node(), src);
+        let (ranges, sources) = syntax::html_scripts(page.root_node(), src);
+        let loads_sdk = sources.into_iter().any(rules::names_sdk_package);
+        if ranges.is_empty() {
+            // No included ranges would mean the whole page.
+            return None;
+        }
         let js = self.get(Language::JavaScript);
         js.set_included_ranges(&ranges).ok()?;
         let tree = js.parse(src, None);
         js.set_included_ranges(&[]).ok()?;
         Some((Language::JavaScript, tree?, loads_sdk))
     }
-}
-
-/// The ranges of a page's inline JavaScript (the text of `<script>` elements that are not of
-/// another type: templates, JSON data), and whether the page loads the legacy SDK's script.
-fn script_ranges(root: Node<'_>, src: &str) -> (Vec<tree_sitter::Range>, bool) {
-    let mut out = Vec::new();
-    let mut loads_sdk = false;
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "script_element" {
-            let start = n.named_child(0).map_or("", |t| text(t, src)).to_ascii_lowercase();
-            let other_type =
-                start.contains("type=") && !start.contains("javascript") && !start.contains("module");
-            loads_sdk |= start.contains("src=") && rules::names_sdk_package(&start);
-            let mut cursor = n.walk();
-            if !other_type {
-                out.extend(
-                    n.named_children(&mut cursor).filter(|c| c.kind() == "raw_text").map(|c| c.range()),
-                );
-            }
-            continue;
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    out.sort_by_key(|r| r.start_byte);
-    (out, loads_sdk)
 }
 
 /// The findings in one file's source.
@@ -95,6 +73,9 @@ pub(crate) fn findings(parsers: &mut Parsers, lang: Language, path: &Path, src: 
         out: Vec::new(),
         invites_in_file: false,
         loads_sdk,
+        aliases: HashSet::new(),
+        ambiguous: HashSet::new(),
+        callback_classes: HashSet::new(),
     };
     scan.learn_bindings(&nodes);
     for &n in &nodes {
@@ -142,13 +123,20 @@ struct FileScan<'a> {
     invites_in_file: bool,
     /// The file imports or loads the legacy SDK's package or script, so `Signal(…)` is its factory.
     loads_sdk: bool,
+    /// Names the file imported the SDK's module as (`import AgoraSignal from 'agora-signaling-sdk'`).
+    aliases: HashSet<String>,
+    /// Bound names that are also given other values somewhere in the file.
+    ambiguous: HashSet<String>,
+    /// Classes of this file that implement the legacy callbacks (for out-of-line definitions).
+    callback_classes: HashSet<String>,
 }
 
 impl<'a> FileScan<'a> {
     /// Finds the names that hold legacy objects: declared with a legacy type, or given the
     /// result of a factory or of a legacy call that hands out a session, channel or call, and,
-    /// on the Web, the call object `onInviteReceived` receives. Repeats until nothing changes,
-    /// so that chains (`signal` → `session` → `channel`) resolve in any order.
+    /// on the Web, the call object `onInviteReceived` receives. Repeats so that chains
+    /// (`signal` → `session` → `channel`) resolve in any order. Also learns the file's aliases
+    /// of the SDK's factory, its legacy callback classes, and which bound names are ambiguous.
     fn learn_bindings(&mut self, nodes: &[Node<'a>]) {
         let mut pending = Vec::new();
         let mut invite_handlers = Vec::new();
@@ -157,6 +145,9 @@ impl<'a> FileScan<'a> {
                 if d.ty.is_some_and(rules::mentions_legacy_type) {
                     self.bound.insert(d.name);
                 } else if let Some(v) = d.value {
+                    if syntax::requires_module(self.lang, v, self.src).is_some_and(rules::names_sdk_package) {
+                        self.aliases.insert(d.name.clone());
+                    }
                     pending.push((d.name, v));
                 }
             }
@@ -167,11 +158,26 @@ impl<'a> FileScan<'a> {
                     invite_handlers.push(n);
                 }
             }
-            if let Some(content) = syntax::string_content(self.lang, n, self.src) {
+            if let Some((_, content)) = syntax::string_content(self.lang, n, self.src) {
                 self.loads_sdk |= rules::names_sdk_package(content);
             }
+            if let Some((names, module)) = syntax::import(self.lang, n, self.src)
+                && rules::names_sdk_package(module)
+            {
+                self.aliases.extend(names.into_iter().map(|i| text(i, self.src).to_owned()));
+            }
+            if let Some(header) = syntax::class_header(self.lang, n, self.src)
+                && rules::is_callback_class_header(header)
+                && let Some(name) = n.child_by_field_name("name")
+            {
+                self.callback_classes.insert(text(name, self.src).to_owned());
+            }
         }
-        loop {
+        // Each pass binds the names one more link down a chain (`signal` -> `session` ->
+        // `channel`); real chains are a few links long, and a bound on the passes keeps a file of
+        // thousands of aliases linear.
+        const PASSES: usize = 8;
+        for _ in 0..PASSES {
             let before = self.bound.len();
             for (name, value) in &pending {
                 if !self.bound.contains(name) && self.is_legacy_expr(*value) {
@@ -189,6 +195,19 @@ impl<'a> FileScan<'a> {
                 break;
             }
         }
+        // A name also given a value that is not the SDK's (other than null) may be another
+        // object in another scope: uses through it are reported with medium confidence.
+        for (name, value) in &pending {
+            if self.bound.contains(name) && !syntax::is_null(*value, self.src) && !self.is_legacy_expr(*value)
+            {
+                self.ambiguous.insert(name.clone());
+            }
+        }
+        // An Objective-C property `api` is stored in the instance variable `_api`.
+        if self.lang == Language::ObjC {
+            let ivars: Vec<String> = self.bound.iter().map(|b| format!("_{b}")).collect();
+            self.bound.extend(ivars);
+        }
     }
 
     /// The function assigned as callback `name` on a legacy object, if `n` is such a member.
@@ -197,7 +216,7 @@ impl<'a> FileScan<'a> {
         if text(prop, self.src) != name || !obj.is_some_and(|o| self.is_legacy_expr(o)) {
             return None;
         }
-        let assign = n.parent().filter(|p| p.kind().contains("assignment"))?;
+        let assign = n.parent().filter(|p| syntax::is_assignment(*p))?;
         assign.child_by_field_name("right").map(syntax::unwrap)
     }
 
@@ -222,30 +241,56 @@ impl<'a> FileScan<'a> {
             let Some(callee) = syntax::callee(self.lang, n) else { return false };
             if let Some((obj, name)) = syntax::member(self.lang, callee) {
                 let name = text(name, self.src);
-                let legacy_obj = |o| self.is_legacy_at(o, depth + 1);
+                let factory = self.is_factory(name);
+                if !factory && !rules::is_producer(self.platform, name) {
+                    return false;
+                }
+                // Looked at once per link, so a long chain costs its length.
+                let obj_legacy = obj.is_some_and(|o| self.is_legacy_at(o, depth + 1));
                 // `getInstance` is everyone's singleton: it counts on a legacy class only. `Signal`
                 // may be called bare or on the page's global object.
-                let factory = rules::is_factory(self.platform, name)
-                    && match obj {
-                        None => !rules::is_common(name) || name == "Signal",
-                        Some(o) => {
-                            !rules::is_common(name)
-                                || name == "Signal" && is_global(o, self.src)
-                                || legacy_obj(o)
-                        }
-                    };
-                return factory || rules::is_producer(self.platform, name) && obj.is_some_and(legacy_obj);
+                let counted_factory = factory
+                    && (self.is_sure_factory(name)
+                        || obj_legacy
+                        || obj.is_some_and(|o| name == "Signal" && is_global(o, self.src)));
+                return counted_factory || obj_legacy;
             }
-            return syntax::plain_name(callee)
-                .is_some_and(|c| rules::is_factory(self.platform, text(c, self.src)));
+            return syntax::plain_name(callee).is_some_and(|c| self.is_sure_factory(text(c, self.src)));
         }
+        // `this.session`, `self.api`: a field of the object itself, bound by name; `req.session`
+        // is another object's.
         match syntax::member(self.lang, n) {
-            Some((_, name)) => {
+            Some((obj, name)) => {
                 let t = text(name, self.src);
-                self.bound.contains(t) || rules::is_legacy_type(t)
+                let own = obj.is_none_or(|o| is_self(o, self.src) || self.is_legacy_at(o, depth + 1));
+                rules::is_legacy_type(t) || self.bound.contains(t) && own
             }
             None => false,
         }
+    }
+
+    /// Whether `name` is a legacy factory here (its spelling on the platform, or a name the
+    /// file imported the SDK's module as).
+    fn is_factory(&self, name: &str) -> bool {
+        rules::is_factory(self.platform, name) || self.aliases.contains(name)
+    }
+
+    /// Whether a call of `name` with no legacy receiver is surely the SDK's factory: a
+    /// distinctive factory name, `Signal`, or an import of the SDK's module.
+    fn is_sure_factory(&self, name: &str) -> bool {
+        self.aliases.contains(name)
+            || rules::is_factory(self.platform, name) && (!rules::is_common(name) || name == "Signal")
+    }
+
+    /// Whether an object expression's name may also stand for a non-legacy object.
+    fn is_ambiguous(&self, obj: Node<'_>) -> bool {
+        let n = syntax::unwrap(obj);
+        let name = if syntax::is_identifier(n) {
+            Some(n)
+        } else {
+            syntax::member(self.lang, n).map(|(_, name)| name)
+        };
+        name.is_some_and(|name| self.ambiguous.contains(text(name, self.src)))
     }
 
     fn visit(&mut self, n: Node<'a>) {
@@ -255,10 +300,11 @@ impl<'a> FileScan<'a> {
         if syntax::is_call(self.lang, n) {
             if let Some(callee) = syntax::callee(self.lang, n).and_then(syntax::plain_name) {
                 let name = text(callee, self.src);
+                let spelled = if self.aliases.contains(name) { "Signal" } else { name };
                 if let Some(row) =
-                    rules::member_row(self.platform, name).filter(|_| rules::is_factory(self.platform, name))
+                    rules::member_row(self.platform, spelled).filter(|_| self.is_sure_factory(name))
                 {
-                    let sure = !rules::is_common(name) || self.loads_sdk;
+                    let sure = !rules::is_common(spelled) || self.loads_sdk;
                     let confidence = if sure { Confidence::High } else { Confidence::Medium };
                     self.push_row(callee, row, confidence);
                 }
@@ -276,11 +322,11 @@ impl<'a> FileScan<'a> {
             });
             return self.callback_named(name, legacy, None);
         }
-        if let Some(content) = syntax::string_content(self.lang, n, self.src) {
-            return self.string_use(n, content);
+        if let Some((start, content)) = syntax::string_content(self.lang, n, self.src) {
+            return self.string_use(n, start, content);
         }
         if let Some(key) = syntax::object_key(self.lang, n) {
-            return self.key_use(key, text(key, self.src));
+            return self.key_use(key, key.start_byte(), text(key, self.src));
         }
         if syntax::is_identifier(n) {
             if let Some(code) = rules::code_constant(text(n, self.src)) {
@@ -302,17 +348,19 @@ impl<'a> FileScan<'a> {
         let Some(row) = rules::member_row(self.platform, name_text) else { return };
         let legacy = obj.is_some_and(|o| self.is_legacy_expr(o));
         let global_factory = name_text == "Signal" && obj.is_some_and(|o| is_global(o, self.src));
-        let confidence = if legacy || global_factory && self.loads_sdk {
+        let sure = legacy && !obj.is_some_and(|o| self.is_ambiguous(o)) || global_factory && self.loads_sdk;
+        let confidence = if sure {
             Confidence::High
-        } else if obj.is_some() && (!rules::is_common(name_text) || global_factory) {
+        } else if legacy || obj.is_some() && (!rules::is_common(name_text) || global_factory) {
             Confidence::Medium
         } else {
             return;
         };
-        let assignment = ancestors(n).take(3).find(|a| a.kind().contains("assignment"));
-        if let Some(assign) =
-            assignment.filter(|_| row.kind == ItemKind::Callback && rules::carries_code(row))
-        {
+        // Numbers compared in a handler count as codes only where the handler is surely the SDK's.
+        let assignment = ancestors(n).take(3).find(|a| syntax::is_assignment(*a));
+        let carries =
+            row.kind == ItemKind::Callback && rules::carries_code(row) && confidence == Confidence::High;
+        if let Some(assign) = assignment.filter(|_| carries) {
             self.handlers.push(assign.byte_range());
         }
         self.push_row(name, row, confidence);
@@ -324,7 +372,10 @@ impl<'a> FileScan<'a> {
         let in_callback_class = ancestors(n)
             .find_map(|a| syntax::class_header(self.lang, a, self.src))
             .is_some_and(rules::is_callback_class_header);
-        self.callback_named(name, in_callback_class, Some(n.byte_range()));
+        // `void Handler::onLogout(int ecode) { … }`, with `Handler` a callback class of this file.
+        let of_callback_class =
+            syntax::qualifier(name, self.src).is_some_and(|c| self.callback_classes.contains(c));
+        self.callback_named(name, in_callback_class || of_callback_class, Some(n.byte_range()));
     }
 
     fn callback_named(&mut self, name: Node<'a>, legacy: bool, body: Option<Range<usize>>) {
@@ -338,30 +389,32 @@ impl<'a> FileScan<'a> {
             (false, false) => Confidence::Medium,
             (false, true) => return,
         };
-        if let Some(body) = body.filter(|_| rules::carries_code(row)) {
+        if let Some(body) = body.filter(|_| legacy && rules::carries_code(row)) {
             self.handlers.push(body);
         }
         self.push_row(name, row, confidence);
     }
 
     /// A string literal: an `invoke` function name, or JSON text with reserved `extra` keys.
-    fn string_use(&mut self, n: Node<'a>, content: &str) {
+    /// `start` is the content's byte offset in the file.
+    fn string_use(&mut self, n: Node<'a>, start: usize, content: &str) {
         if let Some(row) = rules::invoke_row(content) {
-            return self.push_as(n, content, Item::from_row(row), Confidence::High);
+            return self.push_at(n, start, content, Item::from_row(row), Confidence::High);
         }
-        let quoted = content.match_indices('"').map(|(at, _)| at + 1).collect::<Vec<_>>();
-        let mut keys: Vec<&str> = quoted.iter().map(|&at| key_at(&content[at..])).collect();
+        let mut keys: Vec<(usize, &str)> =
+            content.match_indices('"').map(|(at, _)| (at + 1, key_at(&content[at + 1..]))).collect();
         if content.len() < 64 && !content.contains('"') {
-            keys.push(content);
+            keys.push((0, content));
         }
-        for key in keys {
-            self.key_use(n, key);
+        for (at, key) in keys {
+            self.key_use(n, start + at, key);
         }
     }
 
-    fn key_use(&mut self, at: Node<'a>, key: &str) {
+    /// A reserved `extra` key written at byte `at`, inside the node `within`.
+    fn key_use(&mut self, within: Node<'a>, at: usize, key: &str) {
         let Some((reserved, distinctive)) = rules::reserved_key(key) else { return };
-        let in_invite = ancestors(at).take(12).any(|a| {
+        let in_invite = ancestors(within).take(12).any(|a| {
             syntax::is_call(self.lang, a)
                 && syntax::callee(self.lang, a)
                     .and_then(|c| syntax::member(self.lang, c))
@@ -374,7 +427,7 @@ impl<'a> FileScan<'a> {
         } else {
             return;
         };
-        self.push_as(at, key, Item::from_key(reserved), confidence);
+        self.push_at(within, at, key, Item::from_key(reserved), confidence);
     }
 
     fn push_row(&mut self, at: Node<'a>, row: &CatalogEntry, confidence: Confidence) {
@@ -382,17 +435,19 @@ impl<'a> FileScan<'a> {
     }
 
     fn push(&mut self, at: Node<'a>, item: Item, confidence: Confidence) {
-        self.push_as(at, text(at, self.src), item, confidence);
+        self.push_at(at, at.start_byte(), text(at, self.src), item, confidence);
     }
 
-    fn push_as(&mut self, at: Node<'a>, written: &str, item: Item, confidence: Confidence) {
-        let start = at.start_position();
-        let line_start = at.start_byte() - start.column;
-        let column = self.src[line_start..at.start_byte()].chars().count() + 1;
+    /// Records a use of `item`, written as `written` at byte `at` of the file, inside `node`.
+    fn push_at(&mut self, node: Node<'a>, at: usize, written: &str, item: Item, confidence: Confidence) {
+        let inside = &self.src[node.start_byte()..at];
+        let line = node.start_position().row + inside.bytes().filter(|&b| b == b'\n').count() + 1;
+        let before = &self.src[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         self.out.push(Finding {
             path: self.path.to_path_buf(),
-            line: start.row + 1,
-            column,
+            line,
+            column: before[line_start..].chars().count() + 1,
             language: self.file_lang,
             platform: self.platform,
             text: written.to_owned(),
@@ -406,6 +461,15 @@ impl<'a> FileScan<'a> {
 fn key_at(rest: &str) -> &str {
     let end = rest.find(['"', '\\']).unwrap_or(rest.len());
     &rest[..end]
+}
+
+/// Whether an object is the one whose method runs (`this`, `self`, and the weak copies of
+/// `self` that Objective-C and Swift blocks capture).
+fn is_self(n: Node<'_>, src: &str) -> bool {
+    matches!(
+        text(syntax::unwrap(n), src),
+        "this" | "self" | "weakSelf" | "strongSelf" | "wself" | "_this" | "that"
+    )
 }
 
 /// Whether an object is the page's global object (`window.Signal`, `globalThis.Signal`).

@@ -21,6 +21,16 @@ pub enum Confidence {
     High,
 }
 
+impl Confidence {
+    /// The word reports use (`high`, `medium`), as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
 /// What kind of legacy item a use is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,7 +48,18 @@ pub enum UseKind {
 }
 
 impl UseKind {
-    /// The name reports use.
+    /// The identifier JSON and SARIF use (`method`, `extra_key`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Method => "method",
+            Self::Callback => "callback",
+            Self::Invoke => "invoke",
+            Self::ExtraKey => "extra_key",
+            Self::ErrorCode => "error_code",
+        }
+    }
+
+    /// The name readable reports use (`method`, `extra key`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Method => "method",

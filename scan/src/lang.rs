@@ -47,20 +47,6 @@ pub enum Platform {
 }
 
 impl Language {
-    /// Every language, in report order.
-    pub const ALL: &'static [Self] = &[
-        Self::JavaScript,
-        Self::TypeScript,
-        Self::Tsx,
-        Self::Html,
-        Self::C,
-        Self::Cpp,
-        Self::Java,
-        Self::Kotlin,
-        Self::ObjC,
-        Self::Swift,
-    ];
-
     /// The language of a file, from its extension; `None` for files the scanner does not read.
     pub fn of_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -144,7 +130,8 @@ impl Platform {
         }
     }
 
-    /// The sigshim drop-in that runs this platform's legacy code unchanged (Markdown-free text).
+    /// The sigshim drop-in that runs this platform's legacy code unchanged, in one line (commands
+    /// in backticks).
     pub fn drop_in(self) -> &'static str {
         match self {
             Self::Web => "AgoraSig.js, served by `sigshim serve` at /sdk/AgoraSig.js",

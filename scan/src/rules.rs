@@ -54,7 +54,7 @@ const LEGACY_TYPES: &[&str] =
 const PRODUCERS: &[&str] = &["login", "login2", "channelJoin", "channelInviteUser", "channelInviteUser2"];
 
 /// Words in a class's header that make it an implementation of the legacy callbacks.
-const CALLBACK_BASES: &[&str] = &["ICallBack", "AgoraAPI.CallBack", "CallBack"];
+const CALLBACK_BASES: &[&str] = &["ICallBack", "AgoraAPI.CallBack"];
 
 /// Callbacks whose arguments carry a legacy error code.
 const CODE_CALLBACKS: &[&str] = &[
@@ -73,7 +73,7 @@ const CODE_PREFIXES: &[&str] = &["ECODE_", "AgoraEcode_"];
 
 /// Words at least one of which every file with a use holds: the distinctive names of the
 /// catalog and its spellings, the legacy types, `Signal`, the callback base classes, the codes'
-/// names, the reserved keys and the `invoke` prefix. A common name counts only next to one of
+/// names, the reserved keys, the `invoke` prefix and the SDK's module and script names. A common name counts only next to one of
 /// these (a legacy object's origin, a callback class), so a file without any has no use, and
 /// is not parsed.
 static TELLTALES: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -84,7 +84,7 @@ static TELLTALES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .filter(|n| !is_common(n))
         .collect();
     words.extend(LEGACY_TYPES);
-    words.extend(["Signal", "CallBack", "io.agora.signal."]);
+    words.extend(["Signal", "CallBack", "io.agora.signal.", "agora-signaling-sdk", "AgoraSig"]);
     words.extend(LegacyCode::ALL.iter().filter(|c| !c.is_success()).map(|c| c.name()));
     words.extend(reserved::RESERVED_KEYS.iter().map(|k| k.key));
     AhoCorasick::new(words).expect("the telltale words build an automaton")
@@ -129,7 +129,11 @@ pub(crate) fn mentions_legacy_type(text: &str) -> bool {
 /// Whether a class header (what comes before its body) names the legacy callback interface.
 pub(crate) fn is_callback_class_header(header: &str) -> bool {
     let words = header.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'));
-    words.into_iter().any(|w| CALLBACK_BASES.iter().any(|b| w == *b || w.ends_with(&format!(".{b}"))))
+    words.into_iter().any(|w| {
+        CALLBACK_BASES
+            .iter()
+            .any(|b| w.strip_suffix(b).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+    })
 }
 
 /// Whether a call named `name` hands out a legacy object (given a legacy receiver, or none).

@@ -290,19 +290,110 @@ pub(crate) fn class_header<'s>(lang: Language, n: Node<'_>, src: &'s str) -> Opt
     Some(&src[n.start_byte()..end])
 }
 
-/// The contents of a string literal (between its quotes, escapes as written).
-pub(crate) fn string_content<'s>(lang: Language, n: Node<'_>, src: &'s str) -> Option<&'s str> {
+/// The contents of a string literal (between its quotes, escapes as written; a template's
+/// substitutions included) and the byte offset in the file where they start.
+pub(crate) fn string_content<'s>(lang: Language, n: Node<'_>, src: &'s str) -> Option<(usize, &'s str)> {
     let is_string = match family(lang) {
-        Family::Js => n.kind() == "string",
+        Family::Js => matches!(n.kind(), "string" | "template_string"),
         Family::C | Family::ObjC | Family::Java | Family::Kotlin => n.kind() == "string_literal",
-        Family::Swift => n.kind() == "line_string_literal",
+        Family::Swift => matches!(n.kind(), "line_string_literal" | "multi_line_string_literal"),
     };
     if !is_string {
         return None;
     }
-    let t = text(n, src).trim_start_matches(['@', 'L', 'u', 'U', '8']);
-    let quote = t.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-    t.strip_prefix(quote)?.strip_suffix(quote)
+    let whole = text(n, src);
+    let t = whole.trim_start_matches(['@', 'L', 'u', 'U', '8', 'R']);
+    let quote = ["\"\"\"", "\"", "'", "`"].into_iter().find(|q| t.starts_with(q))?;
+    let inner = t.strip_prefix(quote)?;
+    let inner = inner.strip_suffix(quote).unwrap_or(inner);
+    Some((n.start_byte() + (whole.len() - t.len()) + quote.len(), inner))
+}
+
+/// Whether a value is a null literal (`null`, `nil`, `NULL`, `nullptr`, `undefined`).
+pub(crate) fn is_null(n: Node<'_>, src: &str) -> bool {
+    matches!(text(unwrap(n), src), "null" | "nil" | "NULL" | "nullptr" | "undefined" | "0")
+}
+
+/// Whether a node is an assignment (`a = b`, `a.b = c`).
+pub(crate) fn is_assignment(n: Node<'_>) -> bool {
+    matches!(n.kind(), "assignment_expression" | "assignment")
+}
+
+/// The class a qualified definition name belongs to: `Handler` in `void Handler::onLogout(…)`.
+pub(crate) fn qualifier<'s>(name: Node<'_>, src: &'s str) -> Option<&'s str> {
+    let q = name.parent().filter(|p| p.kind() == "qualified_identifier")?;
+    q.child_by_field_name("scope").map(|s| text(s, src))
+}
+
+/// A JavaScript `require('module')` call, as the module's name.
+pub(crate) fn requires_module<'s>(lang: Language, value: Node<'_>, src: &'s str) -> Option<&'s str> {
+    let v = unwrap(value);
+    if family(lang) != Family::Js || v.kind() != "call_expression" {
+        return None;
+    }
+    if v.child_by_field_name("function").map(|f| text(f, src)) != Some("require") {
+        return None;
+    }
+    let arg = v.child_by_field_name("arguments")?.named_child(0)?;
+    string_content(lang, arg, src).map(|(_, m)| m)
+}
+
+/// A JavaScript `import` statement: the names it binds to the module's default or namespace,
+/// and the module's name.
+pub(crate) fn import<'t, 's>(lang: Language, n: Node<'t>, src: &'s str) -> Option<(Vec<Node<'t>>, &'s str)> {
+    if family(lang) != Family::Js || n.kind() != "import_statement" {
+        return None;
+    }
+    let (_, module) = string_content(lang, n.child_by_field_name("source")?, src)?;
+    let clause = first_of_kind(n, "import_clause")?;
+    let mut names = Vec::new();
+    let mut cursor = clause.walk();
+    for c in clause.named_children(&mut cursor) {
+        match c.kind() {
+            "identifier" => names.push(c),
+            "namespace_import" => names.extend(first_of_kind(c, "identifier")),
+            _ => {}
+        }
+    }
+    Some((names, module))
+}
+
+/// An HTML page's inline scripts (the text of `<script>` elements without another `type`:
+/// templates and JSON data are left out), and the `src` of every script element.
+pub(crate) fn html_scripts<'s>(root: Node<'_>, src: &'s str) -> (Vec<tree_sitter::Range>, Vec<&'s str>) {
+    let mut ranges = Vec::new();
+    let mut sources = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        let mut cursor = n.walk();
+        if n.kind() != "script_element" {
+            stack.extend(n.named_children(&mut cursor));
+            continue;
+        }
+        let attr = |name: &str| n.named_child(0).and_then(|tag| html_attribute(tag, name, src));
+        let script = attr("type").is_none_or(|t| {
+            let t = t.to_ascii_lowercase();
+            t.is_empty() || t.contains("javascript") || t == "module"
+        });
+        sources.extend(attr("src"));
+        if script {
+            ranges
+                .extend(n.named_children(&mut cursor).filter(|c| c.kind() == "raw_text").map(|c| c.range()));
+        }
+    }
+    ranges.sort_by_key(|r| r.start_byte);
+    (ranges, sources)
+}
+
+/// The value of an attribute of an HTML start tag, unquoted.
+fn html_attribute<'s>(tag: Node<'_>, name: &str, src: &'s str) -> Option<&'s str> {
+    let mut cursor = tag.walk();
+    let attr = tag
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() == "attribute")
+        .find(|a| a.named_child(0).is_some_and(|n| text(n, src).eq_ignore_ascii_case(name)))?;
+    let value = attr.named_child(1).map_or("", |v| text(v, src));
+    Some(value.trim_matches(['"', '\'']))
 }
 
 /// Whether a node is an integer literal.

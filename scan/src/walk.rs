@@ -22,11 +22,15 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Whether `.gitignore`, `.ignore` and hidden-file rules apply.
     pub honour_ignores: bool,
+    /// Whether symbolic links to directories are followed (loops are detected and skipped with
+    /// a warning; a directory reached by two paths is read twice). Links to files are always
+    /// read.
+    pub follow_links: bool,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        Self { max_file_size: 4 * 1024 * 1024, threads: 0, honour_ignores: true }
+        Self { max_file_size: 4 * 1024 * 1024, threads: 0, honour_ignores: true, follow_links: false }
     }
 }
 
@@ -61,6 +65,18 @@ pub struct Warning {
     pub message: String,
 }
 
+impl std::fmt::Display for Warning {
+    /// `path: message`, or the message alone for a problem with no path (an ignore file that
+    /// could not be parsed in full).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.as_os_str().is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", crate::report::display_path(&self.path), self.message)
+        }
+    }
+}
+
 /// What scanning one file gave.
 pub(crate) enum FileOutcome {
     /// Read and scanned.
@@ -80,7 +96,7 @@ pub(crate) fn scan_tree(roots: &[PathBuf], options: &ScanOptions) -> Vec<FileOut
     builder
         .standard_filters(options.honour_ignores)
         .require_git(false)
-        .follow_links(true)
+        .follow_links(options.follow_links)
         .threads(options.threads);
     let (tx, rx) = mpsc::channel();
     builder.build_parallel().run(|| {
@@ -137,7 +153,13 @@ pub(crate) fn scan_file(parsers: &mut Parsers, path: &Path, lang: Language, max:
     if is_legacy_sdk_file(path) {
         return skip(SkipReason::LegacySdk, "the legacy SDK's own file, not application code".to_owned());
     }
-    let meta = match fs::metadata(path) {
+    // Opened without blocking, so that a FIFO (also one put in a file's place after the walk
+    // saw it) is refused below instead of waiting for a writer.
+    let file = match open_nonblocking(path) {
+        Ok(file) => file,
+        Err(e) => return skip(SkipReason::Unreadable, format!("cannot read: {e}")),
+    };
+    let meta = match file.metadata() {
         Ok(meta) => meta,
         Err(e) => return skip(SkipReason::Unreadable, format!("cannot read: {e}")),
     };
@@ -147,10 +169,9 @@ pub(crate) fn scan_file(parsers: &mut Parsers, path: &Path, lang: Language, max:
     if meta.len() > max {
         return skip(SkipReason::TooLarge, format!("{} bytes, over the {max}-byte limit", meta.len()));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // The limit also holds for a file that grew after its size was read.
-    let read = fs::File::open(path).and_then(|f| f.take(max + 1).read_to_end(&mut bytes));
-    if let Err(e) = read {
+    if let Err(e) = file.take(max.saturating_add(1)).read_to_end(&mut bytes) {
         return skip(SkipReason::Unreadable, format!("cannot read: {e}"));
     }
     if bytes.len() as u64 > max {
@@ -168,6 +189,17 @@ pub(crate) fn scan_file(parsers: &mut Parsers, path: &Path, lang: Language, max:
     };
     let findings = extract::findings(parsers, lang, path, &src);
     FileOutcome::Scanned { language: lang, bytes: src.len() as u64, findings }
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(path)
 }
 
 /// The legacy SDK's own files, which a project may keep beside its code.

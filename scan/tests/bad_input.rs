@@ -27,7 +27,7 @@ fn unreadable_and_odd_files_are_skipped_with_a_warning() {
     let fifo = dir.join("pipe.js");
     let made_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
 
-    let options = ScanOptions { max_file_size: 1024 * 1024, ..ScanOptions::default() };
+    let options = ScanOptions { max_file_size: 1024 * 1024, follow_links: true, ..ScanOptions::default() };
     let report = scan(&[dir.to_path_buf()], &options).expect("the scan runs");
 
     let reason_of = |name: &str| {
@@ -94,4 +94,21 @@ fn ignored_files_are_not_read() {
     assert_eq!(report.files_scanned(), 1);
     let all = ScanOptions { honour_ignores: false, ..ScanOptions::default() };
     assert_eq!(scan(&[tmp.path().to_path_buf()], &all).expect("the scan runs").files_scanned(), 2);
+}
+
+/// Without `follow_links`, a link to a directory is not walked (nor its loop); a link to a file
+/// is read; the largest limit does not overflow.
+#[test]
+fn links_to_directories_are_not_followed_by_default() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = tmp.path();
+    write(dir, "good.js", LEGACY_CALL.as_bytes());
+    std::os::unix::fs::symlink("good.js", dir.join("alias.js")).expect("symlink");
+    std::fs::create_dir(dir.join("sub")).expect("sub directory");
+    std::os::unix::fs::symlink("..", dir.join("sub/loop")).expect("symlink");
+    let options = ScanOptions { max_file_size: u64::MAX, ..ScanOptions::default() };
+    let report = scan(&[dir.to_path_buf()], &options).expect("the scan runs");
+    assert_eq!(report.files_scanned(), 2, "good.js and the link to it");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(report.findings.len(), 6);
 }

@@ -1,8 +1,10 @@
 //! `--format json`: the report as one JSON document with a versioned, stable shape.
 //!
 //! The shape is described by `scan/schema/scan-report.schema.json` (JSON Schema draft 2020-12);
-//! `"schema": "sigshim-scan/1"` names its version. Fields are only ever added within a version.
+//! `"schema": "sigshim-scan/1"` names its version. Within a version, fields are only added (the
+//! schema allows properties it does not list); a field removed or changed makes a new version.
 //!
+//! - `tool`: `name` (`sigshim-scan`) and `version`.
 //! - `summary`: `files_scanned`, `files_with_findings`, `findings`, `by_strategy` (`Direct`,
 //!   `Emulated`, `Accepted`, `Unsupported`), `by_confidence` (`high`, `medium`).
 //! - `files`: one entry per file with uses: `path`, `language`, `platform`, `drop_in`,
@@ -16,7 +18,7 @@
 
 use serde::Serialize;
 
-use super::{Report, StrategyCounts, display_path};
+use super::{ConfidenceCounts, Report, StrategyCounts, display_path};
 use crate::finding::{Confidence, Finding, UseKind};
 use crate::lang::{Language, Platform};
 use crate::walk::SkipReason;
@@ -46,13 +48,7 @@ struct Summary {
     files_with_findings: usize,
     findings: usize,
     by_strategy: StrategyCounts,
-    by_confidence: ByConfidence,
-}
-
-#[derive(Serialize)]
-struct ByConfidence {
-    high: usize,
-    medium: usize,
+    by_confidence: ConfidenceCounts,
 }
 
 #[derive(Serialize)]
@@ -109,7 +105,7 @@ fn finding(f: &Finding) -> FindingEntry<'_> {
 /// The report as pretty-printed JSON.
 pub fn render(report: &Report) -> String {
     let files = report.by_file();
-    let (high, medium) = report.confidence_counts();
+    let confidence = report.confidence_counts();
     let doc = Document {
         schema: SCHEMA,
         tool: Tool { name: "sigshim-scan", version: env!("CARGO_PKG_VERSION") },
@@ -118,7 +114,7 @@ pub fn render(report: &Report) -> String {
             files_with_findings: files.len(),
             findings: report.findings.len(),
             by_strategy: report.counts(),
-            by_confidence: ByConfidence { high, medium },
+            by_confidence: confidence,
         },
         files: files
             .iter()

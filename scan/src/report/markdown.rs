@@ -5,7 +5,7 @@ use std::fmt::Write;
 use sigshim_mapping::catalog::Strategy;
 
 use super::{Report, StrategyCounts, display_path, items_used};
-use crate::finding::{Confidence, Finding};
+use crate::finding::Confidence;
 
 /// The report as Markdown: totals, the unsupported uses, the emulated items with what differs,
 /// every item used with its core equivalent, and every file's uses.
@@ -26,8 +26,7 @@ pub fn render(report: &Report) -> String {
     for &s in Strategy::ALL {
         let _ = writeln!(out, "| {s} | {} | {} |", c.get(s), meaning(s));
     }
-    let unsupported: Vec<&Finding> =
-        report.findings.iter().filter(|f| f.item.strategy == Strategy::Unsupported).collect();
+    let unsupported = report.unsupported();
     if !unsupported.is_empty() {
         let _ = writeln!(out, "\n## Must change: unsupported\n");
         let _ = writeln!(
@@ -50,23 +49,16 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-    let emulated: Vec<(&Finding, usize)> = items_used(&report.findings)
-        .into_iter()
-        .filter(|(f, _)| f.item.strategy == Strategy::Emulated)
-        .collect();
+    let emulated = report.emulated_items();
     if !emulated.is_empty() {
         let _ = writeln!(out, "\n## Behaves differently: emulated\n");
         let _ =
             writeln!(out, "These run on the drop-ins; each note says what differs from the legacy SDK.\n");
         let _ = writeln!(out, "| Item | Kind | Where | What differs |");
         let _ = writeln!(out, "|---|---|---|---|");
-        for (first, _) in emulated {
-            let places: Vec<String> = report
-                .findings
-                .iter()
-                .filter(|f| f.item.kind == first.item.kind && f.item.name == first.item.name)
-                .map(|f| format!("`{}:{}`", display_path(&f.path), f.line))
-                .collect();
+        for (first, uses) in emulated {
+            let places: Vec<String> =
+                uses.iter().map(|f| format!("`{}:{}`", display_path(&f.path), f.line)).collect();
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} |",
@@ -115,7 +107,7 @@ pub fn render(report: &Report) -> String {
                 f.item.name,
                 f.item.kind.as_str(),
                 f.item.strategy,
-                if f.confidence == Confidence::High { "high" } else { "medium" }
+                f.confidence.as_str()
             );
         }
         out.push('\n');
@@ -123,7 +115,7 @@ pub fn render(report: &Report) -> String {
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "## Skipped files\n");
         for w in &report.warnings {
-            let _ = writeln!(out, "- `{}`: {}", display_path(&w.path), w.message);
+            let _ = writeln!(out, "- {}", w);
         }
     }
     out

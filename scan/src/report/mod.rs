@@ -74,6 +74,15 @@ impl StrategyCounts {
     }
 }
 
+/// Counts of uses per confidence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ConfidenceCounts {
+    /// Uses the scanner is sure of.
+    pub high: usize,
+    /// Uses whose object's origin was not seen.
+    pub medium: usize,
+}
+
 /// What `--fail-on` tests the report for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
@@ -115,9 +124,29 @@ impl Report {
     }
 
     /// Uses per confidence.
-    pub fn confidence_counts(&self) -> (usize, usize) {
+    pub fn confidence_counts(&self) -> ConfidenceCounts {
         let high = self.findings.iter().filter(|f| f.confidence == Confidence::High).count();
-        (high, self.findings.len() - high)
+        ConfidenceCounts { high, medium: self.findings.len() - high }
+    }
+
+    /// The unsupported uses, in file order: what must be rewritten.
+    pub fn unsupported(&self) -> Vec<&Finding> {
+        self.findings.iter().filter(|f| f.item.strategy == Strategy::Unsupported).collect()
+    }
+
+    /// Each emulated item used, with its uses in file order: what behaves differently.
+    pub fn emulated_items(&self) -> Vec<(&Finding, Vec<&Finding>)> {
+        items_used(&self.findings)
+            .into_iter()
+            .filter(|(f, _)| f.item.strategy == Strategy::Emulated)
+            .map(|(first, _)| {
+                let uses = self
+                    .findings
+                    .iter()
+                    .filter(|f| f.item.kind == first.item.kind && f.item.name == first.item.name);
+                (first, uses.collect())
+            })
+            .collect()
     }
 
     /// The files with uses, in path order, with their uses.
@@ -147,6 +176,11 @@ impl Report {
 pub(crate) fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+/// Markdown code spans as plain text.
+pub(crate) fn plain(md: &str) -> String {
+    md.replace('`', "")
 }
 
 /// The distinct items used, with how often, in catalog strategy order then name.

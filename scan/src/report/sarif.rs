@@ -1,27 +1,31 @@
 //! `--format sarif`: SARIF 2.1.0, so code-scanning tools show each use inline.
 //!
-//! One run; one rule per legacy item found (`sigshim/<kind>/<item>`); one result per use, at the
-//! use's line and column (Unicode code points). Unsupported items are errors, emulated ones
-//! warnings, the rest notes.
+//! One run; one rule per legacy item found (`sigshim/<kind>/<item>`, the kind as JSON names it);
+//! one result per use, at the use's line and column (Unicode code points). Unsupported items are
+//! errors, emulated ones warnings, the rest notes. Paths given relative are relative to
+//! `%SRCROOT%`; absolute ones become `file://` URIs.
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use serde_json::{Value, json};
 use sigshim_mapping::catalog::Strategy;
 
-use super::{Report, display_path, items_used};
-use crate::finding::{Confidence, Finding};
+use super::{Report, display_path, items_used, plain};
+use crate::finding::Finding;
 
 /// The report as a SARIF 2.1.0 log.
 pub fn render(report: &Report) -> String {
     let items = items_used(&report.findings);
     let rules: Vec<Value> = items.iter().map(|(f, _)| rule(f)).collect();
-    let ids: Vec<String> = items.iter().map(|(f, _)| rule_id(f)).collect();
+    let index: HashMap<String, usize> = items.iter().enumerate().map(|(i, (f, _))| (rule_id(f), i)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
             let id = rule_id(f);
-            let index = ids.iter().position(|i| *i == id).expect("every finding's item has a rule");
-            result(f, id, index)
+            let at = index[&id];
+            result(f, id, at)
         })
         .collect();
     let log = json!({
@@ -43,7 +47,7 @@ pub fn render(report: &Report) -> String {
 }
 
 fn rule_id(f: &Finding) -> String {
-    format!("sigshim/{}/{}", f.item.kind.as_str().replace(' ', "-"), f.item.name)
+    format!("sigshim/{}/{}", f.item.kind.id(), f.item.name)
 }
 
 fn level(s: Strategy) -> &'static str {
@@ -55,18 +59,18 @@ fn level(s: Strategy) -> &'static str {
 }
 
 fn rule(f: &Finding) -> Value {
-    let plain_note = f.item.note.replace('`', "");
+    let plain_note = plain(&f.item.note);
     json!({
         "id": rule_id(f),
         "name": f.item.name,
         "shortDescription": { "text": format!("Legacy {} {}: {}", f.item.kind.as_str(), f.item.name, f.item.strategy) },
         "fullDescription": { "text": plain_note },
         "help": {
-            "text": format!("{} Core equivalent: {}", plain_note, f.item.core.replace('`', "")),
+            "text": format!("{} Core equivalent: {}", plain_note, plain(&f.item.core)),
             "markdown": format!("{}\n\nCore equivalent: {}", f.item.note, f.item.core),
         },
         "defaultConfiguration": { "level": level(f.item.strategy) },
-        "properties": { "strategy": f.item.strategy.as_str(), "kind": f.item.kind },
+        "properties": { "strategy": f.item.strategy.as_str(), "kind": f.item.kind.id() },
     })
 }
 
@@ -81,23 +85,35 @@ fn result(f: &Finding, id: String, index: usize) -> Value {
         "ruleIndex": index,
         "level": level(f.item.strategy),
         "message": { "text": format!(
-            "{} `{}` is {} on sigshim. {}",
-            f.item.kind.as_str(), f.item.name, f.item.strategy.as_str().to_lowercase(), f.item.note.replace('`', "")
+            "Legacy {} {} is {} on sigshim. {}",
+            f.item.kind.as_str(), f.item.name, f.item.strategy.as_str().to_lowercase(), plain(&f.item.note)
         )},
         "locations": [{ "physicalLocation": {
-            "artifactLocation": { "uri": uri(&display_path(&f.path)) },
+            "artifactLocation": artifact(&f.path),
             "region": region,
         }}],
         "properties": {
-            "confidence": if f.confidence == Confidence::High { "high" } else { "medium" },
+            "confidence": f.confidence.as_str(),
             "platform": f.platform,
             "dropIn": f.drop_in(),
         },
     })
 }
 
-/// A relative path as a URI reference: every byte outside the unreserved set and `/` is
-/// percent-encoded.
+/// Where a file is: a `file://` URI for an absolute path, else a reference relative to
+/// `%SRCROOT%` (the directory the scan ran in, as code-scanning tools take it).
+fn artifact(path: &Path) -> Value {
+    let shown = display_path(path);
+    if path.is_absolute() {
+        let slash = if shown.starts_with('/') { "" } else { "/" };
+        json!({ "uri": format!("file://{slash}{}", uri(&shown)) })
+    } else {
+        json!({ "uri": uri(&shown), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+/// A path as a URI path: every byte outside the unreserved set and `/` is percent-encoded (a
+/// Windows drive's colon included).
 fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {

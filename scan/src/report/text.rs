@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use sigshim_mapping::catalog::Strategy;
 
-use super::{Report, StrategyCounts, display_path, items_used};
+use super::{Report, StrategyCounts, display_path, plain};
 use crate::finding::{Confidence, Finding};
 
 /// The report as plain text: totals, the unsupported uses, the emulated items with what differs
@@ -12,7 +12,7 @@ use crate::finding::{Confidence, Finding};
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let c = report.counts();
-    let (high, medium) = report.confidence_counts();
+    let confidence = report.confidence_counts();
     let _ = writeln!(
         out,
         "sigshim scan: {} legacy API uses in {} of {} source files",
@@ -21,9 +21,8 @@ pub fn render(report: &Report) -> String {
         report.files_scanned()
     );
     let _ = writeln!(out, "  {}", counts_line(&c));
-    let _ = writeln!(out, "  confidence: {high} high, {medium} medium");
-    let unsupported: Vec<&Finding> =
-        report.findings.iter().filter(|f| f.item.strategy == Strategy::Unsupported).collect();
+    let _ = writeln!(out, "  confidence: {} high, {} medium", confidence.high, confidence.medium);
+    let unsupported = report.unsupported();
     if !unsupported.is_empty() {
         let _ = writeln!(
             out,
@@ -35,27 +34,20 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "      {}", plain(&f.item.note));
         }
     }
-    let emulated: Vec<(&Finding, usize)> = items_used(&report.findings)
-        .into_iter()
-        .filter(|(f, _)| f.item.strategy == Strategy::Emulated)
-        .collect();
+    let emulated = report.emulated_items();
     if !emulated.is_empty() {
         let _ = writeln!(
             out,
             "\nEmulated ({} items): these run on the drop-ins; read what differs",
             emulated.len()
         );
-        for (first, n) in emulated {
-            let places: Vec<String> = report
-                .findings
-                .iter()
-                .filter(|f| f.item.kind == first.item.kind && f.item.name == first.item.name)
-                .map(location)
-                .collect();
-            let uses = if n == 1 { "use" } else { "uses" };
+        for (first, uses) in emulated {
+            let places: Vec<String> = uses.iter().map(|f| location(f)).collect();
+            let n = uses.len();
+            let noun = if n == 1 { "use" } else { "uses" };
             let _ = writeln!(
                 out,
-                "  {} {} ({n} {uses}): {}",
+                "  {} {} ({n} {noun}): {}",
                 first.item.kind.as_str(),
                 first.item.name,
                 places.join(", ")
@@ -85,7 +77,7 @@ pub fn render(report: &Report) -> String {
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\nSkipped ({}):", report.warnings.len());
         for w in &report.warnings {
-            let _ = writeln!(out, "  {}: {}", display_path(&w.path), w.message);
+            let _ = writeln!(out, "  {}", w);
         }
     }
     out
@@ -115,9 +107,4 @@ fn describe(f: &Finding) -> String {
         let _ = write!(s, " -> core: {}", plain(&f.item.core));
     }
     s
-}
-
-/// Markdown code spans as plain text.
-fn plain(md: &str) -> String {
-    md.replace('`', "")
 }
