@@ -138,8 +138,8 @@ impl ResumeSignals {
 
     /// Waits until a resume asks the link that serves the session to hand it over: the link
     /// then parks the session, and the resume takes it.
-    pub async fn takeover_requested(&self) {
-        self.takeover.notified().await;
+    pub fn takeover_requested(&self) -> tokio::sync::futures::Notified<'_> {
+        self.takeover.notified()
     }
 
     fn secret_matches(&self, secret: u128) -> bool {

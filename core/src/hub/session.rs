@@ -168,9 +168,10 @@ impl Session {
         self.signals.is_parked()
     }
 
-    /// Waits until the hub asks this session's link to hand over to a resuming link.
-    pub async fn takeover_requested(&self) {
-        self.signals.takeover_requested().await;
+    /// Waits until the hub asks this session's link to hand over to a resuming link (the wait
+    /// itself, with no future around it: a connection keeps it for as long as it lives).
+    pub fn takeover_requested(&self) -> tokio::sync::futures::Notified<'_> {
+        self.signals.takeover_requested()
     }
 
     /// True once the session has ended.

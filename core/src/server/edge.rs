@@ -33,6 +33,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
 
 use super::{ConnGuard, ServerConfig, Shared};
 use crate::hub::Hub;
@@ -116,16 +117,21 @@ pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Sends a close frame with `code` (see [`close`]) and `reason`, giving up after
 /// [`CLOSE_TIMEOUT`]; counts it in `sigshim_closes_total`.
-pub async fn close_socket(socket: &mut WebSocket, code: u16, reason: &str) {
-    ::metrics::counter!("sigshim_closes_total", "code" => code.to_string()).increment(1);
-    match code {
-        close::NORMAL | close::GOING_AWAY | close::KICKED | close::DROPPED => {
-            tracing::debug!(code, reason, "closing connection")
+///
+/// The future is boxed: a close happens once per connection, and its timer would otherwise take
+/// room in every connection's future for as long as the connection lives.
+pub fn close_socket<'a>(socket: &'a mut WebSocket, code: u16, reason: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        ::metrics::counter!("sigshim_closes_total", "code" => code.to_string()).increment(1);
+        match code {
+            close::NORMAL | close::GOING_AWAY | close::KICKED | close::DROPPED => {
+                tracing::debug!(code, reason, "closing connection")
+            }
+            _ => tracing::info!(code, reason, "closing connection: limit or protocol violation"),
         }
-        _ => tracing::info!(code, reason, "closing connection: limit or protocol violation"),
-    }
-    let frame = CloseFrame { code, reason: reason.into() };
-    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
+        let frame = CloseFrame { code, reason: reason.into() };
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
+    })
 }
 
 /// Answers a frame the WebSocket layer refused: closes with the reason's own code when it is

@@ -72,7 +72,8 @@ impl Conn {
                     return Some(End::Done);
                 }
                 Step::Bad(error, id, detail) => {
-                    if let Some(end) = self.bad_frame_of(error, id, detail).await {
+                    // Rare, and with a timer: boxed (see `Conn::write`).
+                    if let Some(end) = Box::pin(self.bad_frame_of(error, id, detail)).await {
                         return Some(end);
                     }
                 }

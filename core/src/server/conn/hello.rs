@@ -19,12 +19,21 @@ use crate::server::edge::{CLOSE_TIMEOUT, close_socket, refuse_frame};
 /// could not go out within `limit` (a stuck link must never hold a session or a connection
 /// slot). Callers make the text in a statement of its own, so that the frame is not kept in the
 /// future across the send.
-pub(super) async fn send_text(socket: &mut WebSocket, text: Option<String>, limit: Duration) -> bool {
+///
+/// Not an `async fn`, which would keep the text twice: the future is the timed send itself.
+pub(super) fn send_text(
+    socket: &mut WebSocket,
+    text: Option<String>,
+    limit: Duration,
+) -> impl Future<Output = bool> + Send + '_ {
+    use futures_util::future::Either;
+    use futures_util::{FutureExt, SinkExt};
     match text {
-        Some(text) => {
-            matches!(tokio::time::timeout(limit, socket.send(WsMessage::text(text))).await, Ok(Ok(())))
-        }
-        None => false,
+        Some(text) => Either::Left(
+            tokio::time::timeout(limit, SinkExt::send(socket, WsMessage::text(text)))
+                .map(|sent| matches!(sent, Ok(Ok(())))),
+        ),
+        None => Either::Right(std::future::ready(false)),
     }
 }
 
@@ -51,7 +60,8 @@ async fn read_hello(socket: &mut WebSocket, shared: &Shared) -> Option<Hello> {
     let text = loop {
         let first = tokio::select! {
             biased;
-            () = async { let _ = shutdown.wait_for(|s| *s).await; } => {
+            // The flag only ever turns true: any change (or a sender gone) is the shutdown.
+            _ = shutdown.changed() => {
                 close_socket(socket, close::GOING_AWAY, "server shutting down").await;
                 return None;
             }
@@ -122,7 +132,8 @@ async fn answer_hello(
             }
         }
         Hello::Resume { session, last_seq, token, .. } => {
-            match shared.hub.resume(&session, token.as_deref()).await {
+            // Boxed: a resume is rare, and its wait would otherwise take room in every login.
+            match Box::pin(shared.hub.resume(&session, token.as_deref())).await {
                 Ok((session, link)) => (session, link, true, last_seq),
                 Err(e) => {
                     let kind = match e {
