@@ -80,30 +80,31 @@ pub(crate) fn run(args: ScanArgs) -> ExitCode {
         }
     };
     let elapsed = started.elapsed();
-    let rendered = match args.format {
-        Format::Text => text::render(&report),
-        Format::Json => json::render(&report),
-        Format::Sarif => sarif::render(&report),
-        Format::Markdown => markdown::render(&report),
-    };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, rendered) {
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(std::io::BufWriter::new(file)),
+            Err(e) => {
                 eprintln!("sigshim scan: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }
-        }
-        None => {
-            // A reader that stops early (`| head`) is not an error; anything else is.
-            let written = std::io::stdout().lock().write_all(rendered.as_bytes());
-            if let Err(e) = written.and_then(|()| std::io::stdout().lock().flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                eprintln!("sigshim scan: cannot write the report: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        },
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = match args.format {
+        // Written as it is made: the largest of the reports, on large trees.
+        Format::Json => json::write(&report, &mut sink),
+        Format::Text => sink.write_all(text::render(&report).as_bytes()),
+        Format::Sarif => sink.write_all(sarif::render(&report).as_bytes()),
+        Format::Markdown => sink.write_all(markdown::render(&report).as_bytes()),
+    };
+    // A reader that stops early (`| head`) is not an error; anything else is.
+    if let Err(e) = written.and_then(|()| sink.flush())
+        && !(args.output.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe)
+    {
+        eprintln!("sigshim scan: cannot write the report: {e}");
+        return ExitCode::from(2);
     }
+    drop(sink);
     for w in &report.warnings {
         eprintln!("sigshim scan: skipped {w}");
     }

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use sigshim_mapping::catalog::{CatalogEntry, ItemKind};
 use tree_sitter::{Node, Parser, Tree};
@@ -66,7 +67,7 @@ pub(crate) fn findings(parsers: &mut Parsers, lang: Language, path: &Path, src: 
         lang: syntax_lang,
         file_lang: lang,
         platform: lang.platform(),
-        path,
+        path: Arc::from(path),
         src,
         bound: HashSet::new(),
         handlers: Vec::new(),
@@ -113,7 +114,7 @@ struct FileScan<'a> {
     /// The file's own language, as reported.
     file_lang: Language,
     platform: Platform,
-    path: &'a Path,
+    path: Arc<Path>,
     src: &'a str,
     /// Names that hold legacy objects.
     bound: HashSet<String>,
@@ -445,7 +446,7 @@ impl<'a> FileScan<'a> {
         let before = &self.src[..at];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         self.out.push(Finding {
-            path: self.path.to_path_buf(),
+            path: self.path.clone(),
             line,
             column: before[line_start..].chars().count() + 1,
             language: self.file_lang,

@@ -1,6 +1,8 @@
 //! One use of the legacy API found in a file, and what the catalog says about it.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sigshim_mapping::catalog::{CatalogEntry, ItemKind, Strategy};
@@ -78,14 +80,14 @@ pub struct Item {
     pub kind: UseKind,
     /// The item's catalog name: the native legacy name, the full invoke name, the `extra` key,
     /// or the code's constant name.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// How sigshim provides it.
     #[serde(serialize_with = "strategy_name")]
     pub strategy: Strategy,
     /// The core counterpart (Markdown), `"—"` when there is none.
-    pub core: String,
+    pub core: Cow<'static, str>,
     /// What sigshim does, or what differs from the legacy SDK (Markdown).
-    pub note: String,
+    pub note: Cow<'static, str>,
 }
 
 fn strategy_name<S: serde::Serializer>(s: &Strategy, ser: S) -> Result<S::Ok, S::Error> {
@@ -102,10 +104,10 @@ impl Item {
         };
         Self {
             kind,
-            name: row.legacy_name.to_owned(),
+            name: Cow::Borrowed(row.legacy_name),
             strategy: row.strategy,
-            core: row.core.to_owned(),
-            note: row.note.to_owned(),
+            core: Cow::Borrowed(row.core),
+            note: Cow::Borrowed(row.note),
         }
     }
 
@@ -113,10 +115,10 @@ impl Item {
     pub fn from_key(key: &ReservedKey) -> Self {
         Self {
             kind: UseKind::ExtraKey,
-            name: key.key.to_owned(),
+            name: Cow::Borrowed(key.key),
             strategy: key.strategy,
-            core: key.core.to_owned(),
-            note: key.note.to_owned(),
+            core: Cow::Borrowed(key.core),
+            note: Cow::Borrowed(key.note),
         }
     }
 
@@ -136,10 +138,10 @@ impl Item {
         };
         Self {
             kind: UseKind::ErrorCode,
-            name: code.name().to_owned(),
+            name: Cow::Borrowed(code.name()),
             strategy,
-            core: "`sigshim_mapping::translate`".to_owned(),
-            note,
+            core: Cow::Borrowed("`sigshim_mapping::translate`"),
+            note: Cow::Owned(note),
         }
     }
 }
@@ -147,8 +149,9 @@ impl Item {
 /// One use of the legacy API in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The file, as given on the command line or found under a directory given there.
-    pub path: PathBuf,
+    /// The file, as given on the command line or found under a directory given there (shared
+    /// by the file's findings).
+    pub path: Arc<Path>,
     /// 1-based line.
     pub line: usize,
     /// 1-based column, in characters.

@@ -17,7 +17,7 @@
 //!     auth.login("someone else's login");
 //! "#;
 //! let found = scan_source(Language::JavaScript, "app.js", page);
-//! let names: Vec<_> = found.iter().map(|f| f.item.name.as_str()).collect();
+//! let names: Vec<_> = found.iter().map(|f| &*f.item.name).collect();
 //! assert_eq!(names, ["getInstance", "login2", "onLoginFailed", "LOGIN_E_TOKENWRONG"]);
 //! assert_eq!(found[1].item.strategy, Strategy::Emulated);
 //! assert_eq!(found[1].confidence, Confidence::High);

@@ -46,7 +46,7 @@ fn unreadable_and_odd_files_are_skipped_with_a_warning() {
 
     // The good file is still read, and only it.
     assert_eq!(report.files_scanned(), 1);
-    let names: Vec<&str> = report.findings.iter().map(|f| f.item.name.as_str()).collect();
+    let names: Vec<&str> = report.findings.iter().map(|f| &*f.item.name).collect();
     assert_eq!(names, ["getInstance", "login2", "channelJoin"]);
     assert!(report.findings.iter().all(|f| f.path.ends_with("good.js")));
 }

@@ -123,6 +123,7 @@ fn other_classes_singletons_do_not_count() {
     let js = "// IAgoraAPI\nvar cache = window.getInstance();\ncache.logout();\n";
     assert_eq!(found(Language::JavaScript, js), []);
     let legacy = "class A {\n  void f() { AgoraAPIOnlySignal.getInstance(c, id).logout(); }\n}\n";
-    let names: Vec<String> = found(Language::Java, legacy).into_iter().map(|f| f.item.name).collect();
+    let names: Vec<String> =
+        found(Language::Java, legacy).into_iter().map(|f| f.item.name.into_owned()).collect();
     assert_eq!(names, ["getInstance", "logout"]);
 }

@@ -5,7 +5,10 @@
 use sigshim_scan::{Confidence, Language, UseKind, scan_source};
 
 fn names(lang: Language, src: &str) -> Vec<(usize, String, Confidence)> {
-    scan_source(lang, "origins", src).into_iter().map(|f| (f.line, f.item.name, f.confidence)).collect()
+    scan_source(lang, "origins", src)
+        .into_iter()
+        .map(|f| (f.line, f.item.name.into_owned(), f.confidence))
+        .collect()
 }
 
 fn item(line: usize, name: &str, confidence: Confidence) -> (usize, String, Confidence) {
@@ -44,7 +47,7 @@ fn keys_in_template_literals_and_multi_line_strings_count() {
     let keys: Vec<_> = scan_source(Language::JavaScript, "t.js", js)
         .into_iter()
         .filter(|f| f.item.kind == UseKind::ExtraKey)
-        .map(|f| (f.item.name, f.column))
+        .map(|f| (f.item.name.into_owned(), f.column))
         .collect();
     assert_eq!(keys, [("_require_peer_online".to_owned(), 37), ("destMediaUid".to_owned(), 62)]);
     let swift = "let api = AgoraAPI.getInstanceWithoutMedia(id)\napi.channelInviteUser2(\"c\", account: \"b\", extra: \"\"\"\n{\"_timeout\": 20}\n\"\"\")\n";

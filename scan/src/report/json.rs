@@ -32,8 +32,18 @@ struct Document<'a> {
     tool: Tool,
     summary: Summary,
     files: Vec<FileEntry>,
-    findings: Vec<FindingEntry<'a>>,
+    findings: Findings<'a>,
     warnings: Vec<WarningEntry<'a>>,
+}
+
+/// Every finding, each turned into its entry as it is written: the document never holds them
+/// all at once.
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(finding))
+    }
 }
 
 #[derive(Serialize)]
@@ -102,8 +112,16 @@ fn finding(f: &Finding) -> FindingEntry<'_> {
     }
 }
 
-/// The report as pretty-printed JSON.
+/// The report as pretty-printed JSON (see [`write`] for large reports).
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the report as pretty-printed JSON to `out`, finding by finding (a tree with a hundred
+/// thousand uses is never held as one string).
+pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
     let files = report.by_file();
     let confidence = report.confidence_counts();
     let doc = Document {
@@ -126,14 +144,13 @@ pub fn render(report: &Report) -> String {
                 by_strategy: StrategyCounts::of(list.iter().copied()),
             })
             .collect(),
-        findings: report.findings.iter().map(finding).collect(),
+        findings: Findings(&report.findings),
         warnings: report
             .warnings
             .iter()
             .map(|w| WarningEntry { path: display_path(&w.path), reason: w.reason, message: &w.message })
             .collect(),
     };
-    let mut out = serde_json::to_string_pretty(&doc).expect("the report serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    out.write_all(b"\n")
 }

@@ -154,8 +154,8 @@ impl Report {
         let mut out: Vec<(&Path, Vec<&Finding>)> = Vec::new();
         for f in &self.findings {
             match out.last_mut() {
-                Some((path, list)) if *path == f.path.as_path() => list.push(f),
-                _ => out.push((f.path.as_path(), vec![f])),
+                Some((path, list)) if *path == &*f.path => list.push(f),
+                _ => out.push((&*f.path, vec![f])),
             }
         }
         out
@@ -187,7 +187,7 @@ pub(crate) fn plain(md: &str) -> String {
 pub(crate) fn items_used(findings: &[Finding]) -> Vec<(&Finding, usize)> {
     let mut seen: BTreeMap<(Strategy, &str, &str), (&Finding, usize)> = BTreeMap::new();
     for f in findings {
-        let key = (f.item.strategy, f.item.kind.as_str(), f.item.name.as_str());
+        let key = (f.item.strategy, f.item.kind.as_str(), &*f.item.name);
         seen.entry(key).or_insert((f, 0)).1 += 1;
     }
     let mut v: Vec<_> = seen.into_values().collect();
