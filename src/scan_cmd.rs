@@ -91,18 +91,24 @@ pub(crate) fn run(args: ScanArgs) -> ExitCode {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let written = match args.format {
-        // Written as it is made: the largest of the reports, on large trees.
+        // The machine-read formats are written use by use: on a large tree they are the largest.
         Format::Json => json::write(&report, &mut sink),
+        Format::Sarif => sarif::write(&report, &mut sink),
         Format::Text => sink.write_all(text::render(&report).as_bytes()),
-        Format::Sarif => sink.write_all(sarif::render(&report).as_bytes()),
         Format::Markdown => sink.write_all(markdown::render(&report).as_bytes()),
     };
-    // A reader that stops early (`| head`) is not an error; anything else is.
-    if let Err(e) = written.and_then(|()| sink.flush())
-        && !(args.output.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe)
-    {
-        eprintln!("sigshim scan: cannot write the report: {e}");
-        return ExitCode::from(2);
+    match (written.and_then(|()| sink.flush()), &args.output) {
+        (Ok(()), _) => {}
+        (Err(e), Some(path)) => {
+            eprintln!("sigshim scan: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        // A reader that stops early (`| head`) is not an error; anything else is.
+        (Err(e), None) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        (Err(e), None) => {
+            eprintln!("sigshim scan: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
     }
     drop(sink);
     for w in &report.warnings {

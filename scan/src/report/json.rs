@@ -112,7 +112,7 @@ fn finding(f: &Finding) -> FindingEntry<'_> {
     }
 }
 
-/// The report as pretty-printed JSON (see [`write`] for large reports).
+/// The report as pretty-printed JSON (see [`write()`] for large reports).
 pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
     write(report, &mut out).expect("writing to memory cannot fail");

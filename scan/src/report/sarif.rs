@@ -8,42 +8,77 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use sigshim_mapping::catalog::Strategy;
 
 use super::{Report, display_path, items_used, plain};
 use crate::finding::Finding;
 
-/// The report as a SARIF 2.1.0 log.
+/// The report as a SARIF 2.1.0 log (see [`write()`] for large reports).
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the report as a SARIF 2.1.0 log to `out`, result by result (a tree with a hundred
+/// thousand uses is never held as one document).
+pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
     let items = items_used(&report.findings);
     let rules: Vec<Value> = items.iter().map(|(f, _)| rule(f)).collect();
     let index: HashMap<String, usize> = items.iter().enumerate().map(|(i, (f, _))| (rule_id(f), i)).collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let id = rule_id(f);
-            let at = index[&id];
-            result(f, id, at)
-        })
-        .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "sigshim-scan",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let tool = json!({ "driver": {
+        "name": "sigshim-scan",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    }});
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Results { findings: &report.findings, index },
+            tool,
         }],
-    });
-    let mut out = serde_json::to_string_pretty(&log).expect("the log serializes");
-    out.push('\n');
-    out
+        version: "2.1.0",
+    };
+    serde_json::to_writer_pretty(&mut out, &log)?;
+    out.write_all(b"\n")
+}
+
+/// The log; fields in the order `json!` would give them (sorted), so that the output is the same
+/// whichever way it is made.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    column_kind: &'static str,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// Every result, each made as it is written.
+struct Results<'a> {
+    findings: &'a [Finding],
+    /// Each rule's position in the driver's `rules`, by rule id.
+    index: HashMap<String, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| {
+            let id = rule_id(f);
+            let at = self.index[&id];
+            result(f, id, at)
+        }))
+    }
 }
 
 fn rule_id(f: &Finding) -> String {

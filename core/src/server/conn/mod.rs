@@ -274,7 +274,9 @@ impl Conn {
     /// sent stay unacknowledged, for the next link to replay.
     ///
     /// Not an `async fn` (which would keep `op` twice): the future holds the write itself and,
-    /// only while the socket has no room, a box with the timer and the wait for a takeover.
+    /// only while the socket has no room, a box with the timer and the wait for a takeover. A
+    /// future keeps room for its largest state for as long as it lives, and a connection's
+    /// lives as long as the connection: waits it rarely reaches are boxed when reached.
     fn write(&mut self, op: Write) -> impl Future<Output = bool> + Send + '_ {
         let limit = self.shared.config.idle_timeout;
         let (msg, flush) = match op {
