@@ -366,6 +366,10 @@ pub(crate) fn html_scripts<'s>(root: Node<'_>, src: &'s str) -> (Vec<tree_sitter
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         let mut cursor = n.walk();
+        if matches!(n.kind(), "start_tag" | "self_closing_tag") {
+            ranges.extend(event_handlers(n, src));
+            continue;
+        }
         if n.kind() != "script_element" {
             stack.extend(n.named_children(&mut cursor));
             continue;
@@ -386,6 +390,27 @@ pub(crate) fn html_scripts<'s>(root: Node<'_>, src: &'s str) -> (Vec<tree_sitter
 }
 
 /// The value of an attribute of an HTML start tag, unquoted.
+/// The JavaScript of a tag's event-handler attributes (`onclick="…"`): the values' ranges, inside
+/// their quotes.
+fn event_handlers(tag: Node<'_>, src: &str) -> Vec<tree_sitter::Range> {
+    let mut cursor = tag.walk();
+    tag.named_children(&mut cursor)
+        .filter(|a| a.kind() == "attribute")
+        .filter(|a| {
+            a.named_child(0).is_some_and(|n| {
+                let name = text(n, src);
+                name.len() > 2 && name.get(..2).is_some_and(|on| on.eq_ignore_ascii_case("on"))
+            })
+        })
+        .filter_map(|a| {
+            let value = a.named_child(1)?;
+            // A quoted value holds its text as a child; an unquoted one is the text.
+            let inner = if value.kind() == "quoted_attribute_value" { value.named_child(0)? } else { value };
+            Some(inner.range())
+        })
+        .collect()
+}
+
 fn html_attribute<'s>(tag: Node<'_>, name: &str, src: &'s str) -> Option<&'s str> {
     let mut cursor = tag.walk();
     let attr = tag

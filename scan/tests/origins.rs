@@ -99,3 +99,22 @@ fn long_chains_and_many_aliases_stay_cheap() {
         [item(4001, "channelJoin", Medium), item(4002, "channelJoin", High)]
     );
 }
+
+#[test]
+fn event_handler_attributes_of_a_page_are_javascript() {
+    let page = "<html><body>\n<script>\nvar session = Signal(appId).login(a, t);\n</script>\n<button onclick=\"session.messageInstantSend('bob', 0, 'hi')\">Send</button>\n<a href=\"#\" ONMOUSEOVER='auth.login(u, p)' title=\"session.logout()\">x</a>\n<input onchange=session.logout() />\n</body></html>\n";
+    let found = scan_source(Language::Html, "page.html", page);
+    let at: Vec<_> = found.iter().map(|f| (f.line, f.column, &*f.item.name, f.confidence)).collect();
+    // The handlers' calls (quoted or not) are found at their place in the page; a same-named call
+    // on another object and a title that only looks like code are not. (`Signal` is medium: the
+    // page does not load the SDK's script.)
+    assert_eq!(
+        at,
+        [
+            (3, 15, "getInstance", Medium),
+            (3, 29, "login2", High),
+            (5, 26, "messageInstantSend", High),
+            (7, 25, "logout", High),
+        ]
+    );
+}
