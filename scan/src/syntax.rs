@@ -200,6 +200,8 @@ pub(crate) fn decls<'t>(lang: Language, n: Node<'t>, src: &'t str) -> Vec<Decl<'
         (Family::Kotlin, "property_declaration") => {
             let var = first_of_kind(n, "variable_declaration");
             let value = n.named_child(n.named_child_count().saturating_sub(1)).filter(|v| Some(*v) != var);
+            // `val api by lazy { … }`: the value is the lambda's last expression.
+            let value = value.map(|v| lazy_value(v, src).unwrap_or(v));
             let ty = var.and_then(|v| v.named_child(1)).map(|t| text(t, src));
             push(var.and_then(|v| v.named_child(0)), ty, value);
         }
@@ -390,6 +392,19 @@ pub(crate) fn html_scripts<'s>(root: Node<'_>, src: &'s str) -> (Vec<tree_sitter
 }
 
 /// The value of an attribute of an HTML start tag, unquoted.
+/// The value a Kotlin `by lazy { … }` delegate gives: its lambda's last expression.
+fn lazy_value<'t>(delegate: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if delegate.kind() != "property_delegate" {
+        return None;
+    }
+    let call = delegate.named_child(0).filter(|c| c.kind() == "call_expression")?;
+    if call.named_child(0).is_none_or(|f| text(f, src) != "lazy") {
+        return None;
+    }
+    let lambda = first_of_kind(call, "annotated_lambda").and_then(|l| first_of_kind(l, "lambda_literal"))?;
+    lambda.named_child(lambda.named_child_count().checked_sub(1)?)
+}
+
 /// The JavaScript of a tag's event-handler attributes (`onclick="…"`): the values' ranges, inside
 /// their quotes.
 fn event_handlers(tag: Node<'_>, src: &str) -> Vec<tree_sitter::Range> {

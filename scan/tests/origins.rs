@@ -118,3 +118,9 @@ fn event_handler_attributes_of_a_page_are_javascript() {
         ]
     );
 }
+
+#[test]
+fn a_kotlin_lazy_property_holds_what_its_block_makes() {
+    let src = "class A {\n  private val api by lazy { AgoraAPIOnlySignal.getInstance(ctx, id) }\n  private val auth by lazy { Auth() }\n  fun f() { api.logout(); auth.logout() }\n}\n";
+    assert_eq!(names(Language::Kotlin, src), [item(2, "getInstance", High), item(4, "logout", High)]);
+}
