@@ -56,12 +56,31 @@ impl Parsers {
     }
 }
 
-/// The findings in one file's source.
-pub(crate) fn findings(parsers: &mut Parsers, lang: Language, path: &Path, src: &str) -> Vec<Finding> {
+/// What one file's scan found: its uses, and what the files around it may need.
+#[derive(Debug, Default)]
+pub(crate) struct Extracted {
+    /// The uses, by line and column.
+    pub(crate) findings: Vec<Finding>,
+    /// Classes the file declares as implementations of the legacy callbacks (a C++ header's
+    /// `class Handler : public ICallBack`), for the files that define their methods.
+    pub(crate) callback_classes: Vec<String>,
+    /// The file defines methods named as legacy callbacks out of line (`Handler::onError`) on
+    /// classes it does not declare: another file's callback classes may make them the SDK's.
+    pub(crate) foreign_definitions: bool,
+}
+
+/// The findings in one file's source, with `known` the callback classes other files declare.
+pub(crate) fn extract(
+    parsers: &mut Parsers,
+    lang: Language,
+    path: &Path,
+    src: &str,
+    known: &HashSet<String>,
+) -> Extracted {
     if !rules::may_use_legacy(src) {
-        return Vec::new();
+        return Extracted::default();
     }
-    let Some((syntax_lang, tree, loads_sdk)) = parsers.parse(lang, src) else { return Vec::new() };
+    let Some((syntax_lang, tree, loads_sdk)) = parsers.parse(lang, src) else { return Extracted::default() };
     let nodes = preorder(tree.root_node());
     let mut scan = FileScan {
         lang: syntax_lang,
@@ -77,13 +96,19 @@ pub(crate) fn findings(parsers: &mut Parsers, lang: Language, path: &Path, src: 
         aliases: HashSet::new(),
         ambiguous: HashSet::new(),
         callback_classes: HashSet::new(),
+        known,
+        foreign_definitions: false,
     };
     scan.learn_bindings(&nodes);
     for &n in &nodes {
         scan.visit(n);
     }
     scan.out.sort_by_key(|f| (f.line, f.column));
-    scan.out
+    Extracted {
+        findings: scan.out,
+        callback_classes: scan.callback_classes.into_iter().collect(),
+        foreign_definitions: scan.foreign_definitions,
+    }
 }
 
 /// The named nodes of a tree, parents before children (punctuation and keywords are left out:
@@ -130,6 +155,10 @@ struct FileScan<'a> {
     ambiguous: HashSet<String>,
     /// Classes of this file that implement the legacy callbacks (for out-of-line definitions).
     callback_classes: HashSet<String>,
+    /// Classes other files declare as implementations of the legacy callbacks.
+    known: &'a HashSet<String>,
+    /// An out-of-line callback-named method of a class neither this file nor `known` declares.
+    foreign_definitions: bool,
 }
 
 impl<'a> FileScan<'a> {
@@ -373,9 +402,15 @@ impl<'a> FileScan<'a> {
         let in_callback_class = ancestors(n)
             .find_map(|a| syntax::class_header(self.lang, a, self.src))
             .is_some_and(rules::is_callback_class_header);
-        // `void Handler::onLogout(int ecode) { … }`, with `Handler` a callback class of this file.
+        // `void Handler::onLogout(int ecode) { … }`, with `Handler` a callback class of this file
+        // or of another (its header).
+        let qualifier = syntax::qualifier(name, self.src);
         let of_callback_class =
-            syntax::qualifier(name, self.src).is_some_and(|c| self.callback_classes.contains(c));
+            qualifier.is_some_and(|c| self.callback_classes.contains(c) || self.known.contains(c));
+        if qualifier.is_some() && !of_callback_class && !in_callback_class {
+            self.foreign_definitions |= rules::member_row(self.platform, text(name, self.src))
+                .is_some_and(|r| r.kind == ItemKind::Callback);
+        }
         self.callback_named(name, in_callback_class || of_callback_class, Some(n.byte_range()));
     }
 

@@ -82,5 +82,6 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Report, ScanErro
 
 /// The uses in one file's text, as if it were at `path` and written in `lang`.
 pub fn scan_source(lang: Language, path: impl AsRef<Path>, source: &str) -> Vec<Finding> {
-    extract::findings(&mut extract::Parsers::default(), lang, path.as_ref(), source)
+    extract::extract(&mut extract::Parsers::default(), lang, path.as_ref(), source, &Default::default())
+        .findings
 }

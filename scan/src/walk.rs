@@ -1,6 +1,7 @@
 //! Finding the files to read under the paths given (honouring `.gitignore`), reading each safely,
 //! and scanning them on several threads.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -80,7 +81,16 @@ impl std::fmt::Display for Warning {
 /// What scanning one file gave.
 pub(crate) enum FileOutcome {
     /// Read and scanned.
-    Scanned { language: Language, bytes: u64, findings: Vec<Finding> },
+    Scanned {
+        language: Language,
+        bytes: u64,
+        findings: Vec<Finding>,
+        /// The legacy callback classes the file declares (see [`extract::Extracted`]).
+        callback_classes: Vec<String>,
+        /// The file, when it defines callback-named methods of classes it does not declare: scanned
+        /// again once every file's callback classes are known.
+        recheck: Option<PathBuf>,
+    },
     /// Passed over.
     Skipped(Warning),
 }
@@ -99,17 +109,18 @@ pub(crate) fn scan_tree(roots: &[PathBuf], options: &ScanOptions) -> Vec<FileOut
         .follow_links(options.follow_links)
         .threads(options.threads);
     let (tx, rx) = mpsc::channel();
+    let max = options.max_file_size;
     builder.build_parallel().run(|| {
         let tx = tx.clone();
         let mut parsers = Parsers::default();
-        let max = options.max_file_size;
+        let none = HashSet::new();
         Box::new(move |entry| {
             let outcome = match entry {
                 Ok(entry) => {
                     let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                     Language::of_path(entry.path())
                         .filter(|_| !is_dir)
-                        .map(|lang| scan_file(&mut parsers, entry.path(), lang, max))
+                        .map(|lang| scan_file(&mut parsers, entry.path(), lang, max, &none))
                 }
                 Err(err) => Some(FileOutcome::Skipped(walk_warning(err))),
             };
@@ -121,7 +132,27 @@ pub(crate) fn scan_tree(roots: &[PathBuf], options: &ScanOptions) -> Vec<FileOut
         })
     });
     drop(tx);
-    rx.into_iter().collect()
+    let mut outcomes: Vec<FileOutcome> = rx.into_iter().collect();
+    // Callback classes declared in one file (a C++ header) and defined in another: the files
+    // that define methods of classes they do not declare are read again, knowing every file's.
+    let known: HashSet<String> = outcomes
+        .iter()
+        .flat_map(|o| match o {
+            FileOutcome::Scanned { callback_classes, .. } => callback_classes.as_slice(),
+            FileOutcome::Skipped(_) => &[],
+        })
+        .cloned()
+        .collect();
+    if !known.is_empty() {
+        let mut parsers = Parsers::default();
+        for outcome in &mut outcomes {
+            if let FileOutcome::Scanned { language, recheck: Some(path), .. } = outcome {
+                let (language, path) = (*language, std::mem::take(path));
+                *outcome = scan_file(&mut parsers, &path, language, max, &known);
+            }
+        }
+    }
+    outcomes
 }
 
 fn walk_warning(err: ignore::Error) -> Warning {
@@ -147,7 +178,14 @@ fn walk_warning(err: ignore::Error) -> Warning {
 }
 
 /// Reads and scans one file, or says why not.
-pub(crate) fn scan_file(parsers: &mut Parsers, path: &Path, lang: Language, max: u64) -> FileOutcome {
+/// Reads and scans one file, with `known` the callback classes other files declare.
+pub(crate) fn scan_file(
+    parsers: &mut Parsers,
+    path: &Path,
+    lang: Language,
+    max: u64,
+    known: &HashSet<String>,
+) -> FileOutcome {
     let skip =
         |reason, message: String| FileOutcome::Skipped(Warning { path: path.to_path_buf(), reason, message });
     if is_legacy_sdk_file(path) {
@@ -187,8 +225,14 @@ pub(crate) fn scan_file(parsers: &mut Parsers, path: &Path, lang: Language, max:
             return skip(SkipReason::InvalidUtf8, format!("not valid UTF-8 (at byte {at})"));
         }
     };
-    let findings = extract::findings(parsers, lang, path, &src);
-    FileOutcome::Scanned { language: lang, bytes: src.len() as u64, findings }
+    let found = extract::extract(parsers, lang, path, &src, known);
+    FileOutcome::Scanned {
+        language: lang,
+        bytes: src.len() as u64,
+        findings: found.findings,
+        callback_classes: found.callback_classes,
+        recheck: found.foreign_definitions.then(|| path.to_path_buf()),
+    }
 }
 
 #[cfg(unix)]

@@ -124,3 +124,27 @@ fn a_kotlin_lazy_property_holds_what_its_block_makes() {
     let src = "class A {\n  private val api by lazy { AgoraAPIOnlySignal.getInstance(ctx, id) }\n  private val auth by lazy { Auth() }\n  fun f() { api.logout(); auth.logout() }\n}\n";
     assert_eq!(names(Language::Kotlin, src), [item(2, "getInstance", High), item(4, "logout", High)]);
 }
+
+#[test]
+fn a_callback_class_declared_in_a_header_makes_its_methods_in_another_file_the_sdk_s() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let header = "#include \"agora_sig.h\"\nclass Handler : public agora_sdk_cpp::ICallBack {\n  void onLoginFailed(int ecode) override;\n  void onError(const char *name, size_t nl, int ecode, const char *d, size_t dl) override;\n};\n";
+    let body = "#include \"handler.h\"\nvoid Handler::onLoginFailed(int ecode) {\n  if (ecode == 206) { retry(); }\n}\nvoid Handler::onError(const char *name, size_t nl, int ecode, const char *d, size_t dl) {}\nvoid Other::onError(int code) { if (code == 206) {} }\n";
+    std::fs::write(tmp.path().join("handler.h"), header).expect("header");
+    std::fs::write(tmp.path().join("handler.cpp"), body).expect("source");
+    let report = sigshim_scan::scan(&[tmp.path().to_path_buf()], &sigshim_scan::ScanOptions::default())
+        .expect("the scan runs");
+    let in_body: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.path.ends_with("handler.cpp"))
+        .map(|f| (f.line, f.item.name.to_string(), f.confidence))
+        .collect();
+    // Known from the header: the callbacks are surely the SDK's (`onError`, a common name, is
+    // reported at all), and a code compared in one counts, as in a class of the same file;
+    // `Other`'s are not.
+    assert_eq!(
+        in_body,
+        [item(2, "onLoginFailed", High), item(3, "LOGIN_E_TOKENWRONG", Medium), item(5, "onError", High),]
+    );
+}

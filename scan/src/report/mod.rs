@@ -100,7 +100,7 @@ impl Report {
         let mut report = Self::default();
         for outcome in outcomes {
             match outcome {
-                FileOutcome::Scanned { language, bytes, findings } => {
+                FileOutcome::Scanned { language, bytes, findings, .. } => {
                     *report.files_by_language.entry(language).or_default() += 1;
                     report.bytes += bytes;
                     report.findings.extend(findings);
