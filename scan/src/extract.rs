@@ -64,9 +64,10 @@ pub(crate) struct Extracted {
     /// Classes the file declares as implementations of the legacy callbacks (a C++ header's
     /// `class Handler : public ICallBack`), for the files that define their methods.
     pub(crate) callback_classes: Vec<String>,
-    /// The file defines methods named as legacy callbacks out of line (`Handler::onError`) on
-    /// classes it does not declare: another file's callback classes may make them the SDK's.
-    pub(crate) foreign_definitions: bool,
+    /// Classes the file defines methods of, out of line and named as legacy callbacks
+    /// (`Handler::onError`), without declaring them: another file's callback classes may make
+    /// those methods the SDK's.
+    pub(crate) foreign_classes: Vec<String>,
 }
 
 /// The findings in one file's source, with `known` the callback classes other files declare.
@@ -97,7 +98,7 @@ pub(crate) fn extract(
         ambiguous: HashSet::new(),
         callback_classes: HashSet::new(),
         known,
-        foreign_definitions: false,
+        foreign_classes: HashSet::new(),
     };
     scan.learn_bindings(&nodes);
     for &n in &nodes {
@@ -107,7 +108,7 @@ pub(crate) fn extract(
     Extracted {
         findings: scan.out,
         callback_classes: scan.callback_classes.into_iter().collect(),
-        foreign_definitions: scan.foreign_definitions,
+        foreign_classes: scan.foreign_classes.into_iter().collect(),
     }
 }
 
@@ -157,8 +158,9 @@ struct FileScan<'a> {
     callback_classes: HashSet<String>,
     /// Classes other files declare as implementations of the legacy callbacks.
     known: &'a HashSet<String>,
-    /// An out-of-line callback-named method of a class neither this file nor `known` declares.
-    foreign_definitions: bool,
+    /// Classes with out-of-line callback-named methods that neither this file nor `known`
+    /// declares as callback classes.
+    foreign_classes: HashSet<String>,
 }
 
 impl<'a> FileScan<'a> {
@@ -407,9 +409,11 @@ impl<'a> FileScan<'a> {
         let qualifier = syntax::qualifier(name, self.src);
         let of_callback_class =
             qualifier.is_some_and(|c| self.callback_classes.contains(c) || self.known.contains(c));
-        if qualifier.is_some() && !of_callback_class && !in_callback_class {
-            self.foreign_definitions |= rules::member_row(self.platform, text(name, self.src))
-                .is_some_and(|r| r.kind == ItemKind::Callback);
+        if let Some(class) = qualifier.filter(|_| !of_callback_class && !in_callback_class)
+            && rules::member_row(self.platform, text(name, self.src))
+                .is_some_and(|r| r.kind == ItemKind::Callback)
+        {
+            self.foreign_classes.insert(class.to_owned());
         }
         self.callback_named(name, in_callback_class || of_callback_class, Some(n.byte_range()));
     }

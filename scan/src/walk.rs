@@ -87,9 +87,9 @@ pub(crate) enum FileOutcome {
         findings: Vec<Finding>,
         /// The legacy callback classes the file declares (see [`extract::Extracted`]).
         callback_classes: Vec<String>,
-        /// The file, when it defines callback-named methods of classes it does not declare: scanned
-        /// again once every file's callback classes are known.
-        recheck: Option<PathBuf>,
+        /// The file and the classes it defines callback-named methods of without declaring them
+        /// (see [`extract::Extracted`]): scanned again if another file declares one of them.
+        recheck: Option<(PathBuf, Vec<String>)>,
     },
     /// Passed over.
     Skipped(Warning),
@@ -146,7 +146,9 @@ pub(crate) fn scan_tree(roots: &[PathBuf], options: &ScanOptions) -> Vec<FileOut
     if !known.is_empty() {
         let mut parsers = Parsers::default();
         for outcome in &mut outcomes {
-            if let FileOutcome::Scanned { language, recheck: Some(path), .. } = outcome {
+            if let FileOutcome::Scanned { language, recheck: Some((path, classes)), .. } = outcome
+                && classes.iter().any(|c| known.contains(c))
+            {
                 let (language, path) = (*language, std::mem::take(path));
                 *outcome = scan_file(&mut parsers, &path, language, max, &known);
             }
@@ -231,7 +233,7 @@ pub(crate) fn scan_file(
         bytes: src.len() as u64,
         findings: found.findings,
         callback_classes: found.callback_classes,
-        recheck: found.foreign_definitions.then(|| path.to_path_buf()),
+        recheck: (!found.foreign_classes.is_empty()).then(|| (path.to_path_buf(), found.foreign_classes)),
     }
 }
 
