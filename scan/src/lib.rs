@@ -49,7 +49,8 @@ use std::path::{Path, PathBuf};
 
 pub use finding::{Confidence, Finding, Item, UseKind};
 pub use lang::{Language, Platform};
-pub use report::{ConfidenceCounts, FailOn, Report, StrategyCounts};
+pub use report::{ConfidenceCounts, FailOn, Report};
+pub use sigshim_mapping::Summary;
 pub use walk::{ScanOptions, SkipReason, Warning};
 
 /// Why a scan could not run at all (problems with single files are [`Warning`]s instead).

@@ -67,7 +67,7 @@ fn every_language_and_strategy_is_in_the_corpus() {
     assert_eq!(languages, want.into_iter().collect());
     let counts = report.counts();
     for &s in Strategy::ALL {
-        assert!(counts.get(s) > 0, "no {s} use in the corpus");
+        assert!(counts.count(s) > 0, "no {s} use in the corpus");
     }
     assert!(report.findings.iter().any(|f| f.confidence == Confidence::Medium));
     assert!(report.fails(FailOn::Unsupported));
@@ -100,6 +100,9 @@ fn strategies_and_notes_are_the_catalogs() {
     let by_hand =
         Strategy::ALL.iter().map(|&s| report.findings.iter().filter(|f| f.item.strategy == s).count());
     let counts = report.counts();
-    assert_eq!(by_hand.collect::<Vec<_>>(), Strategy::ALL.iter().map(|&s| counts.get(s)).collect::<Vec<_>>());
+    assert_eq!(
+        by_hand.collect::<Vec<_>>(),
+        Strategy::ALL.iter().map(|&s| counts.count(s)).collect::<Vec<_>>()
+    );
     assert_eq!(counts.total(), report.findings.len());
 }

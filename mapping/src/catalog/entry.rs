@@ -174,8 +174,10 @@ impl CatalogEntry {
     }
 }
 
-/// How many catalog rows use each strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// How many items have each strategy: the catalog's rows, or the uses of them a scan of
+/// legacy code found. Serialized with the strategies' names as keys (`{"Direct": 12, …}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Summary {
     /// Rows marked [`Strategy::Direct`].
     pub direct: usize,
@@ -190,9 +192,14 @@ pub struct Summary {
 impl Summary {
     /// Counts `rows`.
     pub fn of<'a>(rows: impl IntoIterator<Item = &'a CatalogEntry>) -> Self {
+        Self::of_strategies(rows.into_iter().map(|row| row.strategy))
+    }
+
+    /// Counts items by their strategies.
+    pub fn of_strategies(strategies: impl IntoIterator<Item = Strategy>) -> Self {
         let mut s = Self::default();
-        for row in rows {
-            *s.count_mut(row.strategy) += 1;
+        for strategy in strategies {
+            *s.count_mut(strategy) += 1;
         }
         s
     }

@@ -18,7 +18,7 @@
 
 use serde::Serialize;
 
-use super::{ConfidenceCounts, Report, StrategyCounts, display_path};
+use super::{ConfidenceCounts, Report, display_path, strategy_counts};
 use crate::finding::{Confidence, Finding, UseKind};
 use crate::lang::{Language, Platform};
 use crate::walk::SkipReason;
@@ -57,7 +57,7 @@ struct Summary {
     files_scanned: usize,
     files_with_findings: usize,
     findings: usize,
-    by_strategy: StrategyCounts,
+    by_strategy: sigshim_mapping::Summary,
     by_confidence: ConfidenceCounts,
 }
 
@@ -67,7 +67,7 @@ struct FileEntry {
     language: Language,
     platform: Platform,
     drop_in: &'static str,
-    by_strategy: StrategyCounts,
+    by_strategy: sigshim_mapping::Summary,
 }
 
 #[derive(Serialize)]
@@ -141,7 +141,7 @@ pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<(
                 language: list[0].language,
                 platform: list[0].platform,
                 drop_in: list[0].drop_in(),
-                by_strategy: StrategyCounts::of(list.iter().copied()),
+                by_strategy: strategy_counts(list.iter().copied()),
             })
             .collect(),
         findings: Findings(&report.findings),

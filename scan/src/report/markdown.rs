@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use sigshim_mapping::catalog::Strategy;
 
-use super::{Report, StrategyCounts, display_path, items_used};
+use super::{Report, display_path, items_used, strategy_counts};
 use crate::finding::Confidence;
 
 /// The report as Markdown: totals, the unsupported uses, the emulated items with what differs,
@@ -24,7 +24,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "| Strategy | Uses | What it means |");
     let _ = writeln!(out, "|---|---|---|");
     for &s in Strategy::ALL {
-        let _ = writeln!(out, "| {s} | {} | {} |", c.get(s), meaning(s));
+        let _ = writeln!(out, "| {s} | {} | {} |", c.count(s), meaning(s));
     }
     let unsupported = report.unsupported();
     if !unsupported.is_empty() {
@@ -84,7 +84,7 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n## Per file\n");
     for (path, list) in &files {
-        let counts = StrategyCounts::of(list.iter().copied());
+        let counts = strategy_counts(list.iter().copied());
         let _ = writeln!(out, "### `{}`\n", display_path(path));
         let _ = writeln!(
             out,

@@ -10,6 +10,7 @@ pub mod text;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use sigshim_mapping::Summary;
 use sigshim_mapping::catalog::Strategy;
 
 use crate::finding::{Confidence, Finding};
@@ -29,49 +30,9 @@ pub struct Report {
     pub bytes: u64,
 }
 
-/// Counts of uses per strategy.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct StrategyCounts {
-    /// Uses of items sigshim provides with one core call.
-    pub direct: usize,
-    /// Uses of items the facade emulates; their notes say what differs.
-    pub emulated: usize,
-    /// Uses of items accepted as no-ops.
-    pub accepted: usize,
-    /// Uses of items sigshim does not provide.
-    pub unsupported: usize,
-}
-
-impl StrategyCounts {
-    /// Counts `findings`.
-    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
-        let mut c = Self::default();
-        for f in findings {
-            match f.item.strategy {
-                Strategy::Direct => c.direct += 1,
-                Strategy::Emulated => c.emulated += 1,
-                Strategy::Accepted => c.accepted += 1,
-                Strategy::Unsupported => c.unsupported += 1,
-            }
-        }
-        c
-    }
-
-    /// The count for one strategy.
-    pub fn get(&self, s: Strategy) -> usize {
-        match s {
-            Strategy::Direct => self.direct,
-            Strategy::Emulated => self.emulated,
-            Strategy::Accepted => self.accepted,
-            Strategy::Unsupported => self.unsupported,
-        }
-    }
-
-    /// All uses counted.
-    pub fn total(&self) -> usize {
-        self.direct + self.emulated + self.accepted + self.unsupported
-    }
+/// Counts uses per strategy.
+pub(crate) fn strategy_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Summary {
+    Summary::of_strategies(findings.into_iter().map(|f| f.item.strategy))
 }
 
 /// Counts of uses per confidence.
@@ -119,8 +80,8 @@ impl Report {
     }
 
     /// Uses per strategy, over the whole scan.
-    pub fn counts(&self) -> StrategyCounts {
-        StrategyCounts::of(&self.findings)
+    pub fn counts(&self) -> Summary {
+        strategy_counts(&self.findings)
     }
 
     /// Uses per confidence.

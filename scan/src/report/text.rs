@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use sigshim_mapping::catalog::Strategy;
 
-use super::{Report, StrategyCounts, display_path, plain};
+use sigshim_mapping::Summary;
+
+use super::{Report, display_path, plain, strategy_counts};
 use crate::finding::{Confidence, Finding};
 
 /// The report as plain text: totals, the unsupported uses, the emulated items with what differs
@@ -60,7 +62,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\nPer file:");
     }
     for (path, findings) in files {
-        let counts = StrategyCounts::of(findings.iter().copied());
+        let counts = strategy_counts(findings.iter().copied());
         let platform = findings[0].platform;
         let _ = writeln!(
             out,
@@ -83,10 +85,10 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn counts_line(c: &StrategyCounts) -> String {
+fn counts_line(c: &Summary) -> String {
     Strategy::ALL
         .iter()
-        .map(|&s| format!("{} {}", c.get(s), s.as_str().to_lowercase()))
+        .map(|&s| format!("{} {}", c.count(s), s.as_str().to_lowercase()))
         .collect::<Vec<_>>()
         .join(", ")
 }
