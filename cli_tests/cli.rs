@@ -188,4 +188,10 @@ fn scan_reports_and_exits_by_fail_on() {
     let missing = run(&["scan", "/no/such/tree"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot scan /no/such/tree"));
+
+    // A report that cannot be written is an error naming where it was to go.
+    let nowhere = "/no/such/dir/report.json";
+    let unwritable = run(&["scan", corpus, "--format", "json", "-o", nowhere]);
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unwritable.stderr).contains(&format!("cannot write {nowhere}")));
 }
