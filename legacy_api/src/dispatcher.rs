@@ -4,8 +4,7 @@
 //! One thread for the process, rather than one per instance, because a callback costs a thread
 //! wake-up when the thread sleeps: with many instances (a server-side bridge, a test fleet)
 //! their threads would each wake for every callback, where one shared thread drains whatever
-//! all instances queued in one wake-up. The thread is woken only when it sleeps, and it waits
-//! a few microseconds for the next callback before it sleeps (see [`thread`]).
+//! all instances queued in one wake-up. The thread is woken only when it sleeps (see [`thread`]).
 
 mod thread;
 

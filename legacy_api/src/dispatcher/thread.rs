@@ -3,9 +3,10 @@
 //! Producers (the instances' tasks) push jobs under a short lock; the thread takes everything
 //! queued at once and runs it in order. The thread is woken only when it sleeps: a producer that
 //! finds the `sleeping` flag set clears it and unparks the thread, every other push costs no
-//! system call. Before it sleeps the thread waits a few microseconds for the next job, yielding
-//! its CPU meanwhile, because callbacks come in bursts (a message's acknowledgement and its
-//! delivery, the events of one frame) and a wake-up costs far more than that wait.
+//! system call. It parks as soon as the queue is empty: waiting for the next job first, yielding
+//! the CPU in a loop for some microseconds, saved wake-ups but kept the thread runnable beside
+//! the runtime's workers, and on two cores that cost more latency than the wake-ups it saved
+//! (BENCHMARKS.md, "The legacy paths against core clients").
 //!
 //! The queue holds at most a fixed number of jobs (the one running included), counted by a
 //! semaphore: a producer waits for a place (or, with [`CallbackThread::try_push`], is refused),
@@ -16,7 +17,6 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::Thread;
-use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use tokio::sync::Semaphore;
@@ -88,15 +88,8 @@ impl<T: Send + 'static> CallbackThread<T> {
     }
 }
 
-/// How long the thread waits for the next job before it parks. Callbacks come in bursts spread
-/// over some microseconds (a message's acknowledgement to its sender and its delivery to the
-/// receiver; the events of one frame): at 20 000 callbacks/s over WebSocket, 10 µs cut the
-/// thread's parks from about one per message to 0.1–0.3, where 30 µs cost more CPU in the wait
-/// than the wake-ups they saved.
-const SPIN: Duration = Duration::from_micros(10);
-
 /// The thread's loop: takes every queued item at once, runs them in order, gives their places
-/// back; when nothing is queued, waits briefly, then parks until a producer wakes it.
+/// back; when nothing is queued, parks until a producer wakes it.
 fn drain<T>(shared: &Shared<T>, mut run: impl FnMut(T)) {
     let mut batch = VecDeque::with_capacity(256);
     loop {
@@ -112,9 +105,6 @@ fn drain<T>(shared: &Shared<T>, mut run: impl FnMut(T)) {
             }
             continue;
         }
-        if wait_briefly(shared) {
-            continue;
-        }
         shared.sleeping.swap(true, Ordering::SeqCst);
         if shared.queued.load(Ordering::Acquire) != 0 {
             shared.sleeping.store(false, Ordering::SeqCst);
@@ -127,23 +117,10 @@ fn drain<T>(shared: &Shared<T>, mut run: impl FnMut(T)) {
     }
 }
 
-/// Waits up to the spin time for an item, yielding the CPU between looks; true when one came.
-fn wait_briefly<T>(shared: &Shared<T>) -> bool {
-    let deadline = Instant::now() + SPIN;
-    loop {
-        if shared.queued.load(Ordering::Acquire) != 0 {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::yield_now();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;
+    use std::time::Duration;
 
     use super::*;
 
