@@ -279,6 +279,9 @@ async fn stored_messages_survive_a_redis_restart() {
     let down = core_send(&alice, "bob", Message::text("nowhere"), SendMessageOptions::offline()).await;
     assert!(matches!(down, Err(PE::Failure | PE::Timeout)), "{down:?}");
     redis.restart();
+    // The engine's functions come back with the data, before any node calls one: the first
+    // calls after the restart run in the order they were made, none refused and retried.
+    assert_eq!(redis.command(LIBRARIES), "*1", "the functions survive the restart");
     // The nodes reconnect on their own; a login that raced the reconnection is refused and
     // tried again, as a client would.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -291,6 +294,22 @@ async fn stored_messages_survive_a_redis_restart() {
     };
     let (from, message, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "durable", true));
+}
+
+/// Lists the engine's function libraries (the first line of the reply: how many).
+const LIBRARIES: &str = "FUNCTION LIST LIBRARYNAME sigshim_*";
+
+/// A Redis that lost the engine's functions (`FUNCTION FLUSH`, or a new empty server) gets them
+/// again at the first call that finds none, and that call is carried out, not refused.
+#[tokio::test]
+async fn functions_lost_by_redis_are_loaded_again() {
+    let Some((redis, a, _b)) = two_nodes().await else { return };
+    let alice = online_core(Backend::Memory, &a, "alice").await;
+    assert_eq!(redis.command("FUNCTION FLUSH").trim(), "+OK");
+    assert_eq!(redis.command(LIBRARIES), "*0");
+    let stored = core_send(&alice, "bob", Message::text("kept"), SendMessageOptions::offline()).await;
+    assert_eq!(stored.unwrap_err(), PE::CachedByServer, "stored once the functions are back");
+    assert_eq!(redis.command(LIBRARIES), "*1", "loaded again");
 }
 
 /// The offline box's cap and expiry hold across nodes: a box that senders on both nodes filled

@@ -40,8 +40,8 @@ impl RedisEngine {
         &self,
         user: &str,
     ) -> impl Future<Output = Result<Option<Vec<Attribute>>, Failed>> + Send + 'static {
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.read_attributes.get_hash()).arg(2).arg(self.keys.owner(user));
+        let mut cmd = self.scripts.read_attributes.call();
+        cmd.arg(2).arg(self.keys.owner(user));
         cmd.arg(self.attributes_key(user));
         let read = self.call(cmd);
         async move {

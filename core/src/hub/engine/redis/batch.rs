@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 
 use redis::aio::ConnectionManager;
-use redis::{Cmd, ErrorKind, RedisResult, Value};
+use redis::{Cmd, RedisResult, Value};
 use tokio::sync::{mpsc, oneshot};
 
 /// Calls sent as one pipeline, at most.
@@ -32,8 +32,9 @@ pub(crate) enum Failed {
     Timeout,
     /// Redis refused the call or the link to it is down.
     Unavailable(String),
-    /// Redis no longer holds the script (it restarted): loaded again and retried.
-    NoScript,
+    /// Redis no longer holds the engine's functions (it lost its data): loaded again and
+    /// retried.
+    NoFunction,
 }
 
 /// What a call gets back.
@@ -106,7 +107,7 @@ type Flight = Pin<Box<dyn Future<Output = (Vec<Op>, Result<Vec<Outcome>, Failed>
 pub(super) async fn run(
     mut conn: ConnectionManager,
     ops: Receiver,
-    scripts: Vec<&'static str>,
+    library: String,
     timeout: Duration,
     health: std::sync::Arc<super::Health>,
 ) {
@@ -120,7 +121,7 @@ pub(super) async fn run(
         tokio::select! {
             biased;
             Some((batch, results)) = flying.next(), if !flying.is_empty() => {
-                let results = retry_lost(&mut conn, &scripts, &batch, results, timeout).await;
+                let results = retry_lost(&mut conn, &library, &batch, results, timeout).await;
                 health.record(results.as_ref().err());
                 // Counted at each answer, so that the figure moves under steady load too.
                 health.add_busy(busy_since.elapsed());
@@ -186,20 +187,24 @@ fn take_off(mut conn: ConnectionManager, batch: Vec<Op>, timeout: Duration) -> F
     }
 }
 
-/// Redis restarted without its scripts: loads them and sends the calls that found none again,
-/// in order.
+/// Redis lost the engine's functions with its data (a new, empty server; `FUNCTION FLUSH`): loads
+/// them and sends the calls that found none again, in order among themselves. The calls behind
+/// them in the stream have run already; with the data gone, that order is the lesser loss. A
+/// restart with the append-only file keeps the functions, and never comes here.
 async fn retry_lost(
     conn: &mut ConnectionManager,
-    scripts: &[&'static str],
+    library: &str,
     batch: &[Op],
     mut results: Result<Vec<Outcome>, Failed>,
     timeout: Duration,
 ) -> Result<Vec<Outcome>, Failed> {
-    let lost = |r: &Outcome| matches!(r, Err(Failed::NoScript));
+    let lost = |r: &Outcome| matches!(r, Err(Failed::NoFunction));
     if let Ok(rs) = &results
         && rs.iter().any(lost)
     {
-        load_scripts(conn, scripts).await;
+        if let Err(e) = load_library(conn, library).await {
+            tracing::warn!(error = %e, "loading the engine's functions failed");
+        }
         let again: Vec<usize> = (0..rs.len()).filter(|&i| lost(&rs[i])).collect();
         let retry: Vec<&Op> = again.iter().map(|&i| &batch[i]).collect();
         if let (Ok(redone), Ok(rs)) = (send_refs(conn, &retry, timeout).await, &mut results) {
@@ -256,20 +261,17 @@ async fn send_refs(
     }
 }
 
+/// What a call's error means: the engine's functions missing, or anything else.
 fn refused(e: redis::RedisError) -> Failed {
-    if e.kind() == ErrorKind::Server(redis::ServerErrorKind::NoScript) {
-        Failed::NoScript
+    if e.detail().is_some_and(|d| d.starts_with("Function not found")) {
+        Failed::NoFunction
     } else {
         Failed::Unavailable(e.to_string())
     }
 }
 
-/// Loads the scripts (after a restart of Redis without them).
-pub(super) async fn load_scripts(conn: &mut ConnectionManager, scripts: &[&'static str]) {
-    for s in scripts {
-        let loaded: RedisResult<String> = redis::cmd("SCRIPT").arg("LOAD").arg(*s).query_async(conn).await;
-        if let Err(e) = loaded {
-            tracing::warn!(error = %e, "loading the engine's scripts failed");
-        }
-    }
+/// Loads the engine's function library (at start, and after Redis lost it).
+pub(super) async fn load_library(conn: &mut ConnectionManager, library: &str) -> RedisResult<()> {
+    let _: Value = redis::cmd("FUNCTION").arg("LOAD").arg("REPLACE").arg(library).query_async(conn).await?;
+    Ok(())
 }

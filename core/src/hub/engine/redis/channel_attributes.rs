@@ -90,8 +90,8 @@ impl RedisEngine {
                 let ttl =
                     engine.hub().map_or(0, |h| h.config().limits.channel_attributes_ttl.as_millis() as u64);
                 let [members, ..] = engine.channel_keys(&id);
-                let mut swap = redis::cmd("EVALSHA");
-                swap.arg(engine.scripts.swap_channel_attributes.get_hash()).arg(2);
+                let mut swap = engine.scripts.swap_channel_attributes.call();
+                swap.arg(2);
                 swap.arg(engine.channel_attributes_key(&id)).arg(members);
                 swap.arg(old.unwrap_or_default()).arg(&text).arg(ttl);
                 let swapped = engine.call(swap).await.map_err(UpdateFailed::Engine)?;

@@ -96,8 +96,8 @@ impl RedisEngine {
         let topic = self.channel_topic(id);
         let listening = self.listen(&topic);
         let [members, nodes, joins] = self.channel_keys(id);
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.join.get_hash()).arg(4).arg(members).arg(nodes).arg(joins);
+        let mut cmd = self.scripts.join.call();
+        cmd.arg(4).arg(members).arg(nodes).arg(joins);
         cmd.arg(self.channel_attributes_key(id)).arg(user).arg(&self.config.node_id).arg(&topic);
         self.index(self.channels_of(&self.config.node_id), id);
         let engine = self.clone();
@@ -119,8 +119,8 @@ impl RedisEngine {
     /// Unlists `user` on this node (nothing waits for it: the stream keeps it in order).
     pub(crate) fn leave_channel(&self, id: &str, user: &str) {
         let [members, nodes, joins] = self.channel_keys(id);
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.leave.get_hash()).arg(4).arg(members).arg(nodes).arg(joins);
+        let mut cmd = self.scripts.leave.call();
+        cmd.arg(4).arg(members).arg(nodes).arg(joins);
         cmd.arg(self.channel_attributes_key(id)).arg(user).arg(&self.config.node_id);
         cmd.arg(self.channel_topic(id)).arg(self.channel_attributes_ttl());
         self.fire(cmd);

@@ -297,7 +297,12 @@ impl RedisEngine {
             check_setting(&mut conn, &url, "appendonly", "yes").await?;
             check_setting(&mut conn, &url, "maxmemory-policy", "noeviction").await?;
         }
-        batch::load_scripts(&mut conn, &engine.scripts.all()).await;
+        batch::load_library(&mut conn, engine.scripts.library()).await.map_err(|e| {
+            EngineError::Unreachable {
+                url: url.clone(),
+                reason: format!("loading the engine's functions (FUNCTION LOAD, Redis 7.0 or newer): {e}"),
+            }
+        })?;
         // Message IDs: this node's number in the high bits, so that IDs are unique across nodes
         // and restarts and stay below 2^53 (JavaScript numbers).
         let seq: u64 = conn.incr(format!("{}node-seq", engine.keys.prefix), 1).await.map_err(unreachable)?;
@@ -313,7 +318,7 @@ impl RedisEngine {
         tokio::spawn(batch::run(
             conn,
             ops_rx,
-            engine.scripts.all(),
+            engine.scripts.library().to_owned(),
             engine.config.call_timeout,
             engine.health.clone(),
         ));

@@ -43,8 +43,8 @@ impl RedisEngine {
         session: &Arc<Session>,
     ) -> impl Future<Output = Result<(), LoginError>> + Send + 'static {
         let user = session.user_id();
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.register.get_hash()).arg(4).arg(self.user_keys(user));
+        let mut cmd = self.scripts.register.call();
+        cmd.arg(4).arg(self.user_keys(user));
         cmd.arg(self.attributes_key(user));
         cmd.arg(&self.config.node_id).arg(self.owner_value(session));
         cmd.arg(&self.keys.node_channel_prefix).arg(&self.keys.presence).arg(user);
@@ -132,8 +132,8 @@ impl RedisEngine {
     pub(crate) fn unregister(&self, session: &Session) -> impl Future<Output = ()> + Send + 'static {
         let user = session.user_id();
         let (_, ttl) = self.box_limits();
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.unregister.get_hash()).arg(4).arg(self.user_keys(user));
+        let mut cmd = self.scripts.unregister.call();
+        cmd.arg(4).arg(self.user_keys(user));
         cmd.arg(self.attributes_key(user));
         cmd.arg(self.owner_value(session)).arg(&self.keys.presence).arg(user).arg(ttl);
         // Sent whatever happens (a call nobody waits for is never dropped from the queue); the
@@ -173,8 +173,8 @@ impl RedisEngine {
             let (cap, ttl) = self.box_limits();
             // (message ID, stored entry, store when offline); none for a call signal.
             let (id, stored, offline) = entry.unwrap_or(("", "", false));
-            let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
+            let mut cmd = self.scripts.send.call();
+            cmd.arg(3).arg(self.user_keys(to));
             cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(if offline { "1" } else { "0" });
             cmd.arg(stored).arg(cap).arg(ttl).arg(&self.keys.presence).arg(to);
             cmd.arg(&self.config.node_id).arg(id).arg(self.keys.lease_of(""));
@@ -274,8 +274,8 @@ impl RedisEngine {
         let Ok(deliver) = serde_json::to_string(&deliver) else { return };
         // The box's real limits: on a dead owner's path the script moves the ledger to the box.
         let (cap, ttl) = self.box_limits();
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.send.get_hash()).arg(3).arg(self.user_keys(to));
+        let mut cmd = self.scripts.send.call();
+        cmd.arg(3).arg(self.user_keys(to));
         cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(cap).arg(ttl);
         cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id).arg("").arg(self.keys.lease_of(""));
         self.fire(cmd);
@@ -285,8 +285,8 @@ impl RedisEngine {
     /// (`offline`) or for nowhere.
     async fn unroute(&self, to: &str, id: &str, stored: String, offline: bool, receipt: Reply) -> Reply {
         let (cap, ttl) = self.box_limits();
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.scripts.unroute.get_hash()).arg(2).arg(self.keys.inbox(to)).arg(self.keys.ledger(to));
+        let mut cmd = self.scripts.unroute.call();
+        cmd.arg(2).arg(self.keys.inbox(to)).arg(self.keys.ledger(to));
         cmd.arg(id).arg(stored).arg(if offline { "1" } else { "0" }).arg(cap).arg(ttl);
         match self.call(cmd).await {
             Ok(v) => self.settle(&String::from_redis_value(v).unwrap_or_default(), receipt),

@@ -4,7 +4,7 @@
 //! node's ID. Every script touches the keys of one user only (declared in `KEYS`), so in a
 //! Redis Cluster they all fall in that user's hash slot; what they publish is not a key.
 
-use redis::Script;
+use redis::{Cmd, Script};
 
 /// Lua that moves every entry of the user's ledger (`KEYS[3]`, pending) into the user's box
 /// (`KEYS[2]`), in message ID order, and gives the box the expiry `ARGV[ttl]`: what was
@@ -178,52 +178,94 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 'stored'
 "#;
 
-/// The scripts, loaded once and invoked by hash.
+/// One of the engine's steps, a function of the library: called with `FCALL`.
+#[derive(Debug)]
+pub(super) struct Function {
+    name: String,
+}
+
+impl Function {
+    /// The start of a call: `FCALL <name>`, to which the caller adds the key count, the keys
+    /// and the arguments.
+    pub(super) fn call(&self) -> Cmd {
+        let mut cmd = redis::cmd("FCALL");
+        cmd.arg(&self.name);
+        cmd
+    }
+}
+
+/// The engine's steps as one Redis function library (Redis 7.0's `FUNCTION LOAD`).
+///
+/// Functions rather than `EVALSHA` scripts because Redis keeps functions with the data (in the
+/// append-only file and in snapshots): after a restart they are there before any call comes,
+/// where cached scripts are gone and the first calls after the restart fail with `NOSCRIPT`.
+/// Retrying those would run them after the calls queued behind them, which had already run:
+/// the node's one ordered stream of calls would no longer be in order. The library's name
+/// carries a digest of its source, so nodes of two versions (a rolling upgrade) each call
+/// their own functions.
 #[derive(Debug)]
 pub(super) struct Scripts {
-    pub(super) register: Script,
-    pub(super) unregister: Script,
-    pub(super) send: Script,
-    pub(super) unroute: Script,
-    pub(super) join: Script,
-    pub(super) leave: Script,
-    pub(super) sweep_user: Script,
-    pub(super) read_attributes: Script,
-    pub(super) sweep_channel: Script,
-    pub(super) swap_channel_attributes: Script,
+    pub(super) register: Function,
+    pub(super) unregister: Function,
+    pub(super) send: Function,
+    pub(super) unroute: Function,
+    pub(super) join: Function,
+    pub(super) leave: Function,
+    pub(super) sweep_user: Function,
+    pub(super) read_attributes: Function,
+    pub(super) sweep_channel: Function,
+    pub(super) swap_channel_attributes: Function,
+    /// The library's source, for `FUNCTION LOAD REPLACE`.
+    library: String,
 }
 
 impl Scripts {
     pub(super) fn new() -> Self {
+        use super::{attributes, channel_attributes, channels, sweep};
+        let steps: [(&str, &str); 10] = [
+            ("register", REGISTER),
+            ("unregister", UNREGISTER),
+            ("send", SEND),
+            ("unroute", UNROUTE),
+            ("join", channels::JOIN),
+            ("leave", channels::LEAVE),
+            ("sweep_user", sweep::SWEEP_USER),
+            ("read_attributes", attributes::READ),
+            ("sweep_channel", sweep::SWEEP_CHANNEL),
+            ("swap_channel_attributes", channel_attributes::SWAP),
+        ];
+        let digest = Script::new(&steps.iter().map(|(n, body)| format!("{n}\n{body}")).collect::<String>())
+            .get_hash()[..12]
+            .to_owned();
+        let name = |step: &str| format!("sigshim_{digest}_{step}");
+        let mut library = format!("#!lua name=sigshim_{digest}\n");
+        for (step, body) in steps {
+            // The parameters are named as a script's globals, so each body reads as it would
+            // under `EVAL`.
+            library.push_str(&format!(
+                "redis.register_function('{}', function(KEYS, ARGV)\n{body}\nend)\n",
+                name(step)
+            ));
+        }
+        let f = |step: &str| Function { name: name(step) };
         Self {
-            register: Script::new(REGISTER),
-            unregister: Script::new(UNREGISTER),
-            send: Script::new(SEND),
-            unroute: Script::new(UNROUTE),
-            join: Script::new(super::channels::JOIN),
-            leave: Script::new(super::channels::LEAVE),
-            sweep_user: Script::new(super::sweep::SWEEP_USER),
-            read_attributes: Script::new(super::attributes::READ),
-            swap_channel_attributes: Script::new(super::channel_attributes::SWAP),
-            sweep_channel: Script::new(super::sweep::SWEEP_CHANNEL),
+            register: f("register"),
+            unregister: f("unregister"),
+            send: f("send"),
+            unroute: f("unroute"),
+            join: f("join"),
+            leave: f("leave"),
+            sweep_user: f("sweep_user"),
+            read_attributes: f("read_attributes"),
+            sweep_channel: f("sweep_channel"),
+            swap_channel_attributes: f("swap_channel_attributes"),
+            library,
         }
     }
 
-    /// Every script's text, for `SCRIPT LOAD` after Redis lost them (a restart).
-    pub(super) fn all(&self) -> Vec<&'static str> {
-        use super::{channels, sweep};
-        vec![
-            REGISTER,
-            UNREGISTER,
-            SEND,
-            UNROUTE,
-            channels::JOIN,
-            channels::LEAVE,
-            sweep::SWEEP_USER,
-            sweep::SWEEP_CHANNEL,
-            super::attributes::READ,
-            super::channel_attributes::SWAP,
-        ]
+    /// The library's source.
+    pub(super) fn library(&self) -> &str {
+        &self.library
     }
 }
 
@@ -231,10 +273,10 @@ impl Scripts {
 mod tests {
     use super::*;
 
-    /// Every script is among those loaded again after a Redis restart (a new field must be
-    /// named here, or this does not compile).
+    /// Every function the engine calls is in the library (a new field must be named here, or
+    /// this does not compile).
     #[test]
-    fn every_script_is_reloaded() {
+    fn every_function_is_in_the_library() {
         let scripts = Scripts::new();
         let Scripts {
             register,
@@ -247,9 +289,8 @@ mod tests {
             sweep_channel,
             read_attributes,
             swap_channel_attributes,
+            library,
         } = &scripts;
-        let reloaded: Vec<String> =
-            scripts.all().iter().map(|t| Script::new(t).get_hash().to_owned()).collect();
         let used = [
             register,
             unregister,
@@ -262,9 +303,12 @@ mod tests {
             read_attributes,
             swap_channel_attributes,
         ];
-        for script in used {
-            assert!(reloaded.iter().any(|h| h == script.get_hash()), "a script is not reloaded");
+        for f in used {
+            let registered = format!("redis.register_function('{}',", f.name);
+            assert_eq!(library.matches(&registered).count(), 1, "{} registered once", f.name);
         }
-        assert_eq!(reloaded.len(), used.len());
+        assert_eq!(library.matches("redis.register_function(").count(), used.len());
+        let names: std::collections::HashSet<&str> = used.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), used.len(), "every function has a name of its own");
     }
 }

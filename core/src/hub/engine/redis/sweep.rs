@@ -160,16 +160,16 @@ impl RedisEngine {
         let channels: Vec<String> = FromRedisValue::from_redis_value(channels.await?).unwrap_or_default();
         let ttl = self.hub().map_or(0, |h| h.config().limits.offline_message_ttl.as_millis() as u64);
         for user in &users {
-            let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.sweep_user.get_hash()).arg(4).arg(self.user_keys(user));
+            let mut cmd = self.scripts.sweep_user.call();
+            cmd.arg(4).arg(self.user_keys(user));
             cmd.arg(self.attributes_key(user));
             cmd.arg(node).arg(&self.keys.presence).arg(user).arg(ttl);
             self.fire(cmd);
         }
         for id in &channels {
             let [members, nodes, joins] = self.channel_keys(id);
-            let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg(self.scripts.sweep_channel.get_hash()).arg(4).arg(members).arg(nodes).arg(joins);
+            let mut cmd = self.scripts.sweep_channel.call();
+            cmd.arg(4).arg(members).arg(nodes).arg(joins);
             cmd.arg(self.channel_attributes_key(id)).arg(node).arg(self.channel_topic(id));
             cmd.arg(self.channel_attributes_ttl());
             self.fire(cmd);
