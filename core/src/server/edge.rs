@@ -30,7 +30,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
@@ -132,6 +132,47 @@ pub fn close_socket<'a>(socket: &'a mut WebSocket, code: u16, reason: &'a str) -
         let frame = CloseFrame { code, reason: reason.into() };
         let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(WsMessage::Close(Some(frame)))).await;
     })
+}
+
+/// Waits for a connection's first text frame (a login, a hello) until `deadline`; pings and pongs
+/// before it are answered by the WebSocket layer and skipped. `None` once the connection is
+/// refused or gone: closed with [`close::GOING_AWAY`] when `shutdown` completes first,
+/// [`close::POLICY`] when nothing came in time, [`close::UNSUPPORTED_DATA`] for a binary frame,
+/// and as [`refuse_frame`] says for a frame the WebSocket layer refused.
+pub async fn first_text(
+    socket: &mut WebSocket,
+    deadline: tokio::time::Instant,
+    shutdown: impl Future<Output = ()>,
+) -> Option<Utf8Bytes> {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let frame = tokio::select! {
+            biased;
+            () = &mut shutdown => {
+                close_socket(socket, close::GOING_AWAY, "server shutting down").await;
+                return None;
+            }
+            frame = tokio::time::timeout_at(deadline, socket.recv()) => frame,
+        };
+        match frame {
+            Err(_) => {
+                tracing::debug!("no first frame in time");
+                close_socket(socket, close::POLICY, "login expected").await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Text(t)))) => return Some(t),
+            Ok(Some(Ok(WsMessage::Binary(_)))) => {
+                close_socket(socket, close::UNSUPPORTED_DATA, "text frames only").await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => {}
+            Ok(Some(Err(e))) => {
+                refuse_frame(socket, e).await;
+                return None;
+            }
+            Ok(Some(Ok(WsMessage::Close(_))) | None) => return None,
+        }
+    }
 }
 
 /// Answers a frame the WebSocket layer refused: closes with the reason's own code when it is

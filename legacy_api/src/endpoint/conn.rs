@@ -10,7 +10,7 @@ use futures_util::SinkExt;
 use sigshim::protocol::close;
 use sigshim::resume::ResumeError;
 use sigshim::server::Admission;
-use sigshim::server::edge::{CLOSE_TIMEOUT, close_socket, refuse_frame};
+use sigshim::server::edge::{CLOSE_TIMEOUT, close_socket, first_text, refuse_frame};
 use tracing::Instrument;
 
 use super::calls::{self, Args, CallError, Login};
@@ -82,33 +82,7 @@ async fn first_frame(
 ) -> Option<(Arc<LegacySession>, LegacyLink)> {
     let config = endpoint.edge.config();
     let deadline = tokio::time::Instant::now() + config.handshake_timeout;
-    let text = loop {
-        let frame = tokio::select! {
-            biased;
-            () = endpoint.edge.shutting_down() => {
-                close_socket(socket, close::GOING_AWAY, "server shutting down").await;
-                return None;
-            }
-            frame = tokio::time::timeout_at(deadline, socket.recv()) => frame,
-        };
-        match frame {
-            Err(_) => {
-                close_socket(socket, close::POLICY, "login expected").await;
-                return None;
-            }
-            Ok(Some(Ok(WsMessage::Text(t)))) => break t,
-            Ok(Some(Ok(WsMessage::Binary(_)))) => {
-                close_socket(socket, close::UNSUPPORTED_DATA, "text frames only").await;
-                return None;
-            }
-            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => {}
-            Ok(Some(Err(e))) => {
-                refuse_frame(socket, e).await;
-                return None;
-            }
-            Ok(Some(Ok(WsMessage::Close(_))) | None) => return None,
-        }
-    };
+    let text = first_text(socket, deadline, endpoint.edge.shutting_down()).await?;
     let limit = config.idle_timeout;
     let (window, max_frame) = (config.max_unacked, config.max_frame_bytes);
     match frames::parse(text.as_str()) {

@@ -13,7 +13,7 @@ use crate::protocol::wire::{
 };
 use crate::protocol::{LoginRequest, Reply};
 use crate::server::Shared;
-use crate::server::edge::{CLOSE_TIMEOUT, close_socket, refuse_frame};
+use crate::server::edge::{CLOSE_TIMEOUT, close_socket, first_text};
 
 /// Sends one frame's text (`None`: the frame could not be written); false when it failed or
 /// could not go out within `limit` (a stuck link must never hold a session or a connection
@@ -57,36 +57,11 @@ pub(super) async fn hello(socket: &mut WebSocket, shared: &Shared) -> Option<(Ar
 async fn read_hello(socket: &mut WebSocket, shared: &Shared) -> Option<Hello> {
     let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
     let mut shutdown = shared.shutdown.clone();
-    let text = loop {
-        let first = tokio::select! {
-            biased;
-            // The flag only ever turns true: any change (or a sender gone) is the shutdown.
-            _ = shutdown.changed() => {
-                close_socket(socket, close::GOING_AWAY, "server shutting down").await;
-                return None;
-            }
-            first = tokio::time::timeout_at(deadline, socket.recv()) => first,
-        };
-        match first {
-            Err(_) => {
-                tracing::debug!("no hello in time");
-                close_socket(socket, close::POLICY, "login expected").await;
-                return None;
-            }
-            Ok(Some(Ok(WsMessage::Text(t)))) => break t,
-            Ok(Some(Ok(WsMessage::Binary(_)))) => {
-                close_socket(socket, close::UNSUPPORTED_DATA, "text frames only").await;
-                return None;
-            }
-            // Answered by the WebSocket layer; the hello is still due by the deadline.
-            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => {}
-            Ok(Some(Err(e))) => {
-                refuse_frame(socket, e).await;
-                return None;
-            }
-            Ok(Some(Ok(WsMessage::Close(_))) | None) => return None,
-        }
+    let shutdown = async move {
+        // The flag only ever turns true: any change (or a sender gone) is the shutdown.
+        let _ = shutdown.changed().await;
     };
+    let text = first_text(socket, deadline, shutdown).await?;
     let hello = match wire::parse_client(&text) {
         Ok(ClientFrame::Hello(h)) => h,
         Ok(frame) => {
