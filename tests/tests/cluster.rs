@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sigshim::PeerOnlineState::{Offline, Online};
 use sigshim::error::PeerMessageError as PE;
-use sigshim::hub::engine::{RedisEngine, RedisEngineConfig};
+use sigshim::hub::engine::{EngineError, RedisEngine, RedisEngineConfig};
 use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, Hub, Message, SendMessageOptions};
 use sigshim_conformance::channel_fixtures::{member, next_any, next_no_count, text};
 use sigshim_conformance::fixtures::{
@@ -310,6 +310,19 @@ async fn functions_lost_by_redis_are_loaded_again() {
     let stored = core_send(&alice, "bob", Message::text("kept"), SendMessageOptions::offline()).await;
     assert_eq!(stored.unwrap_err(), PE::CachedByServer, "stored once the functions are back");
     assert_eq!(redis.command(LIBRARIES), "*1", "loaded again");
+}
+
+/// A node that cannot load the engine's functions (here: a Redis user without the `FUNCTION`
+/// commands; elsewhere a Redis older than 7.0) does not join: attaching fails, as unreachable.
+#[tokio::test]
+async fn a_node_that_cannot_load_the_functions_does_not_join() {
+    let Some(redis) = RedisServer::start() else { return };
+    assert_eq!(redis.command("ACL SETUSER nofunctions on >secret ~* &* +@all -function"), "+OK");
+    let url = redis.url().replace("redis://", "redis://nofunctions:secret@");
+    let hub = Hub::new(sigshim::HubConfig::new(APP_ID));
+    let attached = RedisEngine::attach(&hub, RedisEngineConfig::new(url).node_id("a".to_owned())).await;
+    assert!(matches!(attached, Err(EngineError::Unreachable { .. })), "{attached:?}");
+    assert_eq!(redis.command(LIBRARIES), "*0", "nothing loaded");
 }
 
 /// The offline box's cap and expiry hold across nodes: a box that senders on both nodes filled
