@@ -1,4 +1,4 @@
-//! The engine's Lua scripts: each one step, atomic in Redis.
+//! The engine's Lua steps, each atomic in Redis, loaded as one function library (`Scripts`).
 //!
 //! An owner entry is `<node>|<session>`. A node's channel is the node prefix followed by the
 //! node's ID. Every script touches the keys of one user only (declared in `KEYS`), so in a
