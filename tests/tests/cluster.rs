@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use sigshim::PeerOnlineState::{Offline, Online};
+use sigshim::error::AttributeError;
 use sigshim::error::PeerMessageError as PE;
 use sigshim::hub::engine::{EngineError, RedisEngine, RedisEngineConfig};
 use sigshim::{Attribute, ChannelAttributeOptions, ChannelEvent, Hub, Message, SendMessageOptions};
@@ -294,6 +295,28 @@ async fn stored_messages_survive_a_redis_restart() {
     };
     let (from, message, offline) = next_message(&mut bob).await;
     assert_eq!((from.as_str(), message.text_or_description(), offline), ("alice", "durable", true));
+}
+
+/// A session whose user another login took over (the owner entry names the new session, and
+/// the kick has not reached this node yet) cannot write the user's attributes: the new session
+/// starts without attributes, and a late write of the old one must not give it the old ones.
+#[tokio::test]
+async fn a_taken_over_session_cannot_write_the_users_attributes() {
+    let Some((redis, a, b)) = two_nodes().await else { return };
+    let lea = online_core(Backend::Memory, &a, "lea").await;
+    lea.client.add_or_update_local_user_attributes(&[Attribute::new("team", "blue")]).await.unwrap();
+    let attrs = format!("sigshim:{APP_ID}:{{u:lea}}:attrs");
+    assert_eq!(redis.command(&format!("EXISTS {attrs}")), ":1", "the owner's write is in Redis");
+    // Another node's login, as far as Redis knows: its entry replaces lea's, its attributes are
+    // none, and no kick is published.
+    redis.command(&format!("SET sigshim:{APP_ID}:{{u:lea}}:owner elsewhere|1"));
+    redis.command(&format!("DEL {attrs}"));
+    let late = lea.client.add_or_update_local_user_attributes(&[Attribute::new("team", "red")]).await;
+    assert_eq!(late, Err(AttributeError::Failure), "refused: lea's session no longer owns the user");
+    assert_eq!(redis.command(&format!("EXISTS {attrs}")), ":0", "nothing written for the new owner");
+    let cory = online_core(Backend::Memory, &b, "cory").await;
+    let read = cory.client.get_user_attributes("lea").await;
+    assert_eq!(read.map(|all| all.is_empty()), Ok(true), "the new session's attributes: none");
 }
 
 /// Lists the engine's function libraries (the first line of the reply: how many).

@@ -365,7 +365,7 @@ fn update_attributes(hub: &Hub, session: &Session, update: &AttributeUpdate) -> 
     // With an engine the other nodes read them from Redis: answered once Redis has them.
     #[cfg(feature = "redis")]
     if let Some(engine) = hub.engine() {
-        let written = engine.write_attributes(session.user_id(), st.attributes.all());
+        let written = engine.write_attributes(session, st.attributes.all());
         return Handled::Pending(Box::pin(async move {
             match written.await {
                 Ok(()) => Reply::Ok,

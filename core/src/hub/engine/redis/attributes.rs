@@ -6,6 +6,7 @@ use redis::{FromRedisValue, Value};
 use super::RedisEngine;
 use super::batch::Failed;
 use crate::attributes::Attribute;
+use crate::hub::Session;
 
 /// A user's attributes if the user is online (has an owner entry); `false` otherwise.
 ///
@@ -17,22 +18,44 @@ end
 return redis.call('GET', KEYS[2]) or '[]'
 "#;
 
+/// Writes a user's attribute set if this session still owns the user; 1 when written, 0 when
+/// another login took the user over (its session starts without attributes, and a late write of
+/// the old session must not give it the old ones).
+///
+/// KEYS: owner, attributes. ARGV: this session's owner value, the attributes (JSON).
+pub(super) const WRITE: &str = r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+"#;
+
 impl RedisEngine {
     /// Where a user's attributes are in Redis.
     pub(super) fn attributes_key(&self, user: &str) -> String {
         format!("{}{{u:{user}}}:attrs", self.keys.prefix)
     }
 
-    /// Writes a user's whole attribute set (after a change on this node); done when Redis has it.
+    /// Writes the whole attribute set of `session`'s user (after a change on this node); done
+    /// when Redis has it. Fails when the session no longer owns the user (a login elsewhere took
+    /// it over and this session is about to be told so).
     pub(crate) fn write_attributes(
         &self,
-        user: &str,
+        session: &Session,
         all: &[Attribute],
     ) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(self.attributes_key(user)).arg(serde_json::to_string(all).unwrap_or_else(|_| "[]".into()));
+        let user = session.user_id();
+        let mut cmd = self.scripts.write_attributes.call();
+        cmd.arg(2).arg(self.keys.owner(user)).arg(self.attributes_key(user));
+        cmd.arg(self.owner_value(session)).arg(serde_json::to_string(all).unwrap_or_else(|_| "[]".into()));
         let written = self.call(cmd);
-        async move { written.await.map(drop) }
+        async move {
+            match written.await? {
+                Value::Int(1) => Ok(()),
+                _ => Err(Failed::Unavailable("another session owns the user".into())),
+            }
+        }
     }
 
     /// The attributes of a user online on some node (`None`: not online).

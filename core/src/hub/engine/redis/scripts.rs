@@ -213,6 +213,7 @@ pub(super) struct Scripts {
     pub(super) leave: Function,
     pub(super) sweep_user: Function,
     pub(super) read_attributes: Function,
+    pub(super) write_attributes: Function,
     pub(super) sweep_channel: Function,
     pub(super) swap_channel_attributes: Function,
     /// The library's source, for `FUNCTION LOAD REPLACE`.
@@ -222,7 +223,7 @@ pub(super) struct Scripts {
 impl Scripts {
     pub(super) fn new() -> Self {
         use super::{attributes, channel_attributes, channels, sweep};
-        let steps: [(&str, &str); 10] = [
+        let steps: [(&str, &str); 11] = [
             ("register", REGISTER),
             ("unregister", UNREGISTER),
             ("send", SEND),
@@ -231,6 +232,7 @@ impl Scripts {
             ("leave", channels::LEAVE),
             ("sweep_user", sweep::SWEEP_USER),
             ("read_attributes", attributes::READ),
+            ("write_attributes", attributes::WRITE),
             ("sweep_channel", sweep::SWEEP_CHANNEL),
             ("swap_channel_attributes", channel_attributes::SWAP),
         ];
@@ -257,6 +259,7 @@ impl Scripts {
             leave: f("leave"),
             sweep_user: f("sweep_user"),
             read_attributes: f("read_attributes"),
+            write_attributes: f("write_attributes"),
             sweep_channel: f("sweep_channel"),
             swap_channel_attributes: f("swap_channel_attributes"),
             library,
@@ -288,6 +291,7 @@ mod tests {
             sweep_user,
             sweep_channel,
             read_attributes,
+            write_attributes,
             swap_channel_attributes,
             library,
         } = &scripts;
@@ -301,6 +305,7 @@ mod tests {
             sweep_user,
             sweep_channel,
             read_attributes,
+            write_attributes,
             swap_channel_attributes,
         ];
         for f in used {
