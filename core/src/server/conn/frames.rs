@@ -1,6 +1,7 @@
 //! The frames of a logged-in connection: requests handed to the hub and their replies,
 //! acknowledgements, and frames the connection cannot use.
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use axum::extract::ws::Message as WsMessage;
@@ -9,6 +10,7 @@ use futures_util::FutureExt;
 use super::hello::{protocol_error, send_text};
 use super::{Conn, End, MAX_FRAMES_PER_FLUSH, Write};
 use crate::hub::Handled;
+use crate::hub::engine::PendingReply;
 use crate::protocol::wire::{self, ClientFrame, Control, ProtocolError, ReplyFrame, RequestFrame, close};
 use crate::protocol::{Reply, Request};
 use crate::server::edge::{close_socket, refuse_frame};
@@ -34,28 +36,51 @@ impl Conn {
     /// Handles a frame and every further frame already received, then flushes the replies
     /// once (a client with many requests in flight gets them in few writes); `Some` ends the
     /// connection.
+    ///
+    /// Peer messages that wait for the engine do not hold up the frames behind them: each goes
+    /// to the engine as it is read (in order, on the engine's ordered stream), and the replies
+    /// are written in request order once the engine has answered, so a burst of sends costs
+    /// one engine round trip and one write, not one of each per message. Any other request that
+    /// waits for the engine (a logout, a join, an attribute update) is handled only after every
+    /// reply before it, as its effects may depend on theirs.
     pub(super) async fn on_frames(&mut self, first: WsMessage) -> Option<End> {
         let mut next = Some(first);
         let mut handled = 0;
+        // Replies in request order, from the first that still waits for the engine.
+        let mut queued: VecDeque<Queued> = VecDeque::new();
         while let Some(msg) = next.take() {
             // Decided without awaiting: only the text to write lives across the writes below.
-            let step = match self.on_frame(msg) {
-                Step::Pending(id, pending, logout) => {
-                    // What earlier frames got goes out before the wait for the engine.
-                    if !self.write(Write::Flush).await {
+            let mut step = self.on_frame(msg);
+            match step {
+                Step::Pending(id, pending, Wait::Pipelined) => {
+                    queued.push_back(Queued::Waiting(id, pending));
+                    step = Step::Done;
+                }
+                Step::Reply(text) if !queued.is_empty() => {
+                    queued.push_back(Queued::Ready(text));
+                    step = Step::Done;
+                }
+                Step::Done => {}
+                _ => {
+                    if !self.answer_queued(&mut queued).await {
                         return Some(End::Park);
                     }
-                    let reply = pending.await;
-                    let logged_out = logout && reply == Reply::Ok;
-                    match wire::frame_text(&ReplyFrame { id, reply }) {
-                        // A logout answered Ok ends the connection as one answered at once does.
-                        Some(text) if logged_out => Step::LoggedOut(text),
-                        Some(text) => Step::Reply(text),
-                        None => Step::End,
-                    }
                 }
-                step => step,
-            };
+            }
+            if let Step::Pending(id, pending, wait) = step {
+                // What earlier frames got goes out before the wait for the engine.
+                if !self.write(Write::Flush).await {
+                    return Some(End::Park);
+                }
+                let reply = pending.await;
+                let logged_out = wait == Wait::Logout && reply == Reply::Ok;
+                step = match wire::frame_text(&ReplyFrame { id, reply }) {
+                    // A logout answered Ok ends the connection as one answered at once does.
+                    Some(text) if logged_out => Step::LoggedOut(text),
+                    Some(text) => Step::Reply(text),
+                    None => Step::End,
+                };
+            }
             match step {
                 Step::Done => {}
                 Step::Reply(text) => {
@@ -95,16 +120,47 @@ impl Conn {
                     return Some(End::Park);
                 }
                 Some(None) => {
+                    self.answer_queued(&mut queued).await;
                     self.write(Write::Flush).await;
                     return Some(End::Park);
                 }
                 None => None,
             };
         }
-        if !self.write(Write::Flush).await {
+        if !self.answer_queued(&mut queued).await || !self.write(Write::Flush).await {
             return Some(End::Park);
         }
         None
+    }
+
+    /// Writes the queued replies in request order, waiting for those the engine has not
+    /// answered yet (what is written is flushed before such a wait); false if the socket
+    /// failed.
+    async fn answer_queued(&mut self, queued: &mut VecDeque<Queued>) -> bool {
+        while let Some(next) = queued.pop_front() {
+            let text = match next {
+                Queued::Ready(text) => text,
+                Queued::Waiting(id, mut pending) => {
+                    let reply = match (&mut pending).now_or_never() {
+                        Some(reply) => reply,
+                        None => {
+                            if !self.write(Write::Flush).await {
+                                return false;
+                            }
+                            pending.await
+                        }
+                    };
+                    match wire::frame_text(&ReplyFrame { id, reply }) {
+                        Some(text) => text,
+                        None => return false,
+                    }
+                }
+            };
+            if !self.write_text(text, false).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// Handles one frame from the client and says what to write or whether to end; nothing is
@@ -123,6 +179,7 @@ impl Conn {
         match wire::parse_client(&text) {
             Ok(ClientFrame::Request(RequestFrame { id, request })) => {
                 let logout = request == Request::Logout;
+                let pipelined = matches!(request, Request::SendPeerMessage { .. });
                 if logout {
                     // What was sent before the logout went out before its answer: the client has
                     // it (and, with an engine, it leaves the user's ledger before the logout).
@@ -146,7 +203,16 @@ impl Conn {
                 let reply = match handled {
                     Handled::Ready(reply) => reply,
                     // Only requests that need the engine wait (a logout, for Redis to let go).
-                    Handled::Pending(pending) => return Step::Pending(id, pending, logout),
+                    Handled::Pending(pending) => {
+                        let wait = if logout {
+                            Wait::Logout
+                        } else if pipelined {
+                            Wait::Pipelined
+                        } else {
+                            Wait::InTurn
+                        };
+                        return Step::Pending(id, pending, wait);
+                    }
                 };
                 let ok = reply == Reply::Ok;
                 match wire::frame_text(&ReplyFrame { id, reply }) {
@@ -184,7 +250,25 @@ enum Step {
     Close(u16, &'static str),
     /// End the link without a word.
     End,
-    /// Queue the reply to request `id` once the engine has it; for a logout (`true`) that was
-    /// answered Ok, flush it and close.
-    Pending(u64, crate::hub::engine::PendingReply, bool),
+    /// Queue the reply to request `id` once the engine has it, as `Wait` says.
+    Pending(u64, PendingReply, Wait),
+}
+
+/// How a request that waits for the engine is handled (see [`Conn::on_frames`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    /// A peer message: the frames behind it are handled while it waits.
+    Pipelined,
+    /// Handled after every earlier reply, before the frames behind it.
+    InTurn,
+    /// A logout: in turn, and when answered Ok the reply is flushed and the connection closed.
+    Logout,
+}
+
+/// A reply queued behind one that waits for the engine.
+enum Queued {
+    /// Known: its frame.
+    Ready(String),
+    /// The engine's answer to request `id`.
+    Waiting(u64, PendingReply),
 }

@@ -1,0 +1,112 @@
+//! One connection's requests on a node of a two-node service, frame by frame with a raw client:
+//! peer messages to a user on the other node go to the engine without waiting for each other's
+//! answers, and every reply still comes in request order, with requests that depend on earlier
+//! ones (a join, then a channel message; a logout) handled in turn. Without `redis-server` each
+//! test prints one line and passes (`SIGSHIM_REQUIRE_REDIS=1` makes that a failure).
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sigshim::server::{Server, ServerConfig};
+use sigshim_conformance::raw::{RawClient, start};
+use sigshim_conformance::redis_server::RedisServer;
+use sigshim_conformance::two_nodes::node_at;
+use sigshim_conformance::{APP_ID, WAIT};
+
+/// A Redis, two nodes on it and a WebSocket server for each, or `None` without `redis-server`.
+async fn two_servers() -> Option<(RedisServer, Server, Server)> {
+    let redis = RedisServer::start()?;
+    let a = node_at(&redis.url(), "a", Duration::from_secs(3)).await;
+    let b = node_at(&redis.url(), "b", Duration::from_secs(3)).await;
+    let config = || ServerConfig::new(([127, 0, 0, 1], 0).into());
+    let (sa, sb) = (start(&a, config()).await, start(&b, config()).await);
+    Some((redis, sa, sb))
+}
+
+/// A peer message request frame.
+fn send(id: u64, to: &str, text: &str) -> Value {
+    json!({"id": id, "op": "send_peer_message", "peer_id": to, "message": {"type": "text", "text": text}})
+}
+
+/// Reads frames until `n` replies have come; returns them in arrival order (events skipped).
+async fn replies(client: &mut RawClient, n: usize) -> Vec<Value> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        let frame = client.json().await;
+        if frame.get("reply").is_some() {
+            got.push(frame);
+        }
+    }
+    got
+}
+
+/// The texts of the next `n` peer messages `client` gets.
+async fn texts(client: &mut RawClient, n: usize) -> Vec<String> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        let frame = client.next_peer_message().await;
+        got.push(frame["message"]["text"].as_str().expect("a text message").to_owned());
+    }
+    got
+}
+
+/// A burst of requests written before any reply is read: sends to bob (on the other node)
+/// interleaved with a send to carol (on this node), pings, a join and a message to the channel
+/// just joined. The replies come in request order, each with its outcome, and bob gets his
+/// messages in the order sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_requests_is_answered_in_request_order() {
+    let Some((_redis, sa, sb)) = two_servers().await else { return };
+    let mut alice = RawClient::connect(&sa.url()).await;
+    alice.login(APP_ID, "alice").await;
+    let mut carol = RawClient::connect(&sa.url()).await;
+    carol.login(APP_ID, "carol").await;
+    let mut bob = RawClient::connect(&sb.url()).await;
+    bob.login(APP_ID, "bob").await;
+    let burst = [
+        send(1, "bob", "m1"),
+        send(2, "carol", "c1"),
+        send(3, "bob", "m2"),
+        json!({"id": 4, "op": "ping"}),
+        json!({"id": 5, "op": "join_channel", "channel_id": "room"}),
+        json!({"id": 6, "op": "send_channel_message", "channel_id": "room", "message": {"type": "text", "text": "hi"}}),
+        send(7, "bob", "m3"),
+        send(8, "nobody", "lost"),
+        json!({"id": 9, "op": "ping"}),
+    ];
+    for frame in &burst {
+        alice.send_json(frame).await;
+    }
+    let got = replies(&mut alice, burst.len()).await;
+    let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
+    assert_eq!(ids, (1..=9).collect::<Vec<u64>>(), "{got:?}");
+    let kinds: Vec<&str> = got.iter().map(|r| r["reply"].as_str().expect("a reply")).collect();
+    let sent = "message_sent";
+    assert_eq!(kinds, [sent, sent, sent, "pong", "ok", "ok", sent, "error", "pong"], "{got:?}");
+    assert_eq!(got[7]["code"], 3, "nobody is offline and the message is not stored: {got:?}");
+    assert_eq!(texts(&mut bob, 3).await, ["m1", "m2", "m3"]);
+    assert_eq!(texts(&mut carol, 1).await, ["c1"]);
+}
+
+/// A logout behind sends to another node is answered after them, and the connection closes
+/// only once every earlier reply is out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_behind_sends_is_answered_after_them() {
+    let Some((_redis, sa, sb)) = two_servers().await else { return };
+    let mut alice = RawClient::connect(&sa.url()).await;
+    alice.login(APP_ID, "alice").await;
+    let mut bob = RawClient::connect(&sb.url()).await;
+    bob.login(APP_ID, "bob").await;
+    for id in 1..=20 {
+        alice.send_json(&send(id, "bob", &format!("m{id}"))).await;
+    }
+    alice.send_json(&json!({"id": 21, "op": "logout"})).await;
+    let got = replies(&mut alice, 21).await;
+    let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
+    assert_eq!(ids, (1..=21).collect::<Vec<u64>>(), "{got:?}");
+    assert!(got[..20].iter().all(|r| r["reply"] == "message_sent"), "{got:?}");
+    assert_eq!(got[20]["reply"], "ok", "{got:?}");
+    assert_eq!(tokio::time::timeout(WAIT, alice.close_code()).await.expect("closed in time"), 1000);
+    let want: Vec<String> = (1..=20).map(|i| format!("m{i}")).collect();
+    assert_eq!(texts(&mut bob, 20).await, want);
+}
