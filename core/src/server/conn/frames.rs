@@ -56,11 +56,13 @@ impl Conn {
                     queued.push_back(Queued::Waiting(id, pending));
                     step = Step::Done;
                 }
-                Step::Reply(text) if !queued.is_empty() => {
+                // Nothing waits (always so without an engine): as it comes.
+                Step::Done => {}
+                _ if queued.is_empty() => {}
+                Step::Reply(text) => {
                     queued.push_back(Queued::Ready(text));
                     step = Step::Done;
                 }
-                Step::Done => {}
                 _ => {
                     if !self.answer_queued(&mut queued).await {
                         return Some(End::Park);
@@ -120,14 +122,19 @@ impl Conn {
                     return Some(End::Park);
                 }
                 Some(None) => {
-                    self.answer_queued(&mut queued).await;
+                    if !queued.is_empty() {
+                        self.answer_queued(&mut queued).await;
+                    }
                     self.write(Write::Flush).await;
                     return Some(End::Park);
                 }
                 None => None,
             };
         }
-        if !self.answer_queued(&mut queued).await || !self.write(Write::Flush).await {
+        if !queued.is_empty() && !self.answer_queued(&mut queued).await {
+            return Some(End::Park);
+        }
+        if !self.write(Write::Flush).await {
             return Some(End::Park);
         }
         None
