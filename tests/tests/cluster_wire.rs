@@ -7,8 +7,9 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use sigshim::protocol::close;
 use sigshim::server::{Server, ServerConfig};
-use sigshim_conformance::raw::{RawClient, start};
+use sigshim_conformance::raw::{Incoming, RawClient, start};
 use sigshim_conformance::redis_server::RedisServer;
 use sigshim_conformance::two_nodes::node_at;
 use sigshim_conformance::{APP_ID, WAIT};
@@ -109,4 +110,70 @@ async fn a_logout_behind_sends_is_answered_after_them() {
     assert_eq!(tokio::time::timeout(WAIT, alice.close_code()).await.expect("closed in time"), 1000);
     let want: Vec<String> = (1..=20).map(|i| format!("m{i}")).collect();
     assert_eq!(texts(&mut bob, 20).await, want);
+}
+
+/// Bob, on node b, has received two messages from alice without confirming them; then bob
+/// logs in on node a (his link to b still open, or already broken and his session parked
+/// there). The login takes him over, and the new session gets the two messages at once,
+/// marked offline (the same IDs: a client that had shown them skips them), before what alice
+/// sends next.
+async fn a_takeover_hands_over_what_the_old_session_had_not_confirmed(park_first: bool) {
+    let Some((_redis, sa, sb)) = two_servers().await else { return };
+    let mut alice = RawClient::connect(&sa.url()).await;
+    alice.login(APP_ID, "alice").await;
+    let mut old = RawClient::connect(&sb.url()).await;
+    old.login(APP_ID, "bob").await;
+    let mut ids = Vec::new();
+    for text in ["m1", "m2"] {
+        let reply = alice.send_peer("bob", text).await;
+        assert_eq!(reply["reply"], "message_sent", "{reply}");
+        ids.push(reply["message_id"].clone());
+    }
+    for (text, id) in ["m1", "m2"].into_iter().zip(&ids) {
+        let got = old.next_peer_message().await;
+        assert_eq!(
+            (&got["message"]["text"], &got["message"]["id"], &got["offline"]),
+            (&json!(text), id, &json!(false))
+        );
+    }
+    let still_open = if park_first {
+        old.close().await;
+        None
+    } else {
+        Some(old)
+    };
+    let mut new = RawClient::connect(&sa.url()).await;
+    new.login(APP_ID, "bob").await;
+    for (text, id) in ["m1", "m2"].into_iter().zip(&ids) {
+        let got = new.next_peer_message().await;
+        assert_eq!(
+            (&got["message"]["text"], &got["message"]["id"], &got["offline"]),
+            (&json!(text), id, &json!(true))
+        );
+    }
+    let reply = alice.send_peer("bob", "m3").await;
+    assert_eq!(reply["reply"], "message_sent", "{reply}");
+    let got = new.next_peer_message().await;
+    assert_eq!((&got["message"]["text"], &got["offline"]), (&json!("m3"), &json!(false)));
+    if let Some(mut old) = still_open {
+        // Events (a notice of the kick) may come before the close.
+        let code = loop {
+            match old.next().await {
+                Incoming::Json(_) => continue,
+                Incoming::Close(code) => break code,
+                other => panic!("expected the old link to be closed, got {other:?}"),
+            }
+        };
+        assert_eq!(code, Some(close::KICKED), "the old link is told another login took over");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_takeover_from_a_live_session_hands_over_its_unconfirmed_messages() {
+    a_takeover_hands_over_what_the_old_session_had_not_confirmed(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_takeover_from_a_parked_session_hands_over_its_unconfirmed_messages() {
+    a_takeover_hands_over_what_the_old_session_had_not_confirmed(true).await;
 }

@@ -141,9 +141,12 @@ impl Hub {
                         continue;
                     }
                 }
-                // With an engine the message is in the user's ledger in Redis, which goes to
-                // the box when the user's current session ends.
-                if self.has_engine() {
+                // With an engine the message is in the user's ledger in Redis: a session of the
+                // user on another node (a login there took the user over) gets it at once, and
+                // otherwise the ledger goes to the box when the user's current session ends.
+                #[cfg(feature = "redis")]
+                if let Some(engine) = self.engine() {
+                    engine.redeliver(&peer_id, user, message);
                     continue;
                 }
                 if !self.inner.offline.keep(user, &peer_id, message) {

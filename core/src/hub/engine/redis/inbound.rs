@@ -33,8 +33,13 @@ pub(super) enum NodeFrame {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(super) enum Item {
-    /// A peer message.
-    Message { message: Message },
+    /// A peer message; `offline` when it was held for an earlier session of the user (as a
+    /// stored message is).
+    Message {
+        message: Message,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        offline: bool,
+    },
     /// One step of an invitation (from the sender's side `by`).
     Call { id: u64, by: CallRole, signal: CallSignal },
 }
@@ -108,7 +113,7 @@ impl RedisEngine {
             match frame {
                 NodeFrame::Deliver { call, node, from, to, item } => {
                     let code = match item {
-                        Item::Message { message } => self.deliver(&from, &to, message),
+                        Item::Message { message, offline } => self.deliver(&from, &to, message, offline),
                         Item::Call { id, by, signal } => self.deliver_call(&from, &to, id, by, signal),
                     };
                     if call != 0 {
@@ -129,11 +134,11 @@ impl RedisEngine {
     }
 
     /// Pushes a peer message from another node into the receiver's inbox; the code to answer.
-    fn deliver(&self, from: &str, to: &str, message: Message) -> i32 {
+    fn deliver(&self, from: &str, to: &str, message: Message, offline: bool) -> i32 {
         let Some(hub) = self.hub() else { return NOT_HERE };
         let Some(session) = hub.inner.registry.get(to) else { return NOT_HERE };
         let counters = &hub.inner.counters;
-        let ev = Event::PeerMessage { peer_id: from.to_owned(), message, offline: false };
+        let ev = Event::PeerMessage { peer_id: from.to_owned(), message, offline };
         match session.try_push(Arc::new(ev)) {
             Ok(()) if session.is_parked() => {
                 Counters::bump(&counters.peer_messages_cached);

@@ -216,7 +216,8 @@ impl RedisEngine {
             return Box::pin(async { Reply::Error { code: PE::Failure.code() } });
         };
         let id = message.id.to_string();
-        let routed = self.route(from, to, Item::Message { message }, Some((&id, &stored, offline)));
+        let routed =
+            self.route(from, to, Item::Message { message, offline: false }, Some((&id, &stored, offline)));
         let engine = self.clone();
         let to = to.to_owned();
         Box::pin(async move {
@@ -278,6 +279,24 @@ impl RedisEngine {
         cmd.arg(3).arg(self.user_keys(to));
         cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg("0").arg("").arg(cap).arg(ttl);
         cmd.arg(&self.keys.presence).arg(to).arg(&self.config.node_id).arg("").arg(self.keys.lease_of(""));
+        self.fire(cmd);
+    }
+
+    /// Hands a peer message a session of this node held unconfirmed (it ended: another node's
+    /// login took `to` over) to the user's current node, which delivers it at once, marked
+    /// offline. The message stays in the user's ledger until that session's client confirms it.
+    pub(crate) fn redeliver(&self, from: &str, to: &str, message: Message) {
+        let deliver = NodeFrame::Deliver {
+            call: 0,
+            node: self.config.node_id.clone(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            item: Item::Message { message, offline: true },
+        };
+        let Ok(deliver) = serde_json::to_string(&deliver) else { return };
+        let mut cmd = self.scripts.redeliver.call();
+        cmd.arg(1).arg(self.keys.owner(to));
+        cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(&self.config.node_id);
         self.fire(cmd);
     }
 

@@ -178,6 +178,25 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 'stored'
 "#;
 
+/// A peer message a session of this node held unconfirmed when another node's login took its
+/// user over: handed to the new owner's node, which delivers it (marked offline) at once. The
+/// message is in the user's ledger already and stays there until the new session's client
+/// confirms it; with no owner, or an owner on this node, nothing is sent (the ledger goes to the
+/// box when the user's session ends). Returns how many nodes heard it.
+///
+/// KEYS: owner. ARGV: node channel prefix, the delivery, this node.
+pub(super) const REDELIVER: &str = r#"
+local owner = redis.call('GET', KEYS[1])
+if not owner then
+  return 0
+end
+local node = string.match(owner, '^(.*)|')
+if node == ARGV[3] then
+  return 0
+end
+return redis.call('PUBLISH', ARGV[1] .. node, ARGV[2])
+"#;
+
 /// One of the engine's steps, a function of the library: called with `FCALL`.
 #[derive(Debug)]
 pub(super) struct Function {
@@ -209,6 +228,7 @@ pub(super) struct Scripts {
     pub(super) unregister: Function,
     pub(super) send: Function,
     pub(super) unroute: Function,
+    pub(super) redeliver: Function,
     pub(super) join: Function,
     pub(super) leave: Function,
     pub(super) sweep_user: Function,
@@ -223,11 +243,12 @@ pub(super) struct Scripts {
 impl Scripts {
     pub(super) fn new() -> Self {
         use super::{attributes, channel_attributes, channels, sweep};
-        let steps: [(&str, &str); 11] = [
+        let steps: [(&str, &str); 12] = [
             ("register", REGISTER),
             ("unregister", UNREGISTER),
             ("send", SEND),
             ("unroute", UNROUTE),
+            ("redeliver", REDELIVER),
             ("join", channels::JOIN),
             ("leave", channels::LEAVE),
             ("sweep_user", sweep::SWEEP_USER),
@@ -255,6 +276,7 @@ impl Scripts {
             unregister: f("unregister"),
             send: f("send"),
             unroute: f("unroute"),
+            redeliver: f("redeliver"),
             join: f("join"),
             leave: f("leave"),
             sweep_user: f("sweep_user"),
@@ -286,6 +308,7 @@ mod tests {
             unregister,
             send,
             unroute,
+            redeliver,
             join,
             leave,
             sweep_user,
@@ -300,6 +323,7 @@ mod tests {
             unregister,
             send,
             unroute,
+            redeliver,
             join,
             leave,
             sweep_user,
