@@ -1,8 +1,10 @@
 //! One connection's requests on a node of a two-node service, frame by frame with a raw client:
 //! peer messages to a user on the other node go to the engine without waiting for each other's
 //! answers, and every reply still comes in request order, with requests that depend on earlier
-//! ones (a join, then a channel message; a logout) handled in turn. Without `redis-server` each
-//! test prints one line and passes (`SIGSHIM_REQUIRE_REDIS=1` makes that a failure).
+//! ones (a join, then a channel message; a logout) handled in turn. A login on one node that
+//! takes a user over from the other gets at once what the old session had not confirmed.
+//! Without `redis-server` each test prints one line and passes (`SIGSHIM_REQUIRE_REDIS=1` makes
+//! that a failure).
 
 use std::time::Duration;
 
