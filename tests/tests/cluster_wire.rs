@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sigshim::protocol::close;
 use sigshim::server::{Server, ServerConfig};
-use sigshim_conformance::raw::{Incoming, RawClient, start};
+use sigshim_conformance::raw::{Incoming, RawClient, client_frame, start};
 use sigshim_conformance::redis_server::RedisServer;
 use sigshim_conformance::two_nodes::node_at;
 use sigshim_conformance::{APP_ID, WAIT};
@@ -29,6 +29,12 @@ async fn two_servers() -> Option<(RedisServer, Server, Server)> {
 /// A peer message request frame.
 fn send(id: u64, to: &str, text: &str) -> Value {
     json!({"id": id, "op": "send_peer_message", "peer_id": to, "message": {"type": "text", "text": text}})
+}
+
+/// Writes `frames` as text frames in one write, so that the server reads them together.
+async fn send_together(client: &mut RawClient, frames: &[Value]) {
+    let bytes: Vec<u8> = frames.iter().flat_map(|f| client_frame(1, f.to_string().as_bytes())).collect();
+    client.send_bytes(&bytes).await;
 }
 
 /// Reads frames until `n` replies have come; returns them in arrival order (events skipped).
@@ -53,7 +59,7 @@ async fn texts(client: &mut RawClient, n: usize) -> Vec<String> {
     got
 }
 
-/// A burst of requests written before any reply is read: sends to bob (on the other node)
+/// A burst of requests written at once, before any reply is read: sends to bob (on the other node)
 /// interleaved with a send to carol (on this node), pings, a join and a message to the channel
 /// just joined. The replies come in request order, each with its outcome, and bob gets his
 /// messages in the order sent.
@@ -77,9 +83,7 @@ async fn a_burst_of_requests_is_answered_in_request_order() {
         send(8, "nobody", "lost"),
         json!({"id": 9, "op": "ping"}),
     ];
-    for frame in &burst {
-        alice.send_json(frame).await;
-    }
+    send_together(&mut alice, &burst).await;
     let got = replies(&mut alice, burst.len()).await;
     let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
     assert_eq!(ids, (1..=9).collect::<Vec<u64>>(), "{got:?}");
@@ -91,6 +95,28 @@ async fn a_burst_of_requests_is_answered_in_request_order() {
     assert_eq!(texts(&mut carol, 1).await, ["c1"]);
 }
 
+/// Sends to another node followed, in the same write, by a frame the connection cannot read
+/// (text that is not UTF-8): the sends are answered before the connection is closed with 1007.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_before_an_unreadable_frame_are_answered_before_the_close() {
+    let Some((_redis, sa, sb)) = two_servers().await else { return };
+    let mut alice = RawClient::connect(&sa.url()).await;
+    alice.login(APP_ID, "alice").await;
+    let mut bob = RawClient::connect(&sb.url()).await;
+    bob.login(APP_ID, "bob").await;
+    let mut bytes: Vec<u8> = (1..=3)
+        .flat_map(|id| client_frame(1, send(id, "bob", &format!("m{id}")).to_string().as_bytes()))
+        .collect();
+    bytes.extend(client_frame(1, &[0xff, 0xfe, 0xfd]));
+    alice.send_bytes(&bytes).await;
+    let got = replies(&mut alice, 3).await;
+    let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
+    assert_eq!(ids, [1, 2, 3], "{got:?}");
+    assert!(got.iter().all(|r| r["reply"] == "message_sent"), "{got:?}");
+    assert_eq!(alice.close_code().await, close::INVALID_PAYLOAD);
+    assert_eq!(texts(&mut bob, 3).await, ["m1", "m2", "m3"]);
+}
+
 /// A logout behind sends to another node is answered after them, and the connection closes
 /// only once every earlier reply is out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,10 +126,9 @@ async fn a_logout_behind_sends_is_answered_after_them() {
     alice.login(APP_ID, "alice").await;
     let mut bob = RawClient::connect(&sb.url()).await;
     bob.login(APP_ID, "bob").await;
-    for id in 1..=20 {
-        alice.send_json(&send(id, "bob", &format!("m{id}"))).await;
-    }
-    alice.send_json(&json!({"id": 21, "op": "logout"})).await;
+    let mut burst: Vec<Value> = (1..=20).map(|id| send(id, "bob", &format!("m{id}"))).collect();
+    burst.push(json!({"id": 21, "op": "logout"}));
+    send_together(&mut alice, &burst).await;
     let got = replies(&mut alice, 21).await;
     let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
     assert_eq!(ids, (1..=21).collect::<Vec<u64>>(), "{got:?}");

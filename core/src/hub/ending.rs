@@ -71,7 +71,7 @@ impl Hub {
         let open_calls = std::mem::take(&mut session.state.lock().calls);
         calls::announce_gone(self, session.user_id(), open_calls);
         if let Some(link) = self.inner.parking.forget(session) {
-            self.salvage(session.user_id(), link);
+            self.salvage(session, link);
         }
         channel_ops::leave_all(self, session);
         self.inner.watchers.unwatch(session, &subscriptions);

@@ -67,7 +67,7 @@ impl Hub {
             Ok(()) => {
                 tracing::debug!(user = %session.user_id(), session = session.key(), ?grace, "session parked")
             }
-            Err(link) => self.salvage(session.user_id(), link),
+            Err(link) => self.salvage(session, link),
         }
     }
 
@@ -98,7 +98,7 @@ impl Hub {
     /// by the server): see [`salvage`](Self::salvage).
     #[doc(hidden)]
     pub fn keep_undelivered(&self, session: &Session, link: ParkedLink) {
-        self.salvage(session.user_id(), link);
+        self.salvage(session, link);
     }
 
     /// Keeps the peer messages a logged-out session had queued but never sent (see
@@ -107,7 +107,7 @@ impl Hub {
     #[doc(hidden)]
     pub fn keep_queued(&self, session: &Session, mut link: ParkedLink) {
         link.unacked.drain().for_each(drop);
-        self.salvage(session.user_id(), link);
+        self.salvage(session, link);
     }
 
     /// Ends a parked session whose grace period ran out.
@@ -116,14 +116,15 @@ impl Hub {
         let Some((session, link)) = self.inner.parking.take_expired(key) else { return };
         tracing::debug!(user = %session.user_id(), session = key, "grace period over");
         self.end(&session, CloseReason::LinkLost);
-        self.salvage(session.user_id(), link);
+        self.salvage(&session, link);
     }
 
     /// Keeps the peer messages a parked session never delivered: they were acknowledged to their
     /// senders, so they go to the offline store for the user's next login.
     /// A newer live session of the same user (after a login elsewhere) gets them at once, marked
     /// as offline messages.
-    pub(super) fn salvage(&self, user: &str, mut link: ParkedLink) {
+    pub(super) fn salvage(&self, session: &Session, mut link: ParkedLink) {
+        let user = session.user_id();
         let mut pending: Vec<Arc<Event>> = link.unacked.drain().collect();
         while let Ok(e) = link.inbox.try_recv() {
             pending.push(e);
@@ -141,12 +142,19 @@ impl Hub {
                         continue;
                     }
                 }
-                // With an engine the message is in the user's ledger in Redis: a session of the
-                // user on another node (a login there took the user over) gets it at once, and
-                // otherwise the ledger goes to the box when the user's current session ends.
+                // With an engine the message is in the user's ledger in Redis. A login on
+                // another node that took the user over while this node still heard it left the
+                // ledger to this session: the new session gets the message at once. Otherwise
+                // the ledger went to the box (this session let go of the user) or to the new
+                // session (this node did not hear the kick), or goes to the box when the
+                // user's current session ends.
                 #[cfg(feature = "redis")]
                 if let Some(engine) = self.engine() {
-                    engine.redeliver(&peer_id, user, message);
+                    if session.close_reason()
+                        == Some(CloseReason::Kicked(crate::protocol::KickReason::RemoteLogin))
+                    {
+                        engine.redeliver(&peer_id, user, message);
+                    }
                     continue;
                 }
                 if !self.inner.offline.keep(user, &peer_id, message) {

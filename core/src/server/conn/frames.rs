@@ -41,8 +41,9 @@ impl Conn {
     /// to the engine as it is read (in order, on the engine's ordered stream), and the replies
     /// are written in request order once the engine has answered, so a burst of sends costs
     /// one engine round trip and one write, not one of each per message. Any other request that
-    /// waits for the engine (a logout, a join, an attribute update) is handled only after every
-    /// reply before it, as its effects may depend on theirs.
+    /// waits for the engine (a logout, a join, an attribute update) is answered after every
+    /// reply before it, and the frames behind it wait for its answer (a channel message sent
+    /// after a join finds the join done).
     pub(super) async fn on_frames(&mut self, first: WsMessage) -> Option<End> {
         let mut next = Some(first);
         let mut handled = 0;
@@ -118,6 +119,10 @@ impl Conn {
             next = match self.socket.recv().now_or_never() {
                 Some(Some(Ok(msg))) => Some(msg),
                 Some(Some(Err(e))) => {
+                    // The requests before the bad frame are answered first.
+                    if !queued.is_empty() {
+                        self.answer_queued(&mut queued).await;
+                    }
                     refuse_frame(&mut self.socket, e).await;
                     return Some(End::Park);
                 }
@@ -142,7 +147,8 @@ impl Conn {
 
     /// Writes the queued replies in request order, waiting for those the engine has not
     /// answered yet (what is written is flushed before such a wait); false if the socket
-    /// failed.
+    /// failed. Replies that can no longer be written still run to their end (a peer message's
+    /// steps after the engine's answer), as tasks of their own.
     async fn answer_queued(&mut self, queued: &mut VecDeque<Queued>) -> bool {
         while let Some(next) = queued.pop_front() {
             let text = match next {
@@ -152,6 +158,8 @@ impl Conn {
                         Some(reply) => reply,
                         None => {
                             if !self.write(Write::Flush).await {
+                                queued.push_front(Queued::Waiting(id, pending));
+                                let_go(queued);
                                 return false;
                             }
                             pending.await
@@ -159,11 +167,15 @@ impl Conn {
                     };
                     match wire::frame_text(&ReplyFrame { id, reply }) {
                         Some(text) => text,
-                        None => return false,
+                        None => {
+                            let_go(queued);
+                            return false;
+                        }
                     }
                 }
             };
             if !self.write_text(text, false).await {
+                let_go(queued);
                 return false;
             }
         }
@@ -259,6 +271,15 @@ enum Step {
     End,
     /// Queue the reply to request `id` once the engine has it, as `Wait` says.
     Pending(u64, PendingReply, Wait),
+}
+
+/// Lets the replies still queued run to their end without anyone to write them to.
+fn let_go(queued: &mut VecDeque<Queued>) {
+    for left in queued.drain(..) {
+        if let Queued::Waiting(_, pending) = left {
+            tokio::spawn(pending);
+        }
+    }
 }
 
 /// How a request that waits for the engine is handled (see [`Conn::on_frames`]).

@@ -284,8 +284,10 @@ impl RedisEngine {
 
     /// Hands a peer message a session of this node held unconfirmed (it ended: another node's
     /// login took `to` over) to the user's current node, which delivers it at once, marked
-    /// offline. The message stays in the user's ledger until that session's client confirms it.
+    /// offline, if the user's ledger still holds it. It stays in the ledger until that session's
+    /// client confirms it.
     pub(crate) fn redeliver(&self, from: &str, to: &str, message: Message) {
+        let id = message.id.to_string();
         let deliver = NodeFrame::Deliver {
             call: 0,
             node: self.config.node_id.clone(),
@@ -295,8 +297,8 @@ impl RedisEngine {
         };
         let Ok(deliver) = serde_json::to_string(&deliver) else { return };
         let mut cmd = self.scripts.redeliver.call();
-        cmd.arg(1).arg(self.keys.owner(to));
-        cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(&self.config.node_id);
+        cmd.arg(2).arg(self.keys.owner(to)).arg(self.keys.ledger(to));
+        cmd.arg(&self.keys.node_channel_prefix).arg(deliver).arg(&self.config.node_id).arg(id);
         self.fire(cmd);
     }
 

@@ -181,13 +181,14 @@ return 'stored'
 /// A peer message a session of this node held unconfirmed when another node's login took its
 /// user over: handed to the new owner's node, which delivers it (marked offline) at once. The
 /// message is in the user's ledger already and stays there until the new session's client
-/// confirms it; with no owner, or an owner on this node, nothing is sent (the ledger goes to the
-/// box when the user's session ends). Returns how many nodes heard it.
+/// confirms it. Nothing is sent when the ledger no longer holds it (confirmed, or moved to the
+/// box), when the user has no owner, or when the owner is on this node. Returns how many nodes
+/// heard it.
 ///
-/// KEYS: owner. ARGV: node channel prefix, the delivery, this node.
+/// KEYS: owner, ledger. ARGV: node channel prefix, the delivery, this node, the message ID.
 pub(super) const REDELIVER: &str = r#"
 local owner = redis.call('GET', KEYS[1])
-if not owner then
+if not owner or redis.call('HEXISTS', KEYS[2], ARGV[4]) == 0 then
   return 0
 end
 local node = string.match(owner, '^(.*)|')
