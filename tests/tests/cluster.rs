@@ -319,6 +319,40 @@ async fn a_taken_over_session_cannot_write_the_users_attributes() {
     assert_eq!(read.map(|all| all.is_empty()), Ok(true), "the new session's attributes: none");
 }
 
+/// Sixteen members, eight on each node, each add a key to one channel's attributes at the same
+/// time: every update succeeds (a node runs its updates of one set one after the other, so
+/// only the two nodes race each other's compare-and-set) and the set ends with all sixteen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_channel_attribute_updates_from_both_nodes_all_succeed() {
+    let Some((_redis, a, b)) = two_nodes().await else { return };
+    let mut members = Vec::new();
+    for i in 0..16 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        members.push(member(Backend::Memory, node, &format!("u{i}"), "room").await);
+    }
+    let quiet = ChannelAttributeOptions { enable_notification_to_channel_members: false };
+    let updates =
+        members.iter().enumerate().map(|(i, (m, _, _))| {
+            let key = format!("k{i:02}");
+            async move {
+                m.client.add_or_update_channel_attributes("room", &[Attribute::new(key, "v")], quiet).await
+            }
+        });
+    let outcomes = futures_util::future::join_all(updates).await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let mut keys: Vec<String> = members[0]
+        .0
+        .client
+        .get_channel_attributes("room")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, (0..16).map(|i| format!("k{i:02}")).collect::<Vec<_>>());
+}
+
 /// Lists the engine's function libraries (the first line of the reply: how many).
 const LIBRARIES: &str = "FUNCTION LIST LIBRARYNAME sigshim_*";
 

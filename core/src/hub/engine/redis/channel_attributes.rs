@@ -5,6 +5,7 @@
 //! The set expires `channel_attributes_ttl` after the channel's last member left on any node
 //! (the leave and sweep scripts arm the expiry, a join lifts it), as on one hub.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use redis::FromRedisValue;
@@ -36,7 +37,45 @@ return 1
 "#;
 
 /// Attempts at a compare-and-set before the update fails (another node kept changing the set).
-const ATTEMPTS: usize = 8;
+/// A node runs one update of a channel's set at a time (see [`Updating`]), so the set changes
+/// under an update only through other nodes.
+const ATTEMPTS: usize = 32;
+
+/// The channels whose attributes this node is updating, each with the lock its updates take
+/// in turn: sixteen members of one node updating one channel at once would otherwise race
+/// each other's compare-and-set, and some would run out of attempts. An entry lives while an
+/// update holds or waits for its lock.
+#[derive(Debug, Default)]
+pub(super) struct Updating(parking_lot::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl Updating {
+    /// Waits for this node's earlier updates of channel `id` to end; the update runs while the
+    /// returned turn lives.
+    async fn turn(self: Arc<Self>, id: String) -> Turn {
+        let lock = self.0.lock().entry(id.clone()).or_default().clone();
+        let guard = lock.clone().lock_owned().await;
+        Turn { updating: self, id, lock, _guard: Some(guard) }
+    }
+}
+
+/// One update's turn at a channel's set (see [`Updating::turn`]).
+struct Turn {
+    updating: Arc<Updating>,
+    id: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self._guard = None;
+        let mut channels = self.updating.0.lock();
+        // Held here and in the map only: no other update holds or waits for it.
+        if Arc::strong_count(&self.lock) == 2 {
+            channels.remove(&self.id);
+        }
+    }
+}
 
 /// Why a channel attribute update failed.
 pub(crate) enum UpdateFailed {
@@ -77,7 +116,9 @@ impl RedisEngine {
         notify: bool,
     ) -> impl Future<Output = Result<(), UpdateFailed>> + Send + 'static {
         let (engine, id, user) = (self.clone(), id.to_owned(), user.to_owned());
+        let turn = self.updating.clone().turn(id.clone());
         async move {
+            let _turn = turn.await;
             for _ in 0..ATTEMPTS {
                 let mut get = redis::cmd("GET");
                 get.arg(engine.channel_attributes_key(&id));

@@ -194,6 +194,8 @@ pub struct RedisEngine {
     listening: Mutex<std::collections::HashSet<String>>,
     /// Set by [`leave`](Self::leave): the heartbeat stops.
     left: AtomicBool,
+    /// The channels whose attributes this node is updating, one update at a time each.
+    updating: Arc<channel_attributes::Updating>,
 }
 
 /// A change to the node's subscriptions.
@@ -282,6 +284,7 @@ impl RedisEngine {
             subscriptions: subs_tx,
             listening: Mutex::default(),
             left: AtomicBool::new(false),
+            updating: Arc::default(),
             config,
         });
         let inbound = inbound::sender(Arc::downgrade(&engine));
