@@ -26,6 +26,18 @@ async fn two_servers() -> Option<(RedisServer, Server, Server)> {
     Some((redis, sa, sb))
 }
 
+/// A raw client of `server`, logged in as `user`.
+async fn logged_in(server: &Server, user: &str) -> RawClient {
+    let mut client = RawClient::connect(&server.url()).await;
+    client.login(APP_ID, user).await;
+    client
+}
+
+/// The `id`s of `replies`, in order.
+fn ids(replies: &[Value]) -> Vec<u64> {
+    replies.iter().map(|r| r["id"].as_u64().expect("an id")).collect()
+}
+
 /// A peer message request frame.
 fn send(id: u64, to: &str, text: &str) -> Value {
     json!({"id": id, "op": "send_peer_message", "peer_id": to, "message": {"type": "text", "text": text}})
@@ -66,12 +78,9 @@ async fn texts(client: &mut RawClient, n: usize) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_requests_is_answered_in_request_order() {
     let Some((_redis, sa, sb)) = two_servers().await else { return };
-    let mut alice = RawClient::connect(&sa.url()).await;
-    alice.login(APP_ID, "alice").await;
-    let mut carol = RawClient::connect(&sa.url()).await;
-    carol.login(APP_ID, "carol").await;
-    let mut bob = RawClient::connect(&sb.url()).await;
-    bob.login(APP_ID, "bob").await;
+    let mut alice = logged_in(&sa, "alice").await;
+    let mut carol = logged_in(&sa, "carol").await;
+    let mut bob = logged_in(&sb, "bob").await;
     let burst = [
         send(1, "bob", "m1"),
         send(2, "carol", "c1"),
@@ -85,8 +94,7 @@ async fn a_burst_of_requests_is_answered_in_request_order() {
     ];
     send_together(&mut alice, &burst).await;
     let got = replies(&mut alice, burst.len()).await;
-    let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
-    assert_eq!(ids, (1..=9).collect::<Vec<u64>>(), "{got:?}");
+    assert_eq!(ids(&got), (1..=9).collect::<Vec<u64>>(), "{got:?}");
     let kinds: Vec<&str> = got.iter().map(|r| r["reply"].as_str().expect("a reply")).collect();
     let sent = "message_sent";
     assert_eq!(kinds, [sent, sent, sent, "pong", "ok", "ok", sent, "error", "pong"], "{got:?}");
@@ -100,18 +108,15 @@ async fn a_burst_of_requests_is_answered_in_request_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sends_before_an_unreadable_frame_are_answered_before_the_close() {
     let Some((_redis, sa, sb)) = two_servers().await else { return };
-    let mut alice = RawClient::connect(&sa.url()).await;
-    alice.login(APP_ID, "alice").await;
-    let mut bob = RawClient::connect(&sb.url()).await;
-    bob.login(APP_ID, "bob").await;
+    let mut alice = logged_in(&sa, "alice").await;
+    let mut bob = logged_in(&sb, "bob").await;
     let mut bytes: Vec<u8> = (1..=3)
         .flat_map(|id| client_frame(1, send(id, "bob", &format!("m{id}")).to_string().as_bytes()))
         .collect();
     bytes.extend(client_frame(1, &[0xff, 0xfe, 0xfd]));
     alice.send_bytes(&bytes).await;
     let got = replies(&mut alice, 3).await;
-    let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
-    assert_eq!(ids, [1, 2, 3], "{got:?}");
+    assert_eq!(ids(&got), [1, 2, 3], "{got:?}");
     assert!(got.iter().all(|r| r["reply"] == "message_sent"), "{got:?}");
     assert_eq!(alice.close_code().await, close::INVALID_PAYLOAD);
     assert_eq!(texts(&mut bob, 3).await, ["m1", "m2", "m3"]);
@@ -122,16 +127,13 @@ async fn sends_before_an_unreadable_frame_are_answered_before_the_close() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logout_behind_sends_is_answered_after_them() {
     let Some((_redis, sa, sb)) = two_servers().await else { return };
-    let mut alice = RawClient::connect(&sa.url()).await;
-    alice.login(APP_ID, "alice").await;
-    let mut bob = RawClient::connect(&sb.url()).await;
-    bob.login(APP_ID, "bob").await;
+    let mut alice = logged_in(&sa, "alice").await;
+    let mut bob = logged_in(&sb, "bob").await;
     let mut burst: Vec<Value> = (1..=20).map(|id| send(id, "bob", &format!("m{id}"))).collect();
     burst.push(json!({"id": 21, "op": "logout"}));
     send_together(&mut alice, &burst).await;
     let got = replies(&mut alice, 21).await;
-    let ids: Vec<u64> = got.iter().map(|r| r["id"].as_u64().expect("an id")).collect();
-    assert_eq!(ids, (1..=21).collect::<Vec<u64>>(), "{got:?}");
+    assert_eq!(ids(&got), (1..=21).collect::<Vec<u64>>(), "{got:?}");
     assert!(got[..20].iter().all(|r| r["reply"] == "message_sent"), "{got:?}");
     assert_eq!(got[20]["reply"], "ok", "{got:?}");
     assert_eq!(tokio::time::timeout(WAIT, alice.close_code()).await.expect("closed in time"), 1000);
@@ -146,10 +148,8 @@ async fn a_logout_behind_sends_is_answered_after_them() {
 /// sends next.
 async fn a_takeover_hands_over_what_the_old_session_had_not_confirmed(park_first: bool) {
     let Some((_redis, sa, sb)) = two_servers().await else { return };
-    let mut alice = RawClient::connect(&sa.url()).await;
-    alice.login(APP_ID, "alice").await;
-    let mut old = RawClient::connect(&sb.url()).await;
-    old.login(APP_ID, "bob").await;
+    let mut alice = logged_in(&sa, "alice").await;
+    let mut old = logged_in(&sb, "bob").await;
     let mut ids = Vec::new();
     for text in ["m1", "m2"] {
         let reply = alice.send_peer("bob", text).await;
@@ -169,8 +169,7 @@ async fn a_takeover_hands_over_what_the_old_session_had_not_confirmed(park_first
     } else {
         Some(old)
     };
-    let mut new = RawClient::connect(&sa.url()).await;
-    new.login(APP_ID, "bob").await;
+    let mut new = logged_in(&sa, "bob").await;
     for (text, id) in ["m1", "m2"].into_iter().zip(&ids) {
         let got = new.next_peer_message().await;
         assert_eq!(
