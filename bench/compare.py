@@ -108,6 +108,7 @@ def main(argv):
     table("Fan-out, 1 000 members, 100 msgs/s: p50 / p99", "fanout", 100,
           ["lean", "core"], lat, lambda o, t: t["p99_us"] / max(o["p99_us"], 1), "peer p99 ÷ ours")
     legacy_paths(ours)
+    idle(ours)
     cluster(load_all(ours_path), load_all(peers_path))
 
 
@@ -216,6 +217,17 @@ def legacy_paths(ours):
         else:
             cells += ["—", "—"]
         print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def idle(ours):
+    """The idle scenario of the run: how many logged-in connections the server held and its
+    memory and CPU for each."""
+    rows = [r for k, r in ours.items() if k[1] == "idle" and k[0] == "sigshim"]
+    for r in rows:
+        print(f"\nIdle logged-in connections ({r.get('api', 'core')} clients, one server): "
+              f"{r['connections']:,} held, {r['kib_per_connection']} KiB each "
+              f"(server RSS {r['server_rss_before_kib'] / 1024:.1f} → {r['server_rss_kib'] / 1024:.1f} MiB), "
+              f"server CPU {r['server_idle_cpu_pct']}% of a core while they ping")
 
 
 if __name__ == "__main__":

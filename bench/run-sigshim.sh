@@ -49,7 +49,12 @@ run fanout --members 1000 --rate 300 --lean-members "${t[@]}"
 run stalled --members 1000 --stalled 1 --rate 100 --lean-members "${t[@]}"
 run logins --connections 5000 --concurrency 256
 run logins --lean-logins --connections 5000 --concurrency 256
-run idle --connections 15000
+# As many idle connections as both processes' descriptor limit leaves room for (each process
+# holds one socket per connection, and some descriptors of its own), at most 20 000.
+limit="$(ulimit -n)"
+idle=20000
+if [ "$limit" != unlimited ] && [ $((limit - 400)) -lt "$idle" ]; then idle=$((limit - 400)); fi
+run idle --connections "$idle"
 
 # Two nodes on Redis (`--nodes 2`: the bench starts a redis-server and two nodes, every peer pair
 # across them), and one node on Redis (`--redis`), for compare.py's "Two nodes on Redis" table.

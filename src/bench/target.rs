@@ -18,7 +18,10 @@ use super::redis::RedisChild;
 /// The app ID of every bench run.
 pub(crate) const APP_ID: &str = "sigshim-bench";
 
-/// The server's configuration for a bench: no call-rate limits, room for many connections.
+/// The server's configuration for a bench: no call-rate limits, room for many connections. The
+/// server keeps room for `max_pending_connections` sockets in their HTTP phase inside its
+/// descriptor limit; the bench never has more than 256 logins in flight, so the rest of the
+/// limit goes to logged-in connections (the idle scenario holds as many as the limit allows).
 const SERVER_CONFIG: &str = r#"
 app_id = "sigshim-bench"
 [rates]
@@ -27,6 +30,7 @@ unlimited = true
 inbox_capacity = 8192
 [server]
 max_connections = 100000
+max_pending_connections = 256
 "#;
 
 /// Where the simulated users connect.
