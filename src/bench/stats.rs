@@ -40,12 +40,17 @@ pub(crate) fn ns_of(at: tokio::time::Instant) -> u64 {
     at.into_std().saturating_duration_since(base()).as_nanos() as u64
 }
 
-/// Message text carrying its intended send time, padded to 64 bytes.
+/// Length of a [`payload`] (longer only when its time needs more than 62 digits, never).
+const PAYLOAD_BYTES: usize = 64;
+
+/// Message text carrying its intended send time, padded to 64 bytes: one allocation of its
+/// final size, so the generator spends on the message only what its users would.
 pub(crate) fn payload(intended_ns: u64) -> String {
-    let mut s = format!("t{intended_ns}|");
-    while s.len() < 64 {
-        s.push('x');
-    }
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(PAYLOAD_BYTES);
+    let _ = write!(s, "t{intended_ns}|");
+    let pad = PAYLOAD_BYTES.saturating_sub(s.len());
+    s.extend(std::iter::repeat_n('x', pad));
     s
 }
 
@@ -284,6 +289,10 @@ mod tests {
     fn payload_round_trip() {
         let p = payload(123_456_789);
         assert_eq!(p.len(), 64);
+        assert_eq!(p.capacity(), 64, "one allocation of the final size");
+        assert_eq!(&p[..11], "t123456789|");
+        assert!(p[11..].bytes().all(|b| b == b'x'));
+        assert_eq!(intended_of(&payload(u64::MAX)), Some(u64::MAX));
         assert_eq!(intended_of(&p), Some(123_456_789));
         assert_eq!(intended_of("hello"), None);
     }
