@@ -15,13 +15,12 @@ use crate::transport::{Inbound, Inbox, Transport};
 /// Reads the inbox of the link opened by login `epoch` until the session ends.
 pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {
     loop {
-        let reason = match inbox.recv().await {
-            Inbound::Event(ev) => match deliver(&s, ev).await {
-                None => continue,
-                Some(reason) => reason,
-            },
-            Inbound::Closed(reason) => reason,
+        let ended = match inbox.recv().await {
+            Inbound::Event(ev) => deliver(&s, ev).await,
+            Inbound::Shared(ev) => deliver(&s, Arc::unwrap_or_clone(ev)).await,
+            Inbound::Closed(reason) => Some(reason),
         };
+        let Some(reason) = ended else { continue };
         match on_closed(&s, reason, epoch).await {
             Some(next) => inbox = next,
             None => return,
@@ -30,8 +29,8 @@ pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {
 }
 
 /// Turns one pushed event into a client event; a kick frame is handed back as a close reason.
-async fn deliver(s: &Arc<Shared>, ev: Arc<Event>) -> Option<CloseReason> {
-    let event = match Arc::try_unwrap(ev).unwrap_or_else(|shared| (*shared).clone()) {
+async fn deliver(s: &Arc<Shared>, ev: Event) -> Option<CloseReason> {
+    let event = match ev {
         Event::PeerMessage { peer_id, message, offline } => {
             ClientEvent::MessageFromPeer { peer_id, message, is_offline: offline }
         }

@@ -91,7 +91,7 @@ impl Inbox for MemoryInbox {
             Some(ev) => {
                 // In-process, an event taken is an event the client has.
                 self.hub.delivered(&self.session, &ev);
-                Inbound::Event(ev)
+                Inbound::Shared(ev)
             }
             None => {
                 let reason = self.session.close_reason().unwrap_or(CloseReason::LinkLost);

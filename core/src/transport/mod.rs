@@ -57,8 +57,12 @@ fn peer_message_request(peer_id: &str, message: &Message, options: SendMessageOp
 /// Something the hub pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
-    /// An event.
-    Event(Arc<Event>),
+    /// An event this link alone holds: a network link parses its own, and the client moves it
+    /// into its event without another allocation.
+    Event(Event),
+    /// An event shared with the hub's other receivers (in process, one allocation serves every
+    /// member of a channel); the client copies it unless it holds the last reference.
+    Shared(Arc<Event>),
     /// The link is over; nothing follows.
     Closed(CloseReason),
 }

@@ -397,7 +397,7 @@ impl Reader {
                         }
                         _ => false,
                     };
-                    if !again && self.inbox.send(Inbound::Event(Arc::new(event))).await.is_err() {
+                    if !again && self.inbox.send(Inbound::Event(event)).await.is_err() {
                         break;
                     }
                     if seq != 0 {
@@ -606,7 +606,7 @@ mod tests {
         reader.run(futures_util::stream::iter(frames)).await;
         let mut ids = Vec::new();
         while let Ok(Inbound::Event(ev)) = rx.try_recv() {
-            if let Event::PeerMessage { message, .. } = &*ev {
+            if let Event::PeerMessage { message, .. } = &ev {
                 ids.push(message.id);
             }
         }
