@@ -377,7 +377,8 @@ async fn run_async(args: &BenchArgs) -> Result<Report, String> {
         }
         (_, Scenario::Inproc) => Target::in_process(),
         (Some(url), _) => Target::Url(url.clone()),
-        (None, _) => Target::spawn(args.nodes, args.redis)?,
+        (None, Scenario::Idle) => Target::spawn(args.nodes, args.redis, Some(args.concurrency))?,
+        (None, _) => Target::spawn(args.nodes, args.redis, None)?,
     };
     eprintln!("sigshim bench {:?} against {}", args.scenario, target.describe());
     let mut report = match args.scenario {

@@ -18,10 +18,7 @@ use super::redis::RedisChild;
 /// The app ID of every bench run.
 pub(crate) const APP_ID: &str = "sigshim-bench";
 
-/// The server's configuration for a bench: no call-rate limits, room for many connections. The
-/// server keeps room for `max_pending_connections` sockets in their HTTP phase inside its
-/// descriptor limit; the bench never has more than 256 logins in flight, so the rest of the
-/// limit goes to logged-in connections (the idle scenario holds as many as the limit allows).
+/// The server's configuration for a bench: no call-rate limits, room for many connections.
 const SERVER_CONFIG: &str = r#"
 app_id = "sigshim-bench"
 [rates]
@@ -30,7 +27,6 @@ unlimited = true
 inbox_capacity = 8192
 [server]
 max_connections = 100000
-max_pending_connections = 256
 "#;
 
 /// Where the simulated users connect.
@@ -134,9 +130,20 @@ impl Target {
     /// Starts `nodes` `sigshim serve` children on free loopback ports and waits for their
     /// addresses. With `engine` (always with more than one node) it first starts a
     /// `redis-server` and runs them as nodes `n1`, `n2`, … on it.
-    pub(crate) fn spawn(nodes: usize, engine: bool) -> Result<Self, String> {
+    ///
+    /// `pending`, when given, is the servers' `max_pending_connections`: a server keeps that
+    /// many places for sockets in their HTTP phase inside its descriptor limit, and the rest of
+    /// the limit for logged-in connections. A scenario whose logins are paced (at most
+    /// `--concurrency` in flight) passes that number, so that under a descriptor limit the
+    /// server holds as many connections as the limit allows; the others, which log everyone in
+    /// at once, keep the server's default.
+    pub(crate) fn spawn(nodes: usize, engine: bool, pending: Option<usize>) -> Result<Self, String> {
         let path = std::env::temp_dir().join(format!("sigshim-bench-{}.toml", std::process::id()));
-        std::fs::write(&path, SERVER_CONFIG).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        let config = match pending {
+            Some(n) => format!("{SERVER_CONFIG}max_pending_connections = {}\n", n.max(1)),
+            None => SERVER_CONFIG.to_owned(),
+        };
+        std::fs::write(&path, config).map_err(|e| format!("writing {}: {e}", path.display()))?;
         let config = TempFile(path);
         let redis = if engine || nodes > 1 { Some(RedisChild::start()?) } else { None };
         let mut spawned = Spawned { nodes: Vec::with_capacity(nodes), redis, _config: config };
