@@ -23,7 +23,7 @@ def key(r):
     """(system, scenario, client kind, rate, nodes, engine) of a line: lines before `--nodes`
     carry neither field and are of one node without an engine."""
     scenario = r.get("scenario")
-    if scenario == "peer":
+    if scenario in ("peer", "idle"):
         client = r.get("api")
     elif scenario == "logins":
         client = r.get("users")
@@ -220,15 +220,18 @@ def legacy_paths(ours):
 
 
 def idle(ours):
-    """The idle scenario of the run: how many logged-in connections the server held and its
-    memory and CPU for each."""
-    rows = [r for k, r in ours.items() if k[1] == "idle" and k[0] == "sigshim"]
+    """The idle scenarios of the run: how many logged-in connections the server held and its
+    memory and CPU for each (a figure the run could not read, against a server given by URL,
+    shows as —)."""
+    rows = [r for k, r in ours.items() if k[0] == "sigshim" and k[1] == "idle"]
     for r in rows:
+        def field(name, fmt=lambda v: f"{v}"):
+            return fmt(r[name]) if r.get(name) is not None else "—"
+        mib = lambda kib: f"{kib / 1024:.1f}"
         print(f"\nIdle logged-in connections ({r.get('api', 'core')} clients, one server): "
-              f"{r['connections']:,} held, {r['kib_per_connection']} KiB each "
-              f"(server RSS {r['server_rss_before_kib'] / 1024:.1f} → {r['server_rss_kib'] / 1024:.1f} MiB), "
-              f"server CPU {r['server_idle_cpu_pct']}% of a core while they ping")
-
+              f"{r.get('connections', 0):,} held, {field('kib_per_connection')} KiB each "
+              f"(server RSS {field('server_rss_before_kib', mib)} → {field('server_rss_kib', mib)} MiB), "
+              f"server CPU {field('server_idle_cpu_pct')}% of a core while they ping")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

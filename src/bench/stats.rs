@@ -40,7 +40,7 @@ pub(crate) fn ns_of(at: tokio::time::Instant) -> u64 {
     at.into_std().saturating_duration_since(base()).as_nanos() as u64
 }
 
-/// Length of a [`payload`] (longer only when its time needs more than 62 digits, never).
+/// Length of a [`payload`]: its time, a `u64`, takes at most 20 digits, so always exactly this.
 const PAYLOAD_BYTES: usize = 64;
 
 /// Message text carrying its intended send time, padded to 64 bytes: one allocation of its
@@ -48,7 +48,7 @@ const PAYLOAD_BYTES: usize = 64;
 pub(crate) fn payload(intended_ns: u64) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(PAYLOAD_BYTES);
-    let _ = write!(s, "t{intended_ns}|");
+    write!(s, "t{intended_ns}|").expect("writing to a String cannot fail");
     let pad = PAYLOAD_BYTES.saturating_sub(s.len());
     s.extend(std::iter::repeat_n('x', pad));
     s
@@ -289,6 +289,7 @@ mod tests {
     fn payload_round_trip() {
         let p = payload(123_456_789);
         assert_eq!(p.len(), 64);
+        // `with_capacity` promises at least the size asked; the global allocator gives exactly it.
         assert_eq!(p.capacity(), 64, "one allocation of the final size");
         assert_eq!(&p[..11], "t123456789|");
         assert!(p[11..].bytes().all(|b| b == b'x'));

@@ -19,6 +19,7 @@ use super::redis::RedisChild;
 pub(crate) const APP_ID: &str = "sigshim-bench";
 
 /// The server's configuration for a bench: no call-rate limits, room for many connections.
+/// `[server]` stays the last table: [`Target::spawn`] appends to it.
 const SERVER_CONFIG: &str = r#"
 app_id = "sigshim-bench"
 [rates]
@@ -133,10 +134,10 @@ impl Target {
     ///
     /// `pending`, when given, is the servers' `max_pending_connections`: a server keeps that
     /// many places for sockets in their HTTP phase inside its descriptor limit, and the rest of
-    /// the limit for logged-in connections. A scenario whose logins are paced (at most
-    /// `--concurrency` in flight) passes that number, so that under a descriptor limit the
-    /// server holds as many connections as the limit allows; the others, which log everyone in
-    /// at once, keep the server's default.
+    /// the limit for logged-in connections. The idle scenario passes its `--concurrency` (its
+    /// logins are paced, at most that many in flight), so that under a descriptor limit the
+    /// server holds as many connections as the limit allows. The others keep the server's
+    /// default: the fan-out logs its members in all at once.
     pub(crate) fn spawn(nodes: usize, engine: bool, pending: Option<usize>) -> Result<Self, String> {
         let path = std::env::temp_dir().join(format!("sigshim-bench-{}.toml", std::process::id()));
         let config = match pending {

@@ -10,17 +10,18 @@ use crate::channel::ChannelEvent;
 use crate::error::LoginError;
 use crate::protocol::CloseReason;
 use crate::protocol::{Event, KickReason, Reply, Request};
-use crate::transport::{Inbound, Inbox, Transport};
+use crate::transport::{Inbox, Transport};
 
 /// Reads the inbox of the link opened by login `epoch` until the session ends.
 pub(super) async fn run(s: Arc<Shared>, mut inbox: Box<dyn Inbox>, epoch: u64) {
     loop {
-        let ended = match inbox.recv().await {
-            Inbound::Event(ev) => deliver(&s, ev).await,
-            Inbound::Shared(ev) => deliver(&s, Arc::unwrap_or_clone(ev)).await,
-            Inbound::Closed(reason) => Some(reason),
+        let reason = match inbox.recv().await.into_event() {
+            Ok(ev) => match deliver(&s, ev).await {
+                None => continue,
+                Some(reason) => reason,
+            },
+            Err(reason) => reason,
         };
-        let Some(reason) = ended else { continue };
         match on_closed(&s, reason, epoch).await {
             Some(next) => inbox = next,
             None => return,

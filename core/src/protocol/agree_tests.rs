@@ -389,6 +389,14 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
+    /// A request's operation name is its wire tag, and its index finds that name in the table.
+    #[test]
+    fn a_requests_op_name_is_its_wire_tag(request in request()) {
+        let json = serde_json::to_value(&request).expect("a request serializes");
+        prop_assert_eq!(json["op"].as_str(), Some(request.op_name()));
+        prop_assert_eq!(Request::OPS[request.op_index()], request.op_name());
+    }
+
     /// Arbitrary text, and text close to JSON, read the same both ways on either side.
     #[test]
     fn arbitrary_text_reads_the_same_both_ways(any in ".{0,64}", near in jsonish()) {

@@ -270,30 +270,61 @@ pub enum Reply {
 }
 
 impl Request {
+    /// Every operation's `op` name as it appears on the wire, in [`op_index`](Self::op_index)
+    /// order.
+    pub const OPS: [&'static str; 20] = [
+        "logout",
+        "renew_token",
+        "send_peer_message",
+        "query_peers_online_status",
+        "subscribe_peers_online_status",
+        "unsubscribe_peers_online_status",
+        "query_peers_by_subscription_option",
+        "update_local_user_attributes",
+        "get_user_attributes",
+        "ping",
+        "join_channel",
+        "leave_channel",
+        "send_channel_message",
+        "publish_channel_message",
+        "get_members",
+        "get_channel_member_count",
+        "query_channel_member",
+        "update_channel_attributes",
+        "get_channel_attributes",
+        "invitation",
+    ];
+
+    /// The position of the request's operation in [`OPS`](Self::OPS): a dense index for tables
+    /// kept per operation.
+    pub fn op_index(&self) -> usize {
+        match self {
+            Request::Logout => 0,
+            Request::RenewToken { .. } => 1,
+            Request::SendPeerMessage { .. } => 2,
+            Request::QueryPeersOnlineStatus { .. } => 3,
+            Request::SubscribePeersOnlineStatus { .. } => 4,
+            Request::UnsubscribePeersOnlineStatus { .. } => 5,
+            Request::QueryPeersBySubscriptionOption => 6,
+            Request::UpdateLocalUserAttributes { .. } => 7,
+            Request::GetUserAttributes { .. } => 8,
+            Request::Ping => 9,
+            Request::JoinChannel { .. } => 10,
+            Request::LeaveChannel { .. } => 11,
+            Request::SendChannelMessage { .. } => 12,
+            Request::PublishChannelMessage { .. } => 13,
+            Request::GetMembers { .. } => 14,
+            Request::GetChannelMemberCount { .. } => 15,
+            Request::QueryChannelMember { .. } => 16,
+            Request::UpdateChannelAttributes { .. } => 17,
+            Request::GetChannelAttributes { .. } => 18,
+            Request::Invitation { .. } => 19,
+        }
+    }
+
     /// The request's `op` name, as it appears on the wire.
     pub fn op_name(&self) -> &'static str {
-        match self {
-            Request::Logout => "logout",
-            Request::RenewToken { .. } => "renew_token",
-            Request::SendPeerMessage { .. } => "send_peer_message",
-            Request::QueryPeersOnlineStatus { .. } => "query_peers_online_status",
-            Request::SubscribePeersOnlineStatus { .. } => "subscribe_peers_online_status",
-            Request::UnsubscribePeersOnlineStatus { .. } => "unsubscribe_peers_online_status",
-            Request::QueryPeersBySubscriptionOption => "query_peers_by_subscription_option",
-            Request::UpdateLocalUserAttributes { .. } => "update_local_user_attributes",
-            Request::GetUserAttributes { .. } => "get_user_attributes",
-            Request::Ping => "ping",
-            Request::JoinChannel { .. } => "join_channel",
-            Request::LeaveChannel { .. } => "leave_channel",
-            Request::SendChannelMessage { .. } => "send_channel_message",
-            Request::PublishChannelMessage { .. } => "publish_channel_message",
-            Request::GetMembers { .. } => "get_members",
-            Request::GetChannelMemberCount { .. } => "get_channel_member_count",
-            Request::QueryChannelMember { .. } => "query_channel_member",
-            Request::UpdateChannelAttributes { .. } => "update_channel_attributes",
-            Request::GetChannelAttributes { .. } => "get_channel_attributes",
-            Request::Invitation { .. } => "invitation",
-        }
+        Self::OPS[self.op_index()]
     }
 }
 

@@ -1,59 +1,26 @@
 //! Prometheus metrics: the recorder an application may install, the server's per-request
 //! handles, and the hub's counters exported at scrape time.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use metrics::{Counter, Histogram};
+use metrics::Counter;
 use metrics_exporter_prometheus::{BuildError, PrometheusBuilder, PrometheusHandle};
-use parking_lot::RwLock;
 
 use crate::hub::Hub;
 
-/// The buckets of `sigshim_request_seconds`, from 50 µs to 1 s.
-const LATENCY_BUCKETS: [f64; 12] =
-    [0.000_05, 0.0001, 0.000_25, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0];
-
-/// Builds a Prometheus recorder with the server's latency buckets and installs it as the
-/// process's [`metrics`](::metrics) recorder, returning the handle that renders it.
+/// Builds a Prometheus recorder and installs it as the process's [`metrics`](::metrics)
+/// recorder, returning the handle that renders it.
 ///
 /// A library does not install process-wide state on its own: an application that wants the
 /// server's request, frame and connection metrics calls this once, before starting the server,
 /// and passes the handle to [`ServerConfig::prometheus`](super::ServerConfig::prometheus). The
 /// `sigshim serve` command does exactly that. Fails when a recorder is already installed.
 pub fn install_prometheus_recorder() -> Result<PrometheusHandle, BuildError> {
-    PrometheusBuilder::new().set_buckets(&LATENCY_BUCKETS)?.install_recorder()
+    PrometheusBuilder::new().install_recorder()
 }
 
-/// How often [`upkeep`] runs while a server with a recorder is up.
+/// How often the recorder's upkeep runs while a server with a recorder is up.
 pub(super) const UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The per-operation handles, registered once: looking a labelled metric up on every request
-/// costs more than the request itself.
-pub(super) struct OpMetrics {
-    /// `sigshim_requests_total{op}`.
-    pub(super) requests: Counter,
-    /// `sigshim_request_seconds{op}`.
-    pub(super) latency: Histogram,
-}
-
-/// The cached handles for request `op`.
-pub(super) fn op_metrics(op: &'static str) -> Arc<OpMetrics> {
-    static OPS: OnceLock<RwLock<HashMap<&'static str, Arc<OpMetrics>>>> = OnceLock::new();
-    let ops = OPS.get_or_init(Default::default);
-    if let Some(m) = ops.read().get(op) {
-        return m.clone();
-    }
-    ops.write()
-        .entry(op)
-        .or_insert_with(|| {
-            Arc::new(OpMetrics {
-                requests: ::metrics::counter!("sigshim_requests_total", "op" => op),
-                latency: ::metrics::histogram!("sigshim_request_seconds", "op" => op),
-            })
-        })
-        .clone()
-}
 
 /// `sigshim_frames_in_total`, registered once.
 pub(super) fn frames_in() -> &'static Counter {
@@ -62,11 +29,14 @@ pub(super) fn frames_in() -> &'static Counter {
 }
 
 /// The metrics in Prometheus text format: the recorder's, when `recorder` is given
-/// (connections, frames, requests by op, errors by code, request latency histogram, closes by
-/// code), followed by the hub's counters (always) and, on a hub with an engine, the engine's
-/// (`sigshim_engine_*`).
+/// (connections, frames, errors by code, closes by code) with the requests by operation and
+/// their latency histogram, followed by the hub's counters (always) and, on a hub with an
+/// engine, the engine's (`sigshim_engine_*`).
 pub fn render_metrics(hub: &Hub, recorder: Option<&PrometheusHandle>) -> String {
     let mut out = recorder.map(PrometheusHandle::render).unwrap_or_default();
+    if recorder.is_some() {
+        super::op_stats::render(&mut out);
+    }
     let s = hub.stats();
     let gauges = [
         ("sigshim_online_users", "Users logged in now.", s.online_users as u64),

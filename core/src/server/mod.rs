@@ -17,6 +17,7 @@ mod conn;
 pub mod edge;
 mod http;
 mod metrics;
+mod op_stats;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -312,8 +313,10 @@ impl ServerBuilder {
         let app = http::router(shared.clone(), mounted);
         let mut upkeep_stop = shutdown;
         let task = tokio::spawn(accept::listen(listener, app, shared.clone()));
-        // The histograms keep every sample until upkeep folds them in: without it, memory grows
-        // with every request on a server nobody scrapes.
+        // A histogram of the recorder keeps every sample until upkeep folds them in: without
+        // it, an application's own histograms on the same recorder would grow with every sample
+        // on a server nobody scrapes. (The server's request histogram is its own, in fixed
+        // buckets: `op_stats`.)
         if let Some(handle) = shared.config.prometheus.clone() {
             tokio::spawn(async move {
                 let mut every = tokio::time::interval(metrics::UPKEEP_INTERVAL);

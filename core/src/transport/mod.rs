@@ -56,6 +56,7 @@ fn peer_message_request(peer_id: &str, message: &Message, options: SendMessageOp
 
 /// Something the hub pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Inbound {
     /// An event this link alone holds: a network link parses its own, and the client moves it
     /// into its event without another allocation.
@@ -65,6 +66,18 @@ pub enum Inbound {
     Shared(Arc<Event>),
     /// The link is over; nothing follows.
     Closed(CloseReason),
+}
+
+impl Inbound {
+    /// The event, owned (a shared one is copied unless this was its last reference), or the
+    /// reason the link ended.
+    pub fn into_event(self) -> Result<Event, CloseReason> {
+        match self {
+            Self::Event(event) => Ok(event),
+            Self::Shared(event) => Ok(Arc::unwrap_or_clone(event)),
+            Self::Closed(reason) => Err(reason),
+        }
+    }
 }
 
 /// The request side of a link.

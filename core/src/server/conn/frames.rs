@@ -205,12 +205,10 @@ impl Conn {
                     self.shared.hub.acked(&self.session, &mut self.link.unacked, u64::MAX);
                 }
                 let handled = if metered {
-                    let op = request.op_name();
+                    let (op, index) = (request.op_name(), request.op_index());
                     let started = Instant::now();
                     let handled = self.shared.hub.dispatch(&self.session, request);
-                    let m = crate::server::metrics::op_metrics(op);
-                    m.latency.record(started.elapsed().as_secs_f64());
-                    m.requests.increment(1);
+                    crate::server::op_stats::record(index, started.elapsed());
                     if let Handled::Ready(Reply::Error { code }) = handled {
                         ::metrics::counter!("sigshim_errors_total", "op" => op, "code" => code.to_string())
                             .increment(1);
