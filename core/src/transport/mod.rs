@@ -149,3 +149,17 @@ pub trait Connector: Send + Sync + 'static {
     /// (called at logout, also when the link was down and no logout reached the server).
     fn forget_session(&self) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A WebSocket link's event queue reserves its first 32 slots when the link opens, each the
+    /// size of an `Inbound`: an event that grows makes every link bigger, idle or not.
+    #[test]
+    fn an_inbound_item_stays_small() {
+        let size = std::mem::size_of::<Inbound>();
+        println!("Inbound: {size} bytes, {} per link's first block", 32 * size);
+        assert!(size <= 160, "Inbound is {size} bytes");
+    }
+}
