@@ -9,14 +9,15 @@ use metrics_exporter_prometheus::{BuildError, PrometheusBuilder, PrometheusHandl
 use crate::hub::Hub;
 
 /// Builds a Prometheus recorder and installs it as the process's [`metrics`](::metrics)
-/// recorder, returning the handle that renders it.
+/// recorder, returning the handle that renders it. Histograms recorded through it (an
+/// application's own) get the buckets of the server's `sigshim_request_seconds`.
 ///
 /// A library does not install process-wide state on its own: an application that wants the
 /// server's request, frame and connection metrics calls this once, before starting the server,
 /// and passes the handle to [`ServerConfig::prometheus`](super::ServerConfig::prometheus). The
 /// `sigshim serve` command does exactly that. Fails when a recorder is already installed.
 pub fn install_prometheus_recorder() -> Result<PrometheusHandle, BuildError> {
-    PrometheusBuilder::new().install_recorder()
+    PrometheusBuilder::new().set_buckets(&super::op_stats::LATENCY_BUCKETS)?.install_recorder()
 }
 
 /// How often the recorder's upkeep runs while a server with a recorder is up.
