@@ -16,7 +16,7 @@ use sigshim::error::{
 use sigshim::{ChannelEvent, ChannelEvents, Limits, Message, RtmCode};
 use sigshim_conformance::Backend;
 use sigshim_conformance::channel_fixtures::{marker, member, next_any as next, next_no_count, text};
-use sigshim_conformance::fixtures::{hub_with, online_core};
+use sigshim_conformance::fixtures::{hub_with, online_core, relaxed_hub};
 use sigshim_conformance::hub;
 use sigshim_conformance::scenario::{advance, at_once};
 
@@ -221,6 +221,20 @@ async fn members_are_listed_latest_first(be: Backend) {
     assert_eq!(cb.get_members().await.expect("members"), ["bob", "carol", "alice"]);
 }
 
+/// A member's leave, once acknowledged, is out of every member list: on two nodes, the list read
+/// on the other node right after the leave no longer has it, round after round.
+async fn an_acknowledged_leave_is_out_of_every_list(be: Backend) {
+    let hub = relaxed_hub(); // twenty rejoins of one channel and forty lists, at once
+    let (_a, ca, _ea) = member(be, &hub, "alice", "room").await;
+    let (_b, cb, _eb) = member(be, &hub, "bob", "room").await;
+    for round in 0..20 {
+        cb.leave().await.expect("bob leaves");
+        assert_eq!(ca.get_members().await.expect("members"), ["alice"], "round {round}");
+        cb.join().await.expect("bob is back");
+        assert_eq!(ca.get_members().await.expect("members"), ["bob", "alice"], "round {round}");
+    }
+}
+
 async fn member_counts_need_no_membership(be: Backend) {
     let hub = hub();
     let (_a, _ca, _ea) = member(be, &hub, "alice", "room").await;
@@ -345,5 +359,6 @@ sigshim_conformance::per_backend!(
     message_size_limits,
     invalid_channel_ids,
     members_are_listed_latest_first,
+    an_acknowledged_leave_is_out_of_every_list,
     member_counts_need_no_membership,
 );

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::channels::Everywhere;
 use super::ops::limit;
 use super::ops::ready;
 use super::session::Session;
@@ -38,7 +39,7 @@ pub(super) fn join(hub: &Hub, session: &Arc<Session>, channel_id: String) -> Han
                 }
                 Err(failed) => {
                     // Not listed elsewhere: the join is undone here too.
-                    let _ = leave(&hub, &session, &channel_id);
+                    let _ = leave_here(&hub, &session, &channel_id);
                     Reply::Error { code: failed_code(&failed, JE::Timeout.code(), JE::Failure.code()) }
                 }
             }
@@ -84,14 +85,25 @@ fn join_here(hub: &Hub, session: &Arc<Session>, channel_id: &str) -> Result<Repl
     Ok(Reply::Ok)
 }
 
-pub(super) fn leave(hub: &Hub, session: &Session, channel_id: &str) -> Result<Reply, i32> {
+pub(super) fn leave(hub: &Hub, session: &Session, channel_id: &str) -> Handled {
+    match leave_here(hub, session, channel_id) {
+        Err(code) => ready(Err(code)),
+        // With an engine, answered once Redis has the leave (whatever it answered: the member
+        // is out here either way), so that no node lists a member whose leave was acknowledged.
+        Ok(Some(everywhere)) => Handled::Pending(Box::pin(async move {
+            everywhere.await;
+            Reply::Ok
+        })),
+        Ok(None) => ready(Ok(Reply::Ok)),
+    }
+}
+
+/// Takes the session out of the channel on this hub; what the leave still waits for elsewhere.
+fn leave_here(hub: &Hub, session: &Session, channel_id: &str) -> Result<Everywhere, i32> {
     if !session.state.lock().channels.remove(channel_id) {
         return Err(LE::NotInChannel.code());
     }
-    if let Some(c) = hub.inner.channels.get(channel_id) {
-        c.leave(hub, session);
-    }
-    Ok(Reply::Ok)
+    Ok(hub.inner.channels.get(channel_id).and_then(|c| c.leave(hub, session)).flatten())
 }
 
 /// Takes the session out of every channel it joined (logout, kick, end of a link); the other
@@ -100,7 +112,8 @@ pub(super) fn leave_all(hub: &Hub, session: &Session) {
     let channels = std::mem::take(&mut session.state.lock().channels);
     for id in channels {
         if let Some(c) = hub.inner.channels.get(&id) {
-            c.leave(hub, session);
+            // Nobody waits for Redis here: the stream keeps the leaves in order.
+            let _ = c.leave(hub, session);
         }
     }
 }

@@ -6,7 +6,9 @@
 //! acknowledged when the server has them, as in RTM).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::BuildHasher;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -19,6 +21,10 @@ use super::{Hub, HubInner};
 use crate::attributes::{Attribute, AttributeSet, AttributeUpdate, ChannelAttribute};
 use crate::limits::{Profile, RateLimit, RateLimiter};
 use crate::protocol::Event;
+
+/// What a leave still waits for after this hub took the member out: nothing on a single hub;
+/// with an engine, Redis's answer (until it comes, other nodes may list the member).
+pub(crate) type Everywhere = Option<Pin<Box<dyn Future<Output = ()> + Send>>>;
 
 /// One member: its session and when it joined (for "latest members first").
 #[derive(Debug)]
@@ -170,14 +176,15 @@ impl Channel {
         }
     }
 
-    /// Removes `session` from the members; returns false if it was not one (another session of
-    /// the same user is left alone). Call outside [`Channels::with`].
-    pub(crate) fn leave(self: &Arc<Self>, hub: &Hub, session: &Session) -> bool {
+    /// Removes `session` from the members; `None` if it was not one (another session of the
+    /// same user is left alone), else what the leave still waits for elsewhere (see
+    /// [`Everywhere`]). Call outside [`Channels::with`].
+    pub(crate) fn leave(self: &Arc<Self>, hub: &Hub, session: &Session) -> Option<Everywhere> {
         let user_id = session.user_id();
         let limits = &hub.inner.config.limits;
         let mut st = self.state.lock();
         if st.members.get(user_id).is_none_or(|m| m.session.key() != session.key()) {
-            return false;
+            return None;
         }
         st.members.remove(user_id);
         if st.count() < limits.member_events_max {
@@ -188,19 +195,27 @@ impl Channel {
         let empty = st.members.is_empty();
         let others = st.others;
         drop(st);
+        #[cfg(not(feature = "redis"))]
+        let everywhere: Everywhere = None;
         #[cfg(feature = "redis")]
-        if let Some(engine) = hub.engine() {
-            engine.leave_channel(&self.id, user_id);
+        let everywhere: Everywhere = hub.engine().map(|engine| {
+            let left = engine.leave_channel(&self.id, user_id);
             if empty {
                 engine.unlisten_channel(&self.id);
             }
-        }
+            let (channel, user) = (self.id.to_string(), user_id.to_owned());
+            Box::pin(async move {
+                if let Err(failed) = left.await {
+                    tracing::warn!(%channel, %user, error = ?failed, "Redis did not take a leave");
+                }
+            }) as Pin<Box<dyn Future<Output = ()> + Send>>
+        });
         if empty && others == 0 {
             self.schedule_expiry(hub);
         } else {
             self.count_changed(hub);
         }
-        true
+        Some(everywhere)
     }
 
     #[cfg(feature = "redis")]

@@ -33,7 +33,7 @@ pub(super) fn handle(hub: &Hub, session: &Arc<Session>, request: Request) -> Han
         Request::UpdateLocalUserAttributes { update } => return update_attributes(hub, session, &update),
         Request::GetUserAttributes { user_id, keys } => return get_attributes(hub, session, &user_id, keys),
         Request::JoinChannel { channel_id } => return channel_ops::join(hub, session, channel_id),
-        Request::LeaveChannel { channel_id } => channel_ops::leave(hub, session, &channel_id),
+        Request::LeaveChannel { channel_id } => return channel_ops::leave(hub, session, &channel_id),
         Request::SendChannelMessage { channel_id, message } => {
             return channel_ops::send(hub, session, &channel_id, message, false);
         }

@@ -116,14 +116,22 @@ impl RedisEngine {
         }
     }
 
-    /// Unlists `user` on this node (nothing waits for it: the stream keeps it in order).
-    pub(crate) fn leave_channel(&self, id: &str, user: &str) {
+    /// Unlists `user` on this node. The call is queued at once and runs whether or not the
+    /// returned future (Redis's answer) is awaited: a leave the member asked for is answered
+    /// after it, so that no node lists the member once the leave is acknowledged; the leaves
+    /// of a session that ends drop it (the stream keeps them in order).
+    pub(crate) fn leave_channel(
+        &self,
+        id: &str,
+        user: &str,
+    ) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
         let [members, nodes, joins] = self.channel_keys(id);
         let mut cmd = self.scripts.leave.call();
         cmd.arg(4).arg(members).arg(nodes).arg(joins);
         cmd.arg(self.channel_attributes_key(id)).arg(user).arg(&self.config.node_id);
         cmd.arg(self.channel_topic(id)).arg(self.channel_attributes_ttl());
-        self.fire(cmd);
+        let left = self.call(cmd);
+        async move { left.await.map(drop) }
     }
 
     /// Sends a channel message to the channel's members on the other nodes.
