@@ -205,7 +205,8 @@ impl Conn {
                     self.shared.hub.acked(&self.session, &mut self.link.unacked, u64::MAX);
                 }
                 let handled = if metered {
-                    let (op, index) = (request.op_name(), request.op_index());
+                    let index = request.op_index();
+                    let op = Request::OPS[index];
                     let started = Instant::now();
                     let handled = self.shared.hub.dispatch(&self.session, request);
                     crate::server::op_stats::record(index, started.elapsed());

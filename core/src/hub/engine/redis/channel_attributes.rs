@@ -54,7 +54,7 @@ impl Updating {
     async fn turn(self: Arc<Self>, id: String) -> Turn {
         let lock = self.0.lock().entry(id.clone()).or_default().clone();
         let guard = lock.clone().lock_owned().await;
-        Turn { updating: self, id, lock, _guard: Some(guard) }
+        Turn { updating: self, id, lock, guard: Some(guard) }
     }
 }
 
@@ -63,12 +63,13 @@ struct Turn {
     updating: Arc<Updating>,
     id: String,
     lock: Arc<tokio::sync::Mutex<()>>,
-    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// This update's hold on the lock, let go first when the turn ends.
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        self._guard = None;
+        self.guard = None;
         let mut channels = self.updating.0.lock();
         // Held here and in the map only: no other update holds or waits for it.
         if Arc::strong_count(&self.lock) == 2 {
